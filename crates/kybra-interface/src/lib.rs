@@ -1,0 +1,312 @@
+//! The contract between the Kybra compiler (native) and the in-canister runtime (wasm).
+//!
+//! The compiler analyses a Python project and produces a [`Payload`]: the Python modules
+//! the canister needs and the table of its public methods with their Candid types. It
+//! encodes the payload with Candid ([`Payload::encode`]) and places the bytes in a passive
+//! data segment of a copy of the runtime template. The runtime reads them back
+//! ([`Payload::decode`]) through the two functions the template imports from
+//! [`PAYLOAD_IMPORT_MODULE`], which the compiler replaces with local functions.
+//!
+//! Promises:
+//! - `Payload::decode(&p.encode()) == Ok(p)` for every payload.
+//! - [`Type::to_candid`] gives the one Candid type both sides use, so what the `.did`
+//!   declares and what the runtime accepts on the wire cannot drift apart.
+
+use candid::types::{Field as CandidField, Label, Type as CandidType_, TypeEnv, TypeInner};
+use candid::{CandidType, Deserialize};
+use serde::Serialize;
+use serde_bytes::ByteBuf;
+
+/// Wasm import module of the payload accessors in the runtime template.
+pub const PAYLOAD_IMPORT_MODULE: &str = "kybra";
+/// `() -> i32`: the payload's length in bytes.
+pub const PAYLOAD_SIZE_IMPORT: &str = "payload_size";
+/// `(dst: i32) -> ()`: copies the whole payload to linear memory at `dst`.
+pub const PAYLOAD_COPY_IMPORT: &str = "payload_copy";
+/// `(method_index: i32) -> ()`: exported by the template; each `canister_query NAME` /
+/// `canister_update NAME` trampoline calls it with the method's index in
+/// [`Payload::methods`]. The compiler removes this export from the final module.
+pub const DISPATCH_EXPORT: &str = "kybra_dispatch";
+
+/// Everything the runtime needs to know about one canister.
+#[derive(CandidType, Deserialize, Serialize, Clone, Debug, PartialEq)]
+pub struct Payload {
+    /// Python modules to make importable, user code and the standard-library closure.
+    pub modules: Vec<PyModule>,
+    /// Dotted name of the module to import at install (the project's `main`).
+    pub entry: String,
+    /// Public methods; a trampoline passes the index into this vector.
+    pub methods: Vec<Method>,
+    /// Named Candid types (records, variants, aliases) referred to by [`Type::Named`].
+    pub types: Vec<TypeDef>,
+}
+
+/// One importable Python module.
+#[derive(CandidType, Deserialize, Serialize, Clone, Debug, PartialEq)]
+pub struct PyModule {
+    /// Dotted module name, e.g. `json.decoder`.
+    pub name: String,
+    /// True for a package (`__init__`), whose submodules are importable beneath it.
+    pub is_package: bool,
+    pub code: ModuleCode,
+}
+
+#[derive(CandidType, Deserialize, Serialize, Clone, Debug, PartialEq)]
+pub enum ModuleCode {
+    /// Source text, compiled by the runtime's own interpreter at install.
+    /// `filename` is what tracebacks show (the path relative to the project).
+    Source { filename: String, text: String },
+    /// A code object serialised with the runtime CPython's `marshal.dumps` (no pyc header).
+    Bytecode(ByteBuf),
+}
+
+/// One public method of the canister.
+#[derive(CandidType, Deserialize, Serialize, Clone, Debug, PartialEq)]
+pub struct Method {
+    /// The Candid method name (what callers use).
+    pub name: String,
+    /// Dotted name of the module that defines the Python function.
+    pub module: String,
+    /// Name of the Python function inside `module`.
+    pub function: String,
+    pub kind: MethodKind,
+    pub params: Vec<Param>,
+    /// Result types: empty for `void`, one type otherwise.
+    pub returns: Vec<Type>,
+}
+
+#[derive(CandidType, Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MethodKind {
+    Query,
+    CompositeQuery,
+    Update,
+}
+
+impl MethodKind {
+    /// The name of the export the IC calls for a method of this kind.
+    pub fn export_name(self, method: &str) -> String {
+        match self {
+            MethodKind::Query => format!("canister_query {method}"),
+            MethodKind::CompositeQuery => format!("canister_composite_query {method}"),
+            MethodKind::Update => format!("canister_update {method}"),
+        }
+    }
+}
+
+#[derive(CandidType, Deserialize, Serialize, Clone, Debug, PartialEq)]
+pub struct Param {
+    pub name: String,
+    pub ty: Type,
+}
+
+#[derive(CandidType, Deserialize, Serialize, Clone, Debug, PartialEq)]
+pub struct TypeDef {
+    pub name: String,
+    pub ty: Type,
+}
+
+#[derive(CandidType, Deserialize, Serialize, Clone, Debug, PartialEq)]
+pub struct Field {
+    pub name: String,
+    pub ty: Type,
+}
+
+/// A Candid type as the compiler understood it from Python annotations.
+#[derive(CandidType, Deserialize, Serialize, Clone, Debug, PartialEq)]
+pub enum Type {
+    Null,
+    Bool,
+    Nat,
+    Int,
+    Nat8,
+    Nat16,
+    Nat32,
+    Nat64,
+    Int8,
+    Int16,
+    Int32,
+    Int64,
+    Float32,
+    Float64,
+    Text,
+    Blob,
+    Reserved,
+    Empty,
+    Principal,
+    Opt(Box<Type>),
+    Vec(Box<Type>),
+    Record(Vec<Field>),
+    Variant(Vec<Field>),
+    /// A Candid tuple: a record whose fields are numbered 0, 1, ...
+    Tuple(Vec<Type>),
+    /// A reference to one of [`Payload::types`].
+    Named(String),
+}
+
+impl Type {
+    /// The equivalent `candid` crate type; [`Type::Named`] becomes a `Var` resolved by
+    /// [`Payload::candid_env`].
+    pub fn to_candid(&self) -> CandidType_ {
+        let inner = match self {
+            Type::Null => TypeInner::Null,
+            Type::Bool => TypeInner::Bool,
+            Type::Nat => TypeInner::Nat,
+            Type::Int => TypeInner::Int,
+            Type::Nat8 => TypeInner::Nat8,
+            Type::Nat16 => TypeInner::Nat16,
+            Type::Nat32 => TypeInner::Nat32,
+            Type::Nat64 => TypeInner::Nat64,
+            Type::Int8 => TypeInner::Int8,
+            Type::Int16 => TypeInner::Int16,
+            Type::Int32 => TypeInner::Int32,
+            Type::Int64 => TypeInner::Int64,
+            Type::Float32 => TypeInner::Float32,
+            Type::Float64 => TypeInner::Float64,
+            Type::Text => TypeInner::Text,
+            Type::Blob => TypeInner::Vec(TypeInner::Nat8.into()),
+            Type::Reserved => TypeInner::Reserved,
+            Type::Empty => TypeInner::Empty,
+            Type::Principal => TypeInner::Principal,
+            Type::Opt(t) => TypeInner::Opt(t.to_candid()),
+            Type::Vec(t) => TypeInner::Vec(t.to_candid()),
+            Type::Record(fields) => TypeInner::Record(candid_fields(
+                fields.iter().map(|f| (Label::Named(f.name.clone()), &f.ty)),
+            )),
+            Type::Variant(fields) => TypeInner::Variant(candid_fields(
+                fields.iter().map(|f| (Label::Named(f.name.clone()), &f.ty)),
+            )),
+            Type::Tuple(items) => TypeInner::Record(candid_fields(
+                items.iter().enumerate().map(|(i, t)| (Label::Id(i as u32), t)),
+            )),
+            Type::Named(name) => TypeInner::Var(name.clone()),
+        };
+        inner.into()
+    }
+}
+
+/// Candid requires fields ordered by their label's hash.
+fn candid_fields<'a>(fields: impl Iterator<Item = (Label, &'a Type)>) -> Vec<CandidField> {
+    let mut out: Vec<CandidField> = fields
+        .map(|(label, ty)| CandidField { id: label.into(), ty: ty.to_candid() })
+        .collect();
+    out.sort_by_key(|f| f.id.get_id());
+    out
+}
+
+impl Method {
+    /// Candid types of the arguments, in order.
+    pub fn arg_types(&self) -> Vec<CandidType_> {
+        self.params.iter().map(|p| p.ty.to_candid()).collect()
+    }
+
+    /// Candid types of the results, in order (empty for `void`).
+    pub fn result_types(&self) -> Vec<CandidType_> {
+        self.returns.iter().map(Type::to_candid).collect()
+    }
+}
+
+/// Errors reading a payload back.
+pub type DecodeError = candid::Error;
+
+impl Payload {
+    pub fn encode(&self) -> Vec<u8> {
+        candid::encode_one(self).expect("a payload always encodes")
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
+        candid::decode_one(bytes)
+    }
+
+    /// The named types as a Candid type environment.
+    pub fn candid_env(&self) -> TypeEnv {
+        let mut env = TypeEnv::new();
+        for def in &self.types {
+            env.0.insert(def.name.clone(), def.ty.to_candid());
+        }
+        env
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Payload {
+        Payload {
+            modules: vec![
+                PyModule {
+                    name: "main".into(),
+                    is_package: false,
+                    code: ModuleCode::Source { filename: "src/main.py".into(), text: "x = 1\n".into() },
+                },
+                PyModule {
+                    name: "json".into(),
+                    is_package: true,
+                    code: ModuleCode::Bytecode(ByteBuf::from(vec![0xe3, 0, 1, 2])),
+                },
+            ],
+            entry: "main".into(),
+            methods: vec![Method {
+                name: "set_message".into(),
+                module: "main".into(),
+                function: "set_message".into(),
+                kind: MethodKind::Update,
+                params: vec![Param { name: "new_message".into(), ty: Type::Text }],
+                returns: vec![],
+            }],
+            types: vec![TypeDef {
+                name: "Tree".into(),
+                ty: Type::Record(vec![
+                    Field { name: "value".into(), ty: Type::Nat },
+                    Field { name: "children".into(), ty: Type::Vec(Box::new(Type::Named("Tree".into()))) },
+                ]),
+            }],
+        }
+    }
+
+    #[test]
+    fn payload_round_trips() {
+        let p = sample();
+        assert_eq!(Payload::decode(&p.encode()).unwrap(), p);
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        assert!(Payload::decode(b"not candid").is_err());
+        let mut bytes = sample().encode();
+        bytes.truncate(bytes.len() / 2);
+        assert!(Payload::decode(&bytes).is_err());
+    }
+
+    #[test]
+    fn export_names_follow_the_ic() {
+        assert_eq!(MethodKind::Query.export_name("get"), "canister_query get");
+        assert_eq!(MethodKind::Update.export_name("set"), "canister_update set");
+        assert_eq!(MethodKind::CompositeQuery.export_name("c"), "canister_composite_query c");
+    }
+
+    #[test]
+    fn record_fields_are_sorted_by_label_hash() {
+        let t = Type::Record(vec![
+            Field { name: "zeta".into(), ty: Type::Nat },
+            Field { name: "alpha".into(), ty: Type::Text },
+        ])
+        .to_candid();
+        let TypeInner::Record(fields) = t.as_ref() else { panic!("not a record") };
+        assert!(fields[0].id.get_id() < fields[1].id.get_id());
+    }
+
+    #[test]
+    fn tuples_are_numbered_records() {
+        let t = Type::Tuple(vec![Type::Text, Type::Nat8]).to_candid();
+        assert_eq!(t.to_string(), "record { text; nat8 }");
+    }
+
+    #[test]
+    fn named_types_resolve_through_the_env() {
+        let p = sample();
+        let env = p.candid_env();
+        let t = env.rec_find_type("Tree").unwrap();
+        assert!(matches!(t.as_ref(), TypeInner::Record(_)));
+    }
+}
