@@ -1,0 +1,160 @@
+//! The Kybra compiler: a Python canister project in, its Candid interface and canister
+//! wasm out — natively, without cargo, a C compiler or Python.
+//!
+//! Pipeline (one module per stage): [`project`] parses `main.py` and follows its imports,
+//! [`names`] + [`types`] + [`analyse`] find the methods and their Candid types, [`did`]
+//! emits the `.did`, [`wasm`] assembles the module from the runtime template.
+//!
+//! Promises: [`build`] either returns a complete [`Canister`] or a [`BuildError`] that
+//! lists every problem of the user's code as `path:line:col: message — what to do`.
+
+pub mod analyse;
+pub mod diagnostic;
+pub mod did;
+pub mod imports;
+pub mod names;
+pub mod project;
+pub mod stdlib;
+pub mod types;
+pub mod wasm;
+
+use std::io::Write;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use kybra_interface::{ModuleCode, Payload, PyModule};
+use serde_bytes::ByteBuf;
+
+pub use did::check_did;
+pub use diagnostic::{BuildError, Diagnostic};
+
+/// The build-time assets (see docs/architecture.md, "Build-time assets").
+#[derive(Clone, Copy)]
+pub struct Assets<'a> {
+    /// `template.wasm`: the runtime module.
+    pub template: &'a [u8],
+    /// `stdlib.json`: the index of bundled modules.
+    pub stdlib_index: &'a [u8],
+    /// `stdlib.bin`: their code objects.
+    pub stdlib_code: &'a [u8],
+}
+
+/// Time spent in each stage of [`build`].
+#[derive(Clone, Debug, Default)]
+pub struct Timings {
+    /// Reading, parsing and analysing the Python project.
+    pub analyse: Duration,
+    /// Generating and re-checking the `.did`.
+    pub candid: Duration,
+    /// Assembling the wasm module.
+    pub wasm: Duration,
+    /// Compressing it.
+    pub gzip: Duration,
+}
+
+/// A built canister.
+#[derive(Clone, Debug)]
+pub struct Canister {
+    /// The Candid interface (also embedded as `icp:public candid:service`).
+    pub did: String,
+    pub wasm: Vec<u8>,
+    pub wasm_gz: Vec<u8>,
+    /// Number of public methods.
+    pub methods: usize,
+    /// Number of Python modules in the payload (user + bundled).
+    pub modules: usize,
+    /// Of which user modules.
+    pub user_modules: usize,
+    /// Size of the encoded payload in bytes.
+    pub payload_bytes: usize,
+    pub timings: Timings,
+}
+
+/// The custom section `icp:public cdk` of every canister this compiler builds.
+pub fn cdk_metadata() -> String {
+    format!("kybra {}", env!("CARGO_PKG_VERSION"))
+}
+
+/// Compiles the project whose entry is `main_py`; file names in diagnostics and
+/// tracebacks are relative to `project_root`.
+pub fn build(main_py: &Path, project_root: &Path, assets: &Assets) -> Result<Canister, BuildError> {
+    let started = Instant::now();
+    let stdlib = stdlib::Stdlib::parse(assets.stdlib_index, assets.stdlib_code)?;
+    let (payload, user_modules) = analyse_project(main_py, project_root, &stdlib)?;
+    let analysed = Instant::now();
+
+    let did = did::emit(&payload)?;
+    let candid_done = Instant::now();
+
+    let encoded = payload.encode();
+    let wasm = wasm::assemble(assets.template, &encoded, &payload.methods, &did, &cdk_metadata())?;
+    let wasm_done = Instant::now();
+
+    let wasm_gz = gzip(&wasm, GZIP_LEVEL);
+    let gz_done = Instant::now();
+
+    Ok(Canister {
+        did,
+        methods: payload.methods.len(),
+        modules: payload.modules.len(),
+        user_modules,
+        payload_bytes: encoded.len(),
+        wasm,
+        wasm_gz,
+        timings: Timings {
+            analyse: analysed - started,
+            candid: candid_done - analysed,
+            wasm: wasm_done - candid_done,
+            gzip: gz_done - wasm_done,
+        },
+    })
+}
+
+/// Parses and analyses the project into the payload the runtime will receive, and the
+/// number of user modules in it (they come first).
+pub fn analyse_project(main_py: &Path, project_root: &Path, stdlib: &stdlib::Stdlib) -> Result<(Payload, usize), BuildError> {
+    let (project, mut diags) = project::load(main_py, project_root, stdlib)?;
+    let names = names::Names::new(&project);
+    let (methods, more) = analyse::methods(&project, &names);
+    diags.extend(more);
+    if !diags.is_empty() {
+        diags.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+        diags.dedup();
+        return Err(BuildError::Diagnostics(diags));
+    }
+    let entry = project.modules[0].name.clone();
+    let mut modules: Vec<PyModule> = project
+        .modules
+        .iter()
+        .map(|m| PyModule {
+            name: m.name.clone(),
+            is_package: m.is_package,
+            code: ModuleCode::Source { filename: m.filename.clone(), text: m.source.text.clone() },
+        })
+        .collect();
+    let user = modules.len();
+    for b in stdlib.closure(project.bundled.iter().map(String::as_str)) {
+        if project.module(&b.name).is_none() {
+            modules.push(PyModule {
+                name: b.name,
+                is_package: b.is_package,
+                code: ModuleCode::Bytecode(ByteBuf::from(b.code.to_vec())),
+            });
+        }
+    }
+    Ok((Payload { modules, entry, methods, types: Vec::new() }, user))
+}
+
+/// `bytes` gzip-compressed at `level` (0-9).
+pub fn gzip(bytes: &[u8], level: u32) -> Vec<u8> {
+    let mut enc = GzEncoder::new(Vec::with_capacity(bytes.len() / 3), Compression::new(level));
+    enc.write_all(bytes).expect("writing to a Vec cannot fail");
+    enc.finish().expect("writing to a Vec cannot fail")
+}
+
+/// gzip level for `.wasm.gz`. Measured on the book's hello world (11.2 MB module, flate2
+/// with the zlib-rs backend, `tests/real_template.rs::gzip_levels`): level 6 gives 4.12 MB
+/// in 0.24 s, level 9 3.97 MB in 0.79 s (miniz_oxide: 4.00 MB in 1.33 s). Size wins.
+pub const GZIP_LEVEL: u32 = 9;

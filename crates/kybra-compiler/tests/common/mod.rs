@@ -1,0 +1,149 @@
+//! Test helpers: throwaway project directories, a small stdlib bundle and a hand-written
+//! runtime template with the same contract as the real one.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use kybra_compiler::{Assets, BuildError, Canister};
+
+/// A temporary project directory, removed on drop.
+pub struct Project {
+    pub root: PathBuf,
+}
+
+impl Project {
+    /// A project with the given files (paths relative to the root).
+    pub fn new(files: &[(&str, &str)]) -> Self {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let root = std::env::temp_dir().join(format!(
+            "kybra-compiler-test-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&root);
+        for (path, text) in files {
+            let p = root.join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        Project { root }
+    }
+
+    pub fn main(&self) -> PathBuf {
+        self.root.join("src/main.py")
+    }
+
+    pub fn build(&self) -> Result<Canister, BuildError> {
+        let (index, code) = stdlib();
+        let template = template();
+        let assets = Assets { template: &template, stdlib_index: index.as_bytes(), stdlib_code: &code };
+        kybra_compiler::build(&self.main(), &self.root, &assets)
+    }
+
+    /// Builds and expects failure; returns the error lines.
+    pub fn errors(&self) -> Vec<String> {
+        match self.build() {
+            Ok(_) => panic!("the build should have failed"),
+            Err(e) => e.to_string().lines().map(str::to_string).collect(),
+        }
+    }
+}
+
+impl Drop for Project {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+/// (name, package, imports) of the test stdlib; each module's code is `<name>` as bytes.
+const MODULES: &[(&str, bool, &[&str])] = &[
+    ("encodings", true, &["codecs", "encodings.aliases"]),
+    ("encodings.aliases", false, &[]),
+    ("codecs", false, &[]),
+    ("kybra", true, &["kybra.principal", "typing", "_kybra_ic"]),
+    ("kybra.principal", false, &["binascii"]),
+    ("typing", false, &["collections", "re"]),
+    ("collections", true, &[]),
+    ("re", true, &["enum"]),
+    ("enum", false, &[]),
+    ("json", true, &["json.decoder", "json.encoder"]),
+    ("json.decoder", false, &["re"]),
+    ("json.encoder", false, &["re"]),
+    ("os", false, &[]),
+    ("__future__", false, &[]),
+];
+
+/// The test bundle: (`stdlib.json`, `stdlib.bin`).
+pub fn stdlib() -> (String, Vec<u8>) {
+    let mut code = Vec::new();
+    let mut entries = Vec::new();
+    for (name, package, imports) in MODULES {
+        let bytes = format!("<{name}>");
+        let imports: Vec<String> = imports.iter().map(|i| format!("\"{i}\"")).collect();
+        entries.push(format!(
+            "\"{name}\": {{\"package\": {package}, \"imports\": [{}], \"offset\": {}, \"size\": {}}}",
+            imports.join(", "),
+            code.len(),
+            bytes.len()
+        ));
+        code.extend_from_slice(bytes.as_bytes());
+    }
+    let index = format!(
+        "{{\"python_version\": \"3.11.2\", \"bootstrap\": [\"encodings\", \"encodings.aliases\", \"codecs\"], \"modules\": {{{}}}}}",
+        entries.join(",\n")
+    );
+    (index, code)
+}
+
+/// A runtime template with the real one's contract: imports `ic0` and the two payload
+/// functions, a memory, `kybra_dispatch`, `canister_init`.
+pub const TEMPLATE_WAT: &str = r#"
+(module
+  (import "ic0" "msg_reply" (func $reply))
+  (import "kybra" "payload_size" (func $size (result i32)))
+  (import "kybra" "payload_copy" (func $copy (param i32)))
+  (memory (export "memory") 1)
+  (global $last (mut i32) (i32.const -1))
+  (func $init (export "canister_init")
+    (call $copy (i32.const 1024)))
+  (func $dispatch (export "kybra_dispatch") (param i32)
+    (global.set $last (local.get 0))
+    (drop (call $size))
+    (call $reply))
+  (@custom "icp:public cdk" "old")
+)
+"#;
+
+pub fn template() -> Vec<u8> {
+    wat::parse_str(TEMPLATE_WAT).unwrap()
+}
+
+/// Where the real build assets live, if they have been built.
+pub fn real_assets_dir() -> PathBuf {
+    std::env::var_os("KYBRA_ASSETS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../build/assets"))
+}
+
+/// The book's Hello World `src/main.py`, verbatim.
+pub const HELLO_WORLD: &str = r#"from kybra import query, update, void
+
+# This is a global variable that is stored on the heap
+message: str = ''
+
+# Query calls complete quickly because they do not go through consensus
+@query
+def get_message() -> str:
+    return message
+
+# Update calls take a few seconds to complete
+# This is because they persist state changes and go through consensus
+@update
+def set_message(new_message: str) -> void:
+    global message
+    message = new_message # This change will be persisted
+"#;
+
+pub const HELLO_WORLD_DID: &str =
+    "service : { get_message : () -> (text) query; set_message : (text) -> () }";
