@@ -1,0 +1,290 @@
+//! One installed module's live instance and how a message runs on it: fuel as the
+//! instruction counter, and atomicity — before a message the heap, the mutable globals
+//! and stable memory are snapshotted; a trap (or a query, which never persists) restores
+//! them exactly, including the heap's size (by re-instantiating when the heap grew).
+
+use std::sync::Arc;
+
+use candid::Principal;
+use wasmtime::{Global, Instance, Linker, Memory, Module, Store, Trap, Val};
+
+use crate::error::Reject;
+use crate::module::{PreparedModule, GLOBAL_EXPORT_PREFIX};
+use crate::system_api::{self, Api, Ctx, Host, HostTrap, Response};
+
+/// A module instantiated for a canister, kept between messages.
+pub struct Execution {
+    pub store: Store<Host>,
+    instance: Instance,
+    module: Module,
+    linker: Linker<Host>,
+    pub prepared: Arc<PreparedModule>,
+    memory: Option<Memory>,
+    globals: Vec<Global>,
+    /// The heap as of the last committed message (reused buffer).
+    backup: Vec<u8>,
+    global_backup: Vec<Val>,
+}
+
+/// The result of running one exported function.
+pub struct Outcome {
+    /// `Ok(None)`: returned without replying.
+    pub result: Result<Option<Response>, Reject>,
+    pub instructions: u64,
+    /// `debug_print` lines (and the trap message, if any) to log.
+    pub logs: Vec<Vec<u8>>,
+}
+
+/// How to treat state changes of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Persist {
+    /// Keep them if the run succeeds (updates, init, upgrades).
+    OnSuccess,
+    /// Always discard them (queries).
+    Never,
+    /// Leave them pending: the caller ends with [`Execution::rollback_pending`] or drops
+    /// the execution (a `canister_pre_upgrade` whose upgrade may still fail).
+    Pending,
+}
+
+impl Execution {
+    /// Instantiates `module` (running its start function, if any, under `fuel`).
+    pub fn instantiate(
+        engine: &wasmtime::Engine,
+        module: Module,
+        prepared: Arc<PreparedModule>,
+        host: Host,
+        fuel: u64,
+    ) -> Result<(Execution, u64), Reject> {
+        let id = host.canister_id;
+        let mut linker = system_api::linker(engine);
+        system_api::add_unsupported_stubs(&mut linker, &module)
+            .map_err(|e| Reject::invalid_module(format!("{e:#}")))?;
+        let mut store = system_api::new_store(engine, host);
+        store.set_fuel(fuel).expect("fuel is enabled");
+        store.data_mut().ctx.fuel_limit = fuel;
+        let instance = match linker.instantiate(&mut store, &module) {
+            Ok(i) => i,
+            Err(e) => return Err(classify(&id, &e, fuel).0),
+        };
+        let used = system_api::instructions_used(&store);
+        let memory = system_api::find_memory(&mut store, &instance);
+        store.data_mut().memory = memory;
+        let globals = prepared
+            .mutable_globals
+            .iter()
+            .map(|g| {
+                instance
+                    .get_global(&mut store, &format!("{GLOBAL_EXPORT_PREFIX}{g}"))
+                    .expect("the replica exported every mutable global")
+            })
+            .collect();
+        let mut exec = Execution {
+            store,
+            instance,
+            module,
+            linker,
+            prepared,
+            memory,
+            globals,
+            backup: Vec::new(),
+            global_backup: Vec::new(),
+        };
+        exec.snapshot();
+        Ok((exec, used))
+    }
+
+    pub fn host(&self) -> &Host {
+        self.store.data()
+    }
+
+    pub fn host_mut(&mut self) -> &mut Host {
+        self.store.data_mut()
+    }
+
+    /// Heap size in bytes.
+    pub fn heap_bytes(&self) -> u64 {
+        self.memory
+            .map(|m| m.data_size(&self.store) as u64)
+            .unwrap_or(0)
+    }
+
+    /// Records the current heap and globals as the committed state.
+    fn snapshot(&mut self) {
+        if let Some(m) = self.memory {
+            let data = m.data(&self.store);
+            self.backup.clear();
+            self.backup.extend_from_slice(data);
+        }
+        self.global_backup = self
+            .globals
+            .iter()
+            .map(|g| g.get(&mut self.store))
+            .collect();
+    }
+
+    /// Restores heap and globals to the committed state.
+    fn restore(&mut self) {
+        if let Some(m) = self.memory {
+            if m.data_size(&self.store) != self.backup.len() {
+                self.reinstantiate();
+            }
+        }
+        if let Some(m) = self.memory {
+            m.data_mut(&mut self.store).copy_from_slice(&self.backup);
+        }
+        for (g, v) in self.globals.iter().zip(&self.global_backup) {
+            g.set(&mut self.store, *v).expect("a global keeps its type");
+        }
+    }
+
+    /// A fresh instance whose heap has the committed size (wasm memories cannot shrink).
+    fn reinstantiate(&mut self) {
+        let engine = self.store.engine().clone();
+        let placeholder = Store::new(&engine, Host::placeholder());
+        let old = std::mem::replace(&mut self.store, placeholder);
+        let mut host = old.into_data();
+        host.memory = None;
+        host.ctx = Ctx::new(
+            Api::Start,
+            Principal::anonymous(),
+            "",
+            Vec::new(),
+            host.ctx.time,
+            u64::MAX / 4,
+        );
+        let echo = std::mem::replace(&mut host.echo_logs, false);
+        let mut store = system_api::new_store(&engine, host);
+        store.set_fuel(u64::MAX / 4).expect("fuel is enabled");
+        let instance = self
+            .linker
+            .instantiate(&mut store, &self.module)
+            .expect("a module that instantiated once instantiates again");
+        store.data_mut().echo_logs = echo;
+        let memory =
+            system_api::find_memory(&mut store, &instance).expect("the module has a memory");
+        let pages =
+            (self.backup.len() as u64 / crate::WASM_PAGE_BYTES).saturating_sub(memory.size(&store));
+        memory
+            .grow(&mut store, pages)
+            .expect("the committed heap size is valid");
+        store.data_mut().memory = Some(memory);
+        self.globals = self
+            .prepared
+            .mutable_globals
+            .iter()
+            .map(|g| {
+                instance
+                    .get_global(&mut store, &format!("{GLOBAL_EXPORT_PREFIX}{g}"))
+                    .expect("exported")
+            })
+            .collect();
+        self.memory = Some(memory);
+        self.instance = instance;
+        self.store = store;
+    }
+
+    /// Runs the exported function `export` in context `ctx` with `ctx.fuel_limit` fuel.
+    pub fn run(&mut self, export: &str, ctx: Ctx, persist: Persist) -> Outcome {
+        let id = self.host().canister_id;
+        let limit = ctx.fuel_limit;
+        self.store.data_mut().ctx = ctx;
+        self.store.data_mut().stable.begin();
+        self.store.set_fuel(limit).expect("fuel is enabled");
+        let func =
+            match self
+                .instance
+                .get_typed_func::<(), ()>(&mut self.store, export)
+            {
+                Ok(f) => f,
+                Err(e) => return Outcome {
+                    result: Err(Reject::invalid_module(format!(
+                        "export '{export}' is not a function of no arguments and no results: {e}"
+                    ))),
+                    instructions: 0,
+                    logs: Vec::new(),
+                },
+            };
+        let call = func.call(&mut self.store, ());
+        let instructions = system_api::instructions_used(&self.store);
+        let mut logs = std::mem::take(&mut self.store.data_mut().ctx.logs);
+        let result = match call {
+            Ok(()) => {
+                let response = self.store.data_mut().ctx.response.take();
+                match persist {
+                    Persist::OnSuccess => self.commit(),
+                    Persist::Never => self.rollback(),
+                    Persist::Pending => {}
+                }
+                Ok(response)
+            }
+            Err(e) => {
+                let (reject, log) = classify(&id, &e, limit);
+                logs.push(log.into_bytes());
+                self.rollback();
+                Err(reject)
+            }
+        };
+        Outcome {
+            result,
+            instructions,
+            logs,
+        }
+    }
+
+    fn commit(&mut self) {
+        self.store.data_mut().stable.commit();
+        self.snapshot();
+    }
+
+    /// Undoes the changes of a run with [`Persist::Pending`].
+    pub fn rollback_pending(&mut self) {
+        self.rollback();
+    }
+
+    fn rollback(&mut self) {
+        self.store.data_mut().stable.rollback();
+        self.restore();
+    }
+}
+
+/// Turns a wasmtime error into the IC's reject, and the log line the IC records.
+fn classify(id: &Principal, e: &wasmtime::Error, limit: u64) -> (Reject, String) {
+    if let Some(t) = e.downcast_ref::<HostTrap>() {
+        return match t {
+            HostTrap::Explicit(msg) => (Reject::explicit_trap(id, msg), format!("[TRAP]: {msg}")),
+            HostTrap::Violation(msg) => (
+                Reject::contract_violation(id, msg),
+                format!("[TRAP]: {msg}"),
+            ),
+            HostTrap::Unsupported(_) => (Reject::trapped(id, t), format!("[TRAP]: {t}")),
+        };
+    }
+    if let Some(trap) = e.downcast_ref::<Trap>() {
+        if *trap == Trap::OutOfFuel {
+            return (
+                Reject::instruction_limit(id, limit),
+                format!("[TRAP]: exceeded the limit of {limit} instructions"),
+            );
+        }
+        let reason = match trap {
+            Trap::UnreachableCodeReached => "unreachable".to_string(),
+            Trap::MemoryOutOfBounds => "heap out of bounds".to_string(),
+            Trap::IntegerDivisionByZero => "integer division by 0".to_string(),
+            Trap::IntegerOverflow => "integer overflow".to_string(),
+            Trap::StackOverflow => "stack overflow".to_string(),
+            Trap::TableOutOfBounds => "table out of bounds".to_string(),
+            Trap::IndirectCallToNull => "indirect call to null".to_string(),
+            Trap::BadSignature => "indirect call signature mismatch".to_string(),
+            Trap::BadConversionToInteger => "invalid conversion to integer".to_string(),
+            other => other.to_string(),
+        };
+        return (Reject::trapped(id, &reason), format!("[TRAP]: {reason}"));
+    }
+    // Link errors (an ic0 import with the wrong type) and other engine errors.
+    let msg = format!("{e:#}");
+    if msg.contains("incompatible import type") || msg.contains("unknown import") {
+        return (Reject::invalid_module(&msg), msg);
+    }
+    (Reject::trapped(id, &msg), format!("[TRAP]: {msg}"))
+}

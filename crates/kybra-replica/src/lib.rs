@@ -1,0 +1,237 @@
+//! `kybra-replica`: the local Internet Computer as a library.
+//!
+//! A [`Replica`] owns canisters and the management canister (`aaaaa-aa`) and executes
+//! canister code with wasmtime, implementing the `ic0` System API with the IC's
+//! semantics: instruction limits (5 B per query, 40 B per update, 300 B per
+//! install/upgrade), atomic messages (a trap rolls back heap, globals, stable memory and
+//! canister metadata), queries that never persist, the IC's 2 MiB message limits and
+//! its reject codes and error codes.
+//!
+//! All execution happens on one worker thread with a large stack (so callers on small
+//! async-runtime stacks are safe); `Replica` is `Send + Sync` and cheap to share in an
+//! `Arc`. Canister ids are allocated like dfx's PocketIC-based local network: the first
+//! canister is `bkyz2-fmaaa-aaaaa-qaaaq-cai` (see [`ids`]).
+
+mod canister;
+pub mod engine;
+mod error;
+mod execution;
+pub mod ids;
+mod limits;
+mod logs;
+mod management;
+mod module;
+mod stable;
+mod state;
+mod system_api;
+
+use std::path::PathBuf;
+use std::sync::{mpsc, Arc, Mutex, MutexGuard};
+
+pub use candid::Principal;
+pub use error::{Reject, RejectCode};
+pub use limits::*;
+pub use logs::LogRecord;
+
+use state::State;
+
+/// How the replica's clock runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeMode {
+    /// The host's wall clock (strictly increasing from message to message).
+    WallClock,
+    /// A fixed time in nanoseconds since the Unix epoch; move it with [`Replica::set_time`].
+    Fixed(u64),
+}
+
+/// How a replica is set up.
+#[derive(Debug, Clone)]
+pub struct ReplicaConfig {
+    /// Where state is kept. Unused for now: state lives in memory (persistence comes later).
+    pub state_dir: Option<PathBuf>,
+    pub time: TimeMode,
+}
+
+impl Default for ReplicaConfig {
+    fn default() -> Self {
+        ReplicaConfig {
+            state_dir: None,
+            time: TimeMode::WallClock,
+        }
+    }
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The local IC. See the crate documentation.
+pub struct Replica {
+    state: Arc<Mutex<State>>,
+    worker: Mutex<Option<mpsc::Sender<Job>>>,
+    worker_thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// Stack of the execution thread: wasm frames run on it (the wasm stack limit is
+/// [`limits::WASM_STACK_BYTES`]), so it has ample room for host frames on top.
+const WORKER_STACK_BYTES: usize = 64 << 20;
+
+impl Replica {
+    /// A new, empty replica. Compiling modules uses `$KYBRA_CACHE/wasmtime/` (default
+    /// `~/.cache/kybra/wasmtime/`) as an on-disk cache of compiled code.
+    pub fn new(config: ReplicaConfig) -> Self {
+        let state = Arc::new(Mutex::new(State::new(config)));
+        let (tx, rx) = mpsc::channel::<Job>();
+        let worker_thread = std::thread::Builder::new()
+            .name("kybra-replica-exec".into())
+            .stack_size(WORKER_STACK_BYTES)
+            .spawn(move || {
+                while let Ok(job) = rx.recv() {
+                    job();
+                }
+            })
+            .expect("cannot start the replica's execution thread");
+        Replica {
+            state,
+            worker: Mutex::new(Some(tx)),
+            worker_thread: Some(worker_thread),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `f` on the execution thread with the state locked, and waits for its result.
+    fn exec<R: Send + 'static>(&self, f: impl FnOnce(&mut State) -> R + Send + 'static) -> R {
+        let (tx, rx) = mpsc::sync_channel(1);
+        let state = Arc::clone(&self.state);
+        let job: Job = Box::new(move || {
+            let mut guard = state.lock().unwrap_or_else(|p| p.into_inner());
+            let _ = tx.send(f(&mut guard));
+        });
+        self.worker
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .expect("replica is shut down")
+            .send(job)
+            .expect("the replica's execution thread has stopped");
+        rx.recv()
+            .expect("the replica's execution thread panicked while executing a message")
+    }
+
+    /// An update/ingress message. `canister` may be the management canister
+    /// (`Principal::management_canister()`); then `effective_canister_id` names the target
+    /// as in the IC HTTP interface.
+    pub fn update(
+        &self,
+        sender: Principal,
+        canister: Principal,
+        effective_canister_id: Option<Principal>,
+        method: &str,
+        arg: &[u8],
+    ) -> Result<Vec<u8>, Reject> {
+        let method = method.to_string();
+        let arg = arg.to_vec();
+        self.exec(move |s| s.update(sender, canister, effective_canister_id, &method, arg))
+    }
+
+    /// A (non-replicated) query: its state changes are never kept.
+    pub fn query(
+        &self,
+        sender: Principal,
+        canister: Principal,
+        method: &str,
+        arg: &[u8],
+    ) -> Result<Vec<u8>, Reject> {
+        let method = method.to_string();
+        let arg = arg.to_vec();
+        self.exec(move |s| s.query(sender, canister, &method, arg))
+    }
+
+    pub fn canister_exists(&self, canister: Principal) -> bool {
+        self.lock().canisters.contains_key(&canister)
+    }
+
+    /// sha256 of the installed (decompressed) module.
+    pub fn module_hash(&self, canister: Principal) -> Option<[u8; 32]> {
+        self.lock().canisters.get(&canister)?.module_hash()
+    }
+
+    pub fn controllers(&self, canister: Principal) -> Option<Vec<Principal>> {
+        Some(self.lock().canisters.get(&canister)?.controllers.clone())
+    }
+
+    /// The custom section `icp:public NAME` or `icp:private NAME` of the installed module.
+    pub fn metadata(&self, canister: Principal, name: &str) -> Option<Vec<u8>> {
+        self.lock()
+            .canisters
+            .get(&canister)?
+            .metadata(name)
+            .map(|m| m.content.clone())
+    }
+
+    /// Whether metadata `name` is public (`icp:public`); `None` if there is no such section.
+    pub fn metadata_is_public(&self, canister: Principal, name: &str) -> Option<bool> {
+        self.lock()
+            .canisters
+            .get(&canister)?
+            .metadata(name)
+            .map(|m| m.public)
+    }
+
+    /// `debug_print` lines and traps of the canister, oldest first.
+    pub fn logs(&self, canister: Principal) -> Vec<LogRecord> {
+        self.lock()
+            .canisters
+            .get(&canister)
+            .map(|c| c.logs.records())
+            .unwrap_or_default()
+    }
+
+    /// The replica's current time (nanoseconds since the Unix epoch).
+    pub fn time_nanos(&self) -> u64 {
+        self.lock().clock.peek()
+    }
+
+    /// Sets the clock (switches a wall-clock replica to fixed time).
+    pub fn set_time(&self, nanos: u64) {
+        self.lock().clock.set(nanos)
+    }
+
+    /// The canister id ranges of the (single, root) subnet, inclusive.
+    pub fn root_subnet_canister_ranges(&self) -> Vec<(Principal, Principal)> {
+        vec![ids::subnet_range()]
+    }
+
+    /// Sets the per-message instruction limits (default: the IC's).
+    pub fn set_instruction_limits(&self, limits: InstructionLimits) {
+        self.lock().limits = limits;
+    }
+
+    /// Instructions used by the last message a canister executed (an update, a query,
+    /// or the hooks of its last install), for benchmarks.
+    pub fn last_instructions(&self, canister: Principal) -> Option<u64> {
+        Some(self.lock().canisters.get(&canister)?.last_instructions)
+    }
+
+    /// All canister ids, in order.
+    pub fn canister_ids(&self) -> Vec<Principal> {
+        self.lock().canisters.keys().copied().collect()
+    }
+
+    /// The certified data a canister set with `ic0.certified_data_set` (for certificates).
+    pub fn certified_data(&self, canister: Principal) -> Option<Vec<u8>> {
+        Some(self.lock().canisters.get(&canister)?.certified_data.clone())
+    }
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        self.worker.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(t) = self.worker_thread.take() {
+            let _ = t.join();
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! The replica's state and its two entry points: an ingress update and a query, routed
+//! either to the management canister or to a canister's execution.
+
+use std::collections::BTreeMap;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use candid::Principal;
+
+use crate::canister::{Canister, Status};
+use crate::engine::Engine;
+use crate::error::Reject;
+use crate::execution::Persist;
+use crate::limits::*;
+use crate::system_api::{Api, Ctx, Response};
+use crate::{ReplicaConfig, TimeMode};
+
+/// The replica's clock: wall clock (strictly increasing per message) or fixed.
+pub struct Clock {
+    mode: TimeMode,
+    last: u64,
+}
+
+impl Clock {
+    fn wall() -> u64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0)
+    }
+
+    /// The time for a new message.
+    pub fn tick(&mut self) -> u64 {
+        match self.mode {
+            TimeMode::Fixed(t) => t,
+            TimeMode::WallClock => {
+                self.last = Self::wall().max(self.last + 1);
+                self.last
+            }
+        }
+    }
+
+    pub fn peek(&self) -> u64 {
+        match self.mode {
+            TimeMode::Fixed(t) => t,
+            TimeMode::WallClock => Self::wall().max(self.last),
+        }
+    }
+
+    pub fn set(&mut self, nanos: u64) {
+        self.mode = TimeMode::Fixed(nanos);
+    }
+}
+
+pub struct State {
+    pub engine: Engine,
+    pub canisters: BTreeMap<Principal, Canister>,
+    pub next_index: u64,
+    pub clock: Clock,
+    pub limits: crate::InstructionLimits,
+}
+
+impl State {
+    pub fn new(config: ReplicaConfig) -> Self {
+        State {
+            engine: Engine::new(),
+            canisters: BTreeMap::new(),
+            next_index: crate::ids::FIRST_INDEX,
+            clock: Clock {
+                mode: config.time,
+                last: 0,
+            },
+            limits: crate::InstructionLimits::default(),
+        }
+    }
+
+    pub fn update(
+        &mut self,
+        sender: Principal,
+        canister: Principal,
+        effective_canister_id: Option<Principal>,
+        method: &str,
+        arg: Vec<u8>,
+    ) -> Result<Vec<u8>, Reject> {
+        if arg.len() > MAX_MESSAGE_BYTES {
+            return Err(Reject::payload_too_large(arg.len(), MAX_MESSAGE_BYTES));
+        }
+        if canister == Principal::management_canister() {
+            return self.management(sender, effective_canister_id, method, &arg);
+        }
+        let time = self.clock.tick();
+        let c = self
+            .canisters
+            .get_mut(&canister)
+            .ok_or_else(|| Reject::canister_not_found(&canister))?;
+        c.sync_into_host();
+        check_running(c)?;
+        let exec = c
+            .exec
+            .as_mut()
+            .ok_or_else(|| Reject::no_wasm_module(&canister))?;
+        let prepared = std::sync::Arc::clone(&exec.prepared);
+        let exports = &prepared.exports;
+        let (export, api, persist) = if exports.updates.contains(method) {
+            (
+                format!("canister_update {method}"),
+                Api::Update,
+                Persist::OnSuccess,
+            )
+        } else if exports.queries.contains(method) {
+            (
+                format!("canister_query {method}"),
+                Api::ReplicatedQuery,
+                Persist::Never,
+            )
+        } else {
+            return Err(Reject::no_method(&canister, "update", method));
+        };
+        if exec.prepared.exports.inspect_message {
+            let ctx = Ctx::new(
+                Api::InspectMessage,
+                sender,
+                method,
+                arg.clone(),
+                time,
+                INSPECT_MESSAGE_INSTRUCTION_LIMIT,
+            );
+            let out = exec.run("canister_inspect_message", ctx, Persist::Never);
+            let accepted = exec.host().ctx.accepted;
+            out.result?;
+            if !accepted {
+                return Err(Reject::not_accepted(&canister));
+            }
+        }
+        let ctx = Ctx::new(api, sender, method, arg, time, self.limits.update);
+        let out = exec.run(&export, ctx, persist);
+        c.sync_from_host();
+        c.last_instructions = out.instructions;
+        c.log(time, out.logs);
+        respond(&canister, out.result)
+    }
+
+    pub fn query(
+        &mut self,
+        sender: Principal,
+        canister: Principal,
+        method: &str,
+        arg: Vec<u8>,
+    ) -> Result<Vec<u8>, Reject> {
+        if arg.len() > MAX_MESSAGE_BYTES {
+            return Err(Reject::payload_too_large(arg.len(), MAX_MESSAGE_BYTES));
+        }
+        if canister == Principal::management_canister() {
+            return self.management_query(sender, method, &arg);
+        }
+        let time = self.clock.tick();
+        let c = self
+            .canisters
+            .get_mut(&canister)
+            .ok_or_else(|| Reject::canister_not_found(&canister))?;
+        c.sync_into_host();
+        check_running(c)?;
+        let exec = c
+            .exec
+            .as_mut()
+            .ok_or_else(|| Reject::no_wasm_module(&canister))?;
+        let export = if exec.prepared.exports.queries.contains(method) {
+            format!("canister_query {method}")
+        } else if exec.prepared.exports.composite_queries.contains(method) {
+            format!("canister_composite_query {method}")
+        } else {
+            return Err(Reject::no_method(&canister, "query", method));
+        };
+        let ctx = Ctx::new(Api::Query, sender, method, arg, time, self.limits.query);
+        let out = exec.run(&export, ctx, Persist::Never);
+        c.last_instructions = out.instructions;
+        respond(&canister, out.result)
+    }
+
+    /// Allocates the next canister id.
+    pub fn new_canister_id(&mut self) -> Result<Principal, Reject> {
+        if self.next_index > crate::ids::RANGE_END {
+            return Err(Reject::ic(
+                "IC0102",
+                "The subnet's canister id range is exhausted",
+            ));
+        }
+        let id = crate::ids::canister_id(self.next_index);
+        self.next_index += 1;
+        Ok(id)
+    }
+}
+
+fn check_running(c: &Canister) -> Result<(), Reject> {
+    match c.status {
+        Status::Running => Ok(()),
+        Status::Stopping => Err(Reject::stopping(&c.id)),
+        Status::Stopped => Err(Reject::stopped(&c.id)),
+    }
+}
+
+fn respond(id: &Principal, result: Result<Option<Response>, Reject>) -> Result<Vec<u8>, Reject> {
+    match result? {
+        Some(Response::Reply(bytes)) => Ok(bytes),
+        Some(Response::Reject(msg)) => Err(Reject::canister_reject(&msg)),
+        None => Err(Reject::did_not_reply(id)),
+    }
+}

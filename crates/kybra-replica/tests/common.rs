@@ -1,0 +1,200 @@
+//! Shared helpers of the replica's tests: building the Rust test canister
+//! (`tests/canisters/rust_hello`, once per run, cached by cargo) and calling the
+//! management canister with Candid.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
+
+use candid::{CandidType, Principal};
+use ic_management_canister_types as mgmt;
+use kybra_replica::{Reject, Replica, ReplicaConfig};
+use serde::de::DeserializeOwned;
+
+/// The Rust hello-world canister, built for wasm32-unknown-unknown.
+pub fn hello_wasm() -> &'static [u8] {
+    static WASM: OnceLock<Vec<u8>> = OnceLock::new();
+    WASM.get_or_init(|| {
+        let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let project = manifest.join("../../tests/canisters/rust_hello");
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| manifest.join("../../target"))
+            .join("rust_hello");
+        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["build", "--release", "--target", "wasm32-unknown-unknown", "--target-dir"])
+            .arg(&target)
+            .current_dir(&project)
+            .status()
+            .expect("cannot run cargo to build tests/canisters/rust_hello");
+        assert!(
+            status.success(),
+            "building tests/canisters/rust_hello failed (is the target installed? `rustup target add wasm32-unknown-unknown`)"
+        );
+        std::fs::read(target.join("wasm32-unknown-unknown/release/rust_hello.wasm")).expect("rust_hello.wasm was built")
+    })
+}
+
+pub fn user() -> Principal {
+    Principal::from_slice(&[0xAB; 29])
+}
+
+pub fn other_user() -> Principal {
+    Principal::from_slice(&[0xCD; 29])
+}
+
+pub fn mgmt_id() -> Principal {
+    Principal::management_canister()
+}
+
+pub fn replica() -> Replica {
+    Replica::new(ReplicaConfig::default())
+}
+
+pub fn enc<T: CandidType>(v: &T) -> Vec<u8> {
+    candid::encode_one(v).unwrap()
+}
+
+pub fn dec<T: DeserializeOwned + CandidType>(bytes: &[u8]) -> T {
+    candid::decode_one(bytes).unwrap()
+}
+
+pub fn create(r: &Replica, sender: Principal) -> Principal {
+    let arg = mgmt::ProvisionalCreateCanisterWithCyclesArgs {
+        amount: None,
+        settings: None,
+        specified_id: None,
+        sender_canister_version: None,
+    };
+    let out = r
+        .update(
+            sender,
+            mgmt_id(),
+            None,
+            "provisional_create_canister_with_cycles",
+            &enc(&arg),
+        )
+        .unwrap();
+    dec::<mgmt::CanisterIdRecord>(&out).canister_id
+}
+
+pub fn install_mode(
+    r: &Replica,
+    sender: Principal,
+    id: Principal,
+    mode: mgmt::CanisterInstallMode,
+    wasm: &[u8],
+) -> Result<(), Reject> {
+    let arg = mgmt::InstallCodeArgs {
+        mode,
+        canister_id: id,
+        wasm_module: wasm.to_vec(),
+        arg: candid::encode_args(()).unwrap(),
+        sender_canister_version: None,
+    };
+    r.update(sender, mgmt_id(), Some(id), "install_code", &enc(&arg))
+        .map(|_| ())
+}
+
+pub fn install(r: &Replica, sender: Principal, id: Principal, wasm: &[u8]) -> Result<(), Reject> {
+    install_mode(r, sender, id, mgmt::CanisterInstallMode::Install, wasm)
+}
+
+/// A replica with the hello canister installed by `user()`.
+pub fn hello() -> (Replica, Principal) {
+    let r = replica();
+    let id = create(&r, user());
+    install(&r, user(), id, hello_wasm()).unwrap();
+    (r, id)
+}
+
+pub fn call<A: CandidType, T: DeserializeOwned + CandidType>(
+    r: &Replica,
+    id: Principal,
+    method: &str,
+    a: A,
+) -> Result<T, Reject> {
+    r.update(user(), id, None, method, &candid::encode_one(a).unwrap())
+        .map(|b| dec(&b))
+}
+
+pub fn query<A: CandidType, T: DeserializeOwned + CandidType>(
+    r: &Replica,
+    id: Principal,
+    method: &str,
+    a: A,
+) -> Result<T, Reject> {
+    r.query(user(), id, method, &candid::encode_one(a).unwrap())
+        .map(|b| dec(&b))
+}
+
+pub fn call0(r: &Replica, id: Principal, method: &str, args: Vec<u8>) -> Result<Vec<u8>, Reject> {
+    r.update(user(), id, None, method, &args)
+}
+
+pub fn get_message(r: &Replica, id: Principal) -> String {
+    let out = r
+        .query(user(), id, "get_message", &candid::encode_args(()).unwrap())
+        .unwrap();
+    dec(&out)
+}
+
+pub fn set_message(r: &Replica, id: Principal, m: &str) {
+    call::<_, ()>(r, id, "set_message", m.to_string()).unwrap();
+}
+
+pub fn stable_read(r: &Replica, id: Principal, offset: u64, len: u64) -> Vec<u8> {
+    let out = r
+        .query(
+            user(),
+            id,
+            "stable_read",
+            &candid::encode_args((offset, len)).unwrap(),
+        )
+        .unwrap();
+    let v: serde_bytes::ByteBuf = dec(&out);
+    v.into_vec()
+}
+
+pub fn stable_write(r: &Replica, id: Principal, offset: u64, data: &[u8]) {
+    let arg = candid::encode_args((offset, serde_bytes::ByteBuf::from(data.to_vec()))).unwrap();
+    r.update(user(), id, None, "stable_write", &arg).unwrap();
+}
+
+pub fn status(
+    r: &Replica,
+    sender: Principal,
+    id: Principal,
+) -> Result<mgmt::CanisterStatusResult, Reject> {
+    let out = r.update(
+        sender,
+        mgmt_id(),
+        Some(id),
+        "canister_status",
+        &enc(&mgmt::CanisterIdRecord { canister_id: id }),
+    )?;
+    Ok(dec(&out))
+}
+
+pub fn assert_reject(
+    result: Result<impl std::fmt::Debug, Reject>,
+    code: u8,
+    error_code: &str,
+    text: &str,
+) -> Reject {
+    let reject = result.expect_err("expected a reject");
+    assert_eq!(reject.code as u8, code, "reject code of {reject:?}");
+    assert_eq!(
+        reject.error_code.as_deref(),
+        Some(error_code),
+        "error code of {reject:?}"
+    );
+    assert!(
+        reject.message.contains(text),
+        "reject message {:?} should contain {text:?}",
+        reject.message
+    );
+    reject
+}
