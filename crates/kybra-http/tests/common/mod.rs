@@ -1,0 +1,124 @@
+//! Shared test helpers: a real replica served on a free port, a real `ic-agent` talking to
+//! it, the Rust test canister (built once with cargo, cached), and raw envelopes.
+#![allow(dead_code)]
+
+use candid::Principal;
+use ic_agent::{Agent, Identity};
+use kybra_http::{serve_with, ServeConfig, ServerHandle};
+use kybra_replica::{Replica, ReplicaConfig, TimeMode};
+use serde_cbor::Value;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+pub struct Net {
+    pub replica: Arc<Replica>,
+    pub server: ServerHandle,
+}
+
+pub async fn start() -> Net {
+    let replica = Arc::new(Replica::new(ReplicaConfig { state_dir: None, time: TimeMode::WallClock }));
+    let server = serve_with(replica.clone(), ServeConfig::new("127.0.0.1:0".parse().unwrap())).await.expect("server starts");
+    Net { replica, server }
+}
+
+impl Net {
+    pub async fn agent_with(&self, identity: Box<dyn Identity>) -> Agent {
+        let agent = Agent::builder()
+            .with_url(self.server.url())
+            .with_boxed_identity(identity)
+            .with_verify_query_signatures(true)
+            .build()
+            .expect("agent builds");
+        agent.fetch_root_key().await.expect("fetch_root_key");
+        agent
+    }
+
+    pub async fn agent(&self) -> Agent {
+        self.agent_with(Box::new(ic_agent::identity::AnonymousIdentity)).await
+    }
+
+    /// Some id inside the replica's canister ranges (for provisional creation).
+    pub fn effective_id(&self) -> Principal {
+        self.replica.root_subnet_canister_ranges()[0].0
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.server.url())
+    }
+}
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The Rust hello canister of `tests/canisters/rust_hello`, built once per test binary.
+pub fn rust_hello_wasm() -> Vec<u8> {
+    static WASM: OnceLock<Vec<u8>> = OnceLock::new();
+    WASM.get_or_init(|| {
+        let dir = repo_root().join("tests/canisters/rust_hello");
+        let target = std::env::var_os("KYBRA_WASM_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target/test-canisters"));
+        let status = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["build", "--release", "--target", "wasm32-unknown-unknown", "--manifest-path"])
+            .arg(dir.join("Cargo.toml"))
+            .env("CARGO_TARGET_DIR", &target)
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "building tests/canisters/rust_hello failed (rustup target add wasm32-unknown-unknown?)");
+        let release = target.join("wasm32-unknown-unknown/release");
+        let wasm = std::fs::read_dir(&release)
+            .expect("release dir")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .find(|p| p.extension().is_some_and(|x| x == "wasm"))
+            .expect("a .wasm in the release dir");
+        std::fs::read(wasm).expect("read wasm")
+    })
+    .clone()
+}
+
+pub fn now_nanos() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
+}
+
+pub fn text_map(entries: Vec<(&str, Value)>) -> Value {
+    Value::Map(entries.into_iter().map(|(k, v)| (Value::Text(k.into()), v)).collect::<BTreeMap<_, _>>())
+}
+
+/// The `content` of an anonymous request.
+pub fn content(request_type: &str, canister: Principal, method: &str, arg: Vec<u8>, expiry: u64) -> Value {
+    text_map(vec![
+        ("request_type", Value::Text(request_type.into())),
+        ("sender", Value::Bytes(vec![4])),
+        ("ingress_expiry", Value::Integer(expiry.into())),
+        ("canister_id", Value::Bytes(canister.as_slice().to_vec())),
+        ("method_name", Value::Text(method.into())),
+        ("arg", Value::Bytes(arg)),
+        ("nonce", Value::Bytes(now_nanos().to_be_bytes().to_vec())),
+    ])
+}
+
+pub fn envelope(content: Value) -> Vec<u8> {
+    let mut out = vec![0xd9, 0xd9, 0xf7];
+    out.extend(serde_cbor::to_vec(&text_map(vec![("content", content)])).unwrap());
+    out
+}
+
+pub fn expiry() -> u64 {
+    now_nanos() + 120_000_000_000
+}
+
+pub async fn post(url: &str, body: Vec<u8>) -> (u16, Vec<u8>) {
+    let resp = reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/cbor")
+        .body(body)
+        .send()
+        .await
+        .expect("request sent");
+    let status = resp.status().as_u16();
+    (status, resp.bytes().await.unwrap().to_vec())
+}
+
+pub fn text(body: &[u8]) -> String {
+    String::from_utf8_lossy(body).into_owned()
+}
