@@ -1,0 +1,111 @@
+//! The canister lifecycle exports of the template: `canister_init`,
+//! `canister_post_upgrade` (both start the interpreter from the payload and import the
+//! entry module) and `canister_pre_upgrade` (nothing to save yet: stable structures live
+//! in stable memory already).
+//!
+//! Promise: when `canister_init` returns, every payload module is importable and the
+//! entry module has been imported; any failure traps with the reason.
+
+use kybra_interface::{ModuleCode, Payload};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict};
+
+use crate::frozen::{self, FrozenModule};
+use crate::{dispatch, ic_module, interpreter, payload, traps};
+
+extern "C" {
+    /// The C/Rust static constructors (wasi-libc's clock emulation, CPython's, ...).
+    /// Calling it explicitly makes wasm-ld stop wrapping *every* export with a
+    /// constructor/destructor run ("command" exports): they must run once per instance.
+    fn __wasm_call_ctors();
+}
+
+fn panic_hook(info: &std::panic::PanicHookInfo<'_>) {
+    ic_cdk::trap(format!("kybra runtime panicked: {info}"));
+}
+
+/// Seeds the polyfill's random generator. Deterministic across replicas (time and
+/// canister id are agreed on); not secret: `raw_rand` reseeding is a later step.
+fn seed() -> [u8; 32] {
+    let mut seed = [0u8; 32];
+    seed[..8].copy_from_slice(&ic_cdk::api::time().to_le_bytes());
+    let id = ic_cdk::api::canister_self();
+    for (i, b) in id.as_slice().iter().enumerate().take(24) {
+        seed[8 + i] = *b;
+    }
+    seed
+}
+
+fn start() {
+    // SAFETY: first thing the instance runs; nothing has been initialised yet.
+    unsafe { __wasm_call_ctors() };
+    std::panic::set_hook(Box::new(panic_hook));
+    ic_wasi_polyfill::init(&seed(), &[("PYTHONHASHSEED", "0")]);
+    let payload = payload::read();
+    let Payload { modules, entry, .. } = &payload;
+
+    // Bytecode modules are importable from the start (start-up imports `encodings`).
+    let (bytecode, sources): (Vec<_>, Vec<_>) =
+        modules.iter().partition(|m| matches!(m.code, ModuleCode::Bytecode(_)));
+    frozen::install(
+        bytecode
+            .iter()
+            .map(|m| FrozenModule {
+                name: m.name.clone(),
+                code: match &m.code {
+                    ModuleCode::Bytecode(b) => b.to_vec(),
+                    ModuleCode::Source { .. } => unreachable!(),
+                },
+                is_package: m.is_package,
+            })
+            .collect(),
+    );
+    ic_module::register();
+    interpreter::start();
+
+    Python::attach(|py| {
+        let result = (|| -> PyResult<()> {
+            // Source modules: compiled here, with their project-relative file names so
+            // tracebacks point at the user's files.
+            if !sources.is_empty() {
+                let builtins = py.import("builtins")?;
+                let compile = builtins.getattr("compile")?;
+                let dumps = py.import("marshal")?.getattr("dumps")?;
+                let kwargs = PyDict::new(py);
+                kwargs.set_item("dont_inherit", true)?;
+                let mut compiled = Vec::with_capacity(sources.len());
+                for m in &sources {
+                    let ModuleCode::Source { filename, text } = &m.code else { unreachable!() };
+                    let code = compile.call((text.as_str(), filename.as_str(), "exec"), Some(&kwargs))?;
+                    let bytes = dumps.call1((code,))?;
+                    compiled.push(FrozenModule {
+                        name: m.name.clone(),
+                        code: bytes.cast::<PyBytes>()?.as_bytes().to_vec(),
+                        is_package: m.is_package,
+                    });
+                }
+                frozen::install(compiled);
+            }
+            py.import(entry.as_str())?;
+            Ok(())
+        })();
+        if let Err(e) = result {
+            traps::uncaught(py, &e);
+        }
+    });
+    dispatch::set_methods(&payload);
+    ic_module::flush_all();
+}
+
+#[export_name = "canister_init"]
+extern "C" fn canister_init() {
+    start();
+}
+
+#[export_name = "canister_post_upgrade"]
+extern "C" fn canister_post_upgrade() {
+    start();
+}
+
+#[export_name = "canister_pre_upgrade"]
+extern "C" fn canister_pre_upgrade() {}

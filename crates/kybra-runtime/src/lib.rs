@@ -1,0 +1,35 @@
+//! The in-canister Kybra runtime: CPython 3.11 (built for `wasm32-wasip1`) embedded with
+//! PyO3, on `ic-cdk` and `ic-wasi-polyfill`.
+//!
+//! What it promises (the contract is `docs/architecture.md`, "The runtime"):
+//! - `canister_init` / `canister_post_upgrade` read the payload through the imports
+//!   `kybra.payload_size` / `kybra.payload_copy`, make its modules importable, start
+//!   CPython (`PYTHONHASHSEED=0`, explicit recursion limit), route `sys.stdout` /
+//!   `sys.stderr` to `ic0.debug_print` and import the entry module;
+//! - `kybra_dispatch(i)` decodes the Candid arguments of method `i` with its declared
+//!   types (a mismatch rejects, naming the method, argument and expected type), calls the
+//!   Python function, encodes the result with the declared type and replies; an uncaught
+//!   exception (or a result of the wrong type) traps with `Uncaught <Type>: <message>` and
+//!   a short traceback, so the message's state changes roll back;
+//! - the built-in module `_kybra_ic` offers `print`, `trap`, `caller`, `id`, `time`.
+//!
+//! On any target but wasm32 the crate is empty: it only makes sense inside a canister.
+
+#[cfg(target_arch = "wasm32")]
+mod convert;
+#[cfg(target_arch = "wasm32")]
+mod dispatch;
+#[cfg(target_arch = "wasm32")]
+mod entry;
+#[cfg(target_arch = "wasm32")]
+mod frozen;
+#[cfg(target_arch = "wasm32")]
+mod ic_module;
+#[cfg(target_arch = "wasm32")]
+mod interpreter;
+#[cfg(target_arch = "wasm32")]
+mod payload;
+#[cfg(target_arch = "wasm32")]
+mod traps;
+#[cfg(target_arch = "wasm32")]
+mod wasi_stubs;

@@ -1,0 +1,38 @@
+//! `kybra-template RUNTIME.wasm -o template.wasm`: the command-line face of
+//! [`kybra_template::build_template`], used by `runtime/build-assets.sh`.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Parser;
+
+#[derive(Parser)]
+#[command(about = "Turn the kybra-runtime wasm32-wasip1 module into template.wasm (imports only ic0)")]
+struct Args {
+    /// The runtime module built by `cargo build -p kybra-runtime --target wasm32-wasip1`.
+    input: PathBuf,
+    /// Where to write the template.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Keep the `name` section (function names in traps; larger module).
+    #[arg(long)]
+    keep_names: bool,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let input = std::fs::read(&args.input).with_context(|| format!("reading {}", args.input.display()))?;
+    let options = kybra_template::Options { keep_names: args.keep_names };
+    let (bytes, summary) = kybra_template::build_template(&input, options)
+        .with_context(|| format!("converting {}", args.input.display()))?;
+    std::fs::write(&args.output, &bytes).with_context(|| format!("writing {}", args.output.display()))?;
+    println!(
+        "template: {} bytes, {} functions, {} imports ({}), exports: {}",
+        summary.size,
+        summary.functions,
+        summary.imports.len(),
+        summary.imports.join(" "),
+        summary.exports.join(" ")
+    );
+    Ok(())
+}
