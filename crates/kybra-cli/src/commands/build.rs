@@ -1,0 +1,130 @@
+//! `kybra build [NAME]` and `kybra compile NAME MAIN [DID]`: Python project → canister.
+//!
+//! Promises: writes `.kybra/NAME/NAME.wasm`, `NAME.wasm.gz`, `NAME.did`, the Candid file(s)
+//! the project names, and an executable, harmless `post_install.sh`; prints progress with
+//! timings and sizes; compile errors are printed exactly as the compiler reports them
+//! (`path:line:col: message`), and the command fails.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{anyhow, Context, Result};
+
+use super::{human_size, shown};
+use crate::local::write_atomic;
+use crate::project::{output_dir, CanisterSpec, Project};
+
+/// The files one build produced.
+#[derive(Debug, Clone)]
+pub struct Built {
+    pub name: String,
+    pub wasm: PathBuf,
+    pub wasm_gz: PathBuf,
+    pub did: PathBuf,
+}
+
+/// What `post_install.sh` contains: Kybra runs `init` directly in the canister, so there
+/// is nothing left to do after install (the original Kybra needed a deployer step here).
+pub const POST_INSTALL_SH: &str = "#!/bin/sh\n# Written by `kybra build`. Kybra runs init/post_upgrade inside the canister itself,\n# so nothing remains to do after install; dfx.json may name this script safely.\nexit 0\n";
+
+/// `kybra build [NAME]`.
+pub fn run(name: Option<&str>) -> Result<()> {
+    let project = Project::discover(&super::cwd()?)?;
+    for canister in project.select(name)? {
+        build_spec(&project, canister)?;
+    }
+    Ok(())
+}
+
+/// `kybra compile NAME MAIN [DID]` (what `python -m kybra NAME MAIN DID` runs): builds in
+/// the current directory, as dfx runs build commands from the project root.
+pub fn run_compile(name: &str, main: &Path, did: Option<&Path>) -> Result<()> {
+    let root = super::cwd()?;
+    let candid: Vec<PathBuf> = did.into_iter().map(Path::to_path_buf).collect();
+    build_canister(&root, name, main, &candid).map(|_| ())
+}
+
+/// Builds one canister declared in the project.
+pub fn build_spec(project: &Project, canister: &CanisterSpec) -> Result<Built> {
+    build_canister(
+        &project.root,
+        &canister.output_name,
+        &canister.main,
+        &canister.candid,
+    )
+}
+
+/// Builds `main` (relative to `root`) into `.kybra/NAME/`, and writes the Candid to each
+/// of `candid` (relative to `root`).
+pub fn build_canister(root: &Path, name: &str, main: &Path, candid: &[PathBuf]) -> Result<Built> {
+    println!("Building canister {name}...");
+    let main_path = root.join(main);
+    if !main_path.is_file() {
+        return Err(anyhow!(
+            "the entry module {} of canister {name} does not exist: create it or fix the path in dfx.json",
+            main_path.display()
+        ));
+    }
+    let started = Instant::now();
+    let assets = kybra_compiler::Assets {
+        template: crate::assets::TEMPLATE,
+        stdlib_index: crate::assets::STDLIB_INDEX,
+        stdlib_code: crate::assets::STDLIB_CODE,
+    };
+    let canister = kybra_compiler::build(&main_path, root, &assets).map_err(|error| {
+        let text = error.to_string();
+        anyhow!("canister {name} did not build:\n{}", text.trim_end())
+    })?;
+    let compiled = started.elapsed();
+    println!(
+        "  compiled {} ({} methods, {} modules) in {:.2}s",
+        main.display(),
+        canister.methods,
+        canister.modules,
+        compiled.as_secs_f64()
+    );
+
+    let dir = output_dir(root, name);
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let built = Built {
+        name: name.to_string(),
+        wasm: dir.join(format!("{name}.wasm")),
+        wasm_gz: dir.join(format!("{name}.wasm.gz")),
+        did: dir.join(format!("{name}.did")),
+    };
+    write(&built.wasm, &canister.wasm)?;
+    write(&built.wasm_gz, &canister.wasm_gz)?;
+    write(&built.did, canister.did.as_bytes())?;
+    for path in candid {
+        write(&root.join(path), canister.did.as_bytes())?;
+    }
+    write_post_install(&dir.join("post_install.sh"))?;
+    let mut outputs = vec![
+        format!(
+            "{} ({})",
+            shown(&built.wasm, root),
+            human_size(canister.wasm.len())
+        ),
+        format!(
+            "{} ({})",
+            shown(&built.wasm_gz, root),
+            human_size(canister.wasm_gz.len())
+        ),
+        shown(&built.did, root),
+    ];
+    outputs.extend(candid.iter().map(|p| p.display().to_string()));
+    println!("  wrote {}", outputs.join(", "));
+    println!("  built {name} in {:.2}s", started.elapsed().as_secs_f64());
+    Ok(built)
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn write_post_install(path: &Path) -> Result<()> {
+    write(path, POST_INSTALL_SH.as_bytes())?;
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+        .with_context(|| format!("cannot make {} executable", path.display()))
+}

@@ -1,0 +1,150 @@
+//! `kybra canister call NAME METHOD ['(args)']` and `kybra canister id NAME`.
+//!
+//! Promises: arguments are typed against the canister's `.did` (`.kybra/NAME/NAME.did`,
+//! else dfx.json's `candid`) and checked BEFORE sending; query methods go as queries
+//! (override with `--query`/`--update`); replies print like dfx (`("Hello World!")`, `()`)
+//! or as JSON; a reject fails with its code and message.
+
+use std::path::PathBuf;
+
+use anyhow::{anyhow, Context, Result};
+use candid::Principal;
+
+use crate::candid_args::{self, Interface};
+use crate::local::CanisterIds;
+use crate::network;
+use crate::project::{output_dir, CanisterSpec, Project};
+
+/// How to send the call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    AsDeclared,
+    Query,
+    Update,
+}
+
+/// A call target: its id and (if known) its interface.
+struct Target {
+    id: Principal,
+    interface: Option<Interface>,
+}
+
+pub fn run(
+    canister: &str,
+    method: &str,
+    argument: Option<&str>,
+    kind: Kind,
+    json: bool,
+    network: Option<&str>,
+) -> Result<()> {
+    let root = super::root_or_cwd()?;
+    let network = network::resolve(network, &root);
+    let target = resolve_target(&root, canister)?;
+    let (bytes, is_query) = match &target.interface {
+        Some(interface) => {
+            let m = interface.method(method)?;
+            (interface.encode_args(&m, argument)?, m.is_query())
+        }
+        None => (candid_args::encode_untyped(argument)?, false),
+    };
+    let as_query = match kind {
+        Kind::Query => true,
+        Kind::Update => false,
+        Kind::AsDeclared => is_query,
+    };
+    let runtime = super::runtime()?;
+    let reply = runtime.block_on(async {
+        let agent = network::connect(&network).await?;
+        let result = if as_query {
+            agent.query(&target.id, method).with_arg(bytes).call().await
+        } else {
+            agent
+                .update(&target.id, method)
+                .with_arg(bytes)
+                .call_and_wait()
+                .await
+        };
+        result.map_err(|e| network::explain(e, &network))
+    })?;
+    let decoded = match &target.interface {
+        Some(interface) => interface.decode_reply(&interface.method(method)?, &reply)?,
+        None => candid_args::decode_untyped(&reply)?,
+    };
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&candid_args::to_json(&decoded))?
+        );
+    } else {
+        println!("{decoded}");
+    }
+    Ok(())
+}
+
+/// `kybra canister id NAME`.
+pub fn print_id(canister: &str) -> Result<()> {
+    let root = super::root_or_cwd()?;
+    let ids = CanisterIds::load(&root)?;
+    let id = ids.get(canister).ok_or_else(|| not_deployed(canister))?;
+    println!("{id}");
+    Ok(())
+}
+
+fn not_deployed(canister: &str) -> anyhow::Error {
+    anyhow!("canister {canister} has no id on the local network: deploy it with `kybra deploy {canister}`")
+}
+
+fn resolve_target(root: &std::path::Path, canister: &str) -> Result<Target> {
+    let ids = CanisterIds::load(root)?;
+    let project = Project::load(root).ok();
+    let spec = project.as_ref().and_then(|p| p.canister(canister).ok());
+    if let Some(id) = ids.get(canister) {
+        let id = Principal::from_text(id)
+            .with_context(|| format!("the recorded id of {canister} is not a principal"))?;
+        let interface = match spec {
+            Some(spec) => Some(load_interface(root, spec)?),
+            None => None,
+        };
+        return Ok(Target { id, interface });
+    }
+    if spec.is_some() {
+        return Err(not_deployed(canister));
+    }
+    match Principal::from_text(canister) {
+        Ok(id) => {
+            // An id: use the interface of the project canister with that id, if any.
+            let named = ids.0.iter().find(|(_, nets)| nets.get(crate::local::LOCAL).map(String::as_str) == Some(canister));
+            let interface = match (named, &project) {
+                (Some((name, _)), Some(project)) => match project.canister(name) {
+                    Ok(spec) => Some(load_interface(root, spec)?),
+                    Err(_) => None,
+                },
+                _ => None,
+            };
+            Ok(Target { id, interface })
+        }
+        Err(_) => Err(match &project {
+            Some(project) => project.canister(canister).map(|_| ()).map_err(anyhow::Error::from).err().unwrap_or_else(|| not_deployed(canister)),
+            None => anyhow!("no canister named {canister} (no dfx.json here) and `{canister}` is not a canister id"),
+        }),
+    }
+}
+
+fn load_interface(root: &std::path::Path, spec: &CanisterSpec) -> Result<Interface> {
+    let built = output_dir(root, &spec.output_name).join(format!("{}.did", spec.output_name));
+    let mut candidates: Vec<PathBuf> = vec![built];
+    candidates.extend(spec.candid.iter().map(|p| root.join(p)));
+    match candidates.iter().find(|p| p.is_file()) {
+        Some(path) => Ok(Interface::load(path)?),
+        None => Err(anyhow!(
+            "no Candid interface for {} (looked for {}): build it with `kybra build {}`",
+            spec.name,
+            candidates
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            spec.name
+        )),
+    }
+}

@@ -1,0 +1,63 @@
+//! One module per `kybra` command, plus the helpers they share.
+
+pub mod build;
+pub mod call;
+pub mod deploy;
+pub mod new;
+pub mod start;
+pub mod stop;
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+
+/// The current directory.
+pub fn cwd() -> Result<PathBuf> {
+    std::env::current_dir().context("cannot read the current directory")
+}
+
+/// The project root: the nearest directory with a dfx.json, else the current directory.
+pub fn root_or_cwd() -> Result<PathBuf> {
+    let cwd = cwd()?;
+    Ok(crate::project::find_root(&cwd).unwrap_or(cwd))
+}
+
+/// A runtime for the async agent calls.
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// `7.1 MB`, `812 KB`, `12 B`.
+pub fn human_size(bytes: usize) -> String {
+    const KB: f64 = 1000.0;
+    let b = bytes as f64;
+    if b >= KB * KB {
+        format!("{:.1} MB", b / KB / KB)
+    } else if b >= KB {
+        format!("{:.0} KB", b / KB)
+    } else {
+        format!("{bytes} B")
+    }
+}
+
+/// A path relative to `root` for messages (absolute if outside it).
+pub fn shown(path: &std::path::Path, root: &std::path::Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sizes() {
+        assert_eq!(super::human_size(12), "12 B");
+        assert_eq!(super::human_size(812_400), "812 KB");
+        assert_eq!(super::human_size(7_140_000), "7.1 MB");
+    }
+}

@@ -1,0 +1,156 @@
+//! `kybra new NAME`: the book's hello world project, ready to `kybra deploy`.
+//!
+//! Promises: writes `NAME/src/main.py` and `NAME/dfx.json` exactly as the book's "Hello
+//! World" chapter shows them (with NAME as the canister name), plus a `.gitignore`;
+//! never overwrites an existing non-empty directory.
+
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+
+/// The book's `src/main.py`.
+pub const MAIN_PY: &str = r#"from kybra import query, update, void
+
+# This is a global variable that is stored on the heap
+message: str = ''
+
+# Query calls complete quickly because they do not go through consensus
+@query
+def get_message() -> str:
+    return message
+
+# Update calls take a few seconds to complete
+# This is because they persist state changes and go through consensus
+@update
+def set_message(new_message: str) -> void:
+    global message
+    message = new_message # This change will be persisted
+"#;
+
+/// The book's `dfx.json`, for canister `NAME`.
+pub fn dfx_json(name: &str) -> String {
+    r#"{
+    "canisters": {
+        "NAME": {
+             "type": "custom",
+             "build": "python -m kybra NAME src/main.py src/main.did",
+             "post_install": ".kybra/NAME/post_install.sh",
+             "candid": "src/main.did",
+             "wasm": ".kybra/NAME/NAME.wasm",
+             "gzip": true
+        }
+    }
+}
+"#
+    .replace("NAME", name)
+}
+
+const GITIGNORE: &str = "# Kybra build outputs and local replica state\n.kybra/\n.dfx/\n\n# Python\nvenv/\n.venv/\n__pycache__/\n";
+
+/// Checks that `name` can be a directory and a canister name.
+pub fn validate_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if !ok {
+        bail!(
+            "`{name}` is not a valid project name: use letters, digits, `_` and `-`, starting with a letter (e.g. `kybra_hello_world`)"
+        );
+    }
+    Ok(())
+}
+
+/// Creates the project `name` in the current directory.
+pub fn run(name: &str) -> Result<()> {
+    let dir = super::cwd()?.join(name);
+    create(&dir, name)?;
+    println!("Created project {name}/ (src/main.py, dfx.json, .gitignore).");
+    println!("Next:\n  cd {name}\n  kybra start --background\n  kybra deploy\n  kybra canister call {name} get_message");
+    Ok(())
+}
+
+/// Writes the project files into `dir`.
+pub fn create(dir: &Path, name: &str) -> Result<()> {
+    validate_name(name)?;
+    if dir.exists()
+        && std::fs::read_dir(dir)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
+        bail!(
+            "{} already exists and is not empty: pick another name or remove it",
+            dir.display()
+        );
+    }
+    std::fs::create_dir_all(dir.join("src"))
+        .with_context(|| format!("cannot create {}", dir.display()))?;
+    let files = [
+        ("src/main.py", MAIN_PY.to_string()),
+        ("dfx.json", dfx_json(name)),
+        (".gitignore", GITIGNORE.to_string()),
+    ];
+    for (file, text) in files {
+        let path = dir.join(file);
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::project::{CanisterSpec, Project};
+
+    #[test]
+    fn scaffolds_a_project_that_parses() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("hello");
+        create(&dir, "hello").unwrap();
+        let project = Project::load(&dir).unwrap();
+        assert_eq!(
+            project.canisters,
+            vec![CanisterSpec {
+                name: "hello".into(),
+                output_name: "hello".into(),
+                main: "src/main.py".into(),
+                candid: vec!["src/main.did".into()],
+                post_install: vec![".kybra/hello/post_install.sh".into()],
+            }]
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.join("src/main.py")).unwrap(),
+            MAIN_PY
+        );
+        assert!(std::fs::read_to_string(dir.join(".gitignore"))
+            .unwrap()
+            .contains(".kybra/"));
+        let again = create(&dir, "hello").unwrap_err().to_string();
+        assert!(again.contains("already exists"), "{again}");
+    }
+
+    #[test]
+    fn rejects_bad_names() {
+        for bad in ["", "1abc", "a b", "a/b", "../x"] {
+            assert!(validate_name(bad).is_err(), "{bad}");
+        }
+        validate_name("kybra_hello_world").unwrap();
+    }
+
+    #[test]
+    fn matches_the_example_project() {
+        let example =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/hello_world");
+        if !example.exists() {
+            return;
+        }
+        let main = std::fs::read_to_string(example.join("src/main.py")).unwrap();
+        assert_eq!(main, MAIN_PY);
+        let dfx = std::fs::read_to_string(example.join("dfx.json")).unwrap();
+        assert_eq!(dfx, dfx_json("kybra_hello_world"));
+    }
+}

@@ -1,0 +1,165 @@
+//! `kybra start [--background] [--clean] [--host ADDR]`: the local replica with the IC
+//! HTTP interface, in this process.
+//!
+//! Promises: refuses to start twice for one project; the foreground server records its
+//! pid and URL in `.kybra/local/replica.json` and removes it on Ctrl-C/SIGTERM;
+//! `--background` re-executes `kybra start` detached (own session, output in
+//! `.kybra/local/replica.log`) and returns only once `/api/v2/status` answers. State is in
+//! memory: a restart starts empty.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use kybra_replica::{Replica, ReplicaConfig, TimeMode};
+
+use crate::local::{self, ReplicaInfo};
+use crate::network;
+
+/// How long `--background` waits for the replica to answer.
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+
+pub fn run(background: bool, clean: bool, host: &str) -> Result<()> {
+    let root = super::root_or_cwd()?;
+    if let Some(info) = local::running_replica(&root) {
+        bail!(
+            "a local replica is already running for this project (pid {}, {}): stop it with `kybra stop` first",
+            info.pid,
+            info.url
+        );
+    }
+    let addr: SocketAddr = host
+        .parse()
+        .with_context(|| format!("`--host {host}` is not an address like 127.0.0.1:4943"))?;
+    if clean {
+        clean_state(&root)?;
+    }
+    if background {
+        start_background(&root, host)
+    } else {
+        serve_foreground(&root, addr)
+    }
+}
+
+/// Forgets the local network's canister ids (the replica's state is in memory anyway).
+fn clean_state(root: &Path) -> Result<()> {
+    let path = local::canister_ids_file(root);
+    match std::fs::remove_file(&path) {
+        Ok(()) => println!("Removed {}.", super::shown(&path, root)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("cannot remove {}", path.display())),
+    }
+    Ok(())
+}
+
+fn serve_foreground(root: &Path, addr: SocketAddr) -> Result<()> {
+    let runtime = super::runtime()?;
+    runtime.block_on(async {
+        let replica = Arc::new(Replica::new(ReplicaConfig {
+            state_dir: None,
+            time: TimeMode::WallClock,
+        }));
+        let handle = kybra_http::serve(replica, addr).await?;
+        let url = handle.url();
+        let pid = std::process::id();
+        local::record_replica(
+            root,
+            &ReplicaInfo {
+                pid,
+                url: url.clone(),
+            },
+        )
+        .with_context(|| format!("cannot write {}", local::local_dir(root).display()))?;
+        println!("Replica API running on {url} (pid {pid}). Press Ctrl-C to stop.");
+        println!("State is kept in memory only: canisters are gone once the replica stops.");
+        wait_for_shutdown_signal().await;
+        println!("Stopping the replica...");
+        local::forget_replica(root, Some(pid));
+        handle
+            .shutdown()
+            .await
+            .context("the HTTP server did not shut down cleanly")?;
+        Ok(())
+    })
+}
+
+async fn wait_for_shutdown_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+fn start_background(root: &Path, host: &str) -> Result<()> {
+    let log_path = local::log_file(root);
+    std::fs::create_dir_all(local::local_dir(root))
+        .with_context(|| format!("cannot create {}", local::local_dir(root).display()))?;
+    let log = std::fs::File::create(&log_path)
+        .with_context(|| format!("cannot create {}", log_path.display()))?;
+    let exe = std::env::current_exe().context("cannot find the kybra executable to re-run")?;
+    let mut command = Command::new(exe);
+    command
+        .args(["start", "--host", host])
+        .current_dir(root)
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().context("cannot share the log file")?)
+        .stderr(log);
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: setsid is async-signal-safe; it detaches the child from our terminal
+        // session so it survives this process and Ctrl-C in this shell.
+        unsafe {
+            command.pre_exec(|| {
+                libc::setsid();
+                Ok(())
+            });
+        }
+    }
+    let mut child = command
+        .spawn()
+        .context("cannot start the replica process")?;
+    let started = Instant::now();
+    let runtime = super::runtime()?;
+    loop {
+        if let Some(status) = child.try_wait()? {
+            let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+            bail!(
+                "the replica exited ({status}) while starting; its log ({}):\n{}",
+                log_path.display(),
+                log.trim_end()
+            );
+        }
+        if let Some(info) = local::running_replica(root) {
+            if info.pid == child.id() && runtime.block_on(network::status_ok(&info.url)) {
+                println!(
+                    "Replica API running in the background on {} (pid {}); log: {}. Stop it with `kybra stop`.",
+                    info.url,
+                    info.pid,
+                    super::shown(&log_path, root)
+                );
+                return Ok(());
+            }
+        }
+        if started.elapsed() > START_TIMEOUT {
+            // SAFETY: signalling our own child.
+            unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+            bail!(
+                "the replica did not answer within {}s; see its log {}",
+                START_TIMEOUT.as_secs(),
+                log_path.display()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

@@ -1,0 +1,9 @@
+//! The `kybra` command line as a library: project files, local network bookkeeping,
+//! Candid arguments, and one module per command. `main.rs` only parses arguments.
+
+pub mod assets;
+pub mod candid_args;
+pub mod commands;
+pub mod local;
+pub mod network;
+pub mod project;

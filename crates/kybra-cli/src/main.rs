@@ -1,0 +1,192 @@
+//! The `kybra` binary: the book's dfx commands for Python canisters.
+//!
+//! Promises: a thin shell over the libraries. Every failure prints `Error: ...` saying
+//! what went wrong and what to do, and exits non-zero.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use kybra_cli::commands;
+
+#[derive(Parser)]
+#[command(name = "kybra", version, about = "Build, run and call Python canisters for the Internet Computer", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a new project: the book's hello world (src/main.py, dfx.json, .gitignore).
+    New {
+        /// Project (directory and canister) name, e.g. `kybra_hello_world`.
+        name: String,
+    },
+    /// Build the Kybra canisters of dfx.json into .kybra/NAME/ (NAME.wasm, NAME.wasm.gz, NAME.did).
+    Build {
+        /// Build only this canister.
+        name: Option<String>,
+    },
+    /// Build one canister from explicit paths, in the current directory. This is what the
+    /// book's dfx.json build command `python -m kybra NAME src/main.py src/main.did` runs.
+    Compile {
+        /// Canister name: outputs go to .kybra/NAME/.
+        name: String,
+        /// Entry module, e.g. src/main.py.
+        main: PathBuf,
+        /// Where to write the generated Candid interface, e.g. src/main.did.
+        did: Option<PathBuf>,
+    },
+    /// Run the local replica (IC HTTP interface) until Ctrl-C.
+    ///
+    /// State lives in memory only: canisters are gone after `kybra stop` (persistence
+    /// across restarts comes later); `kybra deploy` re-creates them.
+    Start {
+        /// Run in the background: return once the replica answers; stop it with `kybra stop`.
+        #[arg(long)]
+        background: bool,
+        /// Forget the project's local canister ids (.kybra/local/) before starting.
+        #[arg(long)]
+        clean: bool,
+        /// Address to listen on (port 0 picks a free port).
+        #[arg(long, default_value = kybra_cli::network::DEFAULT_HOST)]
+        host: String,
+    },
+    /// Stop the local replica started with `kybra start --background`.
+    Stop,
+    /// Build, create (if needed) and install canisters on the local replica.
+    Deploy {
+        /// Deploy only this canister.
+        name: Option<String>,
+        /// Init arguments in Candid text, e.g. '(42, "text")'.
+        #[arg(long)]
+        argument: Option<String>,
+        /// Install mode: auto installs new canisters and upgrades installed ones.
+        #[arg(long, value_enum, default_value_t = Mode::Auto)]
+        mode: Mode,
+        /// Replica to talk to: `local` (default), `ic`, or a URL.
+        #[arg(long)]
+        network: Option<String>,
+    },
+    /// Canister operations.
+    Canister {
+        #[command(subcommand)]
+        command: CanisterCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CanisterCommand {
+    /// Call a canister method with Candid arguments, e.g.
+    /// `kybra canister call hello set_message '("Hello World!")'`.
+    Call {
+        /// Canister name (from dfx.json) or id.
+        canister: String,
+        /// Method name.
+        method: String,
+        /// Arguments in Candid text, e.g. '("Hello World!")'; omit for none.
+        argument: Option<String>,
+        /// Call as a query (default: as the interface declares the method).
+        #[arg(long, conflicts_with = "update")]
+        query: bool,
+        /// Call as an update.
+        #[arg(long)]
+        update: bool,
+        /// How to print the reply.
+        #[arg(long, value_enum, default_value_t = Output::Idl)]
+        output: Output,
+        /// Replica to talk to: `local` (default), `ic`, or a URL.
+        #[arg(long)]
+        network: Option<String>,
+    },
+    /// Print a canister's id.
+    Id {
+        /// Canister name (from dfx.json).
+        canister: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Mode {
+    Auto,
+    Install,
+    Reinstall,
+    Upgrade,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Output {
+    Idl,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::New { name } => commands::new::run(&name),
+        Command::Build { name } => commands::build::run(name.as_deref()),
+        Command::Compile { name, main, did } => {
+            commands::build::run_compile(&name, &main, did.as_deref())
+        }
+        Command::Start {
+            background,
+            clean,
+            host,
+        } => commands::start::run(background, clean, &host),
+        Command::Stop => commands::stop::run(),
+        Command::Deploy {
+            name,
+            argument,
+            mode,
+            network,
+        } => {
+            let mode = match mode {
+                Mode::Auto => commands::deploy::Mode::Auto,
+                Mode::Install => commands::deploy::Mode::Install,
+                Mode::Reinstall => commands::deploy::Mode::Reinstall,
+                Mode::Upgrade => commands::deploy::Mode::Upgrade,
+            };
+            commands::deploy::run(
+                name.as_deref(),
+                argument.as_deref(),
+                mode,
+                network.as_deref(),
+            )
+        }
+        Command::Canister { command } => match command {
+            CanisterCommand::Call {
+                canister,
+                method,
+                argument,
+                query,
+                update,
+                output,
+                network,
+            } => {
+                let kind = match (query, update) {
+                    (true, _) => commands::call::Kind::Query,
+                    (_, true) => commands::call::Kind::Update,
+                    _ => commands::call::Kind::AsDeclared,
+                };
+                let json = matches!(output, Output::Json);
+                commands::call::run(
+                    &canister,
+                    &method,
+                    argument.as_deref(),
+                    kind,
+                    json,
+                    network.as_deref(),
+                )
+            }
+            CanisterCommand::Id { canister } => commands::call::print_id(&canister),
+        },
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("Error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

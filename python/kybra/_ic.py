@@ -1,0 +1,70 @@
+"""`ic`: the Internet Computer system API as canister code sees it.
+
+Promises: inside a canister every method delegates to the runtime's built-in module
+`_kybra_ic`; on the host (tests, editors) every method raises RuntimeError saying it only
+works inside a canister. Principals are returned as `kybra.Principal`, times as
+nanoseconds since the Unix epoch.
+"""
+
+from __future__ import annotations
+
+from typing import NoReturn, Protocol, cast
+
+from kybra.principal import Principal
+
+
+class _Backend(Protocol):
+    def print(self, message: str, /) -> None: ...
+    def trap(self, message: str, /) -> NoReturn: ...
+    def caller(self) -> bytes: ...
+    def id(self) -> bytes: ...
+    def time(self) -> int: ...
+
+
+try:
+    import _kybra_ic  # pyright: ignore[reportMissingImports]
+
+    _backend: _Backend | None = cast("_Backend", _kybra_ic)
+except ImportError:
+    _backend = None
+
+
+def _runtime(what: str) -> _Backend:
+    if _backend is None:
+        raise RuntimeError(
+            f"ic.{what}() works only inside a canister: deploy the canister"
+            " (`kybra deploy`) and call it there"
+        )
+    return _backend
+
+
+class Ic:
+    """The system API; use the `ic` instance: `ic.caller()`, `ic.time()`, ..."""
+
+    @staticmethod
+    def print(*args: object) -> None:
+        """Write a line to the canister's debug log (like `print`)."""
+        _runtime("print").print(" ".join(str(arg) for arg in args))
+
+    @staticmethod
+    def trap(message: str) -> NoReturn:
+        """Stop the current call and roll back its state changes, with `message`."""
+        _runtime("trap").trap(message)
+
+    @staticmethod
+    def caller() -> Principal:
+        """The principal that called the current method."""
+        return Principal(_runtime("caller").caller())
+
+    @staticmethod
+    def id() -> Principal:
+        """This canister's own principal."""
+        return Principal(_runtime("id").id())
+
+    @staticmethod
+    def time() -> int:
+        """The current time in nanoseconds since 1970-01-01 (a nat64)."""
+        return _runtime("time").time()
+
+
+ic = Ic()

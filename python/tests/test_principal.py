@@ -1,0 +1,74 @@
+"""Principal: textual round-trips against known IC principals, and rejection of bad text."""
+
+from __future__ import annotations
+
+import pytest
+
+from kybra import Principal
+
+KNOWN = [
+    ("aaaaa-aa", ""),
+    ("2vxsx-fae", "04"),
+    ("rrkah-fqaaa-aaaaa-aaaaq-cai", "00000000000000010101"),
+    ("ryjl3-tyaaa-aaaaa-aaaba-cai", "00000000000000020101"),
+]
+
+
+@pytest.mark.parametrize(("text", "hex_bytes"), KNOWN)
+def test_round_trip(text: str, hex_bytes: str) -> None:
+    principal = Principal.from_str(text)
+    assert principal.bytes == bytes.fromhex(hex_bytes)
+    assert principal.to_str() == text
+    assert str(principal) == text
+    assert Principal.from_hex(hex_bytes) == principal
+    assert Principal(bytes.fromhex(hex_bytes)).to_str() == text
+
+
+def test_special_principals() -> None:
+    assert Principal.anonymous().to_str() == "2vxsx-fae"
+    assert Principal.management_canister().to_str() == "aaaaa-aa"
+    assert Principal.management_canister() == Principal()
+
+
+def test_equality_and_hash() -> None:
+    a = Principal.from_str("rrkah-fqaaa-aaaaa-aaaaq-cai")
+    b = Principal.from_hex("00000000000000010101")
+    assert a == b
+    assert hash(a) == hash(b)
+    assert len({a, b, Principal.anonymous()}) == 2
+    assert a != Principal.anonymous()
+    assert a != "rrkah-fqaaa-aaaaa-aaaaq-cai"
+    assert repr(a) == "Principal.from_str('rrkah-fqaaa-aaaaa-aaaaq-cai')"
+
+
+def test_immutable() -> None:
+    principal = Principal.anonymous()
+    with pytest.raises(AttributeError):
+        setattr(principal, "_bytes", b"x")  # noqa: B010
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("rrkah-fqaaa-aaaaa-aaaaq-caa", "checksum"),
+        ("brkah-fqaaa-aaaaa-aaaaq-cai", "checksum"),
+        ("2vxsx-fa", "checksum"),
+        ("RRKAH-FQAAA-AAAAA-AAAAQ-CAI", "canonical"),
+        ("rrkahfqaaaaaaaaaaaaqcai", "canonical"),
+        ("rrkah-fqaaa-aaaaa-aaaa1-cai", "base32"),
+        ("", "too short"),
+    ],
+)
+def test_rejects_bad_text(text: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        Principal.from_str(text)
+
+
+def test_rejects_too_long() -> None:
+    with pytest.raises(ValueError, match="at most 29 bytes"):
+        Principal(bytes(30))
+
+
+def test_rejects_bad_hex() -> None:
+    with pytest.raises(ValueError, match="invalid principal hex"):
+        Principal.from_hex("zz")
