@@ -1,0 +1,6 @@
+# Shared environment for the project's scripts (sourced, not run).
+# One fixed cargo target directory outside the clone, reused across runs and clones.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/work/target}"
+export KYBRA_CACHE="${KYBRA_CACHE:-$HOME/.cache/kybra}"
+export KYBRA_ASSETS_DIR="${KYBRA_ASSETS_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build/assets}"
+export PATH="$HOME/.cargo/bin:$PATH"

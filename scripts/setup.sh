@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs everything Kybra's build and tests need on a fresh Debian machine, then builds
+# the toolchain once: the runtime assets (CPython for wasm, the template) and the `kybra`
+# wheel, installed into ./.venv. Idempotent: a second run reuses every cached step.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+# shellcheck source=scripts/env.sh
+source scripts/env.sh
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Rust targets (wasm32-wasip1 for the runtime, wasm32-unknown-unknown for the Rust baseline canister)"
+rustup target add wasm32-wasip1 wasm32-unknown-unknown >/dev/null
+
+step "Python virtual environment (.venv)"
+if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv
+fi
+.venv/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-dev.txt
+
+step "Runtime assets (CPython for wasm32-wasip1, standard library bundle, template module)"
+bash runtime/build-assets.sh
+
+step "The kybra wheel (maturin, release profile) into .venv"
+rm -rf build/wheels
+.venv/bin/maturin build --release --quiet --out build/wheels --interpreter .venv/bin/python
+.venv/bin/pip install --quiet --disable-pip-version-check --force-reinstall --no-deps build/wheels/kybra-*.whl
+echo "kybra installed: $(.venv/bin/kybra --version)"

@@ -1,0 +1,88 @@
+"""Fixtures for the end-to-end tests: real projects built with the installed `kybra`
+command, deployed to a real local replica that each test module starts on a free port."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+KYBRA = Path(sys.executable).parent / "kybra"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Project:
+    """A copy of a project folder, driven through the `kybra` command line."""
+
+    root: Path
+
+    def kybra(
+        self, *args: str, check: bool = True, timeout: float = 600
+    ) -> subprocess.CompletedProcess[str]:
+        env = dict(os.environ)
+        env["PATH"] = f"{KYBRA.parent}{os.pathsep}{env.get('PATH', '')}"
+        result = subprocess.run(
+            [str(KYBRA), *args],
+            cwd=self.root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(
+                f"kybra {' '.join(args)} failed ({result.returncode})\n"
+                f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+            )
+        return result
+
+    def call(self, canister: str, method: str, *args: str) -> str:
+        """`kybra canister call`, returning its printed answer."""
+        return self.kybra("canister", "call", canister, method, *args).stdout.strip()
+
+    def fails(self, *args: str) -> str:
+        """Runs a command that must fail; returns what it printed, stdout and stderr."""
+        result = self.kybra(*args, check=False)
+        assert result.returncode != 0, f"kybra {' '.join(args)} unexpectedly succeeded:\n{result.stdout}"
+        return result.stdout + result.stderr
+
+
+def copy_project(source: Path, dest: Path) -> Project:
+    shutil.copytree(source, dest, ignore=shutil.ignore_patterns(".kybra", ".dfx"))
+    return Project(dest)
+
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+    """The book's hello world and the misc test canister, deployed to one replica."""
+    base = tmp_path_factory.mktemp("e2e")
+    project = copy_project(REPO / "examples" / "hello_world", base / "kybra_hello_world")
+    misc = REPO / "tests" / "e2e" / "projects" / "misc"
+    shutil.copytree(misc / "src", project.root / "misc_src")
+    # One dfx.json with both canisters: the book's custom form and the newer kybra form.
+    config = json.loads((project.root / "dfx.json").read_text())
+    config["canisters"]["misc"] = {"type": "kybra", "main": "misc_src/main.py"}
+    (project.root / "dfx.json").write_text(json.dumps(config, indent=4))
+
+    project.kybra("start", "--background", "--clean", "--host", f"127.0.0.1:{free_port()}")
+    try:
+        project.kybra("deploy")
+        yield project
+    finally:
+        project.kybra("stop", check=False)
