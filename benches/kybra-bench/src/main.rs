@@ -1,0 +1,143 @@
+//! `kybra-bench`: prints Kybra's figures beside a baseline measured in the same run, one
+//! markdown table per section — 1. build (time, module size), 2. instructions per call
+//! of the hello world against Rust `ic-cdk`, 3. interpreter cost per loop iteration
+//! against native CPython. Run it through `bash benches/run.sh`; see `benches/README.md`.
+//!
+//! Promises: prints figures, asserts no timings; a section that cannot run prints what
+//! failed and what to run first, the other sections still run, and the exit status is 1.
+
+mod build_section;
+mod callgrind;
+mod canisters;
+mod compute;
+mod env;
+mod instructions;
+mod payload;
+mod rust_baseline;
+mod table;
+mod wasm_info;
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{bail, Result};
+
+const USAGE: &str =
+    "usage: kybra-bench [--only build|instructions|compute]... [--n N] [--no-cargo-edit]
+  --only SECTION    run only these sections (repeatable; default: all three)
+  --n N             loop length of the compute section (default 100000)
+  --no-cargo-edit   do not time cargo on a one-line change of the Rust baseline
+Environment: KYBRA_ASSETS_DIR (runtime assets), KYBRA_BIN (the kybra CLI, default .venv/bin/kybra),
+  KYBRA_BENCH_PYTHON (native CPython, default python3), CARGO_TARGET_DIR.";
+
+struct Options {
+    sections: Vec<String>,
+    n: u64,
+    rust_edit: bool,
+}
+
+fn parse_args() -> Result<Options> {
+    let mut o = Options {
+        sections: Vec::new(),
+        n: 100_000,
+        rust_edit: true,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--only" => {
+                let s = args.next().unwrap_or_default();
+                if !["build", "instructions", "compute"].contains(&s.as_str()) {
+                    bail!("--only takes build, instructions or compute, not {s:?}\n{USAGE}");
+                }
+                o.sections.push(s);
+            }
+            "--n" => {
+                let v = args.next().unwrap_or_default();
+                o.n = v
+                    .replace(['_', ','], "")
+                    .parse()
+                    .map_err(|_| anyhow::anyhow!("--n takes a positive number, not {v:?}"))?;
+            }
+            "--no-cargo-edit" => o.rust_edit = false,
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
+            other => bail!("unknown argument {other:?}\n{USAGE}"),
+        }
+    }
+    if o.sections.is_empty() {
+        o.sections = vec!["build".into(), "instructions".into(), "compute".into()];
+    }
+    Ok(o)
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<()> {
+    let options = parse_args()?;
+    let started = Instant::now();
+    let assets = env::AssetFiles::load()?;
+    let want = |s: &str| options.sections.iter().any(|x| x == s);
+    println!("# Kybra benchmark\n");
+    println!("Assets: {}. Every figure below was measured in this run unless its label says otherwise.\n", assets.dir.display());
+
+    let rust_wasm = rust_baseline::module()?;
+    let mut failed = Vec::new();
+    let mut report = |name: &str, result: Result<String>| match result {
+        Ok(md) => println!("{md}"),
+        Err(e) => {
+            println!("## {name}: FAILED\n\n```\n{e:#}\n```\n");
+            failed.push(name.to_string());
+        }
+    };
+
+    // The hello world module: from section 1 when it runs, else built here.
+    let mut hello = None;
+    if want("build") {
+        let opts = build_section::BuildOptions {
+            rust_edit: options.rust_edit,
+        };
+        match build_section::run(&assets, &rust_wasm, &opts) {
+            Ok((md, c)) => {
+                hello = Some(c);
+                report("1. Build", Ok(md));
+            }
+            Err(e) => report("1. Build", Err(e)),
+        }
+    }
+    let bench = canisters::Bench::default();
+    if want("instructions") {
+        let result = (|| {
+            let c = match hello.take() {
+                Some(c) => c,
+                None => {
+                    let example = env::repo_root().join("examples/hello_world");
+                    kybra_compiler::build(&example.join("src/main.py"), &example, &assets.assets())
+                        .map_err(|e| {
+                            anyhow::anyhow!("building examples/hello_world failed:\n{e}")
+                        })?
+                }
+            };
+            instructions::run(&bench, &c.wasm, &rust_wasm)
+        })();
+        report("2. Instructions", result);
+    }
+    if want("compute") {
+        report("3. Compute", compute::run(&bench, &assets, options.n));
+    }
+    println!("Total wall time: {:.1} s", started.elapsed().as_secs_f64());
+    if !failed.is_empty() {
+        bail!("sections that failed: {} (see above)", failed.join(", "));
+    }
+    Ok(())
+}
