@@ -9,11 +9,11 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 [ -f "$CPYTHON_CACHE/RECIPE" ] || die "no CPython in $CPYTHON_CACHE: run runtime/build-cpython.sh first"
 OUT="$KYBRA_ASSETS_DIR/template.wasm"
-# Target dirs: the project's shared ones on the team machine, else inside the repository.
-if [ -d /work/target ]; then DEFAULT_HOST_TARGET=/work/target DEFAULT_WASM_TARGET=/work/target-wasm
-else DEFAULT_HOST_TARGET="$KYBRA_REPO/target" DEFAULT_WASM_TARGET="$KYBRA_REPO/target/wasm"; fi
-HOST_TARGET="${KYBRA_HOST_TARGET_DIR:-$DEFAULT_HOST_TARGET}"
-WASM_TARGET="${KYBRA_WASM_TARGET_DIR:-$DEFAULT_WASM_TARGET}"
+# Target dirs: the caller's CARGO_TARGET_DIR (scripts/env.sh sets one outside the clone),
+# else the repository's own; the wasm build may be sent elsewhere so that it does not
+# wait for the lock of a concurrent host build.
+HOST_TARGET="${CARGO_TARGET_DIR:-$KYBRA_REPO/target}"
+WASM_TARGET="${KYBRA_WASM_TARGET_DIR:-$HOST_TARGET}"
 STAMP="$KYBRA_ASSETS_DIR/.template.inputs"
 inputs_hash() {
     (
