@@ -42,6 +42,11 @@ pub enum BuildError {
     /// The runtime template cannot be assembled into a canister.
     #[error("the runtime template is unusable: {0} — rebuild it with runtime/build-assets.sh")]
     Template(String),
+    /// The assembled module breaks a rule the IC checks at install time (every problem
+    /// found, one per line). Never the user's Python, except for too many or too long
+    /// method names.
+    #[error("the canister module would be rejected by the Internet Computer:\n{}\n— if this is about the method count or names, export fewer or shorter methods; otherwise the runtime template is wrong: rebuild it with runtime/build-assets.sh and report the problem", .0.join("\n"))]
+    Rejected(Vec<String>),
     /// The generated Candid did not parse back (a compiler bug, never the user's fault).
     #[error("internal error: the generated Candid interface does not parse back: {0}")]
     Candid(String),

@@ -3,19 +3,22 @@
 //!
 //! Pipeline (one module per stage): [`project`] parses `main.py` and follows its imports,
 //! [`names`] + [`types`] + [`analyse`] find the methods and their Candid types, [`did`]
-//! emits the `.did`, [`wasm`] assembles the module from the runtime template.
+//! emits the `.did`, [`wasm`] assembles the module from the runtime template and
+//! [`validate`] checks it against the IC's install-time rules.
 //!
 //! Promises: [`build`] either returns a complete [`Canister`] or a [`BuildError`] that
 //! lists every problem of the user's code as `path:line:col: message — what to do`.
 
 pub mod analyse;
 pub mod diagnostic;
+pub mod ic_rules;
 pub mod did;
 pub mod imports;
 pub mod names;
 pub mod project;
 pub mod stdlib;
 pub mod types;
+pub mod validate;
 pub mod wasm;
 
 use std::io::Write;
@@ -50,6 +53,8 @@ pub struct Timings {
     pub candid: Duration,
     /// Assembling the wasm module.
     pub wasm: Duration,
+    /// Checking it against the IC's install-time rules ([`validate::check`]).
+    pub validate: Duration,
     /// Compressing it.
     pub gzip: Duration,
 }
@@ -69,6 +74,8 @@ pub struct Canister {
     pub user_modules: usize,
     /// Size of the encoded payload in bytes.
     pub payload_bytes: usize,
+    /// The module as the IC's validation sees it (functions, code section, ...).
+    pub facts: validate::ModuleFacts,
     pub timings: Timings,
 }
 
@@ -92,6 +99,9 @@ pub fn build(main_py: &Path, project_root: &Path, assets: &Assets) -> Result<Can
     let wasm = wasm::assemble(assets.template, &encoded, &payload.methods, &did, &cdk_metadata())?;
     let wasm_done = Instant::now();
 
+    let facts = validate::check(&wasm, &did)?;
+    let validated = Instant::now();
+
     let wasm_gz = gzip(&wasm, GZIP_LEVEL);
     let gz_done = Instant::now();
 
@@ -101,13 +111,15 @@ pub fn build(main_py: &Path, project_root: &Path, assets: &Assets) -> Result<Can
         modules: payload.modules.len(),
         user_modules,
         payload_bytes: encoded.len(),
+        facts,
         wasm,
         wasm_gz,
         timings: Timings {
             analyse: analysed - started,
             candid: candid_done - analysed,
             wasm: wasm_done - candid_done,
-            gzip: gz_done - wasm_done,
+            validate: validated - wasm_done,
+            gzip: gz_done - validated,
         },
     })
 }
@@ -135,8 +147,9 @@ pub fn analyse_project(main_py: &Path, project_root: &Path, stdlib: &stdlib::Std
         })
         .collect();
     let user = modules.len();
+    // Frozen modules are left out: the runtime always uses the interpreter's own copy.
     for b in stdlib.closure(project.bundled.iter().map(String::as_str)) {
-        if project.module(&b.name).is_none() {
+        if !b.frozen && project.module(&b.name).is_none() {
             modules.push(PyModule {
                 name: b.name,
                 is_package: b.is_package,

@@ -4,7 +4,9 @@
 //! Promises: [`Stdlib::parse`] checks every index entry against the code blob, so later
 //! slicing cannot fail; [`Stdlib::closure`] returns the bootstrap modules plus the
 //! transitive closure of the requested ones through their `imports`, in a stable order,
-//! skipping names the index does not hold.
+//! skipping names the index does not hold; each selected module says whether the
+//! interpreter already carries it deep-frozen (`frozen` in `stdlib.json`), in which case
+//! its code need not be shipped — but its imports were still followed.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -34,6 +36,9 @@ struct IndexFile {
     modules: BTreeMap<String, Entry>,
     #[serde(default)]
     builtin_modules: Vec<String>,
+    /// Indexed modules CPython carries deep-frozen (the runtime uses its built-in copy).
+    #[serde(default)]
+    frozen: Vec<String>,
 }
 
 #[derive(Deserialize, Clone)]
@@ -52,6 +57,7 @@ pub struct Stdlib<'a> {
     bootstrap: Vec<String>,
     modules: BTreeMap<String, Entry>,
     builtins: BTreeSet<String>,
+    frozen: BTreeSet<String>,
     code: &'a [u8],
 }
 
@@ -59,6 +65,9 @@ pub struct Stdlib<'a> {
 pub struct BundledModule<'a> {
     pub name: String,
     pub is_package: bool,
+    /// The interpreter carries this module deep-frozen and always uses its own copy:
+    /// the payload need not (and should not) carry `code`.
+    pub frozen: bool,
     pub code: &'a [u8],
 }
 
@@ -94,6 +103,7 @@ impl<'a> Stdlib<'a> {
             bootstrap: file.bootstrap,
             modules: file.modules,
             builtins,
+            frozen: file.frozen.into_iter().collect(),
             code,
         })
     }
@@ -101,6 +111,11 @@ impl<'a> Stdlib<'a> {
     /// True if `name` has a code object in the bundle.
     pub fn has(&self, name: &str) -> bool {
         self.modules.contains_key(name)
+    }
+
+    /// True if the interpreter carries `name` deep-frozen (its code need not be shipped).
+    pub fn is_frozen(&self, name: &str) -> bool {
+        self.frozen.contains(name)
     }
 
     /// True if `name` is compiled into the interpreter (nothing to bundle).
@@ -114,7 +129,8 @@ impl<'a> Stdlib<'a> {
     }
 
     /// Bootstrap modules, then `roots` and everything they import, each once, in a
-    /// deterministic order (the order they were reached).
+    /// deterministic order (the order they were reached). Frozen modules are included
+    /// (flagged [`BundledModule::frozen`]) and their imports followed like any other's.
     pub fn closure<'s>(&'s self, roots: impl IntoIterator<Item = &'s str>) -> Vec<BundledModule<'a>> {
         let mut seen = BTreeSet::new();
         let mut order: Vec<&str> = Vec::new();
@@ -160,6 +176,7 @@ impl<'a> Stdlib<'a> {
                 BundledModule {
                     name: name.to_string(),
                     is_package: e.package,
+                    frozen: self.frozen.contains(name),
                     code: &self.code[e.offset as usize..(e.offset + e.size) as usize],
                 }
             })
@@ -177,16 +194,28 @@ mod tests {
         "codecs": {"imports": [], "offset": 1, "size": 1},
         "json": {"package": true, "imports": ["json.decoder", "re", "nothere"], "offset": 2, "size": 1},
         "json.decoder": {"imports": ["json"], "offset": 3, "size": 1},
-        "re": {"imports": [], "offset": 4, "size": 1}
-      } }"#;
+        "re": {"imports": ["os"], "offset": 4, "size": 1},
+        "os": {"imports": ["posixpath"], "offset": 5, "size": 1},
+        "posixpath": {"imports": [], "offset": 6, "size": 1}
+      },
+      "frozen": ["os", "notindexed"] }"#;
 
     #[test]
     fn closure_follows_imports_once() {
-        let s = Stdlib::parse(INDEX.as_bytes(), b"ECJDR").unwrap();
+        let s = Stdlib::parse(INDEX.as_bytes(), b"ECJDROP").unwrap();
         let names: Vec<_> = s.closure(["json.decoder"]).into_iter().map(|m| m.name).collect();
-        assert_eq!(names, ["encodings", "codecs", "json", "json.decoder", "re"]);
+        assert_eq!(names, ["encodings", "codecs", "json", "json.decoder", "re", "os", "posixpath"]);
         let m = s.closure([]);
         assert_eq!(m[1].code, b"C");
+    }
+
+    #[test]
+    fn frozen_modules_are_flagged_and_still_followed() {
+        let s = Stdlib::parse(INDEX.as_bytes(), b"ECJDROP").unwrap();
+        let flagged: Vec<_> = s.closure(["re"]).into_iter().map(|m| (m.name, m.frozen)).collect();
+        let expected = [("encodings", false), ("codecs", false), ("re", false), ("os", true), ("posixpath", false)];
+        assert_eq!(flagged, expected.map(|(n, f)| (n.to_string(), f)));
+        assert!(s.is_frozen("os") && !s.is_frozen("re"));
     }
 
     #[test]
@@ -197,7 +226,7 @@ mod tests {
 
     #[test]
     fn builtins_are_known() {
-        let s = Stdlib::parse(INDEX.as_bytes(), b"ECJDR").unwrap();
+        let s = Stdlib::parse(INDEX.as_bytes(), b"ECJDROP").unwrap();
         assert!(s.knows_top_level("math") && s.knows_top_level("json"));
         assert!(!s.knows_top_level("numpy"));
     }

@@ -152,3 +152,15 @@ fn from_bundled_package_import_submodule() {
     assert!(names.contains(&"json.decoder") && names.contains(&"json.encoder"), "{names:?}");
     assert!(names.contains(&"__future__"), "{names:?}");
 }
+
+#[test]
+fn frozen_modules_are_left_out_but_their_imports_are_not() {
+    // `os` and `_collections_abc` are deep-frozen in the interpreter: no code for them in
+    // the payload, but `posixpath`, which `os` imports, must be there.
+    let p = payload(&[("src/main.py", "import os\nimport json\n")]);
+    let names = module_names(&p);
+    for frozen in common::FROZEN {
+        assert!(!names.contains(frozen), "{frozen} is frozen but shipped: {names:?}");
+    }
+    assert!(names.contains(&"posixpath") && names.contains(&"json.decoder"), "{names:?}");
+}

@@ -5,14 +5,22 @@ mod common;
 use common::{Project, HELLO_WORLD, HELLO_WORLD_DID};
 use kybra_compiler::Assets;
 
-#[test]
-fn hello_world_against_the_real_template() {
+/// The real assets, or `None` (after printing why the test is skipped).
+fn real_assets() -> Option<(Vec<u8>, Vec<u8>, Vec<u8>)> {
     let dir = common::real_assets_dir();
     let read = |f: &str| std::fs::read(dir.join(f)).ok();
-    let (Some(template), Some(index), Some(code)) = (read("template.wasm"), read("stdlib.json"), read("stdlib.bin")) else {
-        println!("SKIPPED: no template.wasm/stdlib.json/stdlib.bin in {} (run runtime/build-assets.sh)", dir.display());
-        return;
-    };
+    match (read("template.wasm"), read("stdlib.json"), read("stdlib.bin")) {
+        (Some(t), Some(i), Some(c)) => Some((t, i, c)),
+        _ => {
+            println!("SKIPPED: no template.wasm/stdlib.json/stdlib.bin in {} (run runtime/build-assets.sh)", dir.display());
+            None
+        }
+    }
+}
+
+#[test]
+fn hello_world_against_the_real_template() {
+    let Some((template, index, code)) = real_assets() else { return };
     let project = Project::new(&[("src/main.py", HELLO_WORLD)]);
     let assets = Assets { template: &template, stdlib_index: &index, stdlib_code: &code };
     let started = std::time::Instant::now();
@@ -29,6 +37,99 @@ fn hello_world_against_the_real_template() {
         c.modules,
         c.payload_bytes
     );
+    println!("{:#?}", c.facts);
+}
+
+/// The module built from the real template passes the IC's install-time checks
+/// (`kybra_compiler::validate`, which `build` runs too), and dfx's own `ic-wasm` reads the
+/// same counts, exports and metadata from it.
+#[test]
+fn real_module_passes_ic_validation() {
+    let Some((template, index, code)) = real_assets() else { return };
+    let project = Project::new(&[("src/main.py", HELLO_WORLD)]);
+    let assets = Assets { template: &template, stdlib_index: &index, stdlib_code: &code };
+    let c = kybra_compiler::build(&project.main(), &project.root, &assets).unwrap();
+    let facts = kybra_compiler::validate::check(&c.wasm, &c.did).unwrap_or_else(|e| panic!("{e}"));
+    let limits = kybra_compiler::validate::IC_LIMITS;
+
+    // The IC's module limits, with the margin left printed.
+    assert!(facts.functions <= limits.functions, "{facts:?}");
+    assert!(facts.code_section_bytes <= limits.code_section_bytes, "{facts:?}");
+    assert!(facts.globals <= limits.globals, "{facts:?}");
+    assert!(facts.largest_function_instructions <= limits.function_instructions, "{facts:?}");
+    assert!(facts.largest_function_complexity <= limits.function_complexity, "{facts:?}");
+    println!(
+        "functions {}/{}; code section {}/{} B; globals {}/{}; largest function {} instructions, complexity {}/{}",
+        facts.functions,
+        limits.functions,
+        facts.code_section_bytes,
+        limits.code_section_bytes,
+        facts.globals,
+        limits.globals,
+        facts.largest_function_instructions,
+        facts.largest_function_complexity,
+        limits.function_complexity
+    );
+
+    // Exports: only IC entry points and the memory.
+    let mut exports: Vec<&str> = facts.exports.iter().map(String::as_str).collect();
+    exports.sort();
+    assert_eq!(
+        exports,
+        [
+            "canister_init",
+            "canister_post_upgrade",
+            "canister_pre_upgrade",
+            "canister_query get_message",
+            "canister_update set_message",
+            "memory"
+        ]
+    );
+    assert!(facts.imports.iter().all(|i| !i.is_empty()) && !facts.imports.is_empty());
+
+    // ic-wasm (dfx's tool) sees the same module.
+    let module = ic_wasm::utils::parse_wasm(&c.wasm, false).expect("ic-wasm parses the module");
+    assert_eq!(ic_wasm::metadata::get_metadata(&module, "candid:service").as_deref(), Some(c.did.as_bytes()));
+    assert_eq!(
+        ic_wasm::metadata::get_metadata(&module, "cdk").as_deref(),
+        Some(kybra_compiler::cdk_metadata().as_bytes())
+    );
+    let mut listed = ic_wasm::metadata::list_metadata(&module);
+    listed.sort();
+    assert_eq!(listed, ["icp:public candid:service", "icp:public cdk"]);
+    let info = serde_json::to_value(ic_wasm::info::WasmInfo::from(&module)).unwrap();
+    assert_eq!(info["number_of_functions"], facts.functions + facts.imported_functions, "{info:#}");
+    assert_eq!(info["number_of_globals"], facts.globals);
+    assert_eq!(info["imported_ic0_system_api"], serde_json::json!(facts.imports));
+    let mut methods: Vec<&str> = info["exported_methods"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
+    methods.sort();
+    assert_eq!(methods, exports.iter().copied().filter(|e| *e != "memory").collect::<Vec<_>>());
+    let mut info_text = Vec::new();
+    ic_wasm::info::info(&module, &mut info_text).unwrap();
+    println!("ic-wasm info:\n{}", String::from_utf8_lossy(&info_text));
+}
+
+/// Modules CPython carries deep-frozen are not shipped, but everything they import is.
+#[test]
+fn frozen_modules_are_not_shipped_but_their_imports_are() {
+    let Some((_, index, code)) = real_assets() else { return };
+    let stdlib = kybra_compiler::stdlib::Stdlib::parse(&index, &code).unwrap();
+    let project = Project::new(&[("src/main.py", HELLO_WORLD), ("src/extra.py", "import os\nimport json\n")]);
+    std::fs::write(project.main(), format!("import extra\n{HELLO_WORLD}")).unwrap();
+    let (payload, _) = kybra_compiler::analyse_project(&project.main(), &project.root, &stdlib).unwrap();
+    let shipped: std::collections::BTreeSet<&str> = payload.modules.iter().map(|m| m.name.as_str()).collect();
+    let all = stdlib.closure(["kybra", "os", "json"]);
+    let frozen: Vec<_> = all.iter().filter(|m| m.frozen).collect();
+    assert!(frozen.iter().any(|m| m.name == "os"), "os is frozen in CPython 3.11");
+    for m in &all {
+        assert_eq!(shipped.contains(m.name.as_str()), !m.frozen, "{} (frozen: {})", m.name, m.frozen);
+    }
+    println!(
+        "{} modules reached, {} frozen left out: {:?}",
+        all.len(),
+        frozen.len(),
+        frozen.iter().map(|m| m.name.as_str()).collect::<Vec<_>>()
+    );
 }
 
 /// Prints size and time of each gzip level on the real hello world module (to pick
@@ -36,12 +137,7 @@ fn hello_world_against_the_real_template() {
 #[test]
 #[ignore = "a measurement, not a check"]
 fn gzip_levels() {
-    let dir = common::real_assets_dir();
-    let read = |f: &str| std::fs::read(dir.join(f)).ok();
-    let (Some(template), Some(index), Some(code)) = (read("template.wasm"), read("stdlib.json"), read("stdlib.bin")) else {
-        println!("SKIPPED: no assets in {}", dir.display());
-        return;
-    };
+    let Some((template, index, code)) = real_assets() else { return };
     let project = Project::new(&[("src/main.py", HELLO_WORLD)]);
     let assets = Assets { template: &template, stdlib_index: &index, stdlib_code: &code };
     let c = kybra_compiler::build(&project.main(), &project.root, &assets).unwrap();

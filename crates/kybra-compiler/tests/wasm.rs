@@ -141,3 +141,84 @@ fn templates_that_break_the_contract_are_rejected() {
     assert!(build(no_dispatch).to_string().contains("does not export a function `kybra_dispatch`"));
     assert!(matches!(build("(module)"), BuildError::Template(_)));
 }
+
+/// A template that meets the compiler's contract but breaks `extra` IC rules.
+fn template_with(extra: &str) -> String {
+    format!(
+        r#"(module
+  (import "ic0" "msg_reply" (func $reply))
+  (import "kybra" "payload_size" (func $size (result i32)))
+  (import "kybra" "payload_copy" (func $copy (param i32)))
+  (memory (export "memory") 1)
+  (table 1 funcref)
+  (func (export "canister_init") (call $copy (i32.const 1024)))
+  (func $dispatch (export "kybra_dispatch") (param i32) (drop (call $size)) (call $reply))
+  {extra}
+)"#
+    )
+}
+
+#[test]
+fn modules_the_ic_would_reject_are_build_errors() {
+    let project = Project::new(&[("src/main.py", HELLO_WORLD)]);
+    let (index, code) = common::stdlib();
+    let build = |wat: &str| -> Result<kybra_compiler::Canister, BuildError> {
+        let template = wat::parse_str(wat).unwrap();
+        let assets = Assets { template: &template, stdlib_index: index.as_bytes(), stdlib_code: &code };
+        kybra_compiler::build(&project.main(), &project.root, &assets)
+    };
+    let rejected = |extra: &str| -> String {
+        match build(&template_with(extra)) {
+            Err(e @ BuildError::Rejected(_)) => e.to_string(),
+            other => panic!("expected a rejection for {extra}, got {:?}", other.map(|c| c.facts)),
+        }
+    };
+    // The baseline passes, and reports what it measured.
+    let c = build(&template_with("")).unwrap();
+    assert_eq!(c.facts.functions, 6, "{:?}", c.facts);
+    assert_eq!(c.facts.imports, ["msg_reply"]);
+
+    let e = rejected(r#"(func (export "canister_foo"))"#);
+    assert!(e.contains("`canister_foo` uses the IC's reserved `canister_` prefix"), "{e}");
+    let e = rejected(r#"(func (export "canister_heartbeat") (param i32))"#);
+    assert!(e.contains("`canister_heartbeat` must have type () -> ()"), "{e}");
+    let e = rejected(r#"(func (export "canister_update get_message"))"#);
+    assert!(e.contains("`get_message` is exported more than once"), "{e}");
+    let e = rejected(r#"(func (export "canister_query extra"))"#);
+    assert!(e.contains("exports `canister_query extra`, which the .did does not declare"), "{e}");
+    let e = rejected(r#"(func (drop (table.grow (ref.null func) (i32.const 1))))"#);
+    assert!(e.contains("uses `table.grow`, which the IC does not allow"), "{e}");
+    let e = rejected(r#"(@custom "icp:private cdk" "other")"#);
+    assert!(e.contains("custom section `cdk` appears more than once"), "{e}");
+    let e = rejected(r#"(@custom "icp:secret" "x")"#);
+    assert!(e.contains("`icp:secret` must be named `icp:public NAME` or `icp:private NAME`"), "{e}");
+    let globals: String = (0..1001).map(|i| format!("(global $g{i} i32 (i32.const 0))")).collect();
+    let e = rejected(&globals);
+    assert!(e.contains("1001 globals, more than the IC's 1000"), "{e}");
+    // Every problem is listed, not only the first, with what to do.
+    let e = rejected(r#"(func (export "canister_foo")) (func (export "canister_bar"))"#);
+    assert!(e.contains("canister_foo") && e.contains("canister_bar") && e.contains("rebuild it"), "{e}");
+}
+
+#[test]
+fn unknown_or_mistyped_system_api_imports_are_rejected() {
+    let wasm = |imports: &str| {
+        wat::parse_str(format!(
+            r#"(module {imports} (memory 1) (@custom "icp:public candid:service" "service : {{}}") (@custom "icp:public cdk" "kybra"))"#
+        ))
+        .unwrap()
+    };
+    let did = "service : {}";
+    let check = |imports: &str| kybra_compiler::validate::check(&wasm(imports), did);
+    check(r#"(import "ic0" "msg_reply" (func)) (import "ic0" "stable64_grow" (func (param i64) (result i64)))"#).unwrap();
+    let e = check(r#"(import "ic0" "no_such_call" (func))"#).unwrap_err().to_string();
+    assert!(e.contains("`ic0.no_such_call`, which is not part of the IC's System API"), "{e}");
+    let e = check(r#"(import "ic0" "time" (func (result i32)))"#).unwrap_err().to_string();
+    assert!(e.contains("`ic0.time` is imported with the wrong type"), "{e}");
+    let e = check(r#"(import "env" "g" (global i32))"#).unwrap_err().to_string();
+    assert!(e.contains("`env.g`") && e.contains("only `ic0` functions"), "{e}");
+    // Threads are not an IC feature.
+    let shared = r#"(module (memory 1 1 shared) (@custom "icp:public candid:service" "service : {}") (@custom "icp:public cdk" "k"))"#;
+    let e = kybra_compiler::validate::check(&wat::parse_str(shared).unwrap(), did).unwrap_err().to_string();
+    assert!(e.contains("not valid for the IC's wasm features"), "{e}");
+}

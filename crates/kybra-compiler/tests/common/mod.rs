@@ -70,9 +70,14 @@ const MODULES: &[(&str, bool, &[&str])] = &[
     ("json", true, &["json.decoder", "json.encoder"]),
     ("json.decoder", false, &["re"]),
     ("json.encoder", false, &["re"]),
-    ("os", false, &[]),
+    ("os", false, &["posixpath", "_collections_abc"]),
+    ("posixpath", false, &["os"]),
+    ("_collections_abc", false, &[]),
     ("__future__", false, &[]),
 ];
+
+/// Modules of the test bundle the interpreter carries deep-frozen (`frozen` in stdlib.json).
+pub const FROZEN: &[&str] = &["os", "_collections_abc"];
 
 /// The test bundle: (`stdlib.json`, `stdlib.bin`).
 pub fn stdlib() -> (String, Vec<u8>) {
@@ -90,8 +95,9 @@ pub fn stdlib() -> (String, Vec<u8>) {
         code.extend_from_slice(bytes.as_bytes());
     }
     let index = format!(
-        "{{\"python_version\": \"3.11.2\", \"bootstrap\": [\"encodings\", \"encodings.aliases\", \"codecs\"], \"modules\": {{{}}}}}",
-        entries.join(",\n")
+        "{{\"python_version\": \"3.11.2\", \"bootstrap\": [\"encodings\", \"encodings.aliases\", \"codecs\"], \"modules\": {{{}}}, \"frozen\": [{}]}}",
+        entries.join(",\n"),
+        FROZEN.iter().map(|f| format!("\"{f}\"")).collect::<Vec<_>>().join(", ")
     );
     (index, code)
 }
@@ -126,24 +132,8 @@ pub fn real_assets_dir() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../build/assets"))
 }
 
-/// The book's Hello World `src/main.py`, verbatim.
-pub const HELLO_WORLD: &str = r#"from kybra import query, update, void
-
-# This is a global variable that is stored on the heap
-message: str = ''
-
-# Query calls complete quickly because they do not go through consensus
-@query
-def get_message() -> str:
-    return message
-
-# Update calls take a few seconds to complete
-# This is because they persist state changes and go through consensus
-@update
-def set_message(new_message: str) -> void:
-    global message
-    message = new_message # This change will be persisted
-"#;
+/// The book's Hello World `src/main.py`, verbatim (the repository's one copy).
+pub const HELLO_WORLD: &str = include_str!("../../../../examples/hello_world/src/main.py");
 
 pub const HELLO_WORLD_DID: &str =
     "service : { get_message : () -> (text) query; set_message : (text) -> () }";
