@@ -10,6 +10,15 @@ source scripts/env.sh
 
 step() { printf '\n==> %s\n' "$*"; }
 
+step "System packages (Node.js for the agent tests, valgrind for the benchmark)"
+need=()
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
+command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
+if [ ${#need[@]} -gt 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
 step "Rust targets (wasm32-wasip1 for the runtime, wasm32-unknown-unknown for the Rust baseline canister)"
 rustup target add wasm32-wasip1 wasm32-unknown-unknown >/dev/null
 

@@ -15,3 +15,6 @@ cargo test --release --workspace --exclude kybra-runtime
 printf '\n==> Python tests (package + end to end)\n'
 # pytest exits 5 when it collects nothing: that is a failure here too.
 .venv/bin/python -m pytest -ra python/tests tests/e2e
+
+printf '\n==> Benchmark figures (printed, not asserted)\n'
+bash benches/run.sh
