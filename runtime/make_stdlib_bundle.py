@@ -9,7 +9,8 @@ Promises (format: docs/architecture.md, "Build-time assets"):
   `stdlib.bin` at the recorded `offset`/`size`;
 - `imports` lists every absolute module name the module's code may import (anywhere in
   the file except under `if __name__ == "__main__":` and in module-level functions only
-  that block calls, relative imports resolved, `from pkg import name` also gives `pkg.name`, the
+  that block calls, and except in the body of `if TYPE_CHECKING:` (never true when the
+  code runs; the `else:` branch counts), relative imports resolved, `from pkg import name` also gives `pkg.name`, the
   parent packages of every imported name, string literals passed to `__import__` /
   `importlib.import_module`);
 - `bootstrap` lists the bundled modules the interpreter imports while starting (measured
@@ -160,6 +161,17 @@ def is_main_guard(node: ast.AST) -> bool:
     )
 
 
+def is_type_checking_guard(node: ast.AST) -> bool:
+    """`if TYPE_CHECKING:` / `if typing.TYPE_CHECKING:`: its body is for type checkers
+    only (the constant is False when the code runs), so its imports never happen."""
+    if not isinstance(node, ast.If):
+        return False
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
 def script_only_functions(tree: ast.Module) -> set[str]:
     """Module-level functions referenced only under `if __name__ == "__main__":`
     (`_test()`, `main()` of modules that double as scripts): never run in a canister."""
@@ -185,8 +197,8 @@ def script_only_functions(tree: ast.Module) -> set[str]:
 
 
 def walk_reachable(tree: ast.AST) -> list[ast.AST]:
-    """Like `ast.walk`, minus `if __name__ == "__main__":` blocks and the bodies of
-    functions only they call."""
+    """Like `ast.walk`, minus `if __name__ == "__main__":` blocks, the bodies of
+    functions only they call, and the bodies of `if TYPE_CHECKING:` blocks."""
     skipped = (
         script_only_functions(tree) if isinstance(tree, ast.Module) else set[str]()
     )
@@ -195,7 +207,7 @@ def walk_reachable(tree: ast.AST) -> list[ast.AST]:
     while stack:
         node = stack.pop()
         out.append(node)
-        if is_main_guard(node):
+        if is_main_guard(node) or is_type_checking_guard(node):
             assert isinstance(node, ast.If)
             stack.extend(node.orelse)
             continue

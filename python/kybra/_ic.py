@@ -3,33 +3,35 @@
 Promises: inside a canister every method delegates to the runtime's built-in module
 `_kybra_ic`; on the host (tests, editors) every method raises RuntimeError saying it only
 works inside a canister. Principals are returned as `kybra.Principal`, times as
-nanoseconds since the Unix epoch.
+nanoseconds since the Unix epoch. Importing it loads no module beyond the interpreter's
+built-in ones (the `typing` names exist for type checkers only, hence the string
+annotations).
 """
-
-from __future__ import annotations
-
-from typing import NoReturn, Protocol, cast
 
 from kybra.principal import Principal
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NoReturn, Protocol
 
-class _Backend(Protocol):
-    def print(self, message: str, /) -> None: ...
-    def trap(self, message: str, /) -> NoReturn: ...
-    def caller(self) -> bytes: ...
-    def id(self) -> bytes: ...
-    def time(self) -> int: ...
+    class _Backend(Protocol):
+        def print(self, message: str, /) -> None: ...
+        def trap(self, message: str, /) -> NoReturn: ...
+        def caller(self) -> bytes: ...
+        def id(self) -> bytes: ...
+        def time(self) -> int: ...
 
 
+_backend: "_Backend | None"
 try:
-    import _kybra_ic  # pyright: ignore[reportMissingImports]
+    import _kybra_ic  # type: ignore[import-not-found]
 
-    _backend: _Backend | None = cast("_Backend", _kybra_ic)
+    _backend = _kybra_ic  # pyright: ignore[reportAssignmentType]
 except ImportError:
     _backend = None
 
 
-def _runtime(what: str) -> _Backend:
+def _runtime(what: str) -> "_Backend":
     if _backend is None:
         raise RuntimeError(
             f"ic.{what}() works only inside a canister: deploy the canister"
@@ -47,7 +49,7 @@ class Ic:
         _runtime("print").print(" ".join(str(arg) for arg in args))
 
     @staticmethod
-    def trap(message: str) -> NoReturn:
+    def trap(message: str) -> "NoReturn":
         """Stop the current call and roll back its state changes, with `message`."""
         _runtime("trap").trap(message)
 

@@ -2,16 +2,15 @@
 
 Promises: the textual form is the IC's (CRC32 checksum + raw bytes, base32, lowercase,
 dash-separated groups of five); `from_str` rejects bad checksums and non-canonical text;
-principals are immutable, hashable and compare by their bytes. Pure Python, no
-dependencies beyond `base64`/`binascii`, so the same file runs inside a canister.
+principals are immutable, hashable and compare by their bytes. Pure Python that imports
+only the built-in `binascii` (CRC32; base32 is done here), so the same file runs inside a
+canister without pulling in more of the standard library.
 """
 
-from __future__ import annotations
-
-import base64
-import binascii
+from binascii import crc32
 
 _MAX_LENGTH = 29
+_BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
 
 
 class Principal:
@@ -34,17 +33,15 @@ class Principal:
         raise AttributeError("Principal is immutable")
 
     @staticmethod
-    def from_str(text: str) -> Principal:
+    def from_str(text: str) -> "Principal":
         """Parse the textual form, e.g. `rrkah-fqaaa-aaaaa-aaaaq-cai`.
 
         Raises ValueError if the text is not base32, the checksum does not match, or the
         text is not in canonical form (lowercase, dashes every five characters).
         """
-        compact = text.replace("-", "").upper()
-        padding = "=" * (-len(compact) % 8)
         try:
-            decoded = base64.b32decode(compact + padding)
-        except (binascii.Error, ValueError) as error:
+            decoded = _base32_decode(text.replace("-", "").lower())
+        except ValueError as error:
             raise ValueError(
                 f"invalid principal {text!r}: not base32 ({error})"
             ) from None
@@ -62,7 +59,7 @@ class Principal:
         return principal
 
     @staticmethod
-    def from_hex(text: str) -> Principal:
+    def from_hex(text: str) -> "Principal":
         """Build a principal from its bytes written in hexadecimal."""
         try:
             return Principal(bytes.fromhex(text))
@@ -70,12 +67,12 @@ class Principal:
             raise ValueError(f"invalid principal hex {text!r}: {error}") from None
 
     @staticmethod
-    def anonymous() -> Principal:
+    def anonymous() -> "Principal":
         """The anonymous principal, `2vxsx-fae`."""
         return Principal(b"\x04")
 
     @staticmethod
-    def management_canister() -> Principal:
+    def management_canister() -> "Principal":
         """The management canister, `aaaaa-aa`."""
         return Principal(b"")
 
@@ -86,8 +83,7 @@ class Principal:
 
     def to_str(self) -> str:
         """The textual form, e.g. `aaaaa-aa`."""
-        encoded = base64.b32encode(_crc32(self._bytes) + self._bytes)
-        compact = encoded.decode("ascii").rstrip("=").lower()
+        compact = _base32_encode(_crc32(self._bytes) + self._bytes)
         return "-".join(compact[i : i + 5] for i in range(0, len(compact), 5))
 
     def to_hex(self) -> str:
@@ -108,9 +104,44 @@ class Principal:
     def __hash__(self) -> int:
         return hash((Principal, self._bytes))
 
-    def __lt__(self, other: Principal) -> bool:
+    def __lt__(self, other: "Principal") -> bool:
         return self._bytes < other._bytes
 
 
 def _crc32(data: bytes) -> bytes:
-    return binascii.crc32(data).to_bytes(4, "big")
+    return crc32(data).to_bytes(4, "big")
+
+
+def _base32_encode(data: bytes) -> str:
+    """RFC 4648 base32, lowercase, without padding."""
+    out: list[str] = []
+    buffer = 0
+    bits = 0
+    for byte in data:
+        buffer = (buffer << 8) | byte
+        bits += 8
+        while bits >= 5:
+            bits -= 5
+            out.append(_BASE32[(buffer >> bits) & 31])
+        buffer &= (1 << bits) - 1
+    if bits:
+        out.append(_BASE32[(buffer << (5 - bits)) & 31])
+    return "".join(out)
+
+
+def _base32_decode(text: str) -> bytes:
+    """Inverse of `_base32_encode` (lowercase, no padding); trailing bits that do not
+    make a whole byte are dropped (`from_str` then rejects the text as non-canonical)."""
+    out = bytearray()
+    buffer = 0
+    bits = 0
+    for char in text:
+        value = _BASE32.find(char)
+        if value < 0:
+            raise ValueError(f"{char!r} is not a base32 digit")
+        buffer = ((buffer << 5) | value) & 0xFFFF
+        bits += 5
+        if bits >= 8:
+            bits -= 8
+            out.append((buffer >> bits) & 0xFF)
+    return bytes(out)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import random
+
 import pytest
 
 from kybra import Principal
@@ -72,3 +76,16 @@ def test_rejects_too_long() -> None:
 def test_rejects_bad_hex() -> None:
     with pytest.raises(ValueError, match="invalid principal hex"):
         Principal.from_hex("zz")
+
+
+def test_base32_matches_the_standard_library() -> None:
+    """The package's own base32 (a canister does not import `base64`) against `base64`."""
+    rng = random.Random(7)
+    for length in range(30):
+        for _ in range(20):
+            data = bytes(rng.randrange(256) for _ in range(length))
+            checksum = binascii.crc32(data).to_bytes(4, "big")
+            compact = base64.b32encode(checksum + data).decode().rstrip("=").lower()
+            text = "-".join(compact[i : i + 5] for i in range(0, len(compact), 5))
+            assert Principal(data).to_str() == text
+            assert Principal.from_str(text) == Principal(data)

@@ -17,8 +17,20 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use pyo3::sync::PyOnceLock;
 
-/// `kybra.principal.Principal`, imported the first time a principal is converted.
+/// `kybra.principal.Principal`: looked up by [`prepare`] at start-up when canister code
+/// imported it, else the first time a principal is converted.
 static PRINCIPAL_CLASS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// Start-up work that would otherwise be redone by every query (whose state changes are
+/// rolled back): remembers `kybra.principal.Principal` if canister code imported it.
+/// Imports nothing new, so canisters that never use principals pay nothing.
+pub fn prepare(py: Python<'_>) -> PyResult<()> {
+    let loaded = py.import("sys")?.getattr("modules")?.contains("kybra.principal")?;
+    if loaded {
+        principal_class(py)?;
+    }
+    Ok(())
+}
 
 fn principal_class(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
     PRINCIPAL_CLASS

@@ -3,15 +3,16 @@
 //! entry module) and `canister_pre_upgrade` (nothing to save yet: stable structures live
 //! in stable memory already).
 //!
-//! Promise: when `canister_init` returns, every payload module is importable and the
-//! entry module has been imported; any failure traps with the reason.
+//! Promise: when `canister_init` returns, every payload module is importable, the entry
+//! module has been imported and every method's Python function has been looked up (so no
+//! call, in particular no query, repeats that work); any failure traps with the reason.
 
 use kybra_interface::{ModuleCode, Payload};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
 use crate::frozen::{self, FrozenModule};
-use crate::{dispatch, ic_module, interpreter, payload, traps};
+use crate::{convert, dispatch, ic_module, interpreter, payload, traps};
 
 extern "C" {
     /// The C/Rust static constructors (wasi-libc's clock emulation, CPython's, ...).
@@ -87,13 +88,14 @@ fn start() {
                 frozen::install(compiled);
             }
             py.import(entry.as_str())?;
+            dispatch::set_methods(py, &payload)?;
+            convert::prepare(py)?;
             Ok(())
         })();
         if let Err(e) = result {
             traps::uncaught(py, &e);
         }
     });
-    dispatch::set_methods(&payload);
     ic_module::flush_all();
 }
 
