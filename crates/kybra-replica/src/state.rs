@@ -88,12 +88,7 @@ impl State {
             return self.management(sender, effective_canister_id, method, &arg);
         }
         let time = self.clock.tick();
-        let c = self
-            .canisters
-            .get_mut(&canister)
-            .ok_or_else(|| Reject::canister_not_found(&canister))?;
-        c.sync_into_host();
-        check_running(c)?;
+        let c = runnable(&mut self.canisters, &canister)?;
         let exec = c
             .exec
             .as_mut()
@@ -153,12 +148,7 @@ impl State {
             return self.management_query(sender, method, &arg);
         }
         let time = self.clock.tick();
-        let c = self
-            .canisters
-            .get_mut(&canister)
-            .ok_or_else(|| Reject::canister_not_found(&canister))?;
-        c.sync_into_host();
-        check_running(c)?;
+        let c = runnable(&mut self.canisters, &canister)?;
         let exec = c
             .exec
             .as_mut()
@@ -188,6 +178,19 @@ impl State {
         self.next_index += 1;
         Ok(id)
     }
+}
+
+/// The canister a message is for, synced for execution and checked to be running.
+fn runnable<'a>(
+    canisters: &'a mut BTreeMap<Principal, Canister>,
+    canister: &Principal,
+) -> Result<&'a mut Canister, Reject> {
+    let c = canisters
+        .get_mut(canister)
+        .ok_or_else(|| Reject::canister_not_found(canister))?;
+    c.sync_into_host();
+    check_running(c)?;
+    Ok(c)
 }
 
 fn check_running(c: &Canister) -> Result<(), Reject> {
