@@ -9,21 +9,7 @@ use common::*;
 use ic_agent::agent::{RejectCode, RequestStatusResponse};
 use ic_agent::identity::{BasicIdentity, Secp256k1Identity};
 use ic_agent::{Agent, AgentError};
-use ic_utils::interfaces::ManagementCanister;
 use sha2::{Digest, Sha256};
-
-async fn create_and_install(agent: &Agent, net: &Net) -> Principal {
-    let mgmt = ManagementCanister::create(agent);
-    let (id,) = mgmt
-        .create_canister()
-        .as_provisional_create_with_amount(None)
-        .with_effective_canister_id(net.effective_id())
-        .call_and_wait()
-        .await
-        .expect("provisional_create_canister_with_cycles");
-    mgmt.install_code(&id, &rust_hello_wasm()).call_and_wait().await.expect("install_code");
-    id
-}
 
 async fn get_message(agent: &Agent, id: Principal) -> String {
     let bytes = agent.query(&id, "get_message").with_arg(Encode!().unwrap()).call().await.expect("query");

@@ -5,7 +5,6 @@
 mod common;
 use candid::{Decode, Encode};
 use common::*;
-use ic_utils::interfaces::ManagementCanister;
 use std::time::Instant;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -13,15 +12,7 @@ use std::time::Instant;
 async fn trivial_query_throughput() {
     let net = start().await;
     let agent = net.agent().await;
-    let mgmt = ManagementCanister::create(&agent);
-    let (id,) = mgmt
-        .create_canister()
-        .as_provisional_create_with_amount(None)
-        .with_effective_canister_id(net.effective_id())
-        .call_and_wait()
-        .await
-        .unwrap();
-    mgmt.install_code(&id, &rust_hello_wasm()).call_and_wait().await.unwrap();
+    let id = create_and_install(&agent, &net).await;
     let arg = Encode!().unwrap();
     // Warm up (also fills the agent's subnet-key cache).
     for _ in 0..20 {

@@ -4,6 +4,7 @@
 
 use candid::Principal;
 use ic_agent::{Agent, Identity};
+use ic_utils::interfaces::ManagementCanister;
 use kybra_http::{serve_with, ServeConfig, ServerHandle};
 use kybra_replica::{Replica, ReplicaConfig, TimeMode};
 use serde_cbor::Value;
@@ -121,4 +122,18 @@ pub async fn post(url: &str, body: Vec<u8>) -> (u16, Vec<u8>) {
 
 pub fn text(body: &[u8]) -> String {
     String::from_utf8_lossy(body).into_owned()
+}
+
+/// Creates a canister through the management canister and installs the Rust test canister.
+pub async fn create_and_install(agent: &Agent, net: &Net) -> Principal {
+    let mgmt = ManagementCanister::create(agent);
+    let (id,) = mgmt
+        .create_canister()
+        .as_provisional_create_with_amount(None)
+        .with_effective_canister_id(net.effective_id())
+        .call_and_wait()
+        .await
+        .expect("provisional_create_canister_with_cycles");
+    mgmt.install_code(&id, &rust_hello_wasm()).call_and_wait().await.expect("install_code");
+    id
 }
