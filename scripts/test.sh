@@ -10,7 +10,7 @@ source scripts/env.sh
 bash scripts/setup.sh
 
 printf '\n==> Rust tests\n'
-cargo test --release --workspace --exclude kybra-runtime
+cargo test --release --workspace
 
 printf '\n==> Python tests (package + end to end)\n'
 # pytest exits 5 when it collects nothing: that is a failure here too.
