@@ -1,12 +1,8 @@
-//! Shared helpers of the replica's tests: building the Rust test canister
-//! (`tests/canisters/rust_hello`, once per run, cached by cargo) and calling the
+//! Shared helpers of the replica's tests: the Rust test canister
+//! (`tests/canisters/rust_hello`, built by `kybra-test-canisters`) and calling the
 //! management canister with Candid.
 
 #![allow(dead_code)]
-
-use std::path::PathBuf;
-use std::process::Command;
-use std::sync::OnceLock;
 
 use candid::{CandidType, Principal};
 use ic_management_canister_types as mgmt;
@@ -15,26 +11,7 @@ use serde::de::DeserializeOwned;
 
 /// The Rust hello-world canister, built for wasm32-unknown-unknown.
 pub fn hello_wasm() -> &'static [u8] {
-    static WASM: OnceLock<Vec<u8>> = OnceLock::new();
-    WASM.get_or_init(|| {
-        let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        let project = manifest.join("../../tests/canisters/rust_hello");
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| manifest.join("../../target"))
-            .join("rust_hello");
-        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["build", "--release", "--target", "wasm32-unknown-unknown", "--target-dir"])
-            .arg(&target)
-            .current_dir(&project)
-            .status()
-            .expect("cannot run cargo to build tests/canisters/rust_hello");
-        assert!(
-            status.success(),
-            "building tests/canisters/rust_hello failed (is the target installed? `rustup target add wasm32-unknown-unknown`)"
-        );
-        std::fs::read(target.join("wasm32-unknown-unknown/release/rust_hello.wasm")).expect("rust_hello.wasm was built")
-    })
+    kybra_test_canisters::rust_hello()
 }
 
 pub fn user() -> Principal {

@@ -9,8 +9,7 @@ use kybra_http::{serve_with, ServeConfig, ServerHandle};
 use kybra_replica::{Replica, ReplicaConfig, TimeMode};
 use serde_cbor::Value;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 pub struct Net {
     pub replica: Arc<Replica>,
@@ -49,32 +48,10 @@ impl Net {
     }
 }
 
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The Rust hello canister of `tests/canisters/rust_hello`, built once per test binary.
+/// The Rust hello canister of `tests/canisters/rust_hello` (built once, shared with the
+/// replica's tests and the benchmark).
 pub fn rust_hello_wasm() -> Vec<u8> {
-    static WASM: OnceLock<Vec<u8>> = OnceLock::new();
-    WASM.get_or_init(|| {
-        let dir = repo_root().join("tests/canisters/rust_hello");
-        let target = std::env::var_os("KYBRA_WASM_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target/test-canisters"));
-        let status = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["build", "--release", "--target", "wasm32-unknown-unknown", "--manifest-path"])
-            .arg(dir.join("Cargo.toml"))
-            .env("CARGO_TARGET_DIR", &target)
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "building tests/canisters/rust_hello failed (rustup target add wasm32-unknown-unknown?)");
-        let release = target.join("wasm32-unknown-unknown/release");
-        let wasm = std::fs::read_dir(&release)
-            .expect("release dir")
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .find(|p| p.extension().is_some_and(|x| x == "wasm"))
-            .expect("a .wasm in the release dir");
-        std::fs::read(wasm).expect("read wasm")
-    })
-    .clone()
+    kybra_test_canisters::rust_hello().to_vec()
 }
 
 pub fn now_nanos() -> u64 {
