@@ -10,7 +10,8 @@ use crate::keys::ReplicaKeys;
 use crate::request_id::hash_of_map;
 use crate::state_tree::{self, Endpoint};
 use crate::tree::certificate;
-use axum::body::{to_bytes, Body};
+use axum::body::Body;
+use http_body_util::BodyExt;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -24,6 +25,10 @@ use std::time::Duration;
 
 /// Largest accepted request body: the IC's 2 MiB ingress limit plus room for the envelope.
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024 + 256 * 1024;
+
+/// Bodies up to this size are read to the end even when too large, so that the client
+/// receives the 413 answer; beyond it the connection is closed after the answer.
+const DRAIN_LIMIT_BYTES: usize = 16 * 1024 * 1024;
 
 /// Everything the handlers share.
 pub struct AppState {
@@ -113,12 +118,31 @@ async fn read_body(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiError>
             ),
         )
     };
-    if let Some(len) = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok()) {
-        if len > MAX_BODY_BYTES {
-            return Err(too_big(Some(len)));
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > DRAIN_LIMIT_BYTES) {
+        return Err(too_big(declared));
+    }
+    // Read the whole body even when it is too large (up to DRAIN_LIMIT_BYTES): a server that
+    // answers before the client has finished sending makes the client see a broken pipe
+    // instead of the 413 and its explanation.
+    let mut kept = Vec::new();
+    let mut seen = 0usize;
+    let mut body = body;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| ApiError::bad_request(format!("the request body could not be read: {e}")))?;
+        let Ok(data) = frame.into_data() else { continue };
+        seen += data.len();
+        if seen > DRAIN_LIMIT_BYTES {
+            break;
+        }
+        if seen <= MAX_BODY_BYTES {
+            kept.extend_from_slice(&data);
         }
     }
-    to_bytes(body, MAX_BODY_BYTES).await.map(|b| b.to_vec()).map_err(|_| too_big(None))
+    if seen > MAX_BODY_BYTES {
+        return Err(too_big(Some(seen).filter(|_| seen <= DRAIN_LIMIT_BYTES).or(declared)));
+    }
+    Ok(kept)
 }
 
 fn parse_principal(text: &str, what: &str) -> Result<Principal, ApiError> {
