@@ -90,9 +90,18 @@ pub fn build(main_py: &Path, project_root: &Path, assets: &Assets) -> Result<Can
     let started = Instant::now();
     let stdlib = stdlib::Stdlib::parse(assets.stdlib_index, assets.stdlib_code)?;
     let (payload, user_modules) = analyse_project(main_py, project_root, &stdlib)?;
-    let analysed = Instant::now();
+    let analysed = started.elapsed();
+    let mut canister = package(&payload, user_modules, assets)?;
+    canister.timings.analyse = analysed;
+    Ok(canister)
+}
 
-    let did = did::emit(&payload)?;
+/// Turns an analysed payload into a canister: emits the `.did`, assembles the module from
+/// the template and validates it. [`build`] uses it after analysis; tests use it directly
+/// to run payloads (any Candid types, any Python source) that no annotation produced.
+pub fn package(payload: &Payload, user_modules: usize, assets: &Assets) -> Result<Canister, BuildError> {
+    let started = Instant::now();
+    let did = did::emit(payload)?;
     let candid_done = Instant::now();
 
     let encoded = payload.encode();
@@ -115,8 +124,8 @@ pub fn build(main_py: &Path, project_root: &Path, assets: &Assets) -> Result<Can
         wasm,
         wasm_gz,
         timings: Timings {
-            analyse: analysed - started,
-            candid: candid_done - analysed,
+            analyse: Duration::ZERO,
+            candid: candid_done - started,
             wasm: wasm_done - candid_done,
             validate: validated - wasm_done,
             gzip: gz_done - validated,

@@ -12,7 +12,7 @@
 //! - [`Type::to_candid`] gives the one Candid type both sides use, so what the `.did`
 //!   declares and what the runtime accepts on the wire cannot drift apart.
 
-use candid::types::{Field as CandidField, Label, Type as CandidType_, TypeEnv, TypeInner};
+use candid::types::{Field as CandidField, FuncMode as CandidFuncMode, Function, Label, Type as CandidType_, TypeEnv, TypeInner};
 use candid::{CandidType, Deserialize};
 use serde::Serialize;
 use serde_bytes::ByteBuf;
@@ -99,16 +99,87 @@ pub struct Param {
     pub ty: Type,
 }
 
+/// A named type: a Python `Record`/`Variant`/`Service` class or an alias.
 #[derive(CandidType, Deserialize, Serialize, Clone, Debug, PartialEq)]
 pub struct TypeDef {
+    /// The Candid name (the Python class or alias name).
     pub name: String,
     pub ty: Type,
+    /// The Python class values of this type are made of, when the runtime must build one
+    /// (a `Service` subclass: a service reference becomes an instance of it).
+    pub class: Option<PyClass>,
 }
 
+/// A Python class, by module and name.
+#[derive(CandidType, Deserialize, Serialize, Clone, Debug, PartialEq, Eq)]
+pub struct PyClass {
+    pub module: String,
+    pub name: String,
+}
+
+/// A record field or variant case.
 #[derive(CandidType, Deserialize, Serialize, Clone, Debug, PartialEq)]
 pub struct Field {
+    /// The Candid label.
     pub name: String,
     pub ty: Type,
+    /// The Python dict key, when it differs from the label: a field whose label is a Python
+    /// keyword is written with a trailing underscore (`class_: text` is label `class`).
+    pub python_name: Option<String>,
+}
+
+impl Field {
+    /// A field whose Python key is its Candid label.
+    pub fn new(name: impl Into<String>, ty: Type) -> Self {
+        Field { name: name.into(), ty, python_name: None }
+    }
+
+    /// The key of this field in the Python dict.
+    pub fn key(&self) -> &str {
+        self.python_name.as_deref().unwrap_or(&self.name)
+    }
+}
+
+/// How a function reference may be called.
+#[derive(CandidType, Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FuncMode {
+    Update,
+    Query,
+    CompositeQuery,
+    /// Fire and forget: no reply.
+    Oneway,
+}
+
+/// A Candid function type: `func (args) -> (returns) mode`.
+#[derive(CandidType, Deserialize, Serialize, Clone, Debug, PartialEq)]
+pub struct FuncType {
+    pub mode: FuncMode,
+    pub args: Vec<Type>,
+    pub returns: Vec<Type>,
+}
+
+impl FuncType {
+    /// The equivalent `candid` crate function type.
+    pub fn to_candid(&self) -> Function {
+        let modes = match self.mode {
+            FuncMode::Update => vec![],
+            FuncMode::Query => vec![CandidFuncMode::Query],
+            FuncMode::CompositeQuery => vec![CandidFuncMode::CompositeQuery],
+            FuncMode::Oneway => vec![CandidFuncMode::Oneway],
+        };
+        Function {
+            modes,
+            args: self.args.iter().map(Type::to_candid).collect(),
+            rets: self.returns.iter().map(Type::to_candid).collect(),
+        }
+    }
+}
+
+/// One method of a Candid service type.
+#[derive(CandidType, Deserialize, Serialize, Clone, Debug, PartialEq)]
+pub struct ServiceMethod {
+    pub name: String,
+    pub func: FuncType,
 }
 
 /// A Candid type as the compiler understood it from Python annotations.
@@ -141,6 +212,10 @@ pub enum Type {
     Tuple(Vec<Type>),
     /// A reference to one of [`Payload::types`].
     Named(String),
+    /// A function reference: at run time a `(Principal, method_name)` tuple.
+    Func(Box<FuncType>),
+    /// A service reference: at run time a `Service` instance (or a `Principal`).
+    Service(Vec<ServiceMethod>),
 }
 
 impl Type {
@@ -170,17 +245,33 @@ impl Type {
             Type::Opt(t) => TypeInner::Opt(t.to_candid()),
             Type::Vec(t) => TypeInner::Vec(t.to_candid()),
             Type::Record(fields) => TypeInner::Record(candid_fields(
-                fields.iter().map(|f| (Label::Named(f.name.clone()), &f.ty)),
+                fields.iter().map(|f| (label(&f.name), &f.ty)),
             )),
             Type::Variant(fields) => TypeInner::Variant(candid_fields(
-                fields.iter().map(|f| (Label::Named(f.name.clone()), &f.ty)),
+                fields.iter().map(|f| (label(&f.name), &f.ty)),
             )),
             Type::Tuple(items) => TypeInner::Record(candid_fields(
                 items.iter().enumerate().map(|(i, t)| (Label::Id(i as u32), t)),
             )),
             Type::Named(name) => TypeInner::Var(name.clone()),
+            Type::Func(f) => TypeInner::Func(f.to_candid()),
+            Type::Service(methods) => {
+                let mut methods: Vec<(String, CandidType_)> =
+                    methods.iter().map(|m| (m.name.clone(), TypeInner::Func(m.func.to_candid()).into())).collect();
+                methods.sort_by(|a, b| a.0.cmp(&b.0));
+                TypeInner::Service(methods)
+            }
         };
         inner.into()
+    }
+}
+
+/// A field name as a Candid label: a decimal number is a numeric label (`_0_` style
+/// names are not produced by Python), anything else is a named label.
+fn label(name: &str) -> Label {
+    match name.parse::<u32>() {
+        Ok(id) => Label::Id(id),
+        Err(_) => Label::Named(name.to_string()),
     }
 }
 
@@ -254,13 +345,25 @@ mod tests {
                 params: vec![Param { name: "new_message".into(), ty: Type::Text }],
                 returns: vec![],
             }],
-            types: vec![TypeDef {
-                name: "Tree".into(),
-                ty: Type::Record(vec![
-                    Field { name: "value".into(), ty: Type::Nat },
-                    Field { name: "children".into(), ty: Type::Vec(Box::new(Type::Named("Tree".into()))) },
-                ]),
-            }],
+            types: vec![
+                TypeDef {
+                    name: "Tree".into(),
+                    ty: Type::Record(vec![
+                        Field::new("value", Type::Nat),
+                        Field::new("children", Type::Vec(Box::new(Type::Named("Tree".into())))),
+                        Field { name: "class".into(), ty: Type::Text, python_name: Some("class_".into()) },
+                    ]),
+                    class: None,
+                },
+                TypeDef {
+                    name: "Svc".into(),
+                    ty: Type::Service(vec![ServiceMethod {
+                        name: "get".into(),
+                        func: FuncType { mode: FuncMode::Query, args: vec![], returns: vec![Type::Named("Tree".into())] },
+                    }]),
+                    class: Some(PyClass { module: "main".into(), name: "Svc".into() }),
+                },
+            ],
         }
     }
 
@@ -288,8 +391,8 @@ mod tests {
     #[test]
     fn record_fields_are_sorted_by_label_hash() {
         let t = Type::Record(vec![
-            Field { name: "zeta".into(), ty: Type::Nat },
-            Field { name: "alpha".into(), ty: Type::Text },
+            Field::new("zeta", Type::Nat),
+            Field::new("alpha", Type::Text),
         ])
         .to_candid();
         let TypeInner::Record(fields) = t.as_ref() else { panic!("not a record") };
@@ -300,6 +403,28 @@ mod tests {
     fn tuples_are_numbered_records() {
         let t = Type::Tuple(vec![Type::Text, Type::Nat8]).to_candid();
         assert_eq!(t.to_string(), "record { text; nat8 }");
+    }
+
+    #[test]
+    fn funcs_and_services_print_as_candid() {
+        let f = FuncType { mode: FuncMode::Update, args: vec![Type::Text], returns: vec![Type::Nat64] };
+        assert_eq!(Type::Func(Box::new(f.clone())).to_candid().to_string(), "func (text) -> (nat64)");
+        let oneway = FuncType { mode: FuncMode::Oneway, args: vec![], returns: vec![] };
+        assert_eq!(Type::Func(Box::new(oneway)).to_candid().to_string(), "func () -> () oneway");
+        let s = Type::Service(vec![
+            ServiceMethod { name: "update1".into(), func: FuncType { mode: FuncMode::Update, args: vec![], returns: vec![Type::Text] } },
+            ServiceMethod { name: "query1".into(), func: FuncType { mode: FuncMode::Query, args: vec![], returns: vec![Type::Bool] } },
+        ]);
+        assert_eq!(s.to_candid().to_string(), "service { query1 : () -> (bool) query; update1 : () -> (text) }");
+    }
+
+    #[test]
+    fn keyword_fields_keep_their_candid_label() {
+        let f = Field { name: "class".into(), ty: Type::Text, python_name: Some("class_".into()) };
+        assert_eq!(f.key(), "class_");
+        assert_eq!(Field::new("x", Type::Text).key(), "x");
+        let t = Type::Record(vec![f]).to_candid();
+        assert_eq!(t.to_string(), "record { class : text }");
     }
 
     #[test]
