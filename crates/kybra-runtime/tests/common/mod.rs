@@ -1,0 +1,144 @@
+//! Test harness of the runtime's host-side tests: builds a canister from Python source and
+//! a hand-made method table (any Candid types, no annotations needed) with the real
+//! runtime template (`build/assets`, or `$KYBRA_ASSETS_DIR`), installs it on a fresh
+//! local replica and calls it with raw Candid bytes.
+//!
+//! Promises: when the assets have not been built, [`Harness::new`] prints `SKIPPED` with
+//! what to run and returns `None`, so the suites pass on a machine without them (as the
+//! compiler's `real_template` tests do); every other failure panics with its cause.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use candid::Principal;
+use ic_management_canister_types as mgmt;
+use kybra_compiler::stdlib::Stdlib;
+use kybra_compiler::Assets;
+use kybra_interface::{Method, MethodKind, Param, Type, TypeDef};
+use kybra_replica::{Reject, Replica, ReplicaConfig};
+use sha2::{Digest, Sha256};
+
+/// The real build assets.
+pub struct Harness {
+    template: Vec<u8>,
+    index: Vec<u8>,
+    code: Vec<u8>,
+}
+
+/// A method of the table: `name` calls the Python function of the same name in `main`.
+pub fn method(name: &str, kind: MethodKind, params: &[Type], returns: Option<Type>) -> Method {
+    Method {
+        name: name.into(),
+        module: "main".into(),
+        function: name.into(),
+        kind,
+        params: params.iter().enumerate().map(|(i, ty)| Param { name: format!("arg{i}"), ty: ty.clone() }).collect(),
+        returns: returns.into_iter().collect(),
+    }
+}
+
+/// The principal that installs and calls the test canisters.
+pub fn user() -> Principal {
+    Principal::from_slice(&[0xAB; 29])
+}
+
+impl Harness {
+    /// The assets in `$KYBRA_ASSETS_DIR` (default `build/assets`), or `None` after printing
+    /// why the test is skipped.
+    pub fn new() -> Option<Harness> {
+        let dir = std::env::var_os("KYBRA_ASSETS_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../build/assets"));
+        let read = |f: &str| std::fs::read(dir.join(f)).ok();
+        match (read("template.wasm"), read("stdlib.json"), read("stdlib.bin")) {
+            (Some(template), Some(index), Some(code)) => Some(Harness { template, index, code }),
+            _ => {
+                println!("SKIPPED: no template.wasm/stdlib.json/stdlib.bin in {} (run runtime/build-assets.sh)", dir.display());
+                None
+            }
+        }
+    }
+
+    fn assets(&self) -> Assets<'_> {
+        Assets { template: &self.template, stdlib_index: &self.index, stdlib_code: &self.code }
+    }
+
+    /// Builds `source` (the module `main`, shipped with the standard-library modules it
+    /// imports) with `methods` and the named `types`, and returns the module.
+    pub fn build(&self, source: &str, methods: Vec<Method>, types: Vec<TypeDef>) -> Vec<u8> {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let root = std::env::temp_dir().join(format!("kybra-runtime-test-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
+        std::fs::create_dir_all(root.join("src")).unwrap();
+        let main = root.join("src/main.py");
+        std::fs::write(&main, source).unwrap();
+        let stdlib = Stdlib::parse(&self.index, &self.code).unwrap();
+        let analysed = kybra_compiler::analyse_project(&main, &root, &stdlib);
+        let _ = std::fs::remove_dir_all(&root);
+        let (mut payload, user_modules) = analysed.unwrap_or_else(|e| panic!("the test source does not analyse: {e}"));
+        payload.methods = methods;
+        payload.types = types;
+        let canister = kybra_compiler::package(&payload, user_modules, &self.assets()).unwrap_or_else(|e| panic!("{e}"));
+        canister.wasm
+    }
+
+    /// [`Harness::build`], installed on a fresh replica.
+    pub fn deploy(&self, source: &str, methods: Vec<Method>, types: Vec<TypeDef>) -> Canister {
+        Canister::install(&self.build(source, methods, types))
+    }
+}
+
+/// An installed canister on its own replica.
+pub struct Canister {
+    pub replica: Replica,
+    pub id: Principal,
+}
+
+impl Canister {
+    /// Creates a canister on a new replica and installs `wasm` with an empty argument,
+    /// through the chunk store (the module exceeds the 2 MiB message limit).
+    pub fn install(wasm: &[u8]) -> Canister {
+        let replica = Replica::new(ReplicaConfig::default());
+        let mgmt_id = Principal::management_canister();
+        let call = |method: &str, target: Option<Principal>, arg: Vec<u8>| {
+            replica.update(user(), mgmt_id, target, method, &arg).unwrap_or_else(|r| panic!("{method} failed: {r:?}"))
+        };
+        let create = mgmt::ProvisionalCreateCanisterWithCyclesArgs { amount: None, settings: None, specified_id: None, sender_canister_version: None };
+        let out = call("provisional_create_canister_with_cycles", None, candid::encode_one(create).unwrap());
+        let id = candid::decode_one::<mgmt::CanisterIdRecord>(&out).unwrap().canister_id;
+        let hashes: Vec<mgmt::ChunkHash> = wasm
+            .chunks(1024 * 1024)
+            .map(|chunk| {
+                let arg = mgmt::UploadChunkArgs { canister_id: id, chunk: chunk.to_vec() };
+                candid::decode_one(&call("upload_chunk", Some(id), candid::encode_one(arg).unwrap())).unwrap()
+            })
+            .collect();
+        let install = mgmt::InstallChunkedCodeArgs {
+            mode: mgmt::CanisterInstallMode::Install,
+            target_canister: id,
+            store_canister: None,
+            chunk_hashes_list: hashes,
+            wasm_module_hash: Sha256::digest(wasm).to_vec(),
+            arg: candid::encode_args(()).unwrap(),
+            sender_canister_version: None,
+        };
+        call("install_chunked_code", Some(id), candid::encode_one(install).unwrap());
+        drop(call);
+        Canister { replica, id }
+    }
+
+    /// An update call with raw Candid argument bytes.
+    pub fn update(&self, method: &str, arg: &[u8]) -> Result<Vec<u8>, Reject> {
+        self.replica.update(user(), self.id, None, method, arg)
+    }
+
+    /// A query call with raw Candid argument bytes.
+    pub fn query(&self, method: &str, arg: &[u8]) -> Result<Vec<u8>, Reject> {
+        self.replica.query(user(), self.id, method, arg)
+    }
+
+    /// Instructions the last message to this canister executed.
+    pub fn last_instructions(&self) -> u64 {
+        self.replica.last_instructions(self.id).unwrap_or(0)
+    }
+}
