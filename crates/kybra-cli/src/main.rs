@@ -60,8 +60,11 @@ enum Command {
         /// Deploy only this canister.
         name: Option<String>,
         /// Init arguments in Candid text, e.g. '(42, "text")'.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "argument_file")]
         argument: Option<String>,
+        /// Read the init arguments (Candid text) from this file (`-` for standard input).
+        #[arg(long)]
+        argument_file: Option<PathBuf>,
         /// Install mode: auto installs new canisters and upgrades installed ones.
         #[arg(long, value_enum, default_value_t = Mode::Auto)]
         mode: Mode,
@@ -86,7 +89,11 @@ enum CanisterCommand {
         /// Method name.
         method: String,
         /// Arguments in Candid text, e.g. '("Hello World!")'; omit for none.
+        #[arg(conflicts_with = "argument_file")]
         argument: Option<String>,
+        /// Read the arguments (Candid text) from this file (`-` for standard input).
+        #[arg(long)]
+        argument_file: Option<PathBuf>,
         /// Call as a query (default: as the interface declares the method).
         #[arg(long, conflicts_with = "update")]
         query: bool,
@@ -117,8 +124,22 @@ enum Mode {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Output {
+    /// Candid text, as dfx prints it.
     Idl,
+    /// The reply's bytes in hex.
+    Raw,
+    /// JSON (64-bit and unbounded numbers as strings, blobs as hex).
     Json,
+}
+
+impl From<Output> for commands::call::Output {
+    fn from(o: Output) -> Self {
+        match o {
+            Output::Idl => commands::call::Output::Idl,
+            Output::Raw => commands::call::Output::Raw,
+            Output::Json => commands::call::Output::Json,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -138,6 +159,7 @@ fn main() -> ExitCode {
         Command::Deploy {
             name,
             argument,
+            argument_file,
             mode,
             network,
         } => {
@@ -146,6 +168,10 @@ fn main() -> ExitCode {
                 Mode::Install => commands::deploy::Mode::Install,
                 Mode::Reinstall => commands::deploy::Mode::Reinstall,
                 Mode::Upgrade => commands::deploy::Mode::Upgrade,
+            };
+            let argument = match commands::read_argument(argument, argument_file.as_deref()) {
+                Ok(argument) => argument,
+                Err(e) => return fail(e),
             };
             commands::deploy::run(
                 name.as_deref(),
@@ -159,6 +185,7 @@ fn main() -> ExitCode {
                 canister,
                 method,
                 argument,
+                argument_file,
                 query,
                 update,
                 output,
@@ -169,24 +196,28 @@ fn main() -> ExitCode {
                     (_, true) => commands::call::Kind::Update,
                     _ => commands::call::Kind::AsDeclared,
                 };
-                let json = matches!(output, Output::Json);
-                commands::call::run(
-                    &canister,
-                    &method,
-                    argument.as_deref(),
-                    kind,
-                    json,
-                    network.as_deref(),
-                )
+                match commands::read_argument(argument, argument_file.as_deref()) {
+                    Ok(argument) => commands::call::run(
+                        &canister,
+                        &method,
+                        argument.as_deref(),
+                        kind,
+                        output.into(),
+                        network.as_deref(),
+                    ),
+                    Err(e) => Err(e),
+                }
             }
             CanisterCommand::Id { canister } => commands::call::print_id(&canister),
         },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("Error: {error:#}");
-            ExitCode::FAILURE
-        }
+        Err(error) => fail(error),
     }
+}
+
+fn fail(error: anyhow::Error) -> ExitCode {
+    eprintln!("Error: {error:#}");
+    ExitCode::FAILURE
 }

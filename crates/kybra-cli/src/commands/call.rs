@@ -3,7 +3,8 @@
 //! Promises: arguments are typed against the canister's `.did` (`.kybra/NAME/NAME.did`,
 //! else dfx.json's `candid`) and checked BEFORE sending; query methods go as queries
 //! (override with `--query`/`--update`); replies print like dfx (`("Hello World!")`, `()`)
-//! or as JSON; a reject fails with its code and message.
+//! (`--output idl`), as JSON or as raw hex; a canister with no local `.did` is typed by its
+//! `candid:service` metadata; a reject fails with its code and message.
 
 use std::path::PathBuf;
 
@@ -14,6 +15,17 @@ use crate::candid_args::{self, Interface};
 use crate::local::CanisterIds;
 use crate::network;
 use crate::project::{output_dir, CanisterSpec, Project};
+
+/// How to print the reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// Candid text (dfx's default).
+    Idl,
+    /// The reply's bytes in hex.
+    Raw,
+    /// JSON.
+    Json,
+}
 
 /// How to send the call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,12 +46,17 @@ pub fn run(
     method: &str,
     argument: Option<&str>,
     kind: Kind,
-    json: bool,
+    output: Output,
     network: Option<&str>,
 ) -> Result<()> {
     let root = super::root_or_cwd()?;
     let network = network::resolve(network, &root);
-    let target = resolve_target(&root, canister)?;
+    let runtime = super::runtime()?;
+    let mut target = resolve_target(&root, canister)?;
+    if target.interface.is_none() {
+        // As dfx: a canister without a local .did is typed by its `candid:service` metadata.
+        target.interface = runtime.block_on(interface_from_metadata(&network, target.id));
+    }
     let (bytes, is_query) = match &target.interface {
         Some(interface) => {
             let m = interface.method(method)?;
@@ -52,7 +69,6 @@ pub fn run(
         Kind::Update => false,
         Kind::AsDeclared => is_query,
     };
-    let runtime = super::runtime()?;
     let reply = runtime.block_on(async {
         let agent = network::connect(&network).await?;
         let result = if as_query {
@@ -66,19 +82,26 @@ pub fn run(
         };
         result.map_err(|e| network::explain(e, &network))
     })?;
+    if output == Output::Raw {
+        println!("{}", reply.iter().map(|b| format!("{b:02x}")).collect::<String>());
+        return Ok(());
+    }
     let decoded = match &target.interface {
         Some(interface) => interface.decode_reply(&interface.method(method)?, &reply)?,
         None => candid_args::decode_untyped(&reply)?,
     };
-    if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&candid_args::to_json(&decoded))?
-        );
-    } else {
-        println!("{decoded}");
+    match output {
+        Output::Json => println!("{}", serde_json::to_string_pretty(&candid_args::to_json(&decoded))?),
+        Output::Idl | Output::Raw => println!("{decoded}"),
     }
     Ok(())
+}
+
+/// The interface a canister publishes in its `candid:service` metadata, if it can be read.
+async fn interface_from_metadata(network: &network::Network, id: Principal) -> Option<Interface> {
+    let agent = network::connect(network).await.ok()?;
+    let bytes = agent.read_state_canister_metadata(id, "candid:service").await.ok()?;
+    Interface::parse(std::str::from_utf8(&bytes).ok()?).ok()
 }
 
 /// `kybra canister id NAME`.
