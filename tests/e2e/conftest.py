@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 KYBRA = Path(sys.executable).parent / "kybra"
+
+# The CLI keeps identities in $KYBRA_CONFIG_DIR: the tests get their own, never the user's.
+os.environ["KYBRA_CONFIG_DIR"] = tempfile.mkdtemp(prefix="kybra-e2e-config-")
 
 
 def free_port() -> int:
@@ -55,6 +59,11 @@ class Project:
     def call(self, canister: str, method: str, *args: str) -> str:
         """`kybra canister call`, returning its printed answer."""
         return self.kybra("canister", "call", canister, method, *args).stdout.strip()
+
+    def principal(self, identity: str | None = None) -> str:
+        """The principal of `identity` (default: the CLI's default identity)."""
+        extra = ["--identity", identity] if identity else []
+        return self.kybra("identity", "get-principal", *extra).stdout.strip()
 
     def fails(self, *args: str) -> str:
         """Runs a command that must fail; returns what it printed, stdout and stderr."""

@@ -148,8 +148,8 @@ def test_dfinity_agent_canister_status_module_hash_and_controllers(
     running: Project, node_run: dict[str, Any]
 ) -> None:
     assert node_run["module_hash"] == wasm_sha256(running)
-    # `kybra deploy` creates canisters as the anonymous identity.
-    assert node_run["controllers"] == [ANONYMOUS]
+    # `kybra deploy` creates canisters as the CLI's default identity, as dfx does.
+    assert node_run["controllers"] == [running.principal()]
 
 
 # --- ic-py (Python) --------------------------------------------------------------------

@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod candid_args;
 pub mod commands;
+pub mod identity;
 pub mod local;
 pub mod network;
 pub mod project;

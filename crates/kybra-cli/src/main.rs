@@ -12,6 +12,9 @@ use kybra_cli::commands;
 #[derive(Parser)]
 #[command(name = "kybra", version, about = "Build, run and call Python canisters for the Internet Computer", long_about = None)]
 struct Cli {
+    /// Sign requests as this identity (default: the one `kybra identity use` chose).
+    #[arg(long, global = true)]
+    identity: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -72,6 +75,11 @@ enum Command {
         #[arg(long)]
         network: Option<String>,
     },
+    /// Manage the identities requests are signed with (kept in ~/.config/kybra, PEM files as dfx's).
+    Identity {
+        #[command(subcommand)]
+        command: IdentityCommand,
+    },
     /// Canister operations.
     Canister {
         #[command(subcommand)]
@@ -114,6 +122,43 @@ enum CanisterCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum IdentityCommand {
+    /// Create an identity with a new key.
+    New {
+        name: String,
+        /// Key type (dfx's default is secp256k1).
+        #[arg(long, value_enum, default_value_t = KeyKind::Secp256k1)]
+        key_type: KeyKind,
+        /// Replace the key of an existing identity.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Import a PEM private key (Ed25519, secp256k1 or P-256; e.g. from ~/.config/dfx/identity/NAME/identity.pem).
+    Import {
+        name: String,
+        pem_file: PathBuf,
+        #[arg(long)]
+        force: bool,
+    },
+    /// Use this identity when --identity is not given.
+    Use { name: String },
+    /// List identities; the one in use is marked with *.
+    List,
+    /// Print the name of the identity in use.
+    Whoami,
+    /// Print the principal of the identity in use.
+    GetPrincipal,
+    /// Delete an identity and its key.
+    Remove { name: String },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum KeyKind {
+    Secp256k1,
+    Ed25519,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Mode {
     Auto,
@@ -144,6 +189,7 @@ impl From<Output> for commands::call::Output {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    kybra_cli::identity::select(cli.identity.clone());
     let result = match cli.command {
         Command::New { name } => commands::new::run(&name),
         Command::Build { name } => commands::build::run(name.as_deref()),
@@ -180,6 +226,21 @@ fn main() -> ExitCode {
                 network.as_deref(),
             )
         }
+        Command::Identity { command } => match command {
+            IdentityCommand::New { name, key_type, force } => {
+                let key = match key_type {
+                    KeyKind::Secp256k1 => kybra_cli::identity::KeyType::Secp256k1,
+                    KeyKind::Ed25519 => kybra_cli::identity::KeyType::Ed25519,
+                };
+                commands::identity::new(&name, key, force)
+            }
+            IdentityCommand::Import { name, pem_file, force } => commands::identity::import(&name, &pem_file, force),
+            IdentityCommand::Use { name } => commands::identity::use_(&name),
+            IdentityCommand::List => commands::identity::list(),
+            IdentityCommand::Whoami => commands::identity::whoami(cli.identity.as_deref()),
+            IdentityCommand::GetPrincipal => commands::identity::get_principal(),
+            IdentityCommand::Remove { name } => commands::identity::remove(&name),
+        },
         Command::Canister { command } => match command {
             CanisterCommand::Call {
                 canister,

@@ -1,6 +1,6 @@
 //! Talking to a replica over the IC HTTP interface with `ic-agent`.
 //!
-//! Promises: picks the URL (`--network`, else the project's running local replica, else
+//! Promises: signs as the selected identity ([`crate::identity`]); picks the URL (`--network`, else the project's running local replica, else
 //! `http://127.0.0.1:4943`); fetches the root key for local networks (never for mainnet);
 //! turns "connection refused" into "start it with `kybra start --background`" and replica
 //! rejects into `reject code N (NAME): message [IC0xxx]`.
@@ -55,10 +55,12 @@ pub fn resolve(network: Option<&str>, root: &Path) -> Network {
     }
 }
 
-/// An anonymous agent for `network`, with the root key fetched for local networks.
+/// An agent for `network` signing as the selected identity (`--identity`, else the
+/// default one), with the root key fetched for local networks.
 pub async fn connect(network: &Network) -> Result<Agent> {
     let agent = Agent::builder()
         .with_url(network.url.as_str())
+        .with_arc_identity(crate::identity::current()?)
         .build()
         .with_context(|| format!("cannot use the replica URL {}", network.url))?;
     if network.local {

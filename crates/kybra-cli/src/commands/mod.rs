@@ -3,6 +3,7 @@
 pub mod build;
 pub mod call;
 pub mod deploy;
+pub mod identity;
 pub mod new;
 pub mod start;
 pub mod stop;
