@@ -75,6 +75,11 @@ enum Command {
         #[arg(long)]
         network: Option<String>,
     },
+    /// Write JavaScript/TypeScript declarations of the canisters' interfaces (as `dfx generate`).
+    Generate {
+        /// Generate only this canister's.
+        name: Option<String>,
+    },
     /// Manage the identities requests are signed with (kept in ~/.config/kybra, PEM files as dfx's).
     Identity {
         #[command(subcommand)]
@@ -112,6 +117,53 @@ enum CanisterCommand {
         #[arg(long, value_enum, default_value_t = Output::Idl)]
         output: Output,
         /// Replica to talk to: `local` (default), `ic`, or a URL.
+        #[arg(long)]
+        network: Option<String>,
+    },
+    /// Show a canister's status, controllers, memory, balance and module hash.
+    Status {
+        /// Canister name (from dfx.json) or id.
+        canister: String,
+        /// Replica to talk to: `local` (default), `ic`, or a URL.
+        #[arg(long)]
+        network: Option<String>,
+    },
+    /// Start a stopped canister.
+    Start {
+        canister: String,
+        #[arg(long)]
+        network: Option<String>,
+    },
+    /// Stop a canister (it finishes its open calls and accepts no new ones).
+    Stop {
+        canister: String,
+        #[arg(long)]
+        network: Option<String>,
+    },
+    /// Delete a canister (stopping it first) and forget its id.
+    Delete {
+        canister: String,
+        #[arg(long)]
+        network: Option<String>,
+    },
+    /// Remove a canister's code and state; the canister and its id remain.
+    UninstallCode {
+        canister: String,
+        #[arg(long)]
+        network: Option<String>,
+    },
+    /// Install a built canister's code: `--mode install|reinstall|upgrade` (default: install).
+    Install {
+        /// Canister name (from dfx.json).
+        canister: String,
+        /// Init or post-upgrade arguments in Candid text.
+        #[arg(long, conflicts_with = "argument_file")]
+        argument: Option<String>,
+        /// Read the arguments (Candid text) from this file (`-` for standard input).
+        #[arg(long)]
+        argument_file: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Mode::Install)]
+        mode: Mode,
         #[arg(long)]
         network: Option<String>,
     },
@@ -167,6 +219,17 @@ enum Mode {
     Upgrade,
 }
 
+impl From<Mode> for commands::deploy::Mode {
+    fn from(m: Mode) -> Self {
+        match m {
+            Mode::Auto => commands::deploy::Mode::Auto,
+            Mode::Install => commands::deploy::Mode::Install,
+            Mode::Reinstall => commands::deploy::Mode::Reinstall,
+            Mode::Upgrade => commands::deploy::Mode::Upgrade,
+        }
+    }
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Output {
     /// Candid text, as dfx prints it.
@@ -209,12 +272,7 @@ fn main() -> ExitCode {
             mode,
             network,
         } => {
-            let mode = match mode {
-                Mode::Auto => commands::deploy::Mode::Auto,
-                Mode::Install => commands::deploy::Mode::Install,
-                Mode::Reinstall => commands::deploy::Mode::Reinstall,
-                Mode::Upgrade => commands::deploy::Mode::Upgrade,
-            };
+            let mode = mode.into();
             let argument = match commands::read_argument(argument, argument_file.as_deref()) {
                 Ok(argument) => argument,
                 Err(e) => return fail(e),
@@ -226,6 +284,7 @@ fn main() -> ExitCode {
                 network.as_deref(),
             )
         }
+        Command::Generate { name } => commands::generate::run(name.as_deref()),
         Command::Identity { command } => match command {
             IdentityCommand::New { name, key_type, force } => {
                 let key = match key_type {
@@ -266,6 +325,19 @@ fn main() -> ExitCode {
                         output.into(),
                         network.as_deref(),
                     ),
+                    Err(e) => Err(e),
+                }
+            }
+            CanisterCommand::Status { canister, network } => commands::canister::run(commands::canister::Operation::Status, &canister, network.as_deref()),
+            CanisterCommand::Start { canister, network } => commands::canister::run(commands::canister::Operation::Start, &canister, network.as_deref()),
+            CanisterCommand::Stop { canister, network } => commands::canister::run(commands::canister::Operation::Stop, &canister, network.as_deref()),
+            CanisterCommand::Delete { canister, network } => commands::canister::run(commands::canister::Operation::Delete, &canister, network.as_deref()),
+            CanisterCommand::UninstallCode { canister, network } => {
+                commands::canister::run(commands::canister::Operation::UninstallCode, &canister, network.as_deref())
+            }
+            CanisterCommand::Install { canister, argument, argument_file, mode, network } => {
+                match commands::read_argument(argument, argument_file.as_deref()) {
+                    Ok(argument) => commands::deploy::install(&canister, argument.as_deref(), mode.into(), network.as_deref()),
                     Err(e) => Err(e),
                 }
             }

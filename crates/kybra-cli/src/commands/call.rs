@@ -117,6 +117,17 @@ fn not_deployed(canister: &str) -> anyhow::Error {
     anyhow!("canister {canister} has no id on the local network: deploy it with `kybra deploy {canister}`")
 }
 
+/// The id of `canister`: a dfx.json name deployed locally, or a canister id.
+pub fn canister_id(root: &std::path::Path, canister: &str) -> Result<Principal> {
+    if let Some(id) = CanisterIds::load(root)?.get(canister) {
+        return Principal::from_text(id).with_context(|| format!("the recorded id of {canister} is not a principal"));
+    }
+    Principal::from_text(canister).map_err(|_| match Project::load(root).ok().map(|p| p.canister(canister).is_ok()) {
+        Some(true) => not_deployed(canister),
+        _ => anyhow!("`{canister}` is neither a canister of this project's dfx.json nor a canister id"),
+    })
+}
+
 fn resolve_target(root: &std::path::Path, canister: &str) -> Result<Target> {
     let ids = CanisterIds::load(root)?;
     let project = Project::load(root).ok();

@@ -48,6 +48,22 @@ pub fn run(
     mode: Mode,
     network: Option<&str>,
 ) -> Result<()> {
+    deploy(name, argument, mode, network, true)
+}
+
+/// `kybra canister install NAME [--mode M]`: as deploy, for a canister that already exists
+/// (dfx's `canister install`: create it with `kybra deploy` first).
+pub fn install(name: &str, argument: Option<&str>, mode: Mode, network: Option<&str>) -> Result<()> {
+    deploy(Some(name), argument, mode, network, false)
+}
+
+fn deploy(
+    name: Option<&str>,
+    argument: Option<&str>,
+    mode: Mode,
+    network: Option<&str>,
+    may_create: bool,
+) -> Result<()> {
     let project = Project::discover(&super::cwd()?)?;
     let canisters = project.select(name)?;
     if argument.is_some() && canisters.len() > 1 {
@@ -65,6 +81,9 @@ pub fn run(
         let built = build_spec(&project, canister)?;
         let interface = Interface::load(&built.did)?;
         let arg = interface.encode_init_args(argument)?;
+        if !may_create && ids.get(&canister.name).is_none() {
+            bail!("canister {} has not been created on this network: deploy it with `kybra deploy {}`", canister.name, canister.name);
+        }
         let id = runtime.block_on(deploy_one(
             &agent, &network, &project, canister, &built, &arg, mode, &mut ids,
         ))?;

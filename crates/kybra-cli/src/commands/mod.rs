@@ -2,7 +2,9 @@
 
 pub mod build;
 pub mod call;
+pub mod canister;
 pub mod deploy;
+pub mod generate;
 pub mod identity;
 pub mod new;
 pub mod start;

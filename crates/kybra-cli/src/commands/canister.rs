@@ -1,0 +1,143 @@
+//! `kybra canister status|start|stop|delete|uninstall-code|create`, as dfx's: management
+//! canister calls over the IC HTTP interface, signed by the selected identity.
+//!
+//! Promises: a canister is named as in dfx.json (its id from `.kybra/local/`) or by id;
+//! `status` prints dfx's fields (status, controllers, memory, balance, module hash);
+//! `delete` stops a running canister first and forgets its id; each failure names the
+//! canister and what to do (e.g. "only a controller may ..." comes from the replica).
+
+use anyhow::{Context, Result};
+use candid::{CandidType, Deserialize, Principal};
+use ic_agent::Agent;
+
+use crate::local::{CanisterIds, LOCAL};
+use crate::network::{self, Network};
+
+/// A management canister operation on one canister.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    Status,
+    Start,
+    Stop,
+    Delete,
+    UninstallCode,
+}
+
+#[derive(CandidType)]
+struct CanisterIdRecord {
+    canister_id: Principal,
+}
+
+/// The fields of `canister_status` that dfx prints (others are ignored, so replies of
+/// every management canister version decode).
+#[derive(CandidType, Deserialize)]
+struct Status {
+    status: RunState,
+    settings: Settings,
+    module_hash: Option<serde_bytes::ByteBuf>,
+    memory_size: candid::Nat,
+    cycles: candid::Nat,
+}
+
+#[derive(CandidType, Deserialize)]
+struct Settings {
+    controllers: Vec<Principal>,
+}
+
+#[derive(CandidType, Deserialize, Debug)]
+enum RunState {
+    #[serde(rename = "running")]
+    Running,
+    #[serde(rename = "stopping")]
+    Stopping,
+    #[serde(rename = "stopped")]
+    Stopped,
+}
+
+/// Runs `op` on `canister` (a dfx.json name or an id).
+pub fn run(op: Operation, canister: &str, network: Option<&str>) -> Result<()> {
+    let root = super::root_or_cwd()?;
+    let network = network::resolve(network, &root);
+    let id = super::call::canister_id(&root, canister)?;
+    let runtime = super::runtime()?;
+    runtime.block_on(async {
+        let agent = network::connect(&network).await?;
+        match op {
+            Operation::Status => print_status(&agent, &network, canister, id).await,
+            Operation::Start => {
+                management(&agent, &network, "start_canister", id).await.with_context(|| format!("cannot start {canister}"))?;
+                println!("Started canister {canister} ({id}).");
+                Ok(())
+            }
+            Operation::Stop => {
+                management(&agent, &network, "stop_canister", id).await.with_context(|| format!("cannot stop {canister}"))?;
+                println!("Stopped canister {canister} ({id}).");
+                Ok(())
+            }
+            Operation::UninstallCode => {
+                management(&agent, &network, "uninstall_code", id).await.with_context(|| format!("cannot uninstall the code of {canister}"))?;
+                println!("Uninstalled the code of canister {canister} ({id}).");
+                Ok(())
+            }
+            Operation::Delete => {
+                let status = status(&agent, &network, id).await.with_context(|| format!("cannot read the status of {canister}"))?;
+                if !matches!(status.status, RunState::Stopped) {
+                    println!("Stopping canister {canister} ({id}) before deleting it...");
+                    management(&agent, &network, "stop_canister", id).await.with_context(|| format!("cannot stop {canister}"))?;
+                }
+                management(&agent, &network, "delete_canister", id).await.with_context(|| format!("cannot delete {canister}"))?;
+                forget(&root, canister)?;
+                println!("Deleted canister {canister} ({id}).");
+                Ok(())
+            }
+        }
+    })
+}
+
+/// Removes `name` from `.kybra/local/canister_ids.json`, if it is there.
+fn forget(root: &std::path::Path, name: &str) -> Result<()> {
+    let mut ids = CanisterIds::load(root)?;
+    let before = ids.0.len();
+    if let Some(networks) = ids.0.get_mut(name) {
+        networks.remove(LOCAL);
+        if networks.is_empty() {
+            ids.0.remove(name);
+        }
+    }
+    if ids.0.len() != before {
+        ids.save(root).context("cannot save .kybra/local/canister_ids.json")?;
+    }
+    Ok(())
+}
+
+async fn management(agent: &Agent, network: &Network, method: &str, id: Principal) -> Result<Vec<u8>> {
+    let arg = candid::encode_one(CanisterIdRecord { canister_id: id })?;
+    agent
+        .update(&Principal::management_canister(), method)
+        .with_effective_canister_id(id)
+        .with_arg(arg)
+        .call_and_wait()
+        .await
+        .map_err(|e| network::explain(e, network))
+}
+
+async fn status(agent: &Agent, network: &Network, id: Principal) -> Result<Status> {
+    let reply = management(agent, network, "canister_status", id).await?;
+    let (status,): (Status,) = candid::decode_args(&reply).context("cannot decode the canister_status reply")?;
+    Ok(status)
+}
+
+async fn print_status(agent: &Agent, network: &Network, name: &str, id: Principal) -> Result<()> {
+    let s = status(agent, network, id).await.with_context(|| format!("cannot read the status of {name}"))?;
+    let controllers: Vec<String> = s.settings.controllers.iter().map(Principal::to_text).collect();
+    println!("Canister status of {name} ({id}):");
+    println!("Status: {:?}", s.status);
+    println!("Controllers: {}", controllers.join(" "));
+    println!("Memory Size: {} Bytes", s.memory_size);
+    println!("Balance: {} Cycles", s.cycles);
+    match s.module_hash {
+        Some(hash) => println!("Module hash: 0x{}", hash.iter().map(|b| format!("{b:02x}")).collect::<String>()),
+        None => println!("Module hash: None"),
+    }
+    Ok(())
+}

@@ -1,0 +1,96 @@
+"""`kybra canister status|stop|start|uninstall-code|install|delete` and `kybra generate`,
+as dfx has them, against the real replica (this module gets its own replica: it stops and
+deletes canisters)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+
+from conftest import Project
+from test_agents import AGENTS, npm_ready, replica_url
+
+HELLO = "kybra_hello_world"
+
+
+def status(project: Project) -> dict[str, str]:
+    out = project.kybra("canister", "status", HELLO).stdout
+    return dict(re.findall(r"^([A-Za-z ]+): (.*)$", out, re.MULTILINE))
+
+
+def test_status_shows_what_dfx_shows(running: Project) -> None:
+    s = status(running)
+    assert s["Status"] == "Running"
+    assert s["Controllers"].split() == [running.principal()]
+    wasm = running.root / ".kybra" / HELLO / f"{HELLO}.wasm"
+    assert s["Module hash"] == "0x" + hashlib.sha256(wasm.read_bytes()).hexdigest()
+    assert int(s["Balance"].split()[0]) > 0
+    assert int(s["Memory Size"].split()[0]) > 0
+
+
+def test_stop_refuses_calls_and_start_resumes_them(running: Project) -> None:
+    running.call(HELLO, "set_message", '("kept")')
+    running.kybra("canister", "stop", HELLO)
+    assert status(running)["Status"] == "Stopped"
+    message = running.fails("canister", "call", HELLO, "set_message", '("lost")')
+    assert "stopped" in message.lower(), message
+    running.kybra("canister", "start", HELLO)
+    assert running.call(HELLO, "get_message") == '("kept")'
+
+
+def test_a_non_controller_cannot_stop(running: Project) -> None:
+    running.kybra("identity", "new", "e2e_intruder", "--force")
+    message = running.fails("canister", "stop", HELLO, "--identity", "e2e_intruder")
+    assert "controller" in message.lower(), message
+    assert status(running)["Status"] == "Running"
+
+
+def test_uninstall_then_install_with_a_mode(running: Project) -> None:
+    running.kybra("canister", "uninstall-code", HELLO)
+    assert status(running)["Module hash"] == "None"
+    message = running.fails("canister", "call", HELLO, "get_message")
+    assert "no wasm module" in message.lower() or "empty" in message.lower(), message
+    running.kybra("canister", "install", HELLO, "--mode", "install")
+    assert running.call(HELLO, "get_message") == '("")'
+    running.call(HELLO, "set_message", '("before reinstall")')
+    running.kybra("canister", "install", HELLO, "--mode", "reinstall")
+    assert running.call(HELLO, "get_message") == '("")'
+
+
+def test_generate_writes_declarations_an_agent_can_use(running: Project) -> None:
+    out = running.kybra("generate", HELLO).stdout
+    decl = running.root / "src" / "declarations" / HELLO
+    for name in [f"{HELLO}.did", f"{HELLO}.did.js", f"{HELLO}.did.d.ts", "index.js", "index.d.ts"]:
+        assert (decl / name).is_file(), out
+    assert "get_message" in (decl / f"{HELLO}.did.d.ts").read_text()
+    # The generated actor factory, used by @dfinity/agent from Node.
+    node = npm_ready()
+    (running.root / "node_modules").symlink_to(AGENTS / "node_modules")
+    (running.root / "package.json").write_text(json.dumps({"type": "module"}))
+    canister_id = running.kybra("canister", "id", HELLO).stdout.strip()
+    script = running.root / "use_declarations.mjs"
+    script.write_text(
+        "import { HttpAgent } from '@dfinity/agent';\n"
+        f"import {{ createActor }} from './src/declarations/{HELLO}/index.js';\n"
+        "const agent = await HttpAgent.create({ host: process.argv[2], shouldFetchRootKey: true });\n"
+        "const actor = createActor(process.argv[3], { agent });\n"
+        "await actor.set_message('through generated declarations');\n"
+        "console.log(JSON.stringify(await actor.get_message()));\n"
+    )
+    result = subprocess.run(
+        [node, str(script), replica_url(running), canister_id],
+        cwd=running.root, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == "through generated declarations"
+
+
+def test_delete_stops_the_canister_and_forgets_its_id(running: Project) -> None:
+    canister_id = running.kybra("canister", "id", HELLO).stdout.strip()
+    out = running.kybra("canister", "delete", HELLO).stdout
+    assert "Stopping" in out and "Deleted" in out
+    assert "has no id" in running.fails("canister", "id", HELLO)
+    message = running.fails("canister", "status", canister_id)
+    assert "not found" in message.lower() or "does not exist" in message.lower(), message
