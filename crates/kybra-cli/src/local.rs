@@ -135,18 +135,38 @@ impl CanisterIds {
 
     /// The id of `name` on the local network.
     pub fn get(&self, name: &str) -> Option<&str> {
+        self.get_on(name, LOCAL)
+    }
+
+    /// The id of `name` on `network` (`local`, `ic`, or a replica URL).
+    pub fn get_on(&self, name: &str, network: &str) -> Option<&str> {
         self.0
             .get(name)
-            .and_then(|networks| networks.get(LOCAL))
+            .and_then(|networks| networks.get(network))
             .map(String::as_str)
     }
 
     /// Records the id of `name` on the local network.
     pub fn set(&mut self, name: &str, id: &str) {
+        self.set_on(name, LOCAL, id)
+    }
+
+    /// Records the id of `name` on `network`.
+    pub fn set_on(&mut self, name: &str, network: &str, id: &str) {
         self.0
             .entry(name.to_string())
             .or_default()
-            .insert(LOCAL.to_string(), id.to_string());
+            .insert(network.to_string(), id.to_string());
+    }
+
+    /// Forgets the id of `name` on `network`; whether there was one.
+    pub fn remove_on(&mut self, name: &str, network: &str) -> bool {
+        let Some(networks) = self.0.get_mut(name) else { return false };
+        let removed = networks.remove(network).is_some();
+        if networks.is_empty() {
+            self.0.remove(name);
+        }
+        removed
     }
 }
 

@@ -171,6 +171,9 @@ enum CanisterCommand {
     Id {
         /// Canister name (from dfx.json).
         canister: String,
+        /// The network whose id to print: `local` (default), `ic`, or a URL.
+        #[arg(long)]
+        network: Option<String>,
     },
 }
 
@@ -341,7 +344,7 @@ fn main() -> ExitCode {
                     Err(e) => Err(e),
                 }
             }
-            CanisterCommand::Id { canister } => commands::call::print_id(&canister),
+            CanisterCommand::Id { canister, network } => commands::call::print_id(&canister, network.as_deref()),
         },
     };
     match result {

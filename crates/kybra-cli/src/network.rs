@@ -20,6 +20,8 @@ const MAINNET_URL: &str = "https://icp-api.io";
 /// Where to send requests.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Network {
+    /// The name ids are recorded under in `canister_ids.json`: `local`, `ic`, or the URL.
+    pub name: String,
     pub url: String,
     /// Whether this is a local network (fetch its root key; ids in `.kybra/local/`).
     pub local: bool,
@@ -29,6 +31,7 @@ pub struct Network {
 pub fn resolve(network: Option<&str>, root: &Path) -> Network {
     match network {
         Some("ic") => Network {
+            name: "ic".into(),
             url: MAINNET_URL.into(),
             local: false,
         },
@@ -40,14 +43,16 @@ pub fn resolve(network: Option<&str>, root: &Path) -> Network {
             };
             let local =
                 url.contains("127.0.0.1") || url.contains("localhost") || url.contains("[::1]");
-            Network { url, local }
+            Network { name: url.clone(), url, local }
         }
         _ => match local::running_replica(root) {
             Some(info) => Network {
+                name: local::LOCAL.into(),
                 url: info.url,
                 local: true,
             },
             None => Network {
+                name: local::LOCAL.into(),
                 url: format!("http://{DEFAULT_HOST}"),
                 local: true,
             },
@@ -145,6 +150,7 @@ mod tests {
         assert_eq!(
             resolve(None, dir.path()),
             Network {
+                name: "local".into(),
                 url: "http://127.0.0.1:4943".into(),
                 local: true
             }
@@ -156,14 +162,13 @@ mod tests {
         assert_eq!(
             resolve(Some("ic"), dir.path()),
             Network {
+                name: "ic".into(),
                 url: MAINNET_URL.into(),
                 local: false
             }
         );
-        assert_eq!(
-            resolve(Some("127.0.0.1:8000"), dir.path()).url,
-            "http://127.0.0.1:8000"
-        );
+        let url = resolve(Some("127.0.0.1:8000"), dir.path());
+        assert_eq!((url.url.as_str(), url.name.as_str()), ("http://127.0.0.1:8000", "http://127.0.0.1:8000"));
         let me = local::ReplicaInfo {
             pid: std::process::id(),
             url: "http://127.0.0.1:5555".into(),
@@ -178,6 +183,7 @@ mod tests {
         let port = listener.local_addr().unwrap().port();
         drop(listener);
         let network = Network {
+            name: "local".into(),
             url: format!("http://127.0.0.1:{port}"),
             local: true,
         };

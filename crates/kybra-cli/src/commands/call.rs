@@ -52,7 +52,7 @@ pub fn run(
     let root = super::root_or_cwd()?;
     let network = network::resolve(network, &root);
     let runtime = super::runtime()?;
-    let mut target = resolve_target(&root, canister)?;
+    let mut target = resolve_target(&root, canister, &network)?;
     if target.interface.is_none() {
         // As dfx: a canister without a local .did is typed by its `candid:service` metadata.
         target.interface = runtime.block_on(interface_from_metadata(&network, target.id));
@@ -105,34 +105,39 @@ async fn interface_from_metadata(network: &network::Network, id: Principal) -> O
 }
 
 /// `kybra canister id NAME`.
-pub fn print_id(canister: &str) -> Result<()> {
+pub fn print_id(canister: &str, network: Option<&str>) -> Result<()> {
     let root = super::root_or_cwd()?;
     let ids = CanisterIds::load(&root)?;
-    let id = ids.get(canister).ok_or_else(|| not_deployed(canister))?;
+    let network = network::resolve(network, &root);
+    let id = ids.get_on(canister, &network.name).ok_or_else(|| not_deployed(canister, &network))?;
     println!("{id}");
     Ok(())
 }
 
-fn not_deployed(canister: &str) -> anyhow::Error {
-    anyhow!("canister {canister} has no id on the local network: deploy it with `kybra deploy {canister}`")
+fn not_deployed(canister: &str, network: &network::Network) -> anyhow::Error {
+    if network.name == crate::local::LOCAL {
+        anyhow!("canister {canister} has no id on the local network: deploy it with `kybra deploy {canister}`")
+    } else {
+        anyhow!("canister {canister} has no id on the network {}: deploy it with `kybra deploy {canister} --network {}`", network.name, network.name)
+    }
 }
 
-/// The id of `canister`: a dfx.json name deployed locally, or a canister id.
-pub fn canister_id(root: &std::path::Path, canister: &str) -> Result<Principal> {
-    if let Some(id) = CanisterIds::load(root)?.get(canister) {
+/// The id of `canister` on `network`: a dfx.json name deployed there, or a canister id.
+pub fn canister_id(root: &std::path::Path, canister: &str, network: &network::Network) -> Result<Principal> {
+    if let Some(id) = CanisterIds::load(root)?.get_on(canister, &network.name) {
         return Principal::from_text(id).with_context(|| format!("the recorded id of {canister} is not a principal"));
     }
     Principal::from_text(canister).map_err(|_| match Project::load(root).ok().map(|p| p.canister(canister).is_ok()) {
-        Some(true) => not_deployed(canister),
+        Some(true) => not_deployed(canister, network),
         _ => anyhow!("`{canister}` is neither a canister of this project's dfx.json nor a canister id"),
     })
 }
 
-fn resolve_target(root: &std::path::Path, canister: &str) -> Result<Target> {
+fn resolve_target(root: &std::path::Path, canister: &str, network: &network::Network) -> Result<Target> {
     let ids = CanisterIds::load(root)?;
     let project = Project::load(root).ok();
     let spec = project.as_ref().and_then(|p| p.canister(canister).ok());
-    if let Some(id) = ids.get(canister) {
+    if let Some(id) = ids.get_on(canister, &network.name) {
         let id = Principal::from_text(id)
             .with_context(|| format!("the recorded id of {canister} is not a principal"))?;
         let interface = match spec {
@@ -142,12 +147,12 @@ fn resolve_target(root: &std::path::Path, canister: &str) -> Result<Target> {
         return Ok(Target { id, interface });
     }
     if spec.is_some() {
-        return Err(not_deployed(canister));
+        return Err(not_deployed(canister, network));
     }
     match Principal::from_text(canister) {
         Ok(id) => {
             // An id: use the interface of the project canister with that id, if any.
-            let named = ids.0.iter().find(|(_, nets)| nets.get(crate::local::LOCAL).map(String::as_str) == Some(canister));
+            let named = ids.0.iter().find(|(_, nets)| nets.get(&network.name).map(String::as_str) == Some(canister));
             let interface = match (named, &project) {
                 (Some((name, _)), Some(project)) => match project.canister(name) {
                     Ok(spec) => Some(load_interface(root, spec)?),
@@ -158,7 +163,7 @@ fn resolve_target(root: &std::path::Path, canister: &str) -> Result<Target> {
             Ok(Target { id, interface })
         }
         Err(_) => Err(match &project {
-            Some(project) => project.canister(canister).map(|_| ()).map_err(anyhow::Error::from).err().unwrap_or_else(|| not_deployed(canister)),
+            Some(project) => project.canister(canister).map(|_| ()).map_err(anyhow::Error::from).err().unwrap_or_else(|| not_deployed(canister, network)),
             None => anyhow!("no canister named {canister} (no dfx.json here) and `{canister}` is not a canister id"),
         }),
     }

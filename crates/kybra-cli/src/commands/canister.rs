@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use candid::{CandidType, Deserialize, Principal};
 use ic_agent::Agent;
 
-use crate::local::{CanisterIds, LOCAL};
+use crate::local::CanisterIds;
 use crate::network::{self, Network};
 
 /// A management canister operation on one canister.
@@ -58,7 +58,7 @@ enum RunState {
 pub fn run(op: Operation, canister: &str, network: Option<&str>) -> Result<()> {
     let root = super::root_or_cwd()?;
     let network = network::resolve(network, &root);
-    let id = super::call::canister_id(&root, canister)?;
+    let id = super::call::canister_id(&root, canister, &network)?;
     let runtime = super::runtime()?;
     runtime.block_on(async {
         let agent = network::connect(&network).await?;
@@ -86,7 +86,7 @@ pub fn run(op: Operation, canister: &str, network: Option<&str>) -> Result<()> {
                     management(&agent, &network, "stop_canister", id).await.with_context(|| format!("cannot stop {canister}"))?;
                 }
                 management(&agent, &network, "delete_canister", id).await.with_context(|| format!("cannot delete {canister}"))?;
-                forget(&root, canister)?;
+                forget(&root, canister, &network)?;
                 println!("Deleted canister {canister} ({id}).");
                 Ok(())
             }
@@ -94,17 +94,10 @@ pub fn run(op: Operation, canister: &str, network: Option<&str>) -> Result<()> {
     })
 }
 
-/// Removes `name` from `.kybra/local/canister_ids.json`, if it is there.
-fn forget(root: &std::path::Path, name: &str) -> Result<()> {
+/// Removes the id of `name` on `network` from `.kybra/local/canister_ids.json`.
+fn forget(root: &std::path::Path, name: &str, network: &Network) -> Result<()> {
     let mut ids = CanisterIds::load(root)?;
-    let before = ids.0.len();
-    if let Some(networks) = ids.0.get_mut(name) {
-        networks.remove(LOCAL);
-        if networks.is_empty() {
-            ids.0.remove(name);
-        }
-    }
-    if ids.0.len() != before {
+    if ids.remove_on(name, &network.name) {
         ids.save(root).context("cannot save .kybra/local/canister_ids.json")?;
     }
     Ok(())

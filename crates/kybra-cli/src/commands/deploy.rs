@@ -70,9 +70,6 @@ fn deploy(
         bail!("--argument applies to one canister: name it, e.g. `kybra deploy {} --argument '(...)'`", canisters[0].name);
     }
     let network = network::resolve(network, &project.root);
-    if !network.local {
-        bail!("deploying to {} is not supported yet: Kybra deploys to the local replica only (`kybra start --background`)", network.url);
-    }
     let runtime = super::runtime()?;
     let agent = runtime.block_on(network::connect(&network))?;
     let mut ids = CanisterIds::load(&project.root)?;
@@ -81,13 +78,13 @@ fn deploy(
         let built = build_spec(&project, canister)?;
         let interface = Interface::load(&built.did)?;
         let arg = interface.encode_init_args(argument)?;
-        if !may_create && ids.get(&canister.name).is_none() {
+        if !may_create && ids.get_on(&canister.name, &network.name).is_none() {
             bail!("canister {} has not been created on this network: deploy it with `kybra deploy {}`", canister.name, canister.name);
         }
         let id = runtime.block_on(deploy_one(
             &agent, &network, &project, canister, &built, &arg, mode, &mut ids,
         ))?;
-        run_post_install(&project.root, canister, &id, &built)?;
+        run_post_install(&project.root, canister, &id, &built, &network)?;
         deployed.push((canister.name.clone(), id));
     }
     println!("Deployed canisters.");
@@ -110,7 +107,7 @@ async fn deploy_one(
     ids: &mut CanisterIds,
 ) -> Result<Principal> {
     let mgmt = ManagementCanister::create(agent);
-    let known = match ids.get(&canister.name) {
+    let known = match ids.get_on(&canister.name, &network.name) {
         Some(text) => Some(Principal::from_text(text).map_err(|e| {
             anyhow!(
                 "{}: the id `{text}` of {} is not a principal ({e}); delete it to start over",
@@ -124,7 +121,7 @@ async fn deploy_one(
         Some(id) => match status(agent, &id).await {
             Ok(module_hash) => Some((id, module_hash)),
             Err(error) if is_not_found(&error) => {
-                println!("Canister {} ({id}) is not on this replica (it keeps no state across restarts): creating it again.", canister.name);
+                println!("Canister {} ({id}) is not on this replica (was its state wiped with --clean?): creating it again.", canister.name);
                 None
             }
             Err(error) => {
@@ -148,7 +145,7 @@ async fn deploy_one(
                 .await
                 .map_err(|e| network::explain(e, network))
                 .with_context(|| format!("cannot create canister {}", canister.name))?;
-            ids.set(&canister.name, &id.to_text());
+            ids.set_on(&canister.name, &network.name, &id.to_text());
             ids.save(&project.root)
                 .context("cannot save .kybra/local/canister_ids.json")?;
             println!("  created {} with id {id}", canister.name);
@@ -316,12 +313,13 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Runs dfx.json's `post_install` commands like dfx: through `sh -c`, in the project root,
 /// with `CANISTER_ID`, `CANISTER_NAME`, `CANISTER_CANDID_PATH`, `CANISTER_ID_<NAME>` and
-/// `DFX_NETWORK=local` set.
+/// `DFX_NETWORK` (`local`, `ic` or the URL) set.
 pub fn run_post_install(
     root: &Path,
     canister: &CanisterSpec,
     id: &Principal,
     built: &Built,
+    network: &Network,
 ) -> Result<()> {
     for command in &canister.post_install {
         println!("Running post-install command `{command}`...");
@@ -334,7 +332,7 @@ pub fn run_post_install(
             .env("CANISTER_NAME", &canister.name)
             .env("CANISTER_CANDID_PATH", &built.did)
             .env(format!("CANISTER_ID_{env_name}"), id.to_text())
-            .env("DFX_NETWORK", crate::local::LOCAL)
+            .env("DFX_NETWORK", &network.name)
             .status()
             .with_context(|| format!("cannot run the post-install command `{command}`"))?;
         if !status.success() {
