@@ -1,5 +1,5 @@
-//! The local network's bookkeeping in `.kybra/local/`: the running replica (pid, URL)
-//! and the canister ids (`canister_ids.json` in dfx's format).
+//! The local network's bookkeeping in `.kybra/local/`: the running replica (pid, URL),
+//! the canister ids (`canister_ids.json` in dfx's format) and the replica's state folder.
 //!
 //! Promises: files are written atomically (temp file + rename); a recorded replica whose
 //! process is gone counts as not running; ids are kept per network like dfx
@@ -33,6 +33,11 @@ fn replica_file(root: &Path) -> PathBuf {
 /// The replica's log file when it runs in the background.
 pub fn log_file(root: &Path) -> PathBuf {
     local_dir(root).join("replica.log")
+}
+
+/// The replica's state folder (canisters, memory, ids; see `kybra_replica::persist`).
+pub fn state_dir(root: &Path) -> PathBuf {
+    local_dir(root).join("state")
 }
 
 /// The canister ids file.
@@ -161,7 +166,9 @@ impl CanisterIds {
 
     /// Forgets the id of `name` on `network`; whether there was one.
     pub fn remove_on(&mut self, name: &str, network: &str) -> bool {
-        let Some(networks) = self.0.get_mut(name) else { return false };
+        let Some(networks) = self.0.get_mut(name) else {
+            return false;
+        };
         let removed = networks.remove(network).is_some();
         if networks.is_empty() {
             self.0.remove(name);

@@ -43,13 +43,13 @@ enum Command {
     },
     /// Run the local replica (IC HTTP interface) until Ctrl-C.
     ///
-    /// State lives in memory only: canisters are gone after `kybra stop` (persistence
-    /// across restarts comes later); `kybra deploy` re-creates them.
+    /// State persists in .kybra/local/state/: canisters, their memory and ids survive
+    /// `kybra stop` and crashes (every acknowledged update is on disk).
     Start {
         /// Run in the background: return once the replica answers; stop it with `kybra stop`.
         #[arg(long)]
         background: bool,
-        /// Forget the project's local canister ids (.kybra/local/) before starting.
+        /// Start empty: wipe the replica's state and the project's local canister ids.
         #[arg(long)]
         clean: bool,
         /// Address to listen on (port 0 picks a free port).

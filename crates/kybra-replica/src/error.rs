@@ -53,6 +53,15 @@ impl Reject {
         }
     }
 
+    /// Persistence failed: the update may have run but is not durable.
+    pub fn state_not_saved(why: &str) -> Self {
+        Reject {
+            code: RejectCode::SysFatal,
+            message: format!("The replica could not save its state ({why}); the update is not acknowledged and the replica accepts no more updates: restart it"),
+            error_code: None,
+        }
+    }
+
     /// A reject issued by the canister's own code (`ic0.msg_reject`).
     pub fn canister_reject(message: &str) -> Self {
         Reject::ic("IC0406", message)

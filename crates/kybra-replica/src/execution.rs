@@ -2,7 +2,10 @@
 //! instruction counter, and atomicity — before a message the heap, the mutable globals
 //! and stable memory are snapshotted; a trap (or a query, which never persists) restores
 //! them exactly, including the heap's size (by re-instantiating when the heap grew).
+//! A commit notes the heap's changed 4 KiB pages for the journal ([`Execution::take_changes`]),
+//! and an instance can be rebuilt from a saved heap and globals ([`Execution::from_saved`]).
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use candid::Principal;
@@ -10,6 +13,7 @@ use wasmtime::{Global, Instance, Linker, Memory, Module, Store, Trap, Val};
 
 use crate::error::Reject;
 use crate::module::{PreparedModule, GLOBAL_EXPORT_PREFIX};
+use crate::pages::{commit_pages, PageSet};
 use crate::system_api::{self, Api, Ctx, Host, HostTrap, Response};
 
 /// A module instantiated for a canister, kept between messages.
@@ -24,7 +28,16 @@ pub struct Execution {
     /// The heap as of the last committed message (reused buffer).
     backup: Vec<u8>,
     global_backup: Vec<Val>,
+    /// Unique per installed code (install, upgrade, restore), so persistence can tell a
+    /// new module instance from the same one.
+    pub serial: u64,
+    /// Heap pages changed by commits since the last [`Self::take_changes`].
+    dirty: PageSet,
+    /// Whether a message committed since the last [`Self::take_changes`].
+    committed: bool,
 }
+
+static NEXT_SERIAL: AtomicU64 = AtomicU64::new(1);
 
 /// The result of running one exported function.
 pub struct Outcome {
@@ -89,9 +102,77 @@ impl Execution {
             globals,
             backup: Vec::new(),
             global_backup: Vec::new(),
+            serial: NEXT_SERIAL.fetch_add(1, Ordering::Relaxed),
+            dirty: PageSet::default(),
+            committed: false,
         };
         exec.snapshot();
         Ok((exec, used))
+    }
+
+    /// An instance of `module` whose heap and mutable globals are `heap` and `globals`
+    /// (as saved by persistence); `host` carries stable memory and the rest.
+    pub fn from_saved(
+        engine: &wasmtime::Engine,
+        module: Module,
+        prepared: Arc<PreparedModule>,
+        host: Host,
+        heap: &[u8],
+        globals: &[Option<Val>],
+    ) -> Result<Execution, String> {
+        let mut linker = system_api::linker(engine);
+        system_api::add_unsupported_stubs(&mut linker, &module).map_err(|e| format!("{e:#}"))?;
+        let (mut store, instance, memory, globals_now) =
+            fresh_instance(&linker, &module, &prepared, host, heap.len())?;
+        if let Some(m) = memory {
+            m.data_mut(&mut store).copy_from_slice(heap);
+        } else if !heap.is_empty() {
+            return Err("the saved heap does not fit a module without memory".into());
+        }
+        if globals.len() != globals_now.len() {
+            return Err(format!(
+                "{} mutable globals were saved, the module has {}",
+                globals.len(),
+                globals_now.len()
+            ));
+        }
+        for (g, v) in globals_now.iter().zip(globals) {
+            if let Some(v) = v {
+                g.set(&mut store, *v).map_err(|e| format!("{e:#}"))?;
+            }
+        }
+        let mut exec = Execution {
+            store,
+            instance,
+            module,
+            linker,
+            prepared,
+            memory,
+            globals: globals_now,
+            backup: Vec::new(),
+            global_backup: Vec::new(),
+            serial: NEXT_SERIAL.fetch_add(1, Ordering::Relaxed),
+            dirty: PageSet::default(),
+            committed: false,
+        };
+        exec.snapshot();
+        Ok(exec)
+    }
+
+    /// The heap as of the last committed message.
+    pub fn committed_heap(&self) -> &[u8] {
+        &self.backup
+    }
+
+    /// The mutable globals as of the last committed message.
+    pub fn committed_globals(&self) -> &[Val] {
+        &self.global_backup
+    }
+
+    /// If a message committed since the last call: the heap pages it changed (ascending).
+    pub fn take_changes(&mut self) -> Option<Vec<usize>> {
+        let pages = self.dirty.take();
+        std::mem::replace(&mut self.committed, false).then_some(pages)
     }
 
     pub fn host(&self) -> &Host {
@@ -142,44 +223,17 @@ impl Execution {
     fn reinstantiate(&mut self) {
         let engine = self.store.engine().clone();
         let placeholder = Store::new(&engine, Host::placeholder());
-        let old = std::mem::replace(&mut self.store, placeholder);
-        let mut host = old.into_data();
-        host.memory = None;
-        host.ctx = Ctx::new(
-            Api::Start,
-            Principal::anonymous(),
-            "",
-            Vec::new(),
-            host.ctx.time,
-            u64::MAX / 4,
-        );
-        let echo = std::mem::replace(&mut host.echo_logs, false);
-        let mut store = system_api::new_store(&engine, host);
-        store.set_fuel(u64::MAX / 4).expect("fuel is enabled");
-        let instance = self
-            .linker
-            .instantiate(&mut store, &self.module)
-            .expect("a module that instantiated once instantiates again");
-        store.data_mut().echo_logs = echo;
-        let memory =
-            system_api::find_memory(&mut store, &instance).expect("the module has a memory");
-        let pages =
-            (self.backup.len() as u64 / crate::WASM_PAGE_BYTES).saturating_sub(memory.size(&store));
-        memory
-            .grow(&mut store, pages)
-            .expect("the committed heap size is valid");
-        store.data_mut().memory = Some(memory);
-        self.globals = self
-            .prepared
-            .mutable_globals
-            .iter()
-            .map(|g| {
-                instance
-                    .get_global(&mut store, &format!("{GLOBAL_EXPORT_PREFIX}{g}"))
-                    .expect("exported")
-            })
-            .collect();
-        self.memory = Some(memory);
+        let host = std::mem::replace(&mut self.store, placeholder).into_data();
+        let (store, instance, memory, globals) = fresh_instance(
+            &self.linker,
+            &self.module,
+            &self.prepared,
+            host,
+            self.backup.len(),
+        )
+        .expect("a module that instantiated once instantiates again");
+        self.globals = globals;
+        self.memory = memory;
         self.instance = instance;
         self.store = store;
     }
@@ -191,20 +245,21 @@ impl Execution {
         self.store.data_mut().ctx = ctx;
         self.store.data_mut().stable.begin();
         self.store.set_fuel(limit).expect("fuel is enabled");
-        let func =
-            match self
-                .instance
-                .get_typed_func::<(), ()>(&mut self.store, export)
-            {
-                Ok(f) => f,
-                Err(e) => return Outcome {
+        let func = match self
+            .instance
+            .get_typed_func::<(), ()>(&mut self.store, export)
+        {
+            Ok(f) => f,
+            Err(e) => {
+                return Outcome {
                     result: Err(Reject::invalid_module(format!(
                         "export '{export}' is not a function of no arguments and no results: {e}"
                     ))),
                     instructions: 0,
                     logs: Vec::new(),
-                },
-            };
+                }
+            }
+        };
         let call = func.call(&mut self.store, ());
         let instructions = system_api::instructions_used(&self.store);
         let mut logs = std::mem::take(&mut self.store.data_mut().ctx.logs);
@@ -234,7 +289,15 @@ impl Execution {
 
     fn commit(&mut self) {
         self.store.data_mut().stable.commit();
-        self.snapshot();
+        if let Some(m) = self.memory {
+            commit_pages(&mut self.backup, m.data(&self.store), &mut self.dirty);
+        }
+        self.global_backup = self
+            .globals
+            .iter()
+            .map(|g| g.get(&mut self.store))
+            .collect();
+        self.committed = true;
     }
 
     /// Undoes the changes of a run with [`Persist::Pending`].
@@ -287,4 +350,59 @@ fn classify(id: &Principal, e: &wasmtime::Error, limit: u64) -> (Reject, String)
         return (Reject::invalid_module(&msg), msg);
     }
     (Reject::trapped(id, &msg), format!("[TRAP]: {msg}"))
+}
+
+/// A new instance, its memory and its mutable globals.
+type Fresh = (Store<Host>, Instance, Option<Memory>, Vec<Global>);
+
+/// Instantiates `module` afresh for `host` (its start function runs with ample fuel) and
+/// grows its heap to `heap_len` bytes: the instance, its memory and mutable globals.
+fn fresh_instance(
+    linker: &Linker<Host>,
+    module: &Module,
+    prepared: &PreparedModule,
+    mut host: Host,
+    heap_len: usize,
+) -> Result<Fresh, String> {
+    let engine = module.engine();
+    host.memory = None;
+    host.ctx = Ctx::new(
+        Api::Start,
+        Principal::anonymous(),
+        "",
+        Vec::new(),
+        host.ctx.time,
+        u64::MAX / 4,
+    );
+    let echo = std::mem::replace(&mut host.echo_logs, false);
+    let mut store = system_api::new_store(engine, host);
+    store.set_fuel(u64::MAX / 4).expect("fuel is enabled");
+    let instance = linker
+        .instantiate(&mut store, module)
+        .map_err(|e| format!("cannot instantiate the module: {e:#}"))?;
+    store.data_mut().echo_logs = echo;
+    let memory = system_api::find_memory(&mut store, &instance);
+    if let Some(memory) = memory {
+        let pages = (heap_len as u64 / crate::WASM_PAGE_BYTES).saturating_sub(memory.size(&store));
+        memory
+            .grow(&mut store, pages)
+            .map_err(|e| format!("cannot grow the heap to {heap_len} bytes: {e:#}"))?;
+        if memory.data_size(&store) != heap_len {
+            return Err(format!(
+                "the heap has {} bytes, not the {heap_len} expected",
+                memory.data_size(&store)
+            ));
+        }
+        store.data_mut().memory = Some(memory);
+    }
+    let globals = prepared
+        .mutable_globals
+        .iter()
+        .map(|g| {
+            instance
+                .get_global(&mut store, &format!("{GLOBAL_EXPORT_PREFIX}{g}"))
+                .expect("the replica exported every mutable global")
+        })
+        .collect();
+    Ok((store, instance, memory, globals))
 }

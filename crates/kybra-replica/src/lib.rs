@@ -11,6 +11,11 @@
 //! async-runtime stacks are safe); `Replica` is `Send + Sync` and cheap to share in an
 //! `Arc`. Canister ids are allocated like dfx's PocketIC-based local network: the first
 //! canister is `bkyz2-fmaaa-aaaaa-qaaaq-cai` (see [`ids`]).
+//!
+//! With [`ReplicaConfig::state_dir`] set ([`Replica::open`]), the state — every canister
+//! with its module, memory, settings, chunks and logs, and the id counter — survives
+//! restarts and crashes: an update returns only once its changes are on disk
+//! (see the `persist` module). Queries change nothing durable.
 
 mod canister;
 pub mod engine;
@@ -21,6 +26,8 @@ mod limits;
 mod logs;
 mod management;
 mod module;
+mod pages;
+mod persist;
 mod stable;
 mod state;
 mod system_api;
@@ -32,6 +39,7 @@ pub use candid::Principal;
 pub use error::{Reject, RejectCode};
 pub use limits::*;
 pub use logs::LogRecord;
+pub use persist::PersistError;
 
 use state::State;
 
@@ -47,7 +55,8 @@ pub enum TimeMode {
 /// How a replica is set up.
 #[derive(Debug, Clone)]
 pub struct ReplicaConfig {
-    /// Where state is kept. Unused for now: state lives in memory (persistence comes later).
+    /// Where state is kept (created if missing; one replica at a time). `None`: in memory
+    /// only, gone when the replica is dropped.
     pub state_dir: Option<PathBuf>,
     pub time: TimeMode,
 }
@@ -75,25 +84,50 @@ pub struct Replica {
 const WORKER_STACK_BYTES: usize = 64 << 20;
 
 impl Replica {
-    /// A new, empty replica. Compiling modules uses `$KYBRA_CACHE/wasmtime/` (default
-    /// `~/.cache/kybra/wasmtime/`) as an on-disk cache of compiled code.
+    /// A replica as configured: empty, or restored from `config.state_dir`. Compiling
+    /// modules uses `$KYBRA_CACHE/wasmtime/` (default `~/.cache/kybra/wasmtime/`) as an
+    /// on-disk cache of compiled code.
+    ///
+    /// Panics if the state folder cannot be opened; use [`Replica::open`] to handle that.
     pub fn new(config: ReplicaConfig) -> Self {
-        let state = Arc::new(Mutex::new(State::new(config)));
+        Replica::open(config).unwrap_or_else(|e| panic!("cannot open the replica's state: {e}"))
+    }
+
+    /// Like [`Replica::new`], with an error if the state folder cannot be opened (in use
+    /// by another replica, unreadable, damaged).
+    pub fn open(config: ReplicaConfig) -> Result<Self, PersistError> {
+        let dir = config.state_dir.clone();
+        let mut state = State::new(config);
+        if let Some(dir) = dir {
+            state.persist = Some(persist::Persistence::open(&dir, &mut state)?);
+        }
+        let state = Arc::new(Mutex::new(state));
         let (tx, rx) = mpsc::channel::<Job>();
+        let shared = Arc::clone(&state);
         let worker_thread = std::thread::Builder::new()
             .name("kybra-replica-exec".into())
             .stack_size(WORKER_STACK_BYTES)
-            .spawn(move || {
-                while let Ok(job) = rx.recv() {
-                    job();
-                }
-            })
+            .spawn(move || execution_loop(rx, shared))
             .expect("cannot start the replica's execution thread");
-        Replica {
+        Ok(Replica {
             state,
             worker: Mutex::new(Some(tx)),
             worker_thread: Some(worker_thread),
-        }
+        })
+    }
+
+    /// Writes a checkpoint of the whole state now and empties the journal (persistent
+    /// replicas; a no-op in memory). The replica also does this by itself as the journal
+    /// grows, and when it is dropped.
+    pub fn checkpoint(&self) -> Result<(), PersistError> {
+        self.exec(|s| {
+            let (next_index, clock_last) = (s.next_index, s.clock.last());
+            match &mut s.persist {
+                Some(p) => p.checkpoint(next_index, clock_last, &mut s.canisters),
+                None => Ok(()),
+            }
+        })
+        .unwrap_or(Ok(()))
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -102,13 +136,27 @@ impl Replica {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Runs `f` on the execution thread with the state locked, and waits for its result.
-    fn exec<R: Send + 'static>(&self, f: impl FnOnce(&mut State) -> R + Send + 'static) -> R {
+    /// Runs `f` on the execution thread with the state locked, and waits for its result,
+    /// which is held back until the journal is synced if it depends on unsynced changes.
+    /// `None`: those changes could not be made durable.
+    fn exec<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut State) -> R + Send + 'static,
+    ) -> Option<R> {
         let (tx, rx) = mpsc::sync_channel(1);
         let state = Arc::clone(&self.state);
         let job: Job = Box::new(move || {
             let mut guard = state.lock().unwrap_or_else(|p| p.into_inner());
-            let _ = tx.send(f(&mut guard));
+            let result = f(&mut guard);
+            if guard.persist.as_ref().is_some_and(|p| p.waiting()) {
+                guard.deferred.push(Box::new(move |durable| {
+                    if durable {
+                        let _ = tx.send(result);
+                    }
+                }));
+            } else {
+                let _ = tx.send(result);
+            }
         });
         self.worker
             .lock()
@@ -117,8 +165,7 @@ impl Replica {
             .expect("replica is shut down")
             .send(job)
             .expect("the replica's execution thread has stopped");
-        rx.recv()
-            .expect("the replica's execution thread panicked while executing a message")
+        rx.recv().ok()
     }
 
     /// An update/ingress message. `canister` may be the management canister
@@ -135,6 +182,7 @@ impl Replica {
         let method = method.to_string();
         let arg = arg.to_vec();
         self.exec(move |s| s.update(sender, canister, effective_canister_id, &method, arg))
+            .unwrap_or_else(|| Err(not_saved()))
     }
 
     /// A (non-replicated) query: its state changes are never kept.
@@ -148,6 +196,7 @@ impl Replica {
         let method = method.to_string();
         let arg = arg.to_vec();
         self.exec(move |s| s.query(sender, canister, &method, arg))
+            .unwrap_or_else(|| Err(not_saved()))
     }
 
     pub fn canister_exists(&self, canister: Principal) -> bool {
@@ -224,6 +273,43 @@ impl Replica {
     /// The certified data a canister set with `ic0.certified_data_set` (for certificates).
     pub fn certified_data(&self, canister: Principal) -> Option<Vec<u8>> {
         Some(self.lock().canisters.get(&canister)?.certified_data.clone())
+    }
+}
+
+/// The reject when a message's effects could not be made durable (or it panicked).
+fn not_saved() -> Reject {
+    Reject::state_not_saved(
+        "the message failed on the execution thread or its changes could not be synced to disk",
+    )
+}
+
+/// How many queued messages run before one journal sync (group commit).
+const MAX_GROUP: usize = 256;
+
+/// The execution thread: runs queued messages in batches, then syncs the journal once
+/// and releases the replies that waited for it.
+fn execution_loop(rx: mpsc::Receiver<Job>, state: Arc<Mutex<State>>) {
+    while let Ok(job) = rx.recv() {
+        job();
+        for _ in 1..MAX_GROUP {
+            match rx.try_recv() {
+                Ok(job) => job(),
+                Err(_) => break,
+            }
+        }
+        let (durable, deferred) = state.lock().unwrap_or_else(|p| p.into_inner()).sync();
+        for reply in deferred {
+            reply(durable);
+        }
+    }
+    // Shutting down: leave a checkpoint, so the next start need not replay the journal.
+    let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
+    let (next_index, clock_last) = (s.next_index, s.clock.last());
+    let s = &mut *s;
+    if let Some(p) = s.persist.as_mut().filter(|p| p.has_journal()) {
+        if let Err(e) = p.checkpoint(next_index, clock_last, &mut s.canisters) {
+            eprintln!("kybra-replica: no checkpoint at shutdown (the journal is kept): {e}");
+        }
     }
 }
 

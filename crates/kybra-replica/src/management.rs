@@ -332,7 +332,6 @@ impl State {
     ) -> Result<(), Reject> {
         let raw = module::decompress(wasm).map_err(Reject::invalid_module)?;
         let prepared = Arc::new(module::prepare(&raw).map_err(Reject::invalid_module)?);
-        drop(raw);
         let compiled = self
             .engine
             .compile(&prepared.instrumented)

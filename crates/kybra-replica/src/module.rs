@@ -62,6 +62,8 @@ pub struct Exports {
 pub struct PreparedModule {
     /// sha256 of the (decompressed) module as installed.
     pub hash: [u8; 32],
+    /// The module as installed (decompressed): what persistence saves.
+    pub original: Vec<u8>,
     /// The module with the replica's extra exports.
     pub instrumented: Vec<u8>,
     pub metadata: BTreeMap<String, Metadata>,
@@ -250,6 +252,7 @@ pub fn prepare(wasm: &[u8]) -> Result<PreparedModule, ModuleError> {
     let instrumented = rebuild(wasm, &sections, &export_section);
     Ok(PreparedModule {
         hash,
+        original: wasm.to_vec(),
         instrumented,
         metadata,
         exports,

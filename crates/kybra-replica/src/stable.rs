@@ -1,6 +1,9 @@
 //! A canister's stable memory with an undo journal: while a message runs, every write
 //! records the bytes it overwrites, so a trap restores the memory exactly (contents and
 //! size) at a cost proportional to what the message wrote, not to the memory's size.
+//! Written pages are also noted (until [`StableMemory::take_dirty`]) for the journal.
+
+use crate::pages::PageSet;
 
 #[derive(Debug, Default, Clone)]
 pub struct StableMemory {
@@ -9,9 +12,28 @@ pub struct StableMemory {
     undo: Vec<(usize, Vec<u8>)>,
     /// Size when the running message started.
     size_at_start: usize,
+    /// 4 KiB pages written since the last [`Self::take_dirty`] (may include rolled-back
+    /// writes: rewriting a page with its committed contents is harmless).
+    dirty: PageSet,
 }
 
 impl StableMemory {
+    /// Stable memory with these contents (restored from disk).
+    pub fn from_bytes(bytes: Vec<u8>) -> StableMemory {
+        let size_at_start = bytes.len();
+        StableMemory {
+            bytes,
+            undo: Vec::new(),
+            size_at_start,
+            dirty: PageSet::default(),
+        }
+    }
+
+    /// The pages written since the last call, ascending.
+    pub fn take_dirty(&mut self) -> Vec<usize> {
+        self.dirty.take()
+    }
+
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
     }
@@ -39,6 +61,7 @@ impl StableMemory {
                 .push((offset, self.bytes[offset..journaled_end].to_vec()));
         }
         self.bytes[offset..end].copy_from_slice(data);
+        self.dirty.insert_range(offset, data.len());
     }
 
     /// Starts a message: later writes can be undone with [`Self::rollback`].
@@ -63,11 +86,7 @@ impl StableMemory {
 
     /// A copy of the current contents, with no journal (stable memory for an upgrade).
     pub fn clone_contents(&self) -> StableMemory {
-        StableMemory {
-            bytes: self.bytes.clone(),
-            undo: Vec::new(),
-            size_at_start: self.bytes.len(),
-        }
+        StableMemory::from_bytes(self.bytes.clone())
     }
 }
 

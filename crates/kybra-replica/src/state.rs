@@ -1,5 +1,6 @@
 //! The replica's state and its two entry points: an ingress update and a query, routed
-//! either to the management canister or to a canister's execution.
+//! either to the management canister or to a canister's execution. With persistence on,
+//! every update's changes are journaled as it ends ([`crate::persist`]).
 
 use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -11,6 +12,7 @@ use crate::engine::Engine;
 use crate::error::Reject;
 use crate::execution::Persist;
 use crate::limits::*;
+use crate::persist::Persistence;
 use crate::system_api::{Api, Ctx, Response};
 use crate::{ReplicaConfig, TimeMode};
 
@@ -49,6 +51,16 @@ impl Clock {
     pub fn set(&mut self, nanos: u64) {
         self.mode = TimeMode::Fixed(nanos);
     }
+
+    /// The last wall-clock tick (what persistence saves).
+    pub fn last(&self) -> u64 {
+        self.last
+    }
+
+    /// Continues after a saved tick: the wall clock never goes back across restarts.
+    pub fn restore(&mut self, last: u64) {
+        self.last = self.last.max(last);
+    }
 }
 
 pub struct State {
@@ -57,7 +69,14 @@ pub struct State {
     pub next_index: u64,
     pub clock: Clock,
     pub limits: crate::InstructionLimits,
+    pub persist: Option<Persistence>,
+    /// Replies held back until the journal is synced (group commit): called with
+    /// whether the state they depend on is durable.
+    pub deferred: Vec<Reply>,
 }
+
+/// A held-back reply: called with whether the changes it reports are durable.
+pub type Reply = Box<dyn FnOnce(bool) + Send>;
 
 impl State {
     pub fn new(config: ReplicaConfig) -> Self {
@@ -70,10 +89,53 @@ impl State {
                 last: 0,
             },
             limits: crate::InstructionLimits::default(),
+            persist: None,
+            deferred: Vec::new(),
         }
     }
 
+    /// An ingress update; its changes are journaled (durable after [`Self::sync`]).
     pub fn update(
+        &mut self,
+        sender: Principal,
+        canister: Principal,
+        effective_canister_id: Option<Principal>,
+        method: &str,
+        arg: Vec<u8>,
+    ) -> Result<Vec<u8>, Reject> {
+        if let Some(p) = &self.persist {
+            p.check()?;
+        }
+        let result = self.execute_update(sender, canister, effective_canister_id, method, arg);
+        if let Some(p) = &mut self.persist {
+            let touched = (canister != Principal::management_canister()).then_some(canister);
+            p.record(
+                self.next_index,
+                self.clock.last(),
+                &mut self.canisters,
+                touched,
+            );
+        }
+        result
+    }
+
+    /// Makes journaled changes durable and hands out the replies that waited for it;
+    /// checkpoints when the journal has grown enough.
+    pub fn sync(&mut self) -> (bool, Vec<Reply>) {
+        let deferred = std::mem::take(&mut self.deferred);
+        let Some(p) = &mut self.persist else {
+            return (true, deferred);
+        };
+        let durable = p.sync();
+        if durable && p.checkpoint_due() {
+            if let Err(e) = p.checkpoint(self.next_index, self.clock.last(), &mut self.canisters) {
+                eprintln!("kybra-replica: checkpoint failed, updates are now rejected: {e}");
+            }
+        }
+        (durable, deferred)
+    }
+
+    fn execute_update(
         &mut self,
         sender: Principal,
         canister: Principal,

@@ -76,3 +76,53 @@ fn perf_figures() {
         "set_message took {set_instr} instructions"
     );
 }
+
+/// Updates per second with persistence off and on (one caller, so every update waits for
+/// its own `fdatasync`; and 4 concurrent callers, whose updates share syncs), the journal
+/// bytes per update, and the time to reopen a state folder.
+#[test]
+fn persistence_figures() {
+    let n = 1000u32;
+    let set_arg = candid::encode_one("Hello, world!").unwrap();
+    let rate = |r: &kybra_replica::Replica, id, callers: u32| {
+        let t = Instant::now();
+        std::thread::scope(|s| {
+            for _ in 0..callers {
+                s.spawn(|| {
+                    for _ in 0..n / callers {
+                        r.update(user(), id, None, "set_message", &set_arg).unwrap();
+                    }
+                });
+            }
+        });
+        n as f64 / t.elapsed().as_secs_f64()
+    };
+    let (memory, id) = hello();
+    let in_memory = rate(&memory, id, 1);
+    let dir = tempfile::tempdir().unwrap();
+    let config = || kybra_replica::ReplicaConfig {
+        state_dir: Some(dir.path().to_path_buf()),
+        time: kybra_replica::TimeMode::WallClock,
+    };
+    let r = kybra_replica::Replica::open(config()).unwrap();
+    let id = create(&r, user());
+    install(&r, user(), id, hello_wasm()).unwrap();
+    r.checkpoint().unwrap();
+    let persistent = rate(&r, id, 1);
+    let journal = std::fs::metadata(dir.path().join("journal")).unwrap().len();
+    let persistent4 = rate(&r, id, 4);
+    set_message(&r, id, "kept");
+    std::mem::drop(r);
+    let t = Instant::now();
+    let r = kybra_replica::Replica::open(config()).unwrap();
+    let reopen = t.elapsed();
+    assert_eq!(get_message(&r, id), "kept");
+    eprintln!(
+        "set_message updates/s: in memory {in_memory:.0}; persistent {persistent:.0} (1 caller), {persistent4:.0} (4 callers); journal {} bytes/update; reopen with the hello canister {reopen:?}",
+        journal / n as u64
+    );
+    assert!(
+        persistent > 50.0,
+        "persistent updates are far too slow: {persistent:.0}/s"
+    );
+}

@@ -4,8 +4,9 @@
 //! Promises: refuses to start twice for one project; the foreground server records its
 //! pid and URL in `.kybra/local/replica.json` and removes it on Ctrl-C/SIGTERM;
 //! `--background` re-executes `kybra start` detached (own session, output in
-//! `.kybra/local/replica.log`) and returns only once `/api/v2/status` answers. State is in
-//! memory: a restart starts empty.
+//! `.kybra/local/replica.log`) and returns only once `/api/v2/status` answers. The
+//! replica's state (canisters, their memory and ids) is kept in `.kybra/local/state/` and
+//! survives restarts and crashes; `--clean` wipes it (and the canister ids) first.
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -44,8 +45,14 @@ pub fn run(background: bool, clean: bool, host: &str) -> Result<()> {
     }
 }
 
-/// Forgets the local network's canister ids (the replica's state is in memory anyway).
+/// Wipes the replica's state and forgets the local network's canister ids.
 fn clean_state(root: &Path) -> Result<()> {
+    let state = local::state_dir(root);
+    match std::fs::remove_dir_all(&state) {
+        Ok(()) => println!("Removed {}.", super::shown(&state, root)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("cannot remove {}", state.display())),
+    }
     let path = local::canister_ids_file(root);
     match std::fs::remove_file(&path) {
         Ok(()) => println!("Removed {}.", super::shown(&path, root)),
@@ -57,11 +64,17 @@ fn clean_state(root: &Path) -> Result<()> {
 
 fn serve_foreground(root: &Path, addr: SocketAddr) -> Result<()> {
     let runtime = super::runtime()?;
+    let state_dir = local::state_dir(root);
+    let opened = Instant::now();
+    let replica = Replica::open(ReplicaConfig {
+        state_dir: Some(state_dir.clone()),
+        time: TimeMode::WallClock,
+    })
+    .with_context(|| format!("cannot open the replica's state in {}", state_dir.display()))?;
+    let canisters = replica.canister_ids().len();
+    let opened = opened.elapsed();
     runtime.block_on(async {
-        let replica = Arc::new(Replica::new(ReplicaConfig {
-            state_dir: None,
-            time: TimeMode::WallClock,
-        }));
+        let replica = Arc::new(replica);
         let handle = kybra_http::serve(replica, addr).await?;
         let url = handle.url();
         let pid = std::process::id();
@@ -74,7 +87,11 @@ fn serve_foreground(root: &Path, addr: SocketAddr) -> Result<()> {
         )
         .with_context(|| format!("cannot write {}", local::local_dir(root).display()))?;
         println!("Replica API running on {url} (pid {pid}). Press Ctrl-C to stop.");
-        println!("State is kept in memory only: canisters are gone once the replica stops.");
+        println!(
+            "State is kept in {} ({canisters} canister(s) restored in {:.2}s); `kybra start --clean` wipes it.",
+            super::shown(&state_dir, root),
+            opened.as_secs_f64()
+        );
         wait_for_shutdown_signal().await;
         println!("Stopping the replica...");
         local::forget_replica(root, Some(pid));

@@ -1,0 +1,237 @@
+//! Persistence: the replica's state survives restarts and crashes (`ReplicaConfig::state_dir`).
+//!
+//! Design: a checkpoint (the whole state) plus a write-ahead journal of what each
+//! message changed — canister metadata, chunks, logs, and for executed messages only the
+//! heap's and stable memory's changed 4 KiB pages and the mutable globals; installs save
+//! their code and memory in full ([`record`]). An update is acknowledged only once its
+//! entry is `fdatasync`ed; the replica's execution thread syncs once per batch of queued
+//! messages (group commit). When the journal outgrows the checkpoint, a new checkpoint
+//! is written and the journal restarts ([`files`]). Recovery = checkpoint + complete
+//! journal entries; a torn last entry was never acknowledged and is dropped.
+//! A failed write or sync stops persistence for good: updates are then rejected (the
+//! replica must be restarted), since their durability can no longer be promised.
+
+mod codec;
+mod files;
+mod image;
+mod record;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use candid::Principal;
+
+use crate::canister::Canister;
+use crate::error::Reject;
+use crate::execution::Execution;
+use crate::stable::StableMemory;
+use crate::state::State;
+use codec::{Reader, Writer};
+use files::Files;
+use image::StateImage;
+use record::Recorder;
+
+/// Why a state folder could not be opened or written.
+#[derive(Debug, thiserror::Error)]
+pub enum PersistError {
+    #[error("cannot {action} {}: {source}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{} is damaged ({detail}); move the state folder away, or wipe it (`kybra start --clean`), to start with an empty replica", path.display())]
+    Corrupt { path: PathBuf, detail: String },
+    #[error("the state folder {} is in use by another replica; stop that one first (`kybra stop`)", path.display())]
+    Locked { path: PathBuf },
+    #[error("cannot restore canister {canister} from {}: {detail}", path.display())]
+    Restore {
+        canister: Principal,
+        path: PathBuf,
+        detail: String,
+    },
+}
+
+/// The journal grows to at least this before a checkpoint replaces it (unless
+/// `KYBRA_REPLICA_JOURNAL_BYTES` says otherwise, e.g. for tests that want checkpoints).
+const MIN_JOURNAL_BEFORE_CHECKPOINT: u64 = 64 << 20;
+
+fn min_journal_before_checkpoint() -> u64 {
+    std::env::var("KYBRA_REPLICA_JOURNAL_BYTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(MIN_JOURNAL_BEFORE_CHECKPOINT)
+}
+
+/// A state folder in use.
+pub struct Persistence {
+    dir: PathBuf,
+    files: Files,
+    recorder: Recorder,
+    /// Set once a write or sync failed.
+    failed: Option<String>,
+    checkpoint_bytes: u64,
+    min_journal: u64,
+}
+
+impl Persistence {
+    /// Opens `dir` (creating it) and restores its state into `state`, which is empty.
+    pub fn open(dir: &Path, state: &mut State) -> Result<Persistence, PersistError> {
+        let (files, recovered) = Files::open(dir)?;
+        let mut image = match &recovered.checkpoint {
+            Some(bytes) => {
+                image::read_state(&mut Reader::new(bytes)).map_err(|e| PersistError::Corrupt {
+                    path: dir.join("checkpoint"),
+                    detail: e.0,
+                })?
+            }
+            None => StateImage {
+                next_index: state.next_index,
+                ..StateImage::default()
+            },
+        };
+        for entry in &recovered.entries {
+            record::apply_entry(&mut image, entry).map_err(|e| files.corrupt(e))?;
+        }
+        restore(dir, state, image)?;
+        let mut p = Persistence {
+            dir: dir.to_path_buf(),
+            files,
+            recorder: Recorder::default(),
+            failed: None,
+            checkpoint_bytes: recovered.checkpoint.map_or(0, |c| c.len() as u64),
+            min_journal: min_journal_before_checkpoint(),
+        };
+        p.recorder.reset(&mut state.canisters);
+        Ok(p)
+    }
+
+    /// Rejects new updates once persistence has failed.
+    pub fn check(&self) -> Result<(), Reject> {
+        match &self.failed {
+            Some(why) => Err(Reject::state_not_saved(why)),
+            None => Ok(()),
+        }
+    }
+
+    /// Journals what the last message changed (`touched`: the canister it could change,
+    /// `None` for any). Durable only after [`Self::sync`].
+    pub fn record(
+        &mut self,
+        next_index: u64,
+        clock_last: u64,
+        canisters: &mut BTreeMap<Principal, Canister>,
+        touched: Option<Principal>,
+    ) {
+        if self.failed.is_some() {
+            return;
+        }
+        if let Some(entry) = self
+            .recorder
+            .entry(next_index, clock_last, canisters, touched)
+        {
+            if let Err(e) = self.files.append(&entry) {
+                self.failed = Some(e.to_string());
+            }
+        }
+    }
+
+    /// Whether replies must wait for [`Self::sync`] (entries are pending, or it failed).
+    pub fn waiting(&self) -> bool {
+        self.files.unsynced() || self.failed.is_some()
+    }
+
+    /// Makes the journal durable; `false` if it cannot be (then nothing is acknowledged).
+    pub fn sync(&mut self) -> bool {
+        if self.failed.is_none() {
+            if let Err(e) = self.files.sync() {
+                self.failed = Some(e.to_string());
+            }
+        }
+        self.failed.is_none()
+    }
+
+    /// Whether the journal has grown enough to be replaced by a checkpoint.
+    pub fn checkpoint_due(&self) -> bool {
+        self.files.journal_len > self.min_journal.max(2 * self.checkpoint_bytes)
+    }
+
+    /// Whether the journal holds entries after the checkpoint.
+    pub fn has_journal(&self) -> bool {
+        self.files.journal_len > files::HEADER as u64
+    }
+
+    /// Writes the whole state as a new checkpoint and empties the journal. Call with
+    /// every message recorded.
+    pub fn checkpoint(
+        &mut self,
+        next_index: u64,
+        clock_last: u64,
+        canisters: &mut BTreeMap<Principal, Canister>,
+    ) -> Result<(), PersistError> {
+        if let Some(why) = &self.failed {
+            return Err(PersistError::Io {
+                action: "keep writing",
+                path: self.dir.clone(),
+                source: std::io::Error::other(why.clone()),
+            });
+        }
+        let mut w = Writer::default();
+        image::write_state(&mut w, next_index, clock_last, canisters.values());
+        let result = self.files.checkpoint(&w.buf);
+        if let Err(e) = &result {
+            self.failed = Some(e.to_string());
+        }
+        result?;
+        self.checkpoint_bytes = w.buf.len() as u64;
+        self.recorder.reset(canisters);
+        Ok(())
+    }
+}
+
+/// Rebuilds the live state from `image`: modules are compiled (through the disk cache)
+/// and instantiated with their saved heap, globals and stable memory.
+fn restore(dir: &Path, state: &mut State, image: StateImage) -> Result<(), PersistError> {
+    state.next_index = image.next_index;
+    state.clock.restore(image.clock_last);
+    let time = image.clock_last;
+    for (id, saved) in image.canisters {
+        let m = saved.meta;
+        let mut c = Canister::new(id, m.controllers, m.cycles);
+        c.status = m.status;
+        c.certified_data = m.certified_data;
+        c.version = m.version;
+        c.settings = m.settings;
+        c.chunks = saved.chunks;
+        c.logs = saved.logs;
+        if let Some(code) = saved.code {
+            let fail = |detail: String| PersistError::Restore {
+                canister: id,
+                path: dir.to_path_buf(),
+                detail,
+            };
+            let prepared = crate::module::prepare(&code.module)
+                .map_err(|e| fail(format!("its module is invalid: {e}")))?;
+            let prepared = Arc::new(prepared);
+            let compiled = state
+                .engine
+                .compile(&prepared.instrumented)
+                .map_err(|e| fail(format!("cannot compile its module: {e:#}")))?;
+            let mut host = c.new_host(StableMemory::from_bytes(code.stable), time);
+            host.global_timer = m.global_timer;
+            let exec = Execution::from_saved(
+                &state.engine.engine,
+                compiled,
+                prepared,
+                host,
+                &code.heap,
+                &code.globals,
+            )
+            .map_err(fail)?;
+            c.exec = Some(exec);
+        }
+        state.canisters.insert(id, c);
+    }
+    Ok(())
+}
