@@ -12,23 +12,36 @@ Importing it loads no module beyond the interpreter's built-in ones (no `typing`
 even `__future__`): canister code pays for what it uses. Type checkers read the
 `if TYPE_CHECKING:` blocks (`typing`'s generics, `TypedDict`, overloads); at run time
 cheap stand-ins take their place, good enough for the annotations canister code evaluates
-at definition time (`Opt[T]`, `Vec[T]`, `Tuple[...]`, `class User(Record):`,
-`class Result(Variant, total=False):`).
+at definition time (`Opt[T]`, `Vec[T]`, `Tuple[...]`, `Alias[T]`, `class User(Record):`,
+`class Result(Variant, total=False):`, `Func(Query[[text], nat64])`, `class S(Service):`).
+
+Candid `func` values are `(Principal, "method_name")` tuples; `service` values are
+instances of the `Service` subclass (`MyService(principal)`, with `.canister_id`).
+Type checkers accept `X = Func(...)` but may flag `X` used as an annotation (a call is
+not a type expression); the Kybra compiler reads it either way.
 """
 
 import builtins
 
 from kybra._ic import Ic, ic
+from kybra._service import Service, service_query, service_update
 from kybra.principal import Principal
 
 TYPE_CHECKING = False
 
 __all__ = [
+    "Alias",
+    "CompositeQuery",
+    "Func",
     "Ic",
+    "Oneway",
     "Opt",
     "Principal",
+    "Query",
     "Record",
+    "Service",
     "Tuple",
+    "Update",
     "Variant",
     "Vec",
     "blob",
@@ -50,6 +63,8 @@ __all__ = [
     "null",
     "query",
     "reserved",
+    "service_query",
+    "service_update",
     "text",
     "update",
     "void",
@@ -61,7 +76,16 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from typing import Any, NoReturn, TypeAlias, TypedDict, TypeVar, overload
+    from typing import (
+        Any,
+        Generic,
+        NoReturn,
+        ParamSpec,
+        TypeAlias,
+        TypedDict,
+        TypeVar,
+        overload,
+    )
 
     text: TypeAlias = str
     blob: TypeAlias = bytes
@@ -91,6 +115,9 @@ if TYPE_CHECKING:
     Vec: TypeAlias = list[_T]
     """Candid `vec T`: a list."""
 
+    Alias: TypeAlias = _T
+    """A named Candid type: `Key = Alias[nat8]` makes `type Key = nat8;`."""
+
     # Candid tuple (a record with fields 0, 1, ...): `Tuple[nat64, text]`.
     from builtins import tuple as Tuple
 
@@ -101,6 +128,25 @@ if TYPE_CHECKING:
         """Base class of Candid variants: `class Result(Variant, total=False): Ok: text`."""
 
     _F = TypeVar("_F", bound=Callable[..., Any])
+    _P = ParamSpec("_P")
+    _R = TypeVar("_R")
+
+    class Query(Generic[_P, _R]):
+        """The signature of a query `func`: `Func(Query[[text, nat64], bool])`."""
+
+    class Update(Generic[_P, _R]):
+        """The signature of an update `func`: `Func(Update[[text], void])`."""
+
+    class CompositeQuery(Generic[_P, _R]):
+        """The signature of a composite query `func`."""
+
+    class Oneway(Generic[_P]):
+        """The signature of a oneway `func` (no reply): `Func(Oneway[[text]])`."""
+
+    def Func(signature: object, /) -> type[tuple[Principal, str]]:
+        """Candid `func`: `Callback = Func(Query[[text], text])`; values are
+        `(Principal, "method_name")` tuples."""
+        ...
 
 else:
     text = str
@@ -162,6 +208,82 @@ else:
 
     class Variant(_TypedDict, total=False):
         """Base class of Candid variants: `class Result(Variant, total=False): Ok: text`."""
+
+    class _AliasMaker:
+        """Run-time `Alias`: `Alias[T]` is `T` (the compiler gives it a Candid name)."""
+
+        __slots__ = ()
+
+        def __getitem__(self, item):
+            return item
+
+        def __repr__(self):
+            return "kybra.Alias"
+
+    Alias = _AliasMaker()
+
+    class _Signature:
+        """Run-time `Query[[A, B], R]` (or `Update`, `CompositeQuery`, `Oneway`)."""
+
+        __slots__ = ("mode", "params", "returns")
+
+        def __init__(self, mode, params, returns):
+            self.mode = mode
+            self.params = params
+            self.returns = returns
+
+        def __repr__(self):
+            params = ", ".join(_type_name(p) for p in self.params)
+            if self.mode == "Oneway":
+                return f"Oneway[[{params}]]"
+            return f"{self.mode}[[{params}], {_type_name(self.returns)}]"
+
+    class _Mode:
+        __slots__ = ("_name",)
+
+        def __init__(self, name):
+            self._name = name
+
+        def __getitem__(self, item):
+            if self._name == "Oneway":
+                params, returns = item, None
+            else:
+                params, returns = item
+            return _Signature(self._name, tuple(params), returns)
+
+        def __repr__(self):
+            return f"kybra.{self._name}"
+
+    Query = _Mode("Query")
+    Update = _Mode("Update")
+    CompositeQuery = _Mode("CompositeQuery")
+    Oneway = _Mode("Oneway")
+
+    class _FuncType:
+        """Run-time `Func(signature)`: a description only; values are tuples."""
+
+        __slots__ = ("signature",)
+
+        def __init__(self, signature):
+            self.signature = signature
+
+        def __repr__(self):
+            return f"Func({self.signature!r})"
+
+    def Func(signature, /):
+        """Candid `func`: `Callback = Func(Query[[text], text])`; values are
+        `(Principal, "method_name")` tuples."""
+        if not isinstance(signature, _Signature):
+            raise TypeError(
+                f"Func expects Query[[...], R], Update[[...], R], CompositeQuery[[...], R]"
+                f" or Oneway[[...]], got {signature!r}"
+            )
+        return _FuncType(signature)
+
+    def _type_name(t):
+        if isinstance(t, str):
+            return repr(t)
+        return getattr(t, "__name__", None) or repr(t)
 
 
 # --- Method decorators --------------------------------------------------------------

@@ -39,6 +39,11 @@ class Principal:
         Raises ValueError if the text is not base32, the checksum does not match, or the
         text is not in canonical form (lowercase, dashes every five characters).
         """
+        if not isinstance(text, str):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise TypeError(
+                f"Principal.from_str expects text such as 'aaaaa-aa', got"
+                f" {type(text).__name__}"
+            )
         try:
             decoded = _base32_decode(text.replace("-", "").lower())
         except ValueError as error:
@@ -89,6 +94,11 @@ class Principal:
     def to_hex(self) -> str:
         """The raw bytes in uppercase hexadecimal (as `dfx` prints them)."""
         return self._bytes.hex().upper()
+
+    @property
+    def hex(self) -> str:
+        """The raw bytes in uppercase hexadecimal, as `to_hex()` (ic-py's spelling)."""
+        return self.to_hex()
 
     def __str__(self) -> str:
         return self.to_str()

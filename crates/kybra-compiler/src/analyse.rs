@@ -17,19 +17,22 @@ use ruff_text_size::{Ranged, TextSize};
 use crate::diagnostic::{Diagnostic, SourceText};
 use crate::names::{Names, Qual};
 use crate::project::{Project, UserModule};
+use crate::typedefs::TypeCx;
 use crate::types::{Annotation, Mapper, TypeError};
 
 /// Kybra decorators this compiler does not handle yet (they need payload support).
 const NOT_YET: &[&str] = &["init", "pre_upgrade", "post_upgrade", "heartbeat", "inspect_message"];
 
-/// The methods of `project`, or every problem found.
-pub fn methods(project: &Project, names: &Names) -> (Vec<Method>, Vec<Diagnostic>) {
+/// The methods of `project`, or every problem found; the named types they use are
+/// collected in `cx`.
+pub fn methods(project: &Project, cx: &TypeCx) -> (Vec<Method>, Vec<Diagnostic>) {
+    let names = cx.names;
     let mut methods = Vec::new();
     let mut diags = Vec::new();
     let mut seen: HashMap<String, Diagnostic> = HashMap::new();
     for module in &project.modules {
         let Some(ast) = &module.ast else { continue };
-        let cx = ModuleCx { module, names, mapper: Mapper { names, module: &module.name, source: &module.source.text } };
+        let cx = ModuleCx { module, names, mapper: Mapper::new(cx, module) };
         for stmt in &ast.body {
             let Stmt::FunctionDef(f) = stmt else { continue };
             let Some(kind) = cx.kind(f, &mut diags) else { continue };

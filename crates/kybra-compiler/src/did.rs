@@ -50,16 +50,83 @@ pub fn emit(payload: &Payload) -> Result<String, BuildError> {
 /// client of the hand-written `.did` is served: generated <: handwritten). `Err` lists
 /// every incompatibility, or the parse error of either text.
 pub fn check_did(generated: &str, handwritten: &str) -> Result<(), Vec<String>> {
-    let load = |what: &str, text: &str| load(text).map_err(|e| vec![format!("the {what} .did is not valid Candid: {e}")]);
+    did_mismatches(generated, handwritten).map_err(|all| all.iter().map(ToString::to_string).collect())
+}
+
+/// One way a generated interface fails to serve a hand-written `.did`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DidMismatch {
+    /// Where in the interface: `method "get" > return type > record field name` (empty
+    /// for the whole service or a parse error).
+    pub path: String,
+    /// What is wrong; "old" is the hand-written interface, "new" the generated one.
+    pub message: String,
+    /// The 1-based line of the hand-written `.did` that declares the method concerned,
+    /// when it can be found.
+    pub line: Option<usize>,
+}
+
+impl std::fmt::Display for DidMismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(line) = self.line {
+            write!(f, "line {line}: ")?;
+        }
+        if self.path.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "{}: {}", self.path, self.message)
+        }
+    }
+}
+
+/// [`check_did`] with each problem's path, message and line in `handwritten`.
+pub fn did_mismatches(generated: &str, handwritten: &str) -> Result<(), Vec<DidMismatch>> {
+    let load = |what: &str, text: &str| {
+        load(text).map_err(|e| {
+            vec![DidMismatch { path: String::new(), message: format!("the {what} .did is not valid Candid: {e}"), line: None }]
+        })
+    };
     let (mut env, gen) = load("generated", generated)?;
     let (env2, hand) = load("hand-written", handwritten)?;
     let hand = env.merge_type(env2, hand);
     let problems = candid::types::subtype::subtype_check_all(&mut HashSet::new(), &env, &gen, &hand);
     if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(problems.iter().map(|p| format!("{}: {}", p.path.join(" > "), p.message)).collect())
+        return Ok(());
     }
+    Err(problems
+        .iter()
+        .map(|p| {
+            let method = p.path.first().map(String::as_str).into_iter().chain([p.message.as_str()]).find_map(method_named);
+            DidMismatch {
+                path: p.path.join(" > "),
+                message: p.message.clone(),
+                line: method.and_then(|m| method_line(handwritten, m)),
+            }
+        })
+        .collect())
+}
+
+/// `NAME` from text containing `method "NAME"`.
+fn method_named(text: &str) -> Option<&str> {
+    let rest = &text[text.find("method \"")? + "method \"".len()..];
+    Some(&rest[..rest.find('"')?])
+}
+
+/// The line of `did` that declares method `name` (`name :` or `"name" :`).
+fn method_line(did: &str, name: &str) -> Option<usize> {
+    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut from = 0;
+    while let Some(found) = did[from..].find(name) {
+        let start = from + found;
+        let end = start + name.len();
+        from = end;
+        let before = did[..start].chars().next_back();
+        let after = did[end..].trim_start_matches('"').trim_start();
+        if before.is_none_or(|c| !is_ident(c)) && after.starts_with(':') && !did[..start].trim_end().ends_with("type") {
+            return Some(did[..start].matches('\n').count() + 1);
+        }
+    }
+    None
 }
 
 /// Parses and type-checks a `.did` text (quietly: errors are returned, not printed).

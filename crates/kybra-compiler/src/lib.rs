@@ -2,7 +2,7 @@
 //! wasm out — natively, without cargo, a C compiler or Python.
 //!
 //! Pipeline (one module per stage): [`project`] parses `main.py` and follows its imports,
-//! [`names`] + [`types`] + [`analyse`] find the methods and their Candid types, [`did`]
+//! [`names`] + [`types`] + [`typedefs`] + [`analyse`] find the methods and their Candid types, [`did`]
 //! emits the `.did`, [`wasm`] assembles the module from the runtime template and
 //! [`validate`] checks it against the IC's install-time rules.
 //!
@@ -17,6 +17,7 @@ pub mod imports;
 pub mod names;
 pub mod project;
 pub mod stdlib;
+pub mod typedefs;
 pub mod types;
 pub mod validate;
 pub mod wasm;
@@ -30,7 +31,7 @@ use flate2::Compression;
 use kybra_interface::{ModuleCode, Payload, PyModule};
 use serde_bytes::ByteBuf;
 
-pub use did::check_did;
+pub use did::{check_did, did_mismatches, DidMismatch};
 pub use diagnostic::{BuildError, Diagnostic};
 
 /// The build-time assets (see docs/architecture.md, "Build-time assets").
@@ -138,7 +139,10 @@ pub fn package(payload: &Payload, user_modules: usize, assets: &Assets) -> Resul
 pub fn analyse_project(main_py: &Path, project_root: &Path, stdlib: &stdlib::Stdlib) -> Result<(Payload, usize), BuildError> {
     let (project, mut diags) = project::load(main_py, project_root, stdlib)?;
     let names = names::Names::new(&project);
-    let (methods, more) = analyse::methods(&project, &names);
+    let cx = typedefs::TypeCx::new(&project, &names);
+    let (methods, more) = analyse::methods(&project, &cx);
+    diags.extend(more);
+    let (types, more) = cx.finish();
     diags.extend(more);
     if !diags.is_empty() {
         diags.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
@@ -166,7 +170,7 @@ pub fn analyse_project(main_py: &Path, project_root: &Path, stdlib: &stdlib::Std
             });
         }
     }
-    Ok((Payload { modules, entry, methods, types: Vec::new() }, user))
+    Ok((Payload { modules, entry, methods, types }, user))
 }
 
 /// `bytes` gzip-compressed at `level` (0-9).

@@ -57,7 +57,7 @@ fn unsupported_annotation() {
     assert_one(
         "from kybra import update\nclass Point: pass\n@update\ndef f(p: Point) -> str:\n    return ''\n",
         "4:10",
-        &["`Point` is defined in this project", "not supported yet"],
+        &["class `Point` is not a Candid type", "`class Point(Record):`"],
     );
     assert_one(
         "from kybra import update, Opt\n@update\ndef f(p: Opt) -> str:\n    return ''\n",
@@ -65,9 +65,9 @@ fn unsupported_annotation() {
         &["`Opt` needs a type argument", "`Opt[text]`"],
     );
     assert_one(
-        "from kybra import update\n@update\ndef f(p: 'str') -> str:\n    return ''\n",
-        "3:10",
-        &["string annotation", "without quotes"],
+        "from kybra import update\n@update\ndef f(p: 'Strr') -> str:\n    return ''\n",
+        "3:11",
+        &["`Strr` is not defined in module `main`", "import it"],
     );
 }
 
