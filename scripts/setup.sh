@@ -10,10 +10,11 @@ source scripts/env.sh
 
 step() { printf '\n==> %s\n' "$*"; }
 
-step "System packages (Node.js for the agent tests, valgrind for the benchmark)"
+step "System packages (Node.js for the agent tests and the Candid UI, Chromium for its browser test, valgrind for the benchmark)"
 need=()
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
@@ -30,6 +31,9 @@ fi
 
 step "Runtime assets (CPython for wasm32-wasip1, standard library bundle, template module)"
 bash runtime/build-assets.sh
+
+step "Candid web UI bundle (npm + esbuild; the replica embeds it)"
+bash scripts/build-candid-ui.sh
 
 step "The kybra wheel (maturin, release profile) into .venv"
 rm -rf build/wheels

@@ -54,6 +54,7 @@ pub fn router(state: Shared) -> Router {
         .route("/api/v3/canister/{id}/read_state", post(read_state_canister))
         .route("/api/v2/subnet/{id}/read_state", post(read_state_subnet))
         .route("/api/v3/subnet/{id}/read_state", post(read_state_subnet))
+        .merge(crate::candid_ui::routes())
         .fallback(unknown_endpoint)
         .method_not_allowed_fallback(wrong_method)
         .layer(axum::extract::DefaultBodyLimit::disable())

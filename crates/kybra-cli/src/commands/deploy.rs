@@ -6,7 +6,8 @@
 //! `install_chunked_code`) since modules exceed the 2 MiB message limit, showing chunk
 //! progress; in auto mode installs a new canister, upgrades an installed one, and skips an
 //! identical module like dfx; then runs dfx.json's `post_install` like dfx (cwd = project
-//! root, `CANISTER_ID` etc. in the environment).
+//! root, `CANISTER_ID` etc. in the environment); on a local replica, prints each canister's
+//! Candid UI link as dfx does.
 
 use std::path::Path;
 use std::process::Command;
@@ -89,8 +90,16 @@ fn deploy(
     }
     println!("Deployed canisters.");
     println!("Canister ids ({}):", network.url);
-    for (name, id) in deployed {
+    for (name, id) in &deployed {
         println!("    {name}: {id}");
+    }
+    if network.local {
+        // Our replica serves a Candid UI page per canister (kybra-http's `candid_ui`).
+        println!("URLs:");
+        println!("  Backend canister via Candid interface:");
+        for (name, id) in &deployed {
+            println!("    {name}: {}/_/candid?id={id}", network.url.trim_end_matches('/'));
+        }
     }
     Ok(())
 }
