@@ -36,7 +36,8 @@ def canister_id(project: Project) -> str:
 
 
 def wasm_sha256(project: Project) -> str:
-    wasm = project.root / ".kybra" / HELLO / f"{HELLO}.wasm"
+    """sha256 of the module `kybra deploy` installed: the `.wasm.gz` (the IC hashes what was installed)."""
+    wasm = project.root / ".kybra" / HELLO / f"{HELLO}.wasm.gz"
     return hashlib.sha256(wasm.read_bytes()).hexdigest()
 
 

@@ -24,8 +24,9 @@ def test_status_shows_what_dfx_shows(running: Project) -> None:
     s = status(running)
     assert s["Status"] == "Running"
     assert s["Controllers"].split() == [running.principal()]
-    wasm = running.root / ".kybra" / HELLO / f"{HELLO}.wasm"
-    assert s["Module hash"] == "0x" + hashlib.sha256(wasm.read_bytes()).hexdigest()
+    # As on the IC: the hash of the module as installed (kybra deploy installs the .wasm.gz).
+    gz = running.root / ".kybra" / HELLO / f"{HELLO}.wasm.gz"
+    assert s["Module hash"] == "0x" + hashlib.sha256(gz.read_bytes()).hexdigest()
     assert int(s["Balance"].split()[0]) > 0
     assert int(s["Memory Size"].split()[0]) > 0
 

@@ -203,7 +203,7 @@ impl Replica {
         self.lock().canisters.contains_key(&canister)
     }
 
-    /// sha256 of the installed (decompressed) module.
+    /// sha256 of the module as installed (the gzip bytes, if it was installed gzipped), as the IC.
     pub fn module_hash(&self, canister: Principal) -> Option<[u8; 32]> {
         self.lock().canisters.get(&canister)?.module_hash()
     }

@@ -330,8 +330,7 @@ impl State {
         wasm: &[u8],
         arg: Vec<u8>,
     ) -> Result<(), Reject> {
-        let raw = module::decompress(wasm).map_err(Reject::invalid_module)?;
-        let prepared = Arc::new(module::prepare(&raw).map_err(Reject::invalid_module)?);
+        let prepared = Arc::new(module::prepare(wasm).map_err(Reject::invalid_module)?);
         let compiled = self
             .engine
             .compile(&prepared.instrumented)
@@ -537,6 +536,9 @@ fn status(c: &Canister) -> mgmt::CanisterStatusResult {
                 mgmt::LogVisibility::Controllers
             },
             log_memory_limit: n(4096 * 1024),
+            minimum_incoming_canister_call_cycles: n(0),
+            snapshot_visibility: mgmt::SnapshotVisibility::Controllers,
+            status_visibility: mgmt::StatusVisibility::Controllers,
             wasm_memory_limit: n(c.settings.wasm_memory_limit),
             wasm_memory_threshold: n(c.settings.wasm_memory_threshold),
             environment_variables: Vec::new(),

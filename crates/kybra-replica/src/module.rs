@@ -60,9 +60,10 @@ pub struct Exports {
 /// A validated module, ready to compile.
 #[derive(Debug, Clone)]
 pub struct PreparedModule {
-    /// sha256 of the (decompressed) module as installed.
+    /// sha256 of the module as installed (gzip-compressed if it was installed so), as the
+    /// IC's `module_hash`: what `dfx`/NNS proposals compare with the `.wasm.gz` they built.
     pub hash: [u8; 32],
-    /// The module as installed (decompressed): what persistence saves.
+    /// The module as installed (raw or gzip): what persistence saves.
     pub original: Vec<u8>,
     /// The module with the replica's extra exports.
     pub instrumented: Vec<u8>,
@@ -98,12 +99,14 @@ fn invalid(msg: impl Into<String>) -> ModuleError {
     ModuleError::Invalid(msg.into())
 }
 
-/// Checks a module against the IC's rules and instruments it.
-pub fn prepare(wasm: &[u8]) -> Result<PreparedModule, ModuleError> {
+/// Checks a module as installed (raw or gzip) against the IC's rules and instruments it.
+pub fn prepare(installed: &[u8]) -> Result<PreparedModule, ModuleError> {
+    let hash: [u8; 32] = Sha256::digest(installed).into();
+    let raw = decompress(installed)?;
+    let wasm = raw.as_slice();
     if wasm.len() > MAX_MODULE_BYTES {
         return Err(ModuleError::TooLarge);
     }
-    let hash: [u8; 32] = Sha256::digest(wasm).into();
     let mut exports = Exports::default();
     let mut metadata = BTreeMap::new();
     let mut custom_bytes = 0usize;
@@ -252,7 +255,7 @@ pub fn prepare(wasm: &[u8]) -> Result<PreparedModule, ModuleError> {
     let instrumented = rebuild(wasm, &sections, &export_section);
     Ok(PreparedModule {
         hash,
-        original: wasm.to_vec(),
+        original: installed.to_vec(),
         instrumented,
         metadata,
         exports,

@@ -52,7 +52,9 @@ fn install_gzip_module() {
     gz.write_all(hello_wasm()).unwrap();
     let gz = gz.finish().unwrap();
     install(&r, user(), id, &gz).unwrap();
-    assert_eq!(r.module_hash(id), Some(Sha256::digest(hello_wasm()).into()));
+    // As the IC: the hash of the module as installed, i.e. of the gzip bytes.
+    assert_eq!(r.module_hash(id), Some(Sha256::digest(&gz).into()));
+    assert_ne!(r.module_hash(id), Some(Sha256::digest(hello_wasm()).into()));
     set_message(&r, id, "zipped");
     assert_eq!(get_message(&r, id), "zipped");
 }
