@@ -20,6 +20,8 @@ if TYPE_CHECKING:
         def caller(self) -> bytes: ...
         def id(self) -> bytes: ...
         def time(self) -> int: ...
+        def candid_encode(self, text: str, /) -> bytes: ...
+        def candid_decode(self, data: bytes, /) -> str: ...
 
 
 _backend: "_Backend | None"
@@ -67,6 +69,22 @@ class Ic:
     def time() -> int:
         """The current time in nanoseconds since 1970-01-01 (a nat64)."""
         return _runtime("time").time()
+
+    @staticmethod
+    def candid_encode(text: str) -> bytes:
+        """Encode Candid text such as `'(1, "a")'` to Candid bytes.
+
+        Raises ValueError with the parser's message if the text is not Candid.
+        """
+        return _runtime("candid_encode").candid_encode(text)
+
+    @staticmethod
+    def candid_decode(data: bytes) -> str:
+        """Decode Candid bytes to Candid text as dfx prints it, e.g. `(1 : int, "a")`.
+
+        Raises ValueError if the bytes are not Candid.
+        """
+        return _runtime("candid_decode").candid_decode(data)
 
 
 ic = Ic()

@@ -12,7 +12,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
 use crate::frozen::{self, FrozenModule};
-use crate::{convert, dispatch, ic_module, interpreter, payload, traps};
+use crate::{dispatch, ic_module, interpreter, payload, traps};
 
 extern "C" {
     /// The C/Rust static constructors (wasi-libc's clock emulation, CPython's, ...).
@@ -89,7 +89,6 @@ fn start() {
             }
             py.import(entry.as_str())?;
             dispatch::set_methods(py, &payload)?;
-            convert::prepare(py)?;
             Ok(())
         })();
         if let Err(e) = result {

@@ -3,7 +3,8 @@
 //!
 //! Promises: `print(str)` writes one `ic0.debug_print` line; `trap(str)` traps with the
 //! message; `caller()` / `id()` return the principals' raw bytes; `time()` returns
-//! nanoseconds since the epoch. Output written to `sys.stdout` / `sys.stderr` appears in
+//! nanoseconds since the epoch; `candid_encode(str) -> bytes` / `candid_decode(bytes) -> str`
+//! convert Candid text and binary (`crate::candid_text`). Output written to `sys.stdout` / `sys.stderr` appears in
 //! the replica log one `print()` call per line, and whatever is pending at the end of a
 //! message is flushed by [`flush_all`] (nothing waits in a buffer across messages).
 
@@ -127,6 +128,8 @@ pub fn kybra_ic(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(caller, m)?)?;
     m.add_function(wrap_pyfunction!(id, m)?)?;
     m.add_function(wrap_pyfunction!(time, m)?)?;
+    m.add_function(wrap_pyfunction!(crate::candid_text::candid_encode, m)?)?;
+    m.add_function(wrap_pyfunction!(crate::candid_text::candid_decode, m)?)?;
     m.add_class::<DebugWriter>()?;
     Ok(())
 }

@@ -6,19 +6,28 @@
 //!   `kybra.payload_size` / `kybra.payload_copy`, make its modules importable, start
 //!   CPython (`PYTHONHASHSEED=0`, explicit recursion limit), route `sys.stdout` /
 //!   `sys.stderr` to `ic0.debug_print` and import the entry module;
-//! - `kybra_dispatch(i)` decodes the Candid arguments of method `i` with its declared
-//!   types (a mismatch rejects, naming the method, argument and expected type), calls the
-//!   Python function, encodes the result with the declared type and replies; an uncaught
-//!   exception (or a result of the wrong type) traps with `Uncaught <Type>: <message>` and
-//!   a short traceback, so the message's state changes roll back;
-//! - the built-in module `_kybra_ic` offers `print`, `trap`, `caller`, `id`, `time`.
+//! - `kybra_dispatch(i)` decodes the Candid arguments of method `i` straight into Python
+//!   values with Candid subtyping against its declared types (a bad message rejects before
+//!   any Python runs, naming the method, argument, path, expected type and what was sent),
+//!   calls the Python function, encodes the result with the declared type and replies; an
+//!   uncaught exception (or a result of the wrong type) traps with
+//!   `Uncaught <Type>: <message>` and a short traceback, so the state changes roll back;
+//! - the built-in module `_kybra_ic` offers `print`, `trap`, `caller`, `id`, `time`,
+//!   `candid_encode`, `candid_decode`.
+//!
+//! The codec: `types` (type tables), `wire` (message header), `schema` (declared types),
+//! `subtype`, `decode` (message → Python), `encode` (Python → reply), `candid_text`.
 //!
 //! On any target but wasm32 the crate is empty: it only makes sense inside a canister.
 
 #[cfg(target_arch = "wasm32")]
-mod convert;
+mod candid_text;
+#[cfg(target_arch = "wasm32")]
+mod decode;
 #[cfg(target_arch = "wasm32")]
 mod dispatch;
+#[cfg(target_arch = "wasm32")]
+mod encode;
 #[cfg(target_arch = "wasm32")]
 mod entry;
 #[cfg(target_arch = "wasm32")]
@@ -30,6 +39,14 @@ mod interpreter;
 #[cfg(target_arch = "wasm32")]
 mod payload;
 #[cfg(target_arch = "wasm32")]
+mod schema;
+#[cfg(target_arch = "wasm32")]
+mod subtype;
+#[cfg(target_arch = "wasm32")]
 mod traps;
 #[cfg(target_arch = "wasm32")]
+mod types;
+#[cfg(target_arch = "wasm32")]
 mod wasi_stubs;
+#[cfg(target_arch = "wasm32")]
+mod wire;

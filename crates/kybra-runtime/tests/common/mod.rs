@@ -67,11 +67,18 @@ impl Harness {
     /// Builds `source` (the module `main`, shipped with the standard-library modules it
     /// imports) with `methods` and the named `types`, and returns the module.
     pub fn build(&self, source: &str, methods: Vec<Method>, types: Vec<TypeDef>) -> Vec<u8> {
+        self.build_with(&[("main", source)], methods, types)
+    }
+
+    /// [`Harness::build`] of several modules `(name, source)`; `main` is the entry.
+    pub fn build_with(&self, modules: &[(&str, &str)], methods: Vec<Method>, types: Vec<TypeDef>) -> Vec<u8> {
         static N: AtomicUsize = AtomicUsize::new(0);
         let root = std::env::temp_dir().join(format!("kybra-runtime-test-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
         std::fs::create_dir_all(root.join("src")).unwrap();
+        for (name, source) in modules {
+            std::fs::write(root.join(format!("src/{name}.py")), source).unwrap();
+        }
         let main = root.join("src/main.py");
-        std::fs::write(&main, source).unwrap();
         let stdlib = Stdlib::parse(&self.index, &self.code).unwrap();
         let analysed = kybra_compiler::analyse_project(&main, &root, &stdlib);
         let _ = std::fs::remove_dir_all(&root);
@@ -85,6 +92,11 @@ impl Harness {
     /// [`Harness::build`], installed on a fresh replica.
     pub fn deploy(&self, source: &str, methods: Vec<Method>, types: Vec<TypeDef>) -> Canister {
         Canister::install(&self.build(source, methods, types))
+    }
+
+    /// [`Harness::build_with`], installed on a fresh replica.
+    pub fn deploy_with(&self, modules: &[(&str, &str)], methods: Vec<Method>, types: Vec<TypeDef>) -> Canister {
+        Canister::install(&self.build_with(modules, methods, types))
     }
 }
 
@@ -123,7 +135,6 @@ impl Canister {
             sender_canister_version: None,
         };
         call("install_chunked_code", Some(id), candid::encode_one(install).unwrap());
-        drop(call);
         Canister { replica, id }
     }
 
@@ -142,3 +153,86 @@ impl Canister {
         self.replica.last_instructions(self.id).unwrap_or(0)
     }
 }
+
+/// A method whose Candid name may differ from its Python function (several Candid
+/// methods may share one function), with named parameters.
+pub fn named_method(name: &str, function: &str, kind: MethodKind, params: &[(&str, Type)], returns: Option<Type>) -> Method {
+    Method {
+        name: name.into(),
+        module: "main".into(),
+        function: function.into(),
+        kind,
+        params: params.iter().map(|(n, ty)| Param { name: (*n).into(), ty: ty.clone() }).collect(),
+        returns: returns.into_iter().collect(),
+    }
+}
+
+/// Candid values as text, encoded and decoded with the `candid` crate against the
+/// canister's types (the reference implementation the runtime must agree with).
+pub struct Values {
+    env: candid::types::TypeEnv,
+}
+
+impl Values {
+    pub fn new(types: &[TypeDef]) -> Values {
+        let mut env = candid::types::TypeEnv::new();
+        for def in types {
+            env.0.insert(def.name.clone(), def.ty.to_candid());
+        }
+        Values { env }
+    }
+
+    fn candid(types: &[Type]) -> Vec<candid::types::Type> {
+        types.iter().map(Type::to_candid).collect()
+    }
+
+    /// `text` (e.g. `(1, "a")`) parsed and typed with `types`.
+    pub fn parse(&self, text: &str, types: &[Type]) -> candid::IDLArgs {
+        let args = candid_parser::parse_idl_args(text).unwrap_or_else(|e| panic!("bad test value {text}: {e}"));
+        args.annotate_types(true, &self.env, &Self::candid(types)).unwrap_or_else(|e| panic!("{text} is not of the types: {e}"))
+    }
+
+    /// The message bytes of `text` as values of `types`.
+    pub fn encode(&self, text: &str, types: &[Type]) -> Vec<u8> {
+        let args = candid_parser::parse_idl_args(text).unwrap_or_else(|e| panic!("bad test value {text}: {e}"));
+        args.to_bytes_with_types(&self.env, &Self::candid(types)).unwrap_or_else(|e| panic!("cannot encode {text}: {e}"))
+    }
+
+    /// A reply decoded with `types`.
+    pub fn decode(&self, bytes: &[u8], types: &[Type]) -> Result<candid::IDLArgs, String> {
+        candid::IDLArgs::from_bytes_with_types(bytes, &self.env, &Self::candid(types)).map_err(|e| e.to_string())
+    }
+}
+
+/// A reply holding one `text`.
+pub fn text_reply(bytes: &[u8]) -> String {
+    candid::decode_one::<String>(bytes).unwrap_or_else(|e| panic!("not a text reply: {e}"))
+}
+
+/// Python module `helpers`: `shape(x)` describes a value's Python structure and types
+/// (`{age: int:35, name: str:'Ann'}`), `Svc` is a service class for `TypeDef::class`.
+pub const SHAPE: &str = r#"
+from kybra import Principal
+
+
+class Svc:
+    def __init__(self, canister_id):
+        self.canister_id = canister_id
+
+    def __repr__(self):
+        return f"Svc({self.canister_id})"
+
+
+def shape(x):
+    if isinstance(x, dict):
+        return "{" + ", ".join(f"{k}: {shape(v)}" for k, v in sorted(x.items())) + "}"
+    if isinstance(x, list):
+        return "[" + ", ".join(shape(v) for v in x) + "]"
+    if isinstance(x, tuple):
+        return "(" + ", ".join(shape(v) for v in x) + ")"
+    if x is None or isinstance(x, Principal):
+        return repr(x)
+    if hasattr(x, "canister_id"):
+        return f"{type(x).__name__}({x.canister_id})"
+    return f"{type(x).__name__}:{x!r}"
+"#;

@@ -1,11 +1,11 @@
 //! A Rust canister used by the replica's tests and by the benchmarks: the Kybra Book's
 //! hello world (`get_message`/`set_message`) written with `ic-cdk`, plus methods that
 //! exercise the replica (traps after mutating state, endless loops, stable memory,
-//! the caller, large replies).
+//! the caller, large replies), and the codec benchmark's `echo` of a vec of records.
 
 use std::cell::RefCell;
 
-use candid::Principal;
+use candid::{CandidType, Deserialize, Principal};
 use ic_cdk::{query, update};
 
 thread_local! {
@@ -136,4 +136,19 @@ fn instructions() -> u64 {
 #[query]
 fn now() -> u64 {
     ic_cdk::api::time()
+}
+
+/// One record of the codec benchmark (`benches/projects/codec`: `class Item(Record)`).
+#[derive(CandidType, Deserialize)]
+struct Item {
+    id: u64,
+    name: String,
+    tags: Vec<String>,
+    score: f64,
+}
+
+/// The codec benchmark: decodes and re-encodes a vec of records.
+#[update]
+fn echo(items: Vec<Item>) -> Vec<Item> {
+    items
 }
