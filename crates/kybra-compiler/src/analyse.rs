@@ -178,6 +178,8 @@ impl ModuleCx<'_> {
             kind,
             params,
             returns,
+            guard: None,
+            manual_reply: false,
         })
     }
 

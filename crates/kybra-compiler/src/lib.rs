@@ -170,7 +170,7 @@ pub fn analyse_project(main_py: &Path, project_root: &Path, stdlib: &stdlib::Std
             });
         }
     }
-    Ok((Payload { modules, entry, methods, types }, user))
+    Ok((Payload { modules, entry, methods, types, hooks: Default::default(), stable_maps: Vec::new() }, user))
 }
 
 /// `bytes` gzip-compressed at `level` (0-9).

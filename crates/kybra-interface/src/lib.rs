@@ -39,6 +39,48 @@ pub struct Payload {
     pub methods: Vec<Method>,
     /// Named Candid types (records, variants, aliases) referred to by [`Type::Named`].
     pub types: Vec<TypeDef>,
+    /// The lifecycle and system entry points the canister defines (`@init`, ...).
+    pub hooks: Hooks,
+    /// Every `StableBTreeMap[K, V](memory_id=...)` the canister declares, by memory id.
+    pub stable_maps: Vec<StableMap>,
+}
+
+/// A Python function, by module and name.
+#[derive(CandidType, Deserialize, Serialize, Clone, Debug, PartialEq, Eq)]
+pub struct FunctionRef {
+    pub module: String,
+    pub function: String,
+}
+
+/// A lifecycle or system entry point: the Python function and its Candid parameters
+/// (only `init` and `post_upgrade` take any: the service's init arguments).
+#[derive(CandidType, Deserialize, Serialize, Clone, Debug, PartialEq)]
+pub struct Hook {
+    pub function: FunctionRef,
+    pub params: Vec<Param>,
+    /// `guard=` of `@heartbeat` / `@inspect_message`.
+    pub guard: Option<FunctionRef>,
+}
+
+/// The canister's lifecycle and system entry points; `None` when not defined.
+#[derive(CandidType, Deserialize, Serialize, Clone, Debug, PartialEq, Default)]
+pub struct Hooks {
+    pub init: Option<Hook>,
+    pub pre_upgrade: Option<Hook>,
+    pub post_upgrade: Option<Hook>,
+    pub heartbeat: Option<Hook>,
+    pub inspect_message: Option<Hook>,
+}
+
+/// A `StableBTreeMap[K, V](memory_id=M, max_key_size=…, max_value_size=…)` declaration.
+#[derive(CandidType, Deserialize, Serialize, Clone, Debug, PartialEq)]
+pub struct StableMap {
+    pub memory_id: u8,
+    pub key: Type,
+    pub value: Type,
+    /// `None` for the unbounded form (no size limits).
+    pub max_key_size: Option<u32>,
+    pub max_value_size: Option<u32>,
 }
 
 /// One importable Python module.
@@ -73,6 +115,10 @@ pub struct Method {
     pub params: Vec<Param>,
     /// Result types: empty for `void`, one type otherwise.
     pub returns: Vec<Type>,
+    /// `guard=`: runs before the method; an `Err` result rejects the call.
+    pub guard: Option<FunctionRef>,
+    /// `manual_reply=True` (or a `Manual[T]` result): the function replies itself.
+    pub manual_reply: bool,
 }
 
 #[derive(CandidType, Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq)]
@@ -344,6 +390,8 @@ mod tests {
                 kind: MethodKind::Update,
                 params: vec![Param { name: "new_message".into(), ty: Type::Text }],
                 returns: vec![],
+                guard: Some(FunctionRef { module: "main".into(), function: "is_owner".into() }),
+                manual_reply: false,
             }],
             types: vec![
                 TypeDef {
@@ -364,6 +412,21 @@ mod tests {
                     class: Some(PyClass { module: "main".into(), name: "Svc".into() }),
                 },
             ],
+            hooks: Hooks {
+                init: Some(Hook {
+                    function: FunctionRef { module: "main".into(), function: "init".into() },
+                    params: vec![Param { name: "owner".into(), ty: Type::Principal }],
+                    guard: None,
+                }),
+                ..Hooks::default()
+            },
+            stable_maps: vec![StableMap {
+                memory_id: 3,
+                key: Type::Nat8,
+                value: Type::Text,
+                max_key_size: Some(100),
+                max_value_size: None,
+            }],
         }
     }
 

@@ -36,6 +36,8 @@ fn fuzz_method(i: usize, ty: &Type) -> Method {
         kind: MethodKind::Update,
         params: vec![Param { name: "x".into(), ty: ty.clone() }],
         returns: vec![ty.clone()],
+        guard: None,
+        manual_reply: false,
     }
 }
 
@@ -111,6 +113,8 @@ fn deploy(h: &Harness, types: &[Type], defs: Vec<TypeDef>) -> Canister {
         kind: MethodKind::Query,
         params: vec![],
         returns: vec![Type::Nat64],
+        guard: None,
+        manual_reply: false,
     });
     h.deploy(SOURCE, methods, defs)
 }

@@ -29,6 +29,8 @@ fn echo(name: String, function: &str, kind: MethodKind, ty: &Type) -> Method {
         kind,
         params: vec![Param { name: "x".into(), ty: ty.clone() }],
         returns: vec![ty.clone()],
+        guard: None,
+        manual_reply: false,
     }
 }
 

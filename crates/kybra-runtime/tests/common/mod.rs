@@ -35,6 +35,8 @@ pub fn method(name: &str, kind: MethodKind, params: &[Type], returns: Option<Typ
         kind,
         params: params.iter().enumerate().map(|(i, ty)| Param { name: format!("arg{i}"), ty: ty.clone() }).collect(),
         returns: returns.into_iter().collect(),
+        guard: None,
+        manual_reply: false,
     }
 }
 
@@ -164,6 +166,8 @@ pub fn named_method(name: &str, function: &str, kind: MethodKind, params: &[(&st
         kind,
         params: params.iter().map(|(n, ty)| Param { name: (*n).into(), ty: ty.clone() }).collect(),
         returns: returns.into_iter().collect(),
+        guard: None,
+        manual_reply: false,
     }
 }
 
