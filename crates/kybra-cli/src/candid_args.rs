@@ -332,8 +332,9 @@ fn value_to_json(value: &IDLValue) -> serde_json::Value {
         IDLValue::Principal(p) => J::String(p.to_text()),
         IDLValue::Service(p) => J::String(p.to_text()),
         IDLValue::Func(p, m) => J::Array(vec![J::String(p.to_text()), J::String(m.clone())]),
-        IDLValue::Nat(n) => J::String(n.to_string()),
-        IDLValue::Int(n) => J::String(n.to_string()),
+        // The digits alone: `Nat`/`Int`'s Display groups them with `_`.
+        IDLValue::Nat(n) => J::String(n.0.to_string()),
+        IDLValue::Int(n) => J::String(n.0.to_string()),
         IDLValue::Nat8(n) => J::from(*n),
         IDLValue::Nat16(n) => J::from(*n),
         IDLValue::Nat32(n) => J::from(*n),

@@ -7,5 +7,6 @@ import variants
 import funcs
 import services
 import primitives
+import scalars
 
-__all__ = ["records", "variants", "funcs", "services", "primitives"]
+__all__ = ["records", "variants", "funcs", "services", "primitives", "scalars"]
