@@ -6,12 +6,12 @@ identity there, so nothing of the user's icp set-up is read or written. The proj
 of tests/icp-cli/project/ with a `connected` network pointing at the replica the `running`
 fixture started (root key fetched from `/api/v2/status`).
 
-icp creates canisters only through the cycles ledger (`create_canister`, after asking the
-cycles minting canister for subnets), which a local icp network has and our replica does not.
-So the test creates the empty canister itself (`provisional_create_canister_with_cycles`,
-controlled by icp's identity) and links it to the project (`icp canister link`); `icp deploy`
-then installs the code and applies the settings, and the calls go through `icp canister
-call`."""
+icp creates canisters through the cycles ledger (`create_canister`, after asking the cycles
+minting canister for subnets); the replica has both built in, at their mainnet ids, and
+`test_icp_creates_the_canister_itself` deploys that way. The module fixture instead creates
+the empty canister itself (`provisional_create_canister_with_cycles`, controlled by icp's
+identity) and links it to the project (`icp canister link`), so `icp deploy --no-create`
+installs into an existing canister; the calls go through `icp canister call`."""
 
 from __future__ import annotations
 
@@ -236,15 +236,24 @@ def test_icp_redeploy_upgrades_the_same_canister(running: Project, icp: Icp) -> 
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="icp creates canisters through the cycles ledger (um5iw-rqaaa-aaaaq-qaaba-cai) "
-    "and asks the cycles minting canister (rkp4c-7iaaa-aaaaa-aaaca-cai) for subnets; "
-    "the kybra replica has neither",
-)
 def test_icp_creates_the_canister_itself(
     running: Project, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
+    """`icp deploy` without a linked canister: icp asks the replica's built-in cycles minting
+    canister for a subnet and creates the canister with the built-in cycles ledger."""
     project = new_icp_project(running, tmp_path_factory.mktemp("icp-create"))
     project.run("deploy", "-e", ENVIRONMENT, "--yes")
     assert project.call("set_message", '("created by icp")') == "()"
+    assert project.call("get_message") == '("created by icp")'
+    cid = icp_canister_id(project)
+    assert cid != canister_id(running)
+    # A new canister of the replica, controlled by icp's identity (the caller of
+    # create_canister), that the kybra CLI reaches by id too.
+    status = json.loads(
+        project.run("canister", "status", CANISTER, "-e", ENVIRONMENT, "--json").stdout
+    )
+    principal = project.run("identity", "principal").stdout.strip()
+    assert status["settings"]["controllers"] == [principal], status
+    assert running.call(cid, "get_message", "--network", replica_url(running)) == (
+        '("created by icp")'
+    )

@@ -13,7 +13,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         None => DEFAULT_PORT,
     };
     let replica = Arc::new(Replica::new(ReplicaConfig::default()));
-    let (low, high) = replica.root_subnet_canister_ranges()[0];
+    let (low, high) = *replica.root_subnet_canister_ranges().last().expect("the replica has a canister range");
     let server = serve(replica, ([127, 0, 0, 1], port).into()).await?;
     println!("{}", server.url());
     println!("canister range {low} .. {high}; subnet {}", server.keys().subnet_id());

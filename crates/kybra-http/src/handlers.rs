@@ -182,20 +182,9 @@ fn validate(s: &AppState, env: &Envelope) -> Result<u64, ApiError> {
     Ok(now)
 }
 
-fn in_ranges(replica: &Replica, id: Principal) -> bool {
-    replica.root_subnet_canister_ranges().iter().any(|(lo, hi)| lo.as_slice() <= id.as_slice() && id.as_slice() <= hi.as_slice())
-}
-
 fn check_target(s: &AppState, effective: Principal, env: &Envelope, is_call: bool) -> Result<(), ApiError> {
     let c = &env.content;
-    crate::effective::check(effective, c.canister_id, &c.method_name, &c.arg, is_call)?;
-    if !in_ranges(&s.replica, effective) {
-        return Err(ApiError::bad_request(format!(
-            "effective canister id {effective} is not in this replica's canister ranges; \
-             no canister can live there (use the id of an existing canister, or any id in the ranges for creation)"
-        )));
-    }
-    Ok(())
+    crate::effective::check(effective, c.canister_id, &c.method_name, &c.arg, is_call, &s.replica.root_subnet_canister_ranges())
 }
 
 fn not_found_reject(canister: Principal) -> Reject {
@@ -374,7 +363,7 @@ async fn read_state(s: Shared, endpoint: Endpoint, headers: HeaderMap, body: Bod
 
 async fn read_state_canister(State(s): State<Shared>, Path(id): Path<String>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
     let effective = parse_principal(&id, "effective canister id")?;
-    if !in_ranges(&s.replica, effective) {
+    if !crate::effective::readable(&s.replica.root_subnet_canister_ranges(), effective) {
         return Err(ApiError::bad_request(format!(
             "effective canister id {effective} is not in this replica's canister ranges"
         )));

@@ -94,6 +94,8 @@ pub async fn serve_with(replica: Arc<Replica>, config: ServeConfig) -> Result<Se
     let listener =
         tokio::net::TcpListener::bind(config.addr).await.map_err(|source| Error::Bind { addr: config.addr, source })?;
     let addr = listener.local_addr().map_err(|source| Error::Bind { addr: config.addr, source })?;
+    // The built-in cycles minting canister reports the subnet id this server certifies.
+    replica.set_subnet_id(config.keys.subnet_id());
     let state = Arc::new(AppState {
         replica,
         status_body: handlers::status_body(&config.keys),

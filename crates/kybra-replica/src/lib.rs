@@ -12,6 +12,10 @@
 //! `Arc`. Canister ids are allocated like dfx's PocketIC-based local network: the first
 //! canister is `bkyz2-fmaaa-aaaaa-qaaaq-cai` (see [`ids`]).
 //!
+//! Besides user canisters, the replica has built-in [`system_canisters`] at their mainnet
+//! ids — the cycles minting canister and the cycles ledger — with the few methods tools
+//! need to create canisters the mainnet way (`icp deploy`).
+//!
 //! With [`ReplicaConfig::state_dir`] set ([`Replica::open`]), the state — every canister
 //! with its module, memory, settings, chunks and logs, and the id counter — survives
 //! restarts and crashes: an update returns only once its changes are on disk
@@ -31,6 +35,7 @@ mod persist;
 mod stable;
 mod state;
 mod system_api;
+pub mod system_canisters;
 
 use std::path::PathBuf;
 use std::sync::{mpsc, Arc, Mutex, MutexGuard};
@@ -199,8 +204,11 @@ impl Replica {
             .unwrap_or_else(|| Err(not_saved()))
     }
 
+    /// Whether `canister` is a canister of this replica: a user canister or one of the
+    /// built-in [`system_canisters`] (which [`Replica::canister_ids`] does not list).
     pub fn canister_exists(&self, canister: Principal) -> bool {
-        self.lock().canisters.contains_key(&canister)
+        system_canisters::is_system_canister(&canister)
+            || self.lock().canisters.contains_key(&canister)
     }
 
     /// sha256 of the module as installed (the gzip bytes, if it was installed gzipped), as the IC.
@@ -249,9 +257,26 @@ impl Replica {
         self.lock().clock.set(nanos)
     }
 
-    /// The canister id ranges of the (single, root) subnet, inclusive.
+    /// The canister id ranges of the (single, root) subnet, inclusive, sorted: one
+    /// single-id range per built-in [`system_canisters`] canister, then the range new
+    /// canisters are allocated from ([`ids::subnet_range`]).
     pub fn root_subnet_canister_ranges(&self) -> Vec<(Principal, Principal)> {
-        vec![ids::subnet_range()]
+        let mut ranges: Vec<(Principal, Principal)> =
+            system_canisters::ALL.iter().map(|id| (*id, *id)).collect();
+        ranges.push(ids::subnet_range());
+        ranges
+    }
+
+    /// Tells the replica the id of its subnet (the HTTP server derives it from its root key
+    /// and calls this when it starts serving); the built-in cycles minting canister's
+    /// `get_default_subnets` reports it. Not persisted: each server start sets it again.
+    pub fn set_subnet_id(&self, subnet: Principal) {
+        self.lock().subnet_id = Some(subnet);
+    }
+
+    /// The subnet id set with [`Replica::set_subnet_id`], if any.
+    pub fn subnet_id(&self) -> Option<Principal> {
+        self.lock().subnet_id
     }
 
     /// Sets the per-message instruction limits (default: the IC's).
@@ -265,7 +290,7 @@ impl Replica {
         Some(self.lock().canisters.get(&canister)?.last_instructions)
     }
 
-    /// All canister ids, in order.
+    /// The ids of all user canisters, in order (not the built-in [`system_canisters`]).
     pub fn canister_ids(&self) -> Vec<Principal> {
         self.lock().canisters.keys().copied().collect()
     }

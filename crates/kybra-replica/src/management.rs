@@ -288,7 +288,9 @@ impl State {
         Ok(self.canisters.get_mut(&id).expect("checked above"))
     }
 
-    fn create(
+    /// Creates an empty canister controlled by `sender` unless `settings` name controllers
+    /// (also used by the built-in cycles ledger).
+    pub(crate) fn create(
         &mut self,
         sender: Principal,
         settings: Option<mgmt::CanisterSettings>,
@@ -299,6 +301,12 @@ impl State {
         validate_settings(&settings)?;
         let id = match specified_id {
             Some(id) => {
+                if crate::system_canisters::is_system_canister(&id) {
+                    return Err(Reject::ic(
+                        "IC0205",
+                        format!("Canister {id} is a built-in system canister of the kybra replica; specify another id."),
+                    ));
+                }
                 if self.canisters.contains_key(&id) {
                     return Err(Reject::ic(
                         "IC0205",

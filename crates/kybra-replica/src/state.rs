@@ -73,6 +73,11 @@ pub struct State {
     /// Replies held back until the journal is synced (group commit): called with
     /// whether the state they depend on is durable.
     pub deferred: Vec<Reply>,
+    /// The id of the replica's one subnet, once the embedder (the HTTP server) tells it;
+    /// the built-in cycles minting canister reports it ([`crate::system_canisters`]).
+    pub subnet_id: Option<Principal>,
+    /// Canisters the built-in cycles ledger created in this run (its `block_id`s).
+    pub ledger_blocks: u64,
 }
 
 /// A held-back reply: called with whether the changes it reports are durable.
@@ -91,6 +96,8 @@ impl State {
             limits: crate::InstructionLimits::default(),
             persist: None,
             deferred: Vec::new(),
+            subnet_id: None,
+            ledger_blocks: 0,
         }
     }
 
@@ -108,7 +115,10 @@ impl State {
         }
         let result = self.execute_update(sender, canister, effective_canister_id, method, arg);
         if let Some(p) = &mut self.persist {
-            let touched = (canister != Principal::management_canister()).then_some(canister);
+            // The management canister and the built-in system canisters may change any canister.
+            let touched = (canister != Principal::management_canister()
+                && !crate::system_canisters::is_system_canister(&canister))
+            .then_some(canister);
             p.record(
                 self.next_index,
                 self.clock.last(),
@@ -148,6 +158,9 @@ impl State {
         }
         if canister == Principal::management_canister() {
             return self.management(sender, effective_canister_id, method, &arg);
+        }
+        if crate::system_canisters::is_system_canister(&canister) {
+            return self.system_update(sender, canister, method, &arg);
         }
         let time = self.clock.tick();
         let c = runnable(&mut self.canisters, &canister)?;
@@ -208,6 +221,9 @@ impl State {
         }
         if canister == Principal::management_canister() {
             return self.management_query(sender, method, &arg);
+        }
+        if crate::system_canisters::is_system_canister(&canister) {
+            return self.system_query(canister, method, &arg);
         }
         let time = self.clock.tick();
         let c = runnable(&mut self.canisters, &canister)?;

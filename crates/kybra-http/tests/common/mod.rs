@@ -38,9 +38,11 @@ impl Net {
         self.agent_with(Box::new(ic_agent::identity::AnonymousIdentity)).await
     }
 
-    /// Some id inside the replica's canister ranges (for provisional creation).
+    /// Some id inside the replica's canister ranges that no canister has (for provisional
+    /// creation): the lower bound of the range canisters are allocated from (the first ranges
+    /// are the built-in system canisters').
     pub fn effective_id(&self) -> Principal {
-        self.replica.root_subnet_canister_ranges()[0].0
+        self.replica.root_subnet_canister_ranges().last().unwrap().0
     }
 
     pub fn url(&self, path: &str) -> String {
