@@ -2,8 +2,10 @@
 # Prints Kybra's benchmark figures beside baselines measured in the same run:
 #   1. build time and module size of the book's hello world (vs Rust ic-cdk),
 #   2. instructions per call of the hello world in the replica (vs Rust ic-cdk),
-#   3. interpreter cost per loop iteration (vs native CPython under callgrind).
-# Usage: bash benches/run.sh [--only build|instructions|compute]... [--n N] [--no-cargo-edit]
+#   3. interpreter cost per loop iteration (vs native CPython under callgrind),
+#   4. Candid decode + encode of a vec of 10,000 records per call (vs Rust ic-cdk),
+#   5. queries/s, updates/s and p50/p99 latency over HTTP with ic-agent clients (vs Rust ic-cdk).
+# Usage: bash benches/run.sh [--only build|instructions|compute|codec|replica]... [--n N] [--secs S] [--no-cargo-edit]
 # Assumes `bash scripts/setup.sh` has run (build/assets/ and .venv/bin/kybra exist).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

@@ -2,7 +2,10 @@
 //! (through chunks when the module exceeds the ingress limit, as `kybra deploy` does) and
 //! call, each returning the instructions the replica metered for that message
 //! ([`Replica::last_instructions`]: wasmtime fuel, ≈ one unit per wasm instruction; for
-//! an install it covers instantiation plus `canister_init`).
+//! an install it covers instantiation plus `canister_init`). The replica is shared
+//! (`Arc`), so a section may also serve it over HTTP after installing its canisters.
+
+use std::sync::Arc;
 
 use anyhow::{anyhow, Context, Result};
 use candid::Principal;
@@ -12,21 +15,18 @@ use sha2::{Digest, Sha256};
 
 /// A replica and the principal that controls the benchmark's canisters.
 pub struct Bench {
-    pub replica: Replica,
+    pub replica: Arc<Replica>,
     pub user: Principal,
 }
 
 impl Default for Bench {
     fn default() -> Self {
-        Bench {
-            // A fixed clock, so that nothing a canister derives from the time (seeds,
-            // timestamps) can make instruction counts vary from run to run.
-            replica: Replica::new(ReplicaConfig {
-                time: TimeMode::Fixed(FIXED_TIME_NANOS),
-                ..ReplicaConfig::default()
-            }),
-            user: Principal::from_slice(&[0xBE; 29]),
-        }
+        // A fixed clock, so that nothing a canister derives from the time (seeds,
+        // timestamps) can make instruction counts vary from run to run.
+        Bench::on(Replica::new(ReplicaConfig {
+            time: TimeMode::Fixed(FIXED_TIME_NANOS),
+            ..ReplicaConfig::default()
+        }))
     }
 }
 
@@ -38,6 +38,14 @@ fn mgmt_id() -> Principal {
 }
 
 impl Bench {
+    /// The benchmark's controller on a replica configured by the caller.
+    pub fn on(replica: Replica) -> Self {
+        Bench {
+            replica: Arc::new(replica),
+            user: Principal::from_slice(&[0xBE; 29]),
+        }
+    }
+
     fn management<A: candid::CandidType>(
         &self,
         target: Principal,
@@ -119,6 +127,22 @@ impl Bench {
         }
         .with_context(|| format!("installing {what} failed"))?;
         Ok((id, self.instructions(id)?))
+    }
+
+    /// The canister's `memory_size` as `canister_status` reports it (bytes).
+    pub fn memory_size(&self, id: Principal) -> Result<u64> {
+        #[derive(candid::CandidType, candid::Deserialize)]
+        struct Status {
+            memory_size: candid::Nat,
+        }
+        let out = self.management(
+            id,
+            "canister_status",
+            &mgmt::CanisterIdRecord { canister_id: id },
+        )?;
+        let status: Status = candid::decode_one(&out)?;
+        u64::try_from(status.memory_size.0)
+            .map_err(|_| anyhow!("canister {id} reports a memory size beyond 2^64 bytes"))
     }
 
     fn instructions(&self, id: Principal) -> Result<u64> {

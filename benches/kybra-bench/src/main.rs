@@ -1,7 +1,9 @@
 //! `kybra-bench`: prints Kybra's figures beside a baseline measured in the same run, one
 //! markdown table per section — 1. build (time, module size), 2. instructions per call
 //! of the hello world against Rust `ic-cdk`, 3. interpreter cost per loop iteration
-//! against native CPython. Run it through `bash benches/run.sh`; see `benches/README.md`.
+//! against native CPython, 4. Candid decode + encode of 10,000 records against `ic-cdk`,
+//! 5. queries/s, updates/s and latency over HTTP against `ic-cdk` on the same replica.
+//! Run it through `bash benches/run.sh`; see `benches/README.md`.
 //!
 //! Promises: prints figures, asserts no timings; a section that cannot run prints what
 //! failed and what to run first, the other sections still run, and the exit status is 1.
@@ -9,30 +11,38 @@
 mod build_section;
 mod callgrind;
 mod canisters;
+mod codec;
 mod compute;
 mod env;
 mod instructions;
+mod load;
 mod payload;
+mod replica;
 mod rust_baseline;
 mod table;
 mod wasm_info;
 
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Result};
 
 const USAGE: &str =
-    "usage: kybra-bench [--only build|instructions|compute]... [--n N] [--no-cargo-edit]
-  --only SECTION    run only these sections (repeatable; default: all three)
+    "usage: kybra-bench [--only build|instructions|compute|codec|replica]... [--n N] [--secs S] [--no-cargo-edit]
+  --only SECTION    run only these sections (repeatable; default: all five)
   --n N             loop length of the compute section (default 100000)
+  --secs S          seconds per measurement of the replica section (default 1.25; 30 of them)
   --no-cargo-edit   do not time cargo on a one-line change of the Rust baseline
 Environment: KYBRA_ASSETS_DIR (runtime assets), KYBRA_BIN (the kybra CLI, default .venv/bin/kybra),
   KYBRA_BENCH_PYTHON (native CPython, default python3), CARGO_TARGET_DIR.";
 
+/// Every section, in the order they run.
+const SECTIONS: [&str; 5] = ["build", "instructions", "compute", "codec", "replica"];
+
 struct Options {
     sections: Vec<String>,
     n: u64,
+    secs: f64,
     rust_edit: bool,
 }
 
@@ -40,6 +50,7 @@ fn parse_args() -> Result<Options> {
     let mut o = Options {
         sections: Vec::new(),
         n: 100_000,
+        secs: 1.25,
         rust_edit: true,
     };
     let mut args = std::env::args().skip(1);
@@ -47,8 +58,8 @@ fn parse_args() -> Result<Options> {
         match a.as_str() {
             "--only" => {
                 let s = args.next().unwrap_or_default();
-                if !["build", "instructions", "compute"].contains(&s.as_str()) {
-                    bail!("--only takes build, instructions or compute, not {s:?}\n{USAGE}");
+                if !SECTIONS.contains(&s.as_str()) {
+                    bail!("--only takes build, instructions, compute, codec or replica, not {s:?}\n{USAGE}");
                 }
                 o.sections.push(s);
             }
@@ -59,6 +70,16 @@ fn parse_args() -> Result<Options> {
                     .parse()
                     .map_err(|_| anyhow::anyhow!("--n takes a positive number, not {v:?}"))?;
             }
+            "--secs" => {
+                let v = args.next().unwrap_or_default();
+                o.secs = v
+                    .parse()
+                    .ok()
+                    .filter(|s: &f64| s.is_finite() && *s > 0.0)
+                    .ok_or_else(|| {
+                        anyhow::anyhow!("--secs takes a positive number of seconds, not {v:?}")
+                    })?;
+            }
             "--no-cargo-edit" => o.rust_edit = false,
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -68,7 +89,7 @@ fn parse_args() -> Result<Options> {
         }
     }
     if o.sections.is_empty() {
-        o.sections = vec!["build".into(), "instructions".into(), "compute".into()];
+        o.sections = SECTIONS.iter().map(|s| s.to_string()).collect();
     }
     Ok(o)
 }
@@ -101,7 +122,7 @@ fn run() -> Result<()> {
         }
     };
 
-    // The hello world module: from section 1 when it runs, else built here.
+    // The hello world module of section 1, when it runs.
     let mut hello = None;
     if want("build") {
         let opts = build_section::BuildOptions {
@@ -116,24 +137,30 @@ fn run() -> Result<()> {
         }
     }
     let bench = canisters::Bench::default();
+    // Sections 2 and 5 share the hello world module: section 1's, else built once here.
+    let mut hello_wasm = || -> Result<Vec<u8>> {
+        if let Some(c) = &hello {
+            return Ok(c.wasm.clone());
+        }
+        let example = env::repo_root().join("examples/hello_world");
+        let c = kybra_compiler::build(&example.join("src/main.py"), &example, &assets.assets())
+            .map_err(|e| anyhow::anyhow!("building examples/hello_world failed:\n{e}"))?;
+        Ok(hello.insert(c).wasm.clone())
+    };
     if want("instructions") {
-        let result = (|| {
-            let c = match hello.take() {
-                Some(c) => c,
-                None => {
-                    let example = env::repo_root().join("examples/hello_world");
-                    kybra_compiler::build(&example.join("src/main.py"), &example, &assets.assets())
-                        .map_err(|e| {
-                            anyhow::anyhow!("building examples/hello_world failed:\n{e}")
-                        })?
-                }
-            };
-            instructions::run(&bench, &c.wasm, &rust_wasm)
-        })();
+        let result = hello_wasm().and_then(|wasm| instructions::run(&bench, &wasm, &rust_wasm));
         report("2. Instructions", result);
     }
     if want("compute") {
         report("3. Compute", compute::run(&bench, &assets, options.n));
+    }
+    if want("codec") {
+        report("4. Codec", codec::run(&bench, &assets, &rust_wasm));
+    }
+    if want("replica") {
+        let secs = Duration::from_secs_f64(options.secs);
+        let result = hello_wasm().and_then(|wasm| replica::run(&wasm, &rust_wasm, secs));
+        report("5. Replica", result);
     }
     println!("Total wall time: {:.1} s", started.elapsed().as_secs_f64());
     if !failed.is_empty() {
