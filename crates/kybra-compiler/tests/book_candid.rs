@@ -250,7 +250,7 @@ fn the_snippets_example() {
             (concat!("src/", $name), include_str!(concat!("../../../examples/candid_snippets/src/", $name)))
         };
     }
-    let files = [file!("main.py"), file!("records.py"), file!("variants.py"), file!("funcs.py"), file!("services.py"), file!("primitives.py")];
+    let files = [file!("main.py"), file!("records.py"), file!("variants.py"), file!("funcs.py"), file!("services.py"), file!("primitives.py"), file!("scalars.py")];
     let c = Project::new(&files).build().unwrap_or_else(|e| panic!("{e}"));
     let defined: Vec<&str> = c.did.lines().filter_map(|l| l.strip_prefix("type ")?.split(' ').next()).collect();
     assert_eq!(
