@@ -105,6 +105,11 @@ pub async fn serve_with(replica: Arc<Replica>, config: ServeConfig) -> Result<Se
     });
     let (stop, stop_rx) = watch::channel(false);
     tokio::spawn(handlers::prune_loop(state.clone(), Duration::from_secs(30), stop_rx.clone()));
+    // Timers, heartbeats and inter-canister messages left in flight run in the background
+    // (wall-clock mode only: with fixed time, tests drive `Replica::tick` themselves).
+    if state.replica.is_wall_clock() {
+        tokio::spawn(tick_loop(state.replica.clone(), TICK_PERIOD, stop_rx.clone()));
+    }
     let app = handlers::router(state);
     let mut stop_server = stop_rx;
     let task = tokio::spawn(async move {
@@ -115,4 +120,19 @@ pub async fn serve_with(replica: Arc<Replica>, config: ServeConfig) -> Result<Se
             .await
     });
     Ok(ServerHandle { addr, keys: config.keys, stop, task: Some(task) })
+}
+
+/// How often the background ticker runs [`Replica::tick`] (an idle tick costs microseconds).
+const TICK_PERIOD: Duration = Duration::from_millis(200);
+
+async fn tick_loop(replica: Arc<Replica>, period: Duration, mut stop: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(period) => {
+                let r = replica.clone();
+                let _ = tokio::task::spawn_blocking(move || r.tick()).await;
+            }
+            _ = stop.changed() => return,
+        }
+    }
 }

@@ -4,6 +4,9 @@
 //! them exactly, including the heap's size (by re-instantiating when the heap grew).
 //! A commit notes the heap's changed 4 KiB pages for the journal ([`Execution::take_changes`]),
 //! and an instance can be rebuilt from a saved heap and globals ([`Execution::from_saved`]).
+//! A message is an exported function ([`Execution::run`]) or an entry of the function
+//! table ([`Execution::run_callback`]: a call's reply/reject/cleanup callback); a rollback
+//! also restores the canister's cycles, certified data and global timer.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -31,6 +34,8 @@ pub struct Execution {
     /// Unique per installed code (install, upgrade, restore), so persistence can tell a
     /// new module instance from the same one.
     pub serial: u64,
+    /// The canister-level fields ic0 can change, as at the start of the running message.
+    host_backup: HostBackup,
     /// Heap pages changed by commits since the last [`Self::take_changes`].
     dirty: PageSet,
     /// Whether a message committed since the last [`Self::take_changes`].
@@ -102,6 +107,7 @@ impl Execution {
             globals,
             backup: Vec::new(),
             global_backup: Vec::new(),
+            host_backup: HostBackup::default(),
             serial: NEXT_SERIAL.fetch_add(1, Ordering::Relaxed),
             dirty: PageSet::default(),
             committed: false,
@@ -151,6 +157,7 @@ impl Execution {
             globals: globals_now,
             backup: Vec::new(),
             global_backup: Vec::new(),
+            host_backup: HostBackup::default(),
             serial: NEXT_SERIAL.fetch_add(1, Ordering::Relaxed),
             dirty: PageSet::default(),
             committed: false,
@@ -240,27 +247,56 @@ impl Execution {
 
     /// Runs the exported function `export` in context `ctx` with `ctx.fuel_limit` fuel.
     pub fn run(&mut self, export: &str, ctx: Ctx, persist: Persist) -> Outcome {
+        let export = export.to_string();
+        self.run_with(ctx, persist, move |store, instance| {
+            let func = instance
+                .get_typed_func::<(), ()>(&mut *store, &export)
+                .map_err(|e| {
+                    wasmtime::Error::new(HostTrap::Violation(format!(
+                        "export '{export}' is not a function of no arguments and no results: {e}"
+                    )))
+                })?;
+            func.call(store, ())
+        })
+    }
+
+    /// Runs entry `fun` of the module's function table with argument `env` (a call's
+    /// reply/reject callback or cleanup function, `(env : i32) -> ()`), as [`Self::run`].
+    pub fn run_callback(&mut self, fun: u32, env: u32, ctx: Ctx, persist: Persist) -> Outcome {
+        self.run_with(ctx, persist, move |store, instance| {
+            let bad = |why: String| {
+                wasmtime::Error::new(HostTrap::Violation(format!(
+                    "callback {fun} of the function table: {why}"
+                )))
+            };
+            let table = instance
+                .get_table(&mut *store, crate::module::TABLE_EXPORT)
+                .ok_or_else(|| bad("the module has no function table".into()))?;
+            let func = table
+                .get(&mut *store, fun as u64)
+                .and_then(|r| r.as_func().flatten().copied())
+                .ok_or_else(|| bad("no function at this index".into()))?;
+            let typed = func
+                .typed::<i32, ()>(&*store)
+                .map_err(|e| bad(format!("not a function (i32) -> (): {e}")))?;
+            typed.call(store, env as i32)
+        })
+    }
+
+    fn run_with(
+        &mut self,
+        ctx: Ctx,
+        persist: Persist,
+        body: impl FnOnce(&mut Store<Host>, &Instance) -> Result<(), wasmtime::Error>,
+    ) -> Outcome {
         let id = self.host().canister_id;
         let limit = ctx.fuel_limit;
         self.store.data_mut().ctx = ctx;
         self.store.data_mut().stable.begin();
+        self.host_backup = HostBackup::of(self.store.data());
         self.store.set_fuel(limit).expect("fuel is enabled");
-        let func = match self
-            .instance
-            .get_typed_func::<(), ()>(&mut self.store, export)
-        {
-            Ok(f) => f,
-            Err(e) => {
-                return Outcome {
-                    result: Err(Reject::invalid_module(format!(
-                        "export '{export}' is not a function of no arguments and no results: {e}"
-                    ))),
-                    instructions: 0,
-                    logs: Vec::new(),
-                }
-            }
-        };
-        let call = func.call(&mut self.store, ());
+        let instance = self.instance;
+        let call = body(&mut self.store, &instance);
         let instructions = system_api::instructions_used(&self.store);
         let mut logs = std::mem::take(&mut self.store.data_mut().ctx.logs);
         let result = match call {
@@ -307,7 +343,33 @@ impl Execution {
 
     fn rollback(&mut self) {
         self.store.data_mut().stable.rollback();
+        self.host_backup.restore(self.store.data_mut());
         self.restore();
+    }
+}
+
+/// What a rolled-back message must give back besides memory: cycles (burnt, accepted or
+/// attached to calls), certified data and the global timer.
+#[derive(Default)]
+struct HostBackup {
+    cycles: u128,
+    certified_data: Vec<u8>,
+    global_timer: u64,
+}
+
+impl HostBackup {
+    fn of(h: &Host) -> Self {
+        HostBackup {
+            cycles: h.cycles,
+            certified_data: h.certified_data.clone(),
+            global_timer: h.global_timer,
+        }
+    }
+
+    fn restore(&self, h: &mut Host) {
+        h.cycles = self.cycles;
+        h.certified_data.clone_from(&self.certified_data);
+        h.global_timer = self.global_timer;
     }
 }
 

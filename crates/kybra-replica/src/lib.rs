@@ -16,11 +16,16 @@
 //! ids — the cycles minting canister and the cycles ledger — with the few methods tools
 //! need to create canisters the mainnet way (`icp deploy`).
 //!
+//! Canisters call each other (module `calls`: call contexts, callbacks, a FIFO message queue,
+//! each message committing on its own; cycles; `raw_rand` and the management canister;
+//! composite queries); [`Replica::tick`] runs global timers and heartbeats (see [`timers`]).
+//!
 //! With [`ReplicaConfig::state_dir`] set ([`Replica::open`]), the state — every canister
 //! with its module, memory, settings, chunks and logs, and the id counter — survives
 //! restarts and crashes: an update returns only once its changes are on disk
 //! (see the `persist` module). Queries change nothing durable.
 
+pub(crate) mod calls;
 mod canister;
 pub mod engine;
 mod error;
@@ -36,6 +41,7 @@ mod stable;
 mod state;
 mod system_api;
 pub mod system_canisters;
+pub mod timers;
 
 use std::path::PathBuf;
 use std::sync::{mpsc, Arc, Mutex, MutexGuard};
@@ -45,6 +51,7 @@ pub use error::{Reject, RejectCode};
 pub use limits::*;
 pub use logs::LogRecord;
 pub use persist::PersistError;
+pub use timers::TickReport;
 
 use state::State;
 
@@ -255,6 +262,26 @@ impl Replica {
     /// Sets the clock (switches a wall-clock replica to fixed time).
     pub fn set_time(&self, nanos: u64) {
         self.lock().clock.set(nanos)
+    }
+
+    /// Whether the clock follows the host's wall clock (not fixed by [`Replica::set_time`]).
+    pub fn is_wall_clock(&self) -> bool {
+        self.lock().clock.is_wall_clock()
+    }
+
+    /// Moves the clock forward by `by` (switches a wall-clock replica to fixed time), as
+    /// PocketIC's `advance_time`; timers that became due run at the next [`Replica::tick`].
+    pub fn advance_time(&self, by: std::time::Duration) {
+        let mut s = self.lock();
+        let now = s.clock.peek();
+        s.clock.set(now.saturating_add(by.as_nanos() as u64));
+    }
+
+    /// One round, as PocketIC's `tick()`: runs every due `canister_global_timer`, every
+    /// `canister_heartbeat`, then the queued inter-canister messages (at most
+    /// [`timers::MAX_MESSAGES_PER_TICK`]). Cheap when nothing is due.
+    pub fn tick(&self) -> TickReport {
+        self.exec(|s| s.tick()).unwrap_or_default()
     }
 
     /// The canister id ranges of the (single, root) subnet, inclusive, sorted: one

@@ -15,6 +15,9 @@ use crate::limits::*;
 
 /// Export name the replica gives to the module's memory.
 pub const MEMORY_EXPORT: &str = "__kybra_replica_memory";
+/// The name under which the replica exports the module's function table (table 0), so
+/// that call callbacks (table indices) can be invoked.
+pub const TABLE_EXPORT: &str = "__kybra_replica_table";
 /// Prefix of the exports the replica adds for mutable globals (followed by the index).
 pub const GLOBAL_EXPORT_PREFIX: &str = "__kybra_replica_global_";
 
@@ -114,6 +117,7 @@ pub fn prepare(installed: &[u8]) -> Result<PreparedModule, ModuleError> {
     let mut mutable_globals = Vec::new();
     let mut functions = 0usize;
     let mut has_memory = false;
+    let mut has_table = false;
     let mut memory_exported = false;
     let mut exported_items: Vec<(String, ExternalKind, u32)> = Vec::new();
     // (id, range) of every section, in order, to copy the module with a new export section.
@@ -153,6 +157,7 @@ pub fn prepare(installed: &[u8]) -> Result<PreparedModule, ModuleError> {
                 }
             }
             Payload::FunctionSection(reader) => functions += reader.count() as usize,
+            Payload::TableSection(reader) => has_table = reader.count() > 0,
             Payload::MemorySection(reader) => {
                 if reader.count() > 1 {
                     return Err(invalid("Wasm module defines more than one memory"));
@@ -248,6 +253,9 @@ pub fn prepare(installed: &[u8]) -> Result<PreparedModule, ModuleError> {
     }
     if has_memory && !memory_exported {
         export_section.export(MEMORY_EXPORT, EncKind::Memory, 0);
+    }
+    if has_table {
+        export_section.export(TABLE_EXPORT, EncKind::Table, 0);
     }
     for g in &mutable_globals {
         export_section.export(&format!("{GLOBAL_EXPORT_PREFIX}{g}"), EncKind::Global, *g);

@@ -7,6 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use candid::Principal;
 
+use crate::calls::{CallContext, Entry, Origin};
 use crate::canister::{Canister, Status};
 use crate::engine::Engine;
 use crate::error::Reject;
@@ -48,6 +49,10 @@ impl Clock {
         }
     }
 
+    pub fn is_wall_clock(&self) -> bool {
+        self.mode == TimeMode::WallClock
+    }
+
     pub fn set(&mut self, nanos: u64) {
         self.mode = TimeMode::Fixed(nanos);
     }
@@ -78,6 +83,8 @@ pub struct State {
     pub subnet_id: Option<Principal>,
     /// Canisters the built-in cycles ledger created in this run (its `block_id`s).
     pub ledger_blocks: u64,
+    /// Inter-canister calls in flight ([`crate::calls`]).
+    pub calls: crate::calls::Calls,
 }
 
 /// A held-back reply: called with whether the changes it reports are durable.
@@ -98,6 +105,7 @@ impl State {
             deferred: Vec::new(),
             subnet_id: None,
             ledger_blocks: 0,
+            calls: Default::default(),
         }
     }
 
@@ -201,12 +209,18 @@ impl State {
                 return Err(Reject::not_accepted(&canister));
             }
         }
-        let ctx = Ctx::new(api, sender, method, arg, time, self.limits.update);
-        let out = exec.run(&export, ctx, persist);
-        c.sync_from_host();
-        c.last_instructions = out.instructions;
-        c.log(time, out.logs);
-        respond(&canister, out.result)
+        let cc = CallContext {
+            canister,
+            caller: sender,
+            method: method.to_string(),
+            origin: Origin::Ingress,
+            cycles: 0,
+            responded: false,
+            outstanding: 0,
+            composite: false,
+        };
+        let id = self.open_and_run(cc, Entry { export, api, persist, arg });
+        self.run_until_answered(id, &canister)
     }
 
     pub fn query(
@@ -234,7 +248,7 @@ impl State {
         let export = if exec.prepared.exports.queries.contains(method) {
             format!("canister_query {method}")
         } else if exec.prepared.exports.composite_queries.contains(method) {
-            format!("canister_composite_query {method}")
+            return self.composite_query(sender, canister, method, arg);
         } else {
             return Err(Reject::no_method(&canister, "query", method));
         };

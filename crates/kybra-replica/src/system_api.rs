@@ -24,22 +24,38 @@ pub enum Api {
     ReplicatedQuery,
     /// A non-replicated query: its changes are discarded.
     Query,
-    /// `canister_heartbeat` and `canister_global_timer` (not scheduled yet).
-    #[allow(dead_code)]
+    /// `canister_heartbeat` and `canister_global_timer` (run by `Replica::tick`).
     Heartbeat,
-    #[allow(dead_code)]
     GlobalTimer,
     InspectMessage,
+    /// `canister_composite_query` (non-replicated; may call queries).
+    CompositeQuery,
+    /// A call's reply callback (`Ry`; `CRy` when `Ctx::call.composite`).
+    ReplyCallback,
+    /// A call's reject callback (`Rt`; `CRt` when `Ctx::call.composite`).
+    RejectCallback,
+    /// A call's `call_on_cleanup` function, after a callback trapped.
+    Cleanup,
 }
 
 impl Api {
-    fn replies(self) -> bool {
-        matches!(self, Api::Update | Api::ReplicatedQuery | Api::Query)
+    pub(crate) fn replies(self) -> bool {
+        matches!(
+            self,
+            Api::Update
+                | Api::ReplicatedQuery
+                | Api::Query
+                | Api::CompositeQuery
+                | Api::ReplyCallback
+                | Api::RejectCallback
+        )
     }
     fn has_arg(self) -> bool {
         matches!(
             self,
             Api::Init
+                | Api::CompositeQuery
+                | Api::ReplyCallback
                 | Api::PostUpgrade
                 | Api::Update
                 | Api::ReplicatedQuery
@@ -47,10 +63,13 @@ impl Api {
                 | Api::InspectMessage
         )
     }
-    fn mutates(self) -> bool {
-        !matches!(self, Api::Query | Api::InspectMessage | Api::Start)
+    pub(crate) fn mutates(self) -> bool {
+        !matches!(
+            self,
+            Api::Query | Api::InspectMessage | Api::Start | Api::CompositeQuery
+        )
     }
-    fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Api::Start => "start",
             Api::Init => "init",
@@ -62,6 +81,10 @@ impl Api {
             Api::Heartbeat => "heartbeat",
             Api::GlobalTimer => "global timer",
             Api::InspectMessage => "inspect_message",
+            Api::CompositeQuery => "composite query",
+            Api::ReplyCallback => "reply callback",
+            Api::RejectCallback => "reject callback",
+            Api::Cleanup => "cleanup",
         }
     }
 }
@@ -103,6 +126,8 @@ pub struct Ctx {
     /// Fuel given to this message: `performance_counter` = limit - remaining.
     pub fuel_limit: u64,
     pub data_certificate: Option<Vec<u8>>,
+    /// Inter-canister call state of this message ([`crate::calls`]).
+    pub call: crate::calls::MessageCalls,
 }
 
 impl Ctx {
@@ -126,6 +151,7 @@ impl Ctx {
             logs: Vec::new(),
             fuel_limit,
             data_certificate: None,
+            call: Default::default(),
         }
     }
 }
@@ -147,13 +173,13 @@ pub struct Host {
     pub echo_logs: bool,
 }
 
-type R<T> = Result<T, wasmtime::Error>;
+pub(crate) type R<T> = Result<T, wasmtime::Error>;
 
-fn violation(msg: impl Into<String>) -> wasmtime::Error {
+pub(crate) fn violation(msg: impl Into<String>) -> wasmtime::Error {
     wasmtime::Error::new(HostTrap::Violation(msg.into()))
 }
 
-fn require(caller: &Caller<'_, Host>, ok: impl Fn(Api) -> bool, f: &str) -> R<()> {
+pub(crate) fn require(caller: &Caller<'_, Host>, ok: impl Fn(Api) -> bool, f: &str) -> R<()> {
     let api = caller.data().ctx.api;
     if ok(api) {
         Ok(())
@@ -165,12 +191,12 @@ fn require(caller: &Caller<'_, Host>, ok: impl Fn(Api) -> bool, f: &str) -> R<()
     }
 }
 
-fn any_but_start(a: Api) -> bool {
+pub(crate) fn any_but_start(a: Api) -> bool {
     a != Api::Start
 }
 
 /// Reads `size` bytes at `src` of the canister's memory.
-fn read_mem(caller: &mut Caller<'_, Host>, src: u32, size: u32, f: &str) -> R<Vec<u8>> {
+pub(crate) fn read_mem(caller: &mut Caller<'_, Host>, src: u32, size: u32, f: &str) -> R<Vec<u8>> {
     let memory = caller
         .data()
         .memory
@@ -188,7 +214,7 @@ fn read_mem(caller: &mut Caller<'_, Host>, src: u32, size: u32, f: &str) -> R<Ve
 
 /// The `*_copy(dst, offset, size)` pattern: copies `source(host)[offset..offset+size]`
 /// to the canister's memory at `dst`.
-fn copy_out(
+pub(crate) fn copy_out(
     caller: &mut Caller<'_, Host>,
     f: &str,
     dst: u32,
@@ -219,7 +245,7 @@ fn copy_out(
     Ok(())
 }
 
-fn write_mem(caller: &mut Caller<'_, Host>, f: &str, dst: u32, bytes: &[u8]) -> R<()> {
+pub(crate) fn write_mem(caller: &mut Caller<'_, Host>, f: &str, dst: u32, bytes: &[u8]) -> R<()> {
     let memory = caller
         .data()
         .memory
@@ -237,7 +263,7 @@ fn write_mem(caller: &mut Caller<'_, Host>, f: &str, dst: u32, bytes: &[u8]) -> 
     Ok(())
 }
 
-fn write_u128(caller: &mut Caller<'_, Host>, f: &str, dst: u32, v: u128) -> R<()> {
+pub(crate) fn write_u128(caller: &mut Caller<'_, Host>, f: &str, dst: u32, v: u128) -> R<()> {
     write_mem(caller, f, dst, &v.to_le_bytes())
 }
 
@@ -248,15 +274,13 @@ pub fn instructions_used(store: &impl wasmtime::AsContext<Data = Host>) -> u64 {
     ctx.data().ctx.fuel_limit.saturating_sub(remaining)
 }
 
-/// The names this module implements (everything else from `ic0` becomes a trap stub).
+/// The names this module implements (with [`crate::calls::ic0::IMPLEMENTED`]; everything
+/// else from `ic0` becomes a trap stub).
 pub const IMPLEMENTED: &[&str] = &[
     "msg_arg_data_size",
     "msg_arg_data_copy",
     "msg_caller_size",
     "msg_caller_copy",
-    "msg_reject_code",
-    "msg_reject_msg_size",
-    "msg_reject_msg_copy",
     "msg_reply_data_append",
     "msg_reply",
     "msg_reject",
@@ -264,12 +288,6 @@ pub const IMPLEMENTED: &[&str] = &[
     "msg_method_name_copy",
     "accept_message",
     "msg_deadline",
-    "msg_cycles_available128",
-    "msg_cycles_refunded128",
-    "msg_cycles_accept128",
-    "msg_cycles_available",
-    "msg_cycles_refunded",
-    "msg_cycles_accept",
     "cycles_burn128",
     "canister_self_size",
     "canister_self_copy",
@@ -306,13 +324,17 @@ pub const IMPLEMENTED: &[&str] = &[
 pub fn linker(engine: &wasmtime::Engine) -> Linker<Host> {
     let mut l: Linker<Host> = Linker::new(engine);
     define(&mut l).expect("ic0 functions are defined once each");
+    crate::calls::ic0::define(&mut l).expect("ic0 functions are defined once each");
     l
 }
 
 /// Adds a trapping stub for each `ic0` import of `module` the replica does not implement.
 pub fn add_unsupported_stubs(linker: &mut Linker<Host>, module: &Module) -> R<()> {
     for import in module.imports() {
-        if import.module() != "ic0" || IMPLEMENTED.contains(&import.name()) {
+        if import.module() != "ic0"
+            || IMPLEMENTED.contains(&import.name())
+            || crate::calls::ic0::IMPLEMENTED.contains(&import.name())
+        {
             continue;
         }
         if let wasmtime::ExternType::Func(ty) = import.ty() {
@@ -364,32 +386,6 @@ fn define(l: &mut Linker<Host>) -> R<()> {
             })
         },
     )?;
-    l.func_wrap("ic0", "msg_reject_code", |c: Caller<'_, Host>| -> R<u32> {
-        Err(violation(format!(
-            "\"ic0_msg_reject_code\" cannot be executed in {} mode",
-            c.data().ctx.api.name()
-        )))
-    })?;
-    l.func_wrap(
-        "ic0",
-        "msg_reject_msg_size",
-        |c: Caller<'_, Host>| -> R<u32> {
-            Err(violation(format!(
-                "\"ic0_msg_reject_msg_size\" cannot be executed in {} mode",
-                c.data().ctx.api.name()
-            )))
-        },
-    )?;
-    l.func_wrap(
-        "ic0",
-        "msg_reject_msg_copy",
-        |c: Caller<'_, Host>, _d: u32, _o: u32, _s: u32| -> R<()> {
-            Err(violation(format!(
-                "\"ic0_msg_reject_msg_copy\" cannot be executed in {} mode",
-                c.data().ctx.api.name()
-            )))
-        },
-    )?;
     l.func_wrap(
         "ic0",
         "msg_method_name_size",
@@ -429,7 +425,7 @@ fn define(l: &mut Linker<Host>) -> R<()> {
     // --- replies ---
     l.func_wrap("ic0", "msg_reply_data_append", |mut c: Caller<'_, Host>, src: u32, size: u32| -> R<()> {
         require(&c, Api::replies, "msg_reply_data_append")?;
-        if c.data().ctx.response.is_some() {
+        if c.data().ctx.response.is_some() || c.data().ctx.call.responded {
             return Err(violation("msg_reply_data_append may only be invoked before canister responds"));
         }
         let total = c.data().ctx.reply.len() + size as usize;
@@ -445,7 +441,7 @@ fn define(l: &mut Linker<Host>) -> R<()> {
     l.func_wrap("ic0", "msg_reply", |mut c: Caller<'_, Host>| -> R<()> {
         require(&c, Api::replies, "msg_reply")?;
         let ctx = &mut c.data_mut().ctx;
-        if ctx.response.is_some() {
+        if ctx.response.is_some() || ctx.call.responded {
             return Err(violation("ic0.msg_reply: the call is already replied"));
         }
         ctx.response = Some(Response::Reply(std::mem::take(&mut ctx.reply)));
@@ -453,7 +449,7 @@ fn define(l: &mut Linker<Host>) -> R<()> {
     })?;
     l.func_wrap("ic0", "msg_reject", |mut c: Caller<'_, Host>, src: u32, size: u32| -> R<()> {
         require(&c, Api::replies, "msg_reject")?;
-        if c.data().ctx.response.is_some() {
+        if c.data().ctx.response.is_some() || c.data().ctx.call.responded {
             return Err(violation("ic0.msg_reject: the call is already replied"));
         }
         if size as usize > MAX_MESSAGE_BYTES {
@@ -464,43 +460,7 @@ fn define(l: &mut Linker<Host>) -> R<()> {
         Ok(())
     })?;
 
-    // --- cycles (no cycles move between canisters yet: calls are not supported) ---
-    l.func_wrap(
-        "ic0",
-        "msg_cycles_available128",
-        |mut c: Caller<'_, Host>, dst: u32| -> R<()> {
-            write_u128(&mut c, "msg_cycles_available128", dst, 0)
-        },
-    )?;
-    l.func_wrap(
-        "ic0",
-        "msg_cycles_refunded128",
-        |mut c: Caller<'_, Host>, dst: u32| -> R<()> {
-            write_u128(&mut c, "msg_cycles_refunded128", dst, 0)
-        },
-    )?;
-    l.func_wrap(
-        "ic0",
-        "msg_cycles_accept128",
-        |mut c: Caller<'_, Host>, _hi: u64, _lo: u64, dst: u32| -> R<()> {
-            write_u128(&mut c, "msg_cycles_accept128", dst, 0)
-        },
-    )?;
-    l.func_wrap(
-        "ic0",
-        "msg_cycles_available",
-        |_c: Caller<'_, Host>| -> R<u64> { Ok(0) },
-    )?;
-    l.func_wrap(
-        "ic0",
-        "msg_cycles_refunded",
-        |_c: Caller<'_, Host>| -> R<u64> { Ok(0) },
-    )?;
-    l.func_wrap(
-        "ic0",
-        "msg_cycles_accept",
-        |_c: Caller<'_, Host>, _max: u64| -> R<u64> { Ok(0) },
-    )?;
+    // --- cycles (the message-level ones are in crate::calls::ic0) ---
     l.func_wrap(
         "ic0",
         "cycles_burn128",
@@ -603,7 +563,10 @@ fn define(l: &mut Linker<Host>) -> R<()> {
         "ic0",
         "in_replicated_execution",
         |c: Caller<'_, Host>| -> R<u32> {
-            Ok((c.data().ctx.api != Api::Query && c.data().ctx.api != Api::InspectMessage) as u32)
+            let ctx = &c.data().ctx;
+            let non_replicated = matches!(ctx.api, Api::Query | Api::InspectMessage | Api::CompositeQuery)
+                || ctx.call.composite;
+            Ok(!non_replicated as u32)
         },
     )?;
     l.func_wrap("ic0", "certified_data_set", |mut c: Caller<'_, Host>, src: u32, size: u32| -> R<()> {

@@ -46,11 +46,23 @@ pub fn build(name: &str) -> PathBuf {
     target.join(TARGET).join("release").join(format!("{name}.wasm"))
 }
 
+/// Reads the module of test canister `name`, building it at most once per process.
+fn built(name: &'static str, cell: &'static OnceLock<Vec<u8>>) -> &'static [u8] {
+    cell.get_or_init(|| {
+        let path = build(name);
+        std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+    })
+}
+
 /// The Rust hello world (`tests/canisters/rust_hello`), built once per process.
 pub fn rust_hello() -> &'static [u8] {
     static WASM: OnceLock<Vec<u8>> = OnceLock::new();
-    WASM.get_or_init(|| {
-        let path = build("rust_hello");
-        std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
-    })
+    built("rust_hello", &WASM)
+}
+
+/// The inter-canister test canister (`tests/canisters/rust_caller`: calls, cycles,
+/// composite queries, `raw_rand`, ic-cdk-timers, a heartbeat), built once per process.
+pub fn rust_caller() -> &'static [u8] {
+    static WASM: OnceLock<Vec<u8>> = OnceLock::new();
+    built("rust_caller", &WASM)
 }
