@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,21 +78,34 @@ def copy_project(source: Path, dest: Path) -> Project:
     return Project(dest)
 
 
-@pytest.fixture(scope="module")
-def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
-    """The book's hello world and the misc test canister, deployed to one replica."""
-    base = tmp_path_factory.mktemp("e2e")
-    project = copy_project(REPO / "examples" / "hello_world", base / "kybra_hello_world")
-    misc = REPO / "tests" / "e2e" / "projects" / "misc"
-    shutil.copytree(misc / "src", project.root / "misc_src")
-    # One dfx.json with both canisters: the book's custom form and the newer kybra form.
+def add_canister(project: Project, name: str, source: Path, folder: str) -> None:
+    """Copies the Python sources in `source` to `folder` of `project` and adds canister
+    `name` to its dfx.json in the short form (`{"type": "kybra", "main": ...}`)."""
+    shutil.copytree(source, project.root / folder)
     config = json.loads((project.root / "dfx.json").read_text())
-    config["canisters"]["misc"] = {"type": "kybra", "main": "misc_src/main.py"}
+    config["canisters"][name] = {"type": "kybra", "main": f"{folder}/main.py"}
     (project.root / "dfx.json").write_text(json.dumps(config, indent=4))
 
+
+@contextmanager
+def served(project: Project, deploy: bool = True) -> Iterator[Project]:
+    """A replica of its own for `project` on a free port (empty: `--clean`), with every
+    canister of its dfx.json deployed; stopped afterwards."""
     project.kybra("start", "--background", "--clean", "--host", f"127.0.0.1:{free_port()}")
     try:
-        project.kybra("deploy")
+        if deploy:
+            project.kybra("deploy")
         yield project
     finally:
         project.kybra("stop", check=False)
+
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+    """The book's hello world and the misc test canister, deployed to one replica: one
+    dfx.json with both canisters, the book's custom form and the newer kybra form."""
+    base = tmp_path_factory.mktemp("e2e")
+    project = copy_project(REPO / "examples" / "hello_world", base / "kybra_hello_world")
+    add_canister(project, "misc", REPO / "tests" / "e2e" / "projects" / "misc" / "src", "misc_src")
+    with served(project) as p:
+        yield p

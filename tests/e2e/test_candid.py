@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 import struct
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from conftest import REPO, Project, copy_project, free_port
+from conftest import REPO, Project, add_canister, copy_project, served
 from test_agents import ic, replica_url
 
 # ic-py 1.0.1 posts bodies the way httpx 0.28 deprecates; that is ic-py's business.
@@ -26,19 +25,12 @@ SNIPPETS = "candid_snippets"
 
 @pytest.fixture(scope="module")
 def candid(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
-    """Both examples in one project (the book's dfx.json form for each), deployed."""
+    """Both examples in one project (the book's dfx.json form and the short form), deployed."""
     base = tmp_path_factory.mktemp("candid")
     project = copy_project(REPO / "examples" / TYPES, base / TYPES)
-    shutil.copytree(REPO / "examples" / SNIPPETS / "src", project.root / "snippets_src")
-    config = json.loads((project.root / "dfx.json").read_text())
-    config["canisters"][SNIPPETS] = {"type": "kybra", "main": "snippets_src/main.py"}
-    (project.root / "dfx.json").write_text(json.dumps(config, indent=4))
-    project.kybra("start", "--background", "--clean", "--host", f"127.0.0.1:{free_port()}")
-    try:
-        project.kybra("deploy")
-        yield project
-    finally:
-        project.kybra("stop", check=False)
+    add_canister(project, SNIPPETS, REPO / "examples" / SNIPPETS / "src", "snippets_src")
+    with served(project) as p:
+        yield p
 
 
 def json_call(p: Project, canister: str, method: str, *args: str) -> Any:

@@ -4,13 +4,12 @@ network, so the project's local canister and its copy on the other replica stay 
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, Project, copy_project, free_port
+from conftest import REPO, Project, copy_project, served
 from test_agents import replica_url
 
 HELLO = "kybra_hello_world"
@@ -21,12 +20,8 @@ def other_replica(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A second replica, started from a project of its own; yields its URL."""
     base = tmp_path_factory.mktemp("other")
     holder = copy_project(REPO / "examples" / "hello_world", base / "holder")
-    holder.kybra("start", "--background", "--clean", "--host", f"127.0.0.1:{free_port()}")
-    try:
+    with served(holder, deploy=False):
         yield replica_url(holder)
-    finally:
-        holder.kybra("stop", check=False)
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_deploy_and_call_on_a_replica_given_by_url(running: Project, other_replica: str) -> None:
