@@ -32,7 +32,7 @@ def test_build_outputs_and_module_shape(running: Project) -> None:
 
     module = summarize(wasm)
     assert {m for m, _ in module.imports} == {"ic0"}, module.imports
-    assert module.custom["icp:public candid:service"].decode() == did
+    assert module.custom["icp:public candid:service"].decode() == rest
     assert module.custom["icp:public cdk"].decode().startswith("kybra ")
     assert "canister_query get_message" in module.exports
     assert "canister_update set_message" in module.exports
