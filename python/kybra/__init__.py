@@ -23,8 +23,19 @@ not a type expression); the Kybra compiler reads it either way.
 
 import builtins
 
-from kybra._ic import Ic, ic
+from kybra._ic import Ic, IcError, ic
 from kybra._service import Service, service_query, service_update
+from kybra._stable import (
+    InsertError,
+    KeyTooLarge,
+    KeyTooLargeError,
+    Stable64GrowResult,
+    StableBTreeMap,
+    StableGrowResult,
+    StableMemoryError,
+    ValueTooLarge,
+    ValueTooLargeError,
+)
 from kybra.principal import Principal
 
 TYPE_CHECKING = False
@@ -33,15 +44,28 @@ __all__ = [
     "Alias",
     "CompositeQuery",
     "Func",
+    "GuardResult",
+    "GuardType",
     "Ic",
+    "IcError",
+    "InsertError",
+    "KeyTooLarge",
+    "KeyTooLargeError",
+    "Manual",
     "Oneway",
     "Opt",
     "Principal",
     "Query",
     "Record",
     "Service",
+    "Stable64GrowResult",
+    "StableBTreeMap",
+    "StableGrowResult",
+    "StableMemoryError",
     "Tuple",
     "Update",
+    "ValueTooLarge",
+    "ValueTooLargeError",
     "Variant",
     "Vec",
     "blob",
@@ -49,7 +73,10 @@ __all__ = [
     "empty",
     "float32",
     "float64",
+    "heartbeat",
     "ic",
+    "init",
+    "inspect_message",
     "int",
     "int8",
     "int16",
@@ -61,6 +88,8 @@ __all__ = [
     "nat32",
     "nat64",
     "null",
+    "post_upgrade",
+    "pre_upgrade",
     "query",
     "reserved",
     "service_query",
@@ -117,6 +146,11 @@ if TYPE_CHECKING:
 
     Alias: TypeAlias = _T
     """A named Candid type: `Key = Alias[nat8]` makes `type Key = nat8;`."""
+
+    Manual: TypeAlias = _T | None
+    """The result of a method that replies itself: `def m() -> Manual[blob]:` declares
+    the Candid result `blob`, and the method answers with `ic.reply(...)`,
+    `ic.reply_raw(...)` or `ic.reject(...)` instead of returning."""
 
     # Candid tuple (a record with fields 0, 1, ...): `Tuple[nat64, text]`.
     from builtins import tuple as Tuple
@@ -222,6 +256,20 @@ else:
 
     Alias = _AliasMaker()
 
+    class _ManualMaker:
+        """Run-time `Manual`: `Manual[T]` is `T` (the compiler marks the method as
+        replying itself)."""
+
+        __slots__ = ()
+
+        def __getitem__(self, item):
+            return item
+
+        def __repr__(self):
+            return "kybra.Manual"
+
+    Manual = _ManualMaker()
+
     class _Signature:
         """Run-time `Query[[A, B], R]` (or `Update`, `CompositeQuery`, `Oneway`)."""
 
@@ -286,6 +334,24 @@ else:
         return getattr(t, "__name__", None) or repr(t)
 
 
+# --- Guards ---------------------------------------------------------------------------
+
+
+class GuardResult(Variant, total=False):
+    """What a guard function returns: `{"Ok": None}` lets the call through,
+    `{"Err": "why"}` rejects it with that text."""
+
+    Ok: "null"
+    Err: "text"
+
+
+if TYPE_CHECKING:
+    GuardType: TypeAlias = Callable[[], GuardResult]
+    """A guard function: `def is_owner() -> GuardResult: ...`."""
+else:
+    GuardType = _Special("GuardType")
+
+
 # --- Method decorators --------------------------------------------------------------
 # Annotations are strings: the typing names they use exist for type checkers only.
 
@@ -295,7 +361,7 @@ if TYPE_CHECKING:
     def query(func: _F, /) -> _F: ...
     @overload
     def query(
-        *, guard: Callable[[], Any] | None = None, manual_reply: builtins.bool = False
+        *, guard: GuardType | None = None, manual_reply: builtins.bool = False
     ) -> Callable[[_F], _F]: ...
 
 
@@ -303,7 +369,7 @@ def query(
     func: "_F | None" = None,
     /,
     *,
-    guard: "Callable[[], Any] | None" = None,
+    guard: "GuardType | None" = None,
     manual_reply: "builtins.bool" = False,
 ) -> "_F | Callable[[_F], _F]":
     """Expose a function as a query method (read-only, fast, no consensus).
@@ -322,7 +388,7 @@ if TYPE_CHECKING:
     def update(func: _F, /) -> _F: ...
     @overload
     def update(
-        *, guard: Callable[[], Any] | None = None, manual_reply: builtins.bool = False
+        *, guard: GuardType | None = None, manual_reply: builtins.bool = False
     ) -> Callable[[_F], _F]: ...
 
 
@@ -330,7 +396,7 @@ def update(
     func: "_F | None" = None,
     /,
     *,
-    guard: "Callable[[], Any] | None" = None,
+    guard: "GuardType | None" = None,
     manual_reply: "builtins.bool" = False,
 ) -> "_F | Callable[[_F], _F]":
     """Expose a function as an update method (may change state, goes through consensus).
@@ -345,3 +411,92 @@ def update(
 
 def _identity(func: "_F") -> "_F":
     return func
+
+
+# --- Lifecycle and system methods -------------------------------------------------------
+
+
+def _system(
+    func: "_F | None",
+    guard: "GuardType | None",
+    name: str,
+) -> "_F | Callable[[_F], _F]":
+    del guard, name
+    if func is not None:
+        return func
+    return _identity
+
+
+if TYPE_CHECKING:
+
+    @overload
+    def init(func: _F, /) -> _F: ...
+    @overload
+    def init() -> Callable[[_F], _F]: ...
+
+
+def init(func: "_F | None" = None, /) -> "_F | Callable[[_F], _F]":
+    """Run the function when the canister is installed. Its parameters are the
+    canister's init arguments (`kybra deploy --argument '(...)'`); `ic.caller()` is the
+    installer. An exception fails the install."""
+    return _system(func, None, "init")
+
+
+if TYPE_CHECKING:
+
+    @overload
+    def post_upgrade(func: _F, /) -> _F: ...
+    @overload
+    def post_upgrade() -> Callable[[_F], _F]: ...
+
+
+def post_upgrade(func: "_F | None" = None, /) -> "_F | Callable[[_F], _F]":
+    """Run the function after each upgrade (with the upgrade's arguments, like `@init`).
+    An exception fails the upgrade and the canister keeps its old code and state."""
+    return _system(func, None, "post_upgrade")
+
+
+if TYPE_CHECKING:
+
+    @overload
+    def pre_upgrade(func: _F, /) -> _F: ...
+    @overload
+    def pre_upgrade(*, guard: GuardType | None = None) -> Callable[[_F], _F]: ...
+
+
+def pre_upgrade(
+    func: "_F | None" = None, /, *, guard: "GuardType | None" = None
+) -> "_F | Callable[[_F], _F]":
+    """Run the function before each upgrade (the old code, the old heap)."""
+    return _system(func, guard, "pre_upgrade")
+
+
+if TYPE_CHECKING:
+
+    @overload
+    def heartbeat(func: _F, /) -> _F: ...
+    @overload
+    def heartbeat(*, guard: GuardType | None = None) -> Callable[[_F], _F]: ...
+
+
+def heartbeat(
+    func: "_F | None" = None, /, *, guard: "GuardType | None" = None
+) -> "_F | Callable[[_F], _F]":
+    """Run the function on every heartbeat of the subnet (about once a second)."""
+    return _system(func, guard, "heartbeat")
+
+
+if TYPE_CHECKING:
+
+    @overload
+    def inspect_message(func: _F, /) -> _F: ...
+    @overload
+    def inspect_message(*, guard: GuardType | None = None) -> Callable[[_F], _F]: ...
+
+
+def inspect_message(
+    func: "_F | None" = None, /, *, guard: "GuardType | None" = None
+) -> "_F | Callable[[_F], _F]":
+    """Inspect each ingress update call before it runs: the call goes ahead only if the
+    function calls `ic.accept_message()` (see `ic.method_name()`)."""
+    return _system(func, guard, "inspect_message")

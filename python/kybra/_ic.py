@@ -2,12 +2,15 @@
 
 Promises: inside a canister every method delegates to the runtime's built-in module
 `_kybra_ic`; on the host (tests, editors) every method raises RuntimeError saying it only
-works inside a canister. Principals are returned as `kybra.Principal`, times as
+works inside a canister. Calling an API where the IC forbids it (`accept_message` outside
+`@inspect_message`, a second `reply`, `msg_cycles_accept` in a query, ...) raises
+`IcError` — a Python exception, not a trap of the canister. Principals are returned as `kybra.Principal`, times as
 nanoseconds since the Unix epoch. Importing it loads no module beyond the interpreter's
 built-in ones (the `typing` names exist for type checkers only, hence the string
 annotations).
 """
 
+from kybra._stable import StableMemoryApi
 from kybra.principal import Principal
 
 TYPE_CHECKING = False
@@ -22,6 +25,29 @@ if TYPE_CHECKING:
         def time(self) -> int: ...
         def candid_encode(self, text: str, /) -> bytes: ...
         def candid_decode(self, data: bytes, /) -> str: ...
+        def accept_message(self) -> None: ...
+        def arg_data_raw(self) -> bytes: ...
+        def arg_data_raw_size(self) -> int: ...
+        def canister_balance(self) -> int: ...
+        def canister_balance128(self) -> int: ...
+        def data_certificate(self) -> "bytes | None": ...
+        def method_name(self) -> str: ...
+        def msg_cycles_accept(self, max_amount: int, /) -> int: ...
+        def msg_cycles_accept128(self, max_amount: int, /) -> int: ...
+        def msg_cycles_available(self) -> int: ...
+        def msg_cycles_available128(self) -> int: ...
+        def msg_cycles_refunded(self) -> int: ...
+        def msg_cycles_refunded128(self) -> int: ...
+        def performance_counter(self, counter_type: int, /) -> int: ...
+        def reject(self, message: str, /) -> None: ...
+        def reject_code(self) -> int: ...
+        def reject_message(self) -> str: ...
+        def reply(self, value: object, /) -> None: ...
+        def reply_raw(self, data: bytes, /) -> None: ...
+        def set_certified_data(self, data: bytes, /) -> None: ...
+
+    class IcError(Exception):
+        """An `ic` API was called where the Internet Computer does not allow it."""
 
 
 _backend: "_Backend | None"
@@ -31,6 +57,14 @@ try:
     _backend = _kybra_ic  # pyright: ignore[reportAssignmentType]
 except ImportError:
     _backend = None
+
+if not TYPE_CHECKING:
+    if _backend is not None:
+        IcError = _kybra_ic.IcError
+    else:
+
+        class IcError(Exception):
+            """An `ic` API was called where the Internet Computer does not allow it."""
 
 
 def _runtime(what: str) -> "_Backend":
@@ -42,7 +76,7 @@ def _runtime(what: str) -> "_Backend":
     return _backend
 
 
-class Ic:
+class Ic(StableMemoryApi):
     """The system API; use the `ic` instance: `ic.caller()`, `ic.time()`, ..."""
 
     @staticmethod
@@ -85,6 +119,106 @@ class Ic:
         Raises ValueError if the bytes are not Candid.
         """
         return _runtime("candid_decode").candid_decode(data)
+
+    @staticmethod
+    def accept_message() -> None:
+        """Accept the ingress message being inspected (only in `@inspect_message`)."""
+        _runtime("accept_message").accept_message()
+
+    @staticmethod
+    def arg_data_raw() -> bytes:
+        """The current message's argument, as raw Candid bytes."""
+        return _runtime("arg_data_raw").arg_data_raw()
+
+    @staticmethod
+    def arg_data_raw_size() -> int:
+        """The size of the current message's argument in bytes."""
+        return _runtime("arg_data_raw_size").arg_data_raw_size()
+
+    @staticmethod
+    def canister_balance() -> int:
+        """This canister's cycle balance (a nat64; saturates at 2**64 - 1)."""
+        return _runtime("canister_balance").canister_balance()
+
+    @staticmethod
+    def canister_balance128() -> int:
+        """This canister's cycle balance (a nat)."""
+        return _runtime("canister_balance128").canister_balance128()
+
+    @staticmethod
+    def data_certificate() -> "bytes | None":
+        """In a query: the certificate of this canister's certified data; else None."""
+        return _runtime("data_certificate").data_certificate()
+
+    @staticmethod
+    def method_name() -> str:
+        """The method the inspected message calls (only in `@inspect_message`)."""
+        return _runtime("method_name").method_name()
+
+    @staticmethod
+    def msg_cycles_accept(max_amount: int) -> int:
+        """Accept up to `max_amount` of the cycles sent with this call; returns how many."""
+        return _runtime("msg_cycles_accept").msg_cycles_accept(max_amount)
+
+    @staticmethod
+    def msg_cycles_accept128(max_amount: int) -> int:
+        """`msg_cycles_accept` for amounts beyond 64 bits."""
+        return _runtime("msg_cycles_accept128").msg_cycles_accept128(max_amount)
+
+    @staticmethod
+    def msg_cycles_available() -> int:
+        """The cycles sent with this call that are not accepted yet (a nat64)."""
+        return _runtime("msg_cycles_available").msg_cycles_available()
+
+    @staticmethod
+    def msg_cycles_available128() -> int:
+        """`msg_cycles_available` as a nat."""
+        return _runtime("msg_cycles_available128").msg_cycles_available128()
+
+    @staticmethod
+    def msg_cycles_refunded() -> int:
+        """The cycles refunded by the cross-canister call that just returned (a nat64)."""
+        return _runtime("msg_cycles_refunded").msg_cycles_refunded()
+
+    @staticmethod
+    def msg_cycles_refunded128() -> int:
+        """`msg_cycles_refunded` as a nat."""
+        return _runtime("msg_cycles_refunded128").msg_cycles_refunded128()
+
+    @staticmethod
+    def performance_counter(counter_type: int) -> int:
+        """Instructions executed so far: 0 = in this message, 1 = in this call context."""
+        return _runtime("performance_counter").performance_counter(counter_type)
+
+    @staticmethod
+    def reject(message: str) -> None:
+        """Reject the current call with `message` (in a method that replies itself)."""
+        _runtime("reject").reject(message)
+
+    @staticmethod
+    def reject_code() -> int:
+        """The reject code of the cross-canister call that just returned."""
+        return _runtime("reject_code").reject_code()
+
+    @staticmethod
+    def reject_message() -> str:
+        """The reject message of the cross-canister call that just returned."""
+        return _runtime("reject_message").reject_message()
+
+    @staticmethod
+    def reply(value: object) -> None:
+        """Reply with `value`, of the method's declared `Manual[T]` type."""
+        _runtime("reply").reply(value)
+
+    @staticmethod
+    def reply_raw(data: bytes) -> None:
+        """Reply with Candid bytes (see `ic.candid_encode`)."""
+        _runtime("reply_raw").reply_raw(data)
+
+    @staticmethod
+    def set_certified_data(data: bytes) -> None:
+        """Certify up to 32 bytes (read back with `ic.data_certificate()` in a query)."""
+        _runtime("set_certified_data").set_certified_data(data)
 
 
 ic = Ic()

@@ -19,6 +19,7 @@ mod load;
 mod payload;
 mod replica;
 mod rust_baseline;
+mod stable;
 mod table;
 mod wasm_info;
 
@@ -28,7 +29,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Result};
 
 const USAGE: &str =
-    "usage: kybra-bench [--only build|instructions|compute|codec|replica]... [--n N] [--secs S] [--no-cargo-edit]
+    "usage: kybra-bench [--only build|instructions|compute|codec|replica|stable]... [--n N] [--secs S] [--no-cargo-edit]
   --only SECTION    run only these sections (repeatable; default: all five)
   --n N             loop length of the compute section (default 100000)
   --secs S          seconds per measurement of the replica section (default 1.25; 30 of them)
@@ -37,7 +38,7 @@ Environment: KYBRA_ASSETS_DIR (runtime assets), KYBRA_BIN (the kybra CLI, defaul
   KYBRA_BENCH_PYTHON (native CPython, default python3), CARGO_TARGET_DIR.";
 
 /// Every section, in the order they run.
-const SECTIONS: [&str; 5] = ["build", "instructions", "compute", "codec", "replica"];
+const SECTIONS: [&str; 6] = ["build", "instructions", "compute", "codec", "replica", "stable"];
 
 struct Options {
     sections: Vec<String>,
@@ -59,7 +60,7 @@ fn parse_args() -> Result<Options> {
             "--only" => {
                 let s = args.next().unwrap_or_default();
                 if !SECTIONS.contains(&s.as_str()) {
-                    bail!("--only takes build, instructions, compute, codec or replica, not {s:?}\n{USAGE}");
+                    bail!("--only takes build, instructions, compute, codec, replica or stable, not {s:?}\n{USAGE}");
                 }
                 o.sections.push(s);
             }
@@ -161,6 +162,9 @@ fn run() -> Result<()> {
         let secs = Duration::from_secs_f64(options.secs);
         let result = hello_wasm().and_then(|wasm| replica::run(&wasm, &rust_wasm, secs));
         report("5. Replica", result);
+    }
+    if want("stable") {
+        report("6. Stable", stable::run(&bench, &assets));
     }
     println!("Total wall time: {:.1} s", started.elapsed().as_secs_f64());
     if !failed.is_empty() {

@@ -1,33 +1,43 @@
-//! Finds the canister's public methods: top-level functions decorated with kybra's
-//! `@query` / `@update` (bare, called as `@query(...)`, or reached through any import
-//! alias), with their Candid signatures.
+//! Finds the canister's entry points: top-level functions decorated with kybra's
+//! `@query` / `@update` (bare, called as `@query(guard=..., manual_reply=...)`, or reached
+//! through any import alias), with their Candid signatures, and the lifecycle / system
+//! functions `@init`, `@pre_upgrade`, `@post_upgrade`, `@heartbeat`, `@inspect_message`.
 //!
 //! Promises: methods come out in source order (modules in discovery order, `main`
-//! first); every problem (missing or unsupported annotation, `*args`/`**kwargs`,
-//! keyword-only parameters, `async def`, duplicate method names, kybra decorators not
-//! supported yet, an unimported `@query`) is a diagnostic that says what to write instead.
-//! Functions without a kybra decorator are ordinary Python and are left alone.
+//! first); a `-> Manual[T]` result (or `manual_reply=True`) makes a method that replies
+//! itself with result type `T`; `@init` / `@post_upgrade` parameters are the service's init
+//! arguments (both must declare the same ones when both declare any). Every problem
+//! (missing or unsupported annotation, `*args`/`**kwargs`, keyword-only parameters, `async
+//! def`, duplicate method names or hooks, parameters or a result on a hook that takes
+//! none, misplaced decorator options, an unimported `@query`) is a diagnostic that says
+//! what to write instead. Functions without a kybra decorator are ordinary Python.
 
 use std::collections::HashMap;
 
-use kybra_interface::{Method, MethodKind, Param};
+use kybra_interface::{FunctionRef, Hook, Hooks, Method, MethodKind, Param, Type};
 use ruff_python_ast::{Expr, Stmt, StmtFunctionDef};
 use ruff_text_size::{Ranged, TextSize};
 
+use crate::decorators::{self, Decorator, HookKind, Role};
 use crate::diagnostic::{Diagnostic, SourceText};
 use crate::names::{Names, Qual};
 use crate::project::{Project, UserModule};
 use crate::typedefs::TypeCx;
 use crate::types::{Annotation, Mapper, TypeError};
 
-/// Kybra decorators this compiler does not handle yet (they need payload support).
-const NOT_YET: &[&str] = &["init", "pre_upgrade", "post_upgrade", "heartbeat", "inspect_message"];
-
 /// The methods of `project`, or every problem found; the named types they use are
 /// collected in `cx`.
 pub fn methods(project: &Project, cx: &TypeCx) -> (Vec<Method>, Vec<Diagnostic>) {
+    let (methods, _, diags) = entry_points(project, cx);
+    (methods, diags)
+}
+
+/// The methods and lifecycle hooks of `project`, or every problem found.
+pub fn entry_points(project: &Project, cx: &TypeCx) -> (Vec<Method>, Hooks, Vec<Diagnostic>) {
     let names = cx.names;
     let mut methods = Vec::new();
+    let mut hooks = Hooks::default();
+    let mut hook_at: HashMap<&'static str, Diagnostic> = HashMap::new();
     let mut diags = Vec::new();
     let mut seen: HashMap<String, Diagnostic> = HashMap::new();
     for module in &project.modules {
@@ -35,8 +45,31 @@ pub fn methods(project: &Project, cx: &TypeCx) -> (Vec<Method>, Vec<Diagnostic>)
         let cx = ModuleCx { module, names, mapper: Mapper::new(cx, module) };
         for stmt in &ast.body {
             let Stmt::FunctionDef(f) = stmt else { continue };
-            let Some(kind) = cx.kind(f, &mut diags) else { continue };
+            let Some(dec) = decorators::read(names, module, f, &mut diags) else { continue };
             let here = cx.at(f.name.range().start(), String::new());
+            let kind = match dec.role {
+                Role::Method(kind) => kind,
+                Role::Hook(h) => {
+                    if let Some(first) = hook_at.get(h.word()) {
+                        diags.push(cx.at(
+                            f.name.range().start(),
+                            format!(
+                                "`@{}` is already defined at {}:{}:{} — a canister has at most one; merge them",
+                                h.word(),
+                                first.path.display(),
+                                first.line,
+                                first.column
+                            ),
+                        ));
+                        continue;
+                    }
+                    hook_at.insert(h.word(), here);
+                    if let Some(hook) = cx.hook(f, h, &dec, &mut diags) {
+                        *slot(&mut hooks, h) = Some(hook);
+                    }
+                    continue;
+                }
+            };
             if let Some(first) = seen.get(f.name.id.as_str()) {
                 diags.push(cx.at(
                     f.name.range().start(),
@@ -51,12 +84,34 @@ pub fn methods(project: &Project, cx: &TypeCx) -> (Vec<Method>, Vec<Diagnostic>)
                 continue;
             }
             seen.insert(f.name.id.to_string(), here);
-            if let Some(m) = cx.method(f, kind, &mut diags) {
+            if let Some(m) = cx.method(f, kind, &dec, &mut diags) {
                 methods.push(m);
             }
         }
     }
-    (methods, diags)
+    if let (Some(init), Some(post)) = (&hooks.init, &hooks.post_upgrade) {
+        let types = |h: &Hook| h.params.iter().map(|p| p.ty.clone()).collect::<Vec<Type>>();
+        if !init.params.is_empty() && !post.params.is_empty() && types(init) != types(post) {
+            if let Some(at) = hook_at.get("post_upgrade") {
+                let mut d = at.clone();
+                d.message = "`@post_upgrade` must take the same parameter types as `@init` (the service has one list of \
+                             init arguments, sent at install and at upgrade) — or none"
+                    .into();
+                diags.push(d);
+            }
+        }
+    }
+    (methods, hooks, diags)
+}
+
+fn slot(hooks: &mut Hooks, kind: HookKind) -> &mut Option<Hook> {
+    match kind {
+        HookKind::Init => &mut hooks.init,
+        HookKind::PreUpgrade => &mut hooks.pre_upgrade,
+        HookKind::PostUpgrade => &mut hooks.post_upgrade,
+        HookKind::Heartbeat => &mut hooks.heartbeat,
+        HookKind::InspectMessage => &mut hooks.inspect_message,
+    }
 }
 
 struct ModuleCx<'a> {
@@ -74,56 +129,42 @@ impl ModuleCx<'_> {
         self.src().diagnostic(offset, message)
     }
 
-    /// The method kind given by `f`'s kybra decorator, if it has one.
-    fn kind(&self, f: &StmtFunctionDef, diags: &mut Vec<Diagnostic>) -> Option<MethodKind> {
-        let mut found: Option<(MethodKind, &str)> = None;
-        for dec in &f.decorator_list {
-            let target = match &dec.expression {
-                Expr::Call(c) => c.func.as_ref(),
-                e => e,
-            };
-            let q = self.names.qualify(&self.module.name, target);
-            let Qual::Global(q) = q else { continue };
-            let (kind, word) = match q.as_str() {
-                "kybra.query" => (MethodKind::Query, "query"),
-                "kybra.update" => (MethodKind::Update, "update"),
-                "builtins.query" | "builtins.update" => {
-                    let word = &q["builtins.".len()..];
-                    diags.push(self.at(
-                        dec.expression.range().start(),
-                        format!("`{word}` is not defined — add `from kybra import {word}` at the top of the file"),
-                    ));
-                    continue;
-                }
-                other => {
-                    if let Some(name) = other.strip_prefix("kybra.").filter(|n| NOT_YET.contains(n)) {
-                        diags.push(self.at(
-                            dec.expression.range().start(),
-                            format!("`@{name}` is not supported by this version of the compiler yet — remove it, or move the code into an `@update` method for now"),
-                        ));
-                    }
-                    continue;
-                }
-            };
-            if let Some((_, first)) = found {
-                diags.push(self.at(
-                    dec.expression.range().start(),
-                    format!("`{}` is decorated with both `@{first}` and `@{word}` — keep exactly one", f.name.id),
-                ));
-                return None;
-            }
-            found = Some((kind, word));
+    /// A lifecycle hook: parameters only for `@init` / `@post_upgrade`, no result.
+    fn hook(&self, f: &StmtFunctionDef, kind: HookKind, dec: &Decorator, diags: &mut Vec<Diagnostic>) -> Option<Hook> {
+        let name = f.name.id.to_string();
+        let word = kind.word();
+        let before = diags.len();
+        let params = self.params(f, &format!("`@{word}` function `{name}`"), diags);
+        if !kind.takes_params() && !params.is_empty() {
+            diags.push(self.at(
+                f.name.range().start(),
+                format!("`@{word}` function `{name}` cannot take parameters — the IC passes it none"),
+            ));
         }
-        found.map(|(k, _)| k)
+        if let Some(ann) = &f.returns {
+            match self.mapper.annotation(ann) {
+                Ok(Annotation::Void) => {}
+                Ok(Annotation::Type(_)) => diags.push(self.at(
+                    ann.range().start(),
+                    format!("`@{word}` function `{name}` cannot return a value — write `-> void`"),
+                )),
+                Err(e) => diags.push(self.type_error(e, &format!("return type of `@{word}` function `{name}`"))),
+            }
+        }
+        (diags.len() == before).then(|| Hook {
+            function: FunctionRef { module: self.module.name.clone(), function: name },
+            params,
+            guard: dec.guard.clone(),
+        })
     }
 
-    fn method(&self, f: &StmtFunctionDef, kind: MethodKind, diags: &mut Vec<Diagnostic>) -> Option<Method> {
+    /// The Candid parameters of `f` (`what` names it in diagnostics).
+    fn params(&self, f: &StmtFunctionDef, what: &str, diags: &mut Vec<Diagnostic>) -> Vec<Param> {
         let name = f.name.id.to_string();
-        let before = diags.len();
         if f.is_async {
             diags.push(self.at(
                 f.name.range().start(),
-                format!("`async def {name}` cannot be a canister method yet — write `def {name}(...)`"),
+                format!("`async def {name}` cannot be a canister entry point yet — write `def {name}(...)`"),
             ));
         }
         let p = &f.parameters;
@@ -151,16 +192,30 @@ impl ModuleCx<'_> {
             match arg.parameter.annotation() {
                 None => diags.push(self.at(
                     arg.range().start(),
-                    format!("parameter `{pname}` of method `{name}` has no type annotation — write e.g. `{pname}: text`"),
+                    format!("parameter `{pname}` of {what} has no type annotation — write e.g. `{pname}: text`"),
                 )),
                 Some(ann) => match self.mapper.ty(ann) {
                     Ok(ty) => params.push(Param { name: pname, ty }),
-                    Err(e) => diags.push(self.type_error(e, &format!("parameter `{pname}` of method `{name}`"))),
+                    Err(e) => diags.push(self.type_error(e, &format!("parameter `{pname}` of {what}"))),
                 },
             }
         }
+        params
+    }
+
+    /// `T` when `ann` is `Manual[T]`.
+    fn manual_inner<'e>(&self, ann: &'e Expr) -> Option<&'e Expr> {
+        let Expr::Subscript(s) = ann else { return None };
+        (self.names.qualify(&self.module.name, &s.value) == Qual::Global("kybra.Manual".into())).then_some(s.slice.as_ref())
+    }
+
+    fn method(&self, f: &StmtFunctionDef, kind: MethodKind, dec: &Decorator, diags: &mut Vec<Diagnostic>) -> Option<Method> {
+        let name = f.name.id.to_string();
+        let before = diags.len();
+        let params = self.params(f, &format!("method `{name}`"), diags);
+        let manual = f.returns.as_deref().and_then(|a| self.manual_inner(a));
         let mut returns = Vec::new();
-        match &f.returns {
+        match manual.or(f.returns.as_deref()) {
             None => diags.push(self.at(
                 f.name.range().start(),
                 format!("method `{name}` has no return annotation — write e.g. `def {name}(...) -> text:`, or `-> void` if it returns nothing"),
@@ -178,8 +233,8 @@ impl ModuleCx<'_> {
             kind,
             params,
             returns,
-            guard: None,
-            manual_reply: false,
+            guard: dec.guard.clone(),
+            manual_reply: dec.manual_reply || manual.is_some(),
         })
     }
 

@@ -2,7 +2,8 @@
 //!
 //! Promises: the text comes from the `candid` crate's pretty printer over
 //! [`kybra_interface::Type::to_candid`] (the same types the runtime decodes with), methods
-//! sorted by name; [`emit`] re-parses its output with `candid_parser` and checks it is the
+//! sorted by name, the init arguments of `@init` (else `@post_upgrade`) as
+//! `service : (args) -> { ... }`; [`emit`] re-parses its output with `candid_parser` and checks it is the
 //! same service, so a `.did` that does not round-trip never leaves the compiler.
 
 use std::collections::HashSet;
@@ -14,7 +15,19 @@ use kybra_interface::{MethodKind, Payload};
 
 use crate::diagnostic::BuildError;
 
-/// The service type of `payload`.
+/// The service's init arguments: the parameters of `@init`, else of `@post_upgrade`.
+pub fn init_args(payload: &Payload) -> Vec<CType> {
+    let hooks = &payload.hooks;
+    [&hooks.init, &hooks.post_upgrade]
+        .into_iter()
+        .flatten()
+        .map(|h| h.params.iter().map(|p| p.ty.to_candid()).collect::<Vec<_>>())
+        .find(|p| !p.is_empty())
+        .unwrap_or_default()
+}
+
+/// The service type of `payload`: `(init args) -> service { ... }` when `@init` or
+/// `@post_upgrade` take parameters.
 pub fn service(payload: &Payload) -> CType {
     let mut methods: Vec<(String, CType)> = payload
         .methods
@@ -30,7 +43,13 @@ pub fn service(payload: &Payload) -> CType {
         })
         .collect();
     methods.sort_by(|a, b| a.0.cmp(&b.0));
-    TypeInner::Service(methods).into()
+    let service: CType = TypeInner::Service(methods).into();
+    let args = init_args(payload);
+    if args.is_empty() {
+        service
+    } else {
+        TypeInner::Class(args, service).into()
+    }
 }
 
 /// The `.did` text of `payload`, checked to parse back to the same service.

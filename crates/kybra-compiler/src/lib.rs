@@ -10,12 +10,14 @@
 //! lists every problem of the user's code as `path:line:col: message — what to do`.
 
 pub mod analyse;
+pub mod decorators;
 pub mod diagnostic;
 pub mod ic_rules;
 pub mod did;
 pub mod imports;
 pub mod names;
 pub mod project;
+pub mod stable_maps;
 pub mod stdlib;
 pub mod typedefs;
 pub mod types;
@@ -106,7 +108,7 @@ pub fn package(payload: &Payload, user_modules: usize, assets: &Assets) -> Resul
     let candid_done = Instant::now();
 
     let encoded = payload.encode();
-    let wasm = wasm::assemble(assets.template, &encoded, &payload.methods, &did, &cdk_metadata())?;
+    let wasm = wasm::assemble(assets.template, &encoded, payload, &did, &cdk_metadata())?;
     let wasm_done = Instant::now();
 
     let facts = validate::check(&wasm, &did)?;
@@ -140,8 +142,9 @@ pub fn analyse_project(main_py: &Path, project_root: &Path, stdlib: &stdlib::Std
     let (project, mut diags) = project::load(main_py, project_root, stdlib)?;
     let names = names::Names::new(&project);
     let cx = typedefs::TypeCx::new(&project, &names);
-    let (methods, more) = analyse::methods(&project, &cx);
+    let (methods, hooks, more) = analyse::entry_points(&project, &cx);
     diags.extend(more);
+    let stable_maps = stable_maps::find(&project, &cx, &mut diags);
     let (types, more) = cx.finish();
     diags.extend(more);
     if !diags.is_empty() {
@@ -170,7 +173,7 @@ pub fn analyse_project(main_py: &Path, project_root: &Path, stdlib: &stdlib::Std
             });
         }
     }
-    Ok((Payload { modules, entry, methods, types, hooks: Default::default(), stable_maps: Vec::new() }, user))
+    Ok((Payload { modules, entry, methods, types, hooks, stable_maps }, user))
 }
 
 /// `bytes` gzip-compressed at `level` (0-9).

@@ -25,6 +25,7 @@ use crate::project::{Project, UserModule};
 use crate::types::{Mapper, TypeError};
 
 mod body;
+mod library;
 
 /// The kind of a user class that is a Candid type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

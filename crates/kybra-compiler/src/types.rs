@@ -164,7 +164,7 @@ impl<'a> Mapper<'a> {
                 let short = q.rsplit('.').next().unwrap_or(&q);
                 return Err(self.err(expr, format!("`{}` needs a type argument — write e.g. `{short}[text]`", self.text_of(expr))));
             }
-            other => return Err(self.undefined(expr, other)),
+            other => return self.cx.library(other).ok_or_else(|| self.undefined(expr, other)),
         };
         Ok(t)
     }

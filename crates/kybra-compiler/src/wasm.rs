@@ -5,13 +5,14 @@
 //! a passive data segment; the imports `kybra.payload_size` / `kybra.payload_copy` become
 //! local functions (`i32.const LEN` / `memory.init`); each method gets an export
 //! `canister_query NAME` / `canister_update NAME` whose body is
-//! `i32.const INDEX; call kybra_dispatch`; the `kybra_dispatch` export is removed; the
+//! `i32.const INDEX; call kybra_dispatch`; the `kybra_dispatch` export is removed, and so
+//! are `canister_heartbeat` / `canister_inspect_message` when the payload defines no
+//! `@heartbeat` / `@inspect_message` (a heartbeat costs cycles every round; an inspect
+//! hook with nothing to run would refuse every ingress message); the
 //! custom sections `icp:public candid:service` and `icp:public cdk` are set; the result
 //! imports only `ic0` (checked; otherwise a template error).
 
-use kybra_interface::{
-    Method, DISPATCH_EXPORT, PAYLOAD_COPY_IMPORT, PAYLOAD_IMPORT_MODULE, PAYLOAD_SIZE_IMPORT,
-};
+use kybra_interface::{Payload, DISPATCH_EXPORT, PAYLOAD_COPY_IMPORT, PAYLOAD_IMPORT_MODULE, PAYLOAD_SIZE_IMPORT};
 use walrus::ir::Value;
 use walrus::{DataKind, FunctionBuilder, ModuleConfig, RawCustomSection, ValType};
 
@@ -24,8 +25,14 @@ fn tpl(msg: impl Into<String>) -> BuildError {
     BuildError::Template(msg.into())
 }
 
-/// The canister module: `template` + `payload` + exports for `methods` + metadata.
-pub fn assemble(template: &[u8], payload: &[u8], methods: &[Method], did: &str, cdk: &str) -> Result<Vec<u8>, BuildError> {
+/// Template exports that only canisters defining the matching hook keep.
+pub const OPTIONAL_EXPORTS: [&str; 2] = ["canister_heartbeat", "canister_inspect_message"];
+
+/// The canister module: `template` + the `encoded` payload + exports for the methods and
+/// hooks of `analysed` + metadata.
+pub fn assemble(template: &[u8], encoded: &[u8], analysed: &Payload, did: &str, cdk: &str) -> Result<Vec<u8>, BuildError> {
+    let payload = encoded;
+    let methods = &analysed.methods;
     let mut module = ModuleConfig::new()
         .generate_producers_section(false)
         .parse(template)
@@ -75,6 +82,15 @@ pub fn assemble(template: &[u8], payload: &[u8], methods: &[Method], did: &str, 
         return Err(tpl(format!("`{DISPATCH_EXPORT}` must have type (i32) -> ()")));
     }
     module.exports.remove(DISPATCH_EXPORT).map_err(|e| tpl(format!("{e:#}")))?;
+    for (export, used) in OPTIONAL_EXPORTS.iter().zip([analysed.hooks.heartbeat.is_some(), analysed.hooks.inspect_message.is_some()]) {
+        let present = module.exports.iter().any(|e| e.name == *export);
+        if used && !present {
+            return Err(tpl(format!("it does not export `{export}`, which the canister's hooks need: rebuild the template")));
+        }
+        if !used && present {
+            module.exports.remove(export).map_err(|e| tpl(format!("{e:#}")))?;
+        }
+    }
     for (index, m) in methods.iter().enumerate() {
         let export = m.kind.export_name(&m.name);
         if module.exports.iter().any(|e| e.name == export) {

@@ -137,11 +137,11 @@ fn decorator_not_imported() {
 }
 
 #[test]
-fn unsupported_kybra_decorators() {
+fn misplaced_decorator_options() {
     assert_one(
-        "from kybra import init, void\n@init\ndef setup() -> void:\n    pass\n",
-        "2:2",
-        &["`@init` is not supported", "`@update`"],
+        "from kybra import init, void\ndef g():\n    return {'Ok': None}\n@init(guard=g)\ndef setup() -> void:\n    pass\n",
+        "4:13",
+        &["`@init` cannot have a guard function"],
     );
 }
 

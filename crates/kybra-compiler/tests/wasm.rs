@@ -180,8 +180,9 @@ fn modules_the_ic_would_reject_are_build_errors() {
 
     let e = rejected(r#"(func (export "canister_foo"))"#);
     assert!(e.contains("`canister_foo` uses the IC's reserved `canister_` prefix"), "{e}");
-    let e = rejected(r#"(func (export "canister_heartbeat") (param i32))"#);
-    assert!(e.contains("`canister_heartbeat` must have type () -> ()"), "{e}");
+    // (`canister_heartbeat` would be removed: this canister defines no `@heartbeat`.)
+    let e = rejected(r#"(func (export "canister_global_timer") (param i32))"#);
+    assert!(e.contains("`canister_global_timer` must have type () -> ()"), "{e}");
     let e = rejected(r#"(func (export "canister_update get_message"))"#);
     assert!(e.contains("`get_message` is exported more than once"), "{e}");
     let e = rejected(r#"(func (export "canister_query extra"))"#);

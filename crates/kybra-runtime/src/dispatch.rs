@@ -8,6 +8,11 @@
 //! result, converted with the declared result type, is the reply. An uncaught exception,
 //! or a result of the wrong type, traps (state rolls back) with `Uncaught <Type>: <message>`.
 //!
+//! A method with a `guard=` runs the guard first: `{"Ok": None}` lets the call through,
+//! `{"Err": text}` rejects it with a message naming the method and the guard and carrying
+//! the text (see `crate::guards`). A `manual_reply` method's return value is ignored: it
+//! answers with `ic.reply` / `ic.reply_raw` / `ic.reject` (see `crate::ic_api`).
+//!
 //! Everything a call needs besides its argument (the compiled types, each method's reply
 //! header, the Python function of every method, the classes values are made of) is
 //! prepared once by [`set_methods`] in `canister_init` / `canister_post_upgrade`: a
@@ -17,17 +22,20 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use kybra_interface::Payload;
+use kybra_interface::{FunctionRef, Method, MethodKind, Payload};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
+use crate::context::{self, Kind};
 use crate::decode::{self, Classes, Fail};
+use crate::guards::Guard;
 use crate::schema::Schema;
 use crate::types::T;
-use crate::{encode, traps};
+use crate::{encode, hooks, traps};
 
-struct MethodEntry {
-    name: String,
+pub(crate) struct MethodEntry {
+    pub name: String,
+    kind: Kind,
     param_names: Vec<String>,
     params: Vec<T>,
     rets: Vec<T>,
@@ -35,17 +43,19 @@ struct MethodEntry {
     reply_header: Vec<u8>,
     /// The Python function, resolved at start-up.
     function: Py<PyAny>,
+    guard: Option<Guard>,
+    manual: bool,
 }
 
-struct State {
-    schema: Schema,
+pub(crate) struct State {
+    pub schema: Schema,
     methods: Vec<MethodEntry>,
     principal: Option<Py<PyAny>>,
     service: Option<Py<PyAny>>,
 }
 
 impl State {
-    fn classes<'py>(&self, py: Python<'py>) -> Classes<'py> {
+    pub fn classes<'py>(&self, py: Python<'py>) -> Classes<'py> {
         Classes {
             principal: self.principal.as_ref().map(|c| c.bind(py).clone()),
             service: self.service.as_ref().map(|c| c.bind(py).clone()),
@@ -58,38 +68,82 @@ thread_local! {
     static STATE: RefCell<Option<Rc<State>>> = const { RefCell::new(None) };
 }
 
-/// Compiles the payload's types, resolves the Python function of every method (importing
-/// its module if the entry module did not) and remembers the table for [`kybra_dispatch`].
+/// The Python function `f` (importing its module if need be); `what` names it in errors.
+pub(crate) fn resolve(py: Python<'_>, f: &FunctionRef, what: &str) -> PyResult<Py<PyAny>> {
+    py.import(f.module.as_str())
+        .and_then(|module| module.getattr(f.function.as_str()))
+        .map(Bound::unbind)
+        .map_err(|e| {
+            pyo3::exceptions::PyImportError::new_err(format!(
+                "kybra: {what}: cannot find its Python function `{}.{}`: {}",
+                f.module,
+                f.function,
+                e.value(py)
+            ))
+        })
+}
+
+/// The schema is built over the methods plus one pseudo-method per lifecycle hook with
+/// parameters (`init`, `post_upgrade`), so their arguments decode like a method's.
+fn with_hook_params(payload: &Payload) -> Payload {
+    let mut methods = payload.methods.clone();
+    for (name, hook) in [("init", &payload.hooks.init), ("post_upgrade", &payload.hooks.post_upgrade)] {
+        let params = hook.as_ref().map(|h| h.params.clone()).unwrap_or_default();
+        methods.push(Method {
+            name: format!("<{name}>"),
+            module: String::new(),
+            function: String::new(),
+            kind: MethodKind::Update,
+            params,
+            returns: vec![],
+            guard: None,
+            manual_reply: false,
+        });
+    }
+    Payload {
+        modules: vec![],
+        entry: payload.entry.clone(),
+        methods,
+        types: payload.types.clone(),
+        hooks: Default::default(),
+        stable_maps: vec![],
+    }
+}
+
+/// Compiles the payload's types, resolves the Python function (and guard) of every method
+/// and lifecycle hook (importing its module if the entry module did not) and remembers the
+/// tables for [`kybra_dispatch`] and `crate::hooks`.
 ///
 /// Errors name the method or type and what could not be found.
 pub fn set_methods(py: Python<'_>, payload: &Payload) -> PyResult<()> {
-    let (schema, signatures) =
-        Schema::build(py, payload).map_err(|e| pyo3::exceptions::PyTypeError::new_err(format!("kybra: {e}")))?;
+    let (schema, mut signatures) = Schema::build(py, &with_hook_params(payload))
+        .map_err(|e| pyo3::exceptions::PyTypeError::new_err(format!("kybra: {e}")))?;
+    let post_upgrade_params = signatures.pop().map(|s| s.0).unwrap_or_default();
+    let init_params = signatures.pop().map(|s| s.0).unwrap_or_default();
     let mut methods = Vec::with_capacity(payload.methods.len());
     for (m, (params, rets)) in payload.methods.iter().zip(signatures) {
-        let function = py
-            .import(m.module.as_str())
-            .and_then(|module| module.getattr(m.function.as_str()))
-            .map_err(|e| {
-                pyo3::exceptions::PyImportError::new_err(format!(
-                    "kybra: method `{}`: cannot find its Python function `{}.{}`: {}",
-                    m.name,
-                    m.module,
-                    m.function,
-                    e.value(py)
-                ))
-            })?;
+        let what = format!("method `{}`", m.name);
+        let function = resolve(py, &FunctionRef { module: m.module.clone(), function: m.function.clone() }, &what)?;
+        let guard = m.guard.as_ref().map(|g| Guard::resolve(py, g, &what)).transpose()?;
         let mut reply_header = Vec::new();
         schema.table.write_header(&rets, &mut reply_header);
         methods.push(MethodEntry {
             name: m.name.clone(),
+            kind: match m.kind {
+                MethodKind::Query => Kind::Query,
+                MethodKind::CompositeQuery => Kind::CompositeQuery,
+                MethodKind::Update => Kind::Update,
+            },
             param_names: m.params.iter().map(|p| p.name.clone()).collect(),
             params,
             rets,
             reply_header,
-            function: function.unbind(),
+            function,
+            guard,
+            manual: m.manual_reply,
         });
     }
+    hooks::set(py, &payload.hooks, init_params, post_upgrade_params)?;
     let loaded = py.import("sys")?.getattr("modules")?.contains("kybra.principal")?;
     let principal = if schema.uses_principals || loaded {
         let class = py.import("kybra.principal").and_then(|m| m.getattr("Principal")).map_err(|e| {
@@ -119,42 +173,80 @@ fn reject(message: String) {
     ic_cdk::api::msg_reject(message);
 }
 
-/// The reject message for a decoding failure.
-fn reject_message(entry: &MethodEntry, arg: Option<usize>, path: &[String], message: &str) -> String {
-    let method = &entry.name;
+/// The state [`set_methods`] prepared (`None` before `canister_init` finished).
+pub(crate) fn state() -> Option<Rc<State>> {
+    STATE.with_borrow(|s| s.clone())
+}
+
+/// Method `index`'s reply for the Python value `value`, encoded with its declared result
+/// type; a value of the wrong shape is a `TypeError` naming where it does not fit.
+pub(crate) fn encode_result(py: Python<'_>, index: usize, value: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+    let state = state().ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("kybra: the canister is not initialised"))?;
+    let entry = &state.methods[index];
+    encode::encode_reply(&state.schema, &state.classes(py), &entry.rets, &entry.reply_header, value).map_err(|m| {
+        pyo3::exceptions::PyTypeError::new_err(format!(
+            "ic.reply(): the value is not method `{}`'s declared result type: {}: expected {}, got {}",
+            entry.name,
+            m.location("value"),
+            m.expected,
+            m.found
+        ))
+    })
+}
+
+/// Decodes the current message's argument as `params` (names for messages: `what`, `names`).
+pub(crate) fn decode_message<'py>(
+    py: Python<'py>,
+    state: &State,
+    what: &str,
+    names: &[String],
+    params: &[T],
+) -> Result<Vec<Bound<'py, PyAny>>, String> {
+    let arg = ic_cdk::api::msg_arg_data();
+    match decode::decode_args(py, &state.schema, &state.classes(py), params, &arg) {
+        Ok(args) => Ok(args),
+        Err(Fail::Reject { arg, path, message }) => Err(decode_error(what, names, arg, &path, &message)),
+        Err(Fail::Python(e)) => traps::uncaught(py, &e),
+    }
+}
+
+/// The reject message for a decoding failure of `what` (e.g. "method `m`").
+fn decode_error(what: &str, names: &[String], arg: Option<usize>, path: &[String], message: &str) -> String {
     match arg {
         Some(i) => {
-            let name = entry.param_names.get(i).map(String::as_str).unwrap_or("?");
+            let name = names.get(i).map(String::as_str).unwrap_or("?");
             let mut location = name.to_string();
             path.iter().for_each(|s| location.push_str(s));
-            format!("kybra: method `{method}`: argument {} `{name}`: {location}: {message}", i + 1)
+            format!("kybra: {what}: argument {} `{name}`: {location}: {message}", i + 1)
         }
-        None => format!("kybra: method `{method}`: {message}"),
+        None => format!("kybra: {what}: {message}"),
     }
 }
 
 /// Runs method `method_index` of the payload for the current message.
 #[no_mangle]
 pub extern "C" fn kybra_dispatch(method_index: i32) {
-    let Some(state) = STATE.with_borrow(|s| s.clone()) else {
+    let Some(state) = state() else {
         ic_cdk::trap("kybra: the canister was not initialised (canister_init did not run)")
     };
     let index = usize::try_from(method_index).unwrap_or(usize::MAX);
     let Some(entry) = state.methods.get(index) else {
         ic_cdk::trap(format!("kybra: no method with index {method_index}"))
     };
-    let arg = ic_cdk::api::msg_arg_data();
+    context::enter(entry.kind, Some(index), entry.manual);
     let outcome = Python::attach(|py| {
+        let what = format!("method `{}`", entry.name);
+        if let Some(guard) = &entry.guard {
+            guard.check(py, &what)?;
+        }
         let classes = state.classes(py);
-        let args = match decode::decode_args(py, &state.schema, &classes, &entry.params, &arg) {
-            Ok(args) => args,
-            Err(Fail::Reject { arg, path, message }) => return Err(reject_message(entry, arg, &path, &message)),
-            Err(Fail::Python(e)) => traps::uncaught(py, &e),
-        };
-        drop(arg);
+        let args = decode_message(py, &state, &what, &entry.param_names, &entry.params)?;
         let result = PyTuple::new(py, args)
             .and_then(|args| entry.function.bind(py).call1(args))
             .unwrap_or_else(|e| traps::uncaught(py, &e));
+        if entry.manual {
+            return Ok(None);
+        }
         let name = &entry.name;
         let reply = encode::encode_reply(&state.schema, &classes, &entry.rets, &entry.reply_header, &result)
             .unwrap_or_else(|m| {
@@ -166,11 +258,12 @@ pub extern "C" fn kybra_dispatch(method_index: i32) {
                     m.found
                 ))
             });
-        Ok(reply)
+        Ok(Some(reply))
     });
     crate::ic_module::flush_all();
     match outcome {
-        Ok(bytes) => ic_cdk::api::msg_reply(bytes),
+        Ok(Some(bytes)) => ic_cdk::api::msg_reply(bytes),
+        Ok(None) => {}
         Err(message) => reject(message),
     }
 }

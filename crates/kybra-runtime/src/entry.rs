@@ -1,18 +1,21 @@
 //! The canister lifecycle exports of the template: `canister_init`,
-//! `canister_post_upgrade` (both start the interpreter from the payload and import the
-//! entry module) and `canister_pre_upgrade` (nothing to save yet: stable structures live
-//! in stable memory already).
+//! `canister_post_upgrade` (both start the interpreter from the payload, import the
+//! entry module, then run the canister's `@init` / `@post_upgrade` function) and
+//! `canister_pre_upgrade` (runs `@pre_upgrade`; stable structures live in stable memory
+//! already). `canister_heartbeat` / `canister_inspect_message` are in `crate::hooks`.
 //!
 //! Promise: when `canister_init` returns, every payload module is importable, the entry
-//! module has been imported and every method's Python function has been looked up (so no
-//! call, in particular no query, repeats that work); any failure traps with the reason.
+//! module has been imported, every method's Python function has been looked up (so no
+//! call, in particular no query, repeats that work) and `@init` has run; any failure
+//! traps with the reason (the install fails and the canister stays as it was).
 
 use kybra_interface::{ModuleCode, Payload};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
+use crate::context::{self, Kind};
 use crate::frozen::{self, FrozenModule};
-use crate::{dispatch, ic_module, interpreter, payload, traps};
+use crate::{dispatch, hooks, ic_module, interpreter, payload, traps};
 
 extern "C" {
     /// The C/Rust static constructors (wasi-libc's clock emulation, CPython's, ...).
@@ -37,9 +40,11 @@ fn seed() -> [u8; 32] {
     seed
 }
 
-fn start() {
+fn start(kind: Kind) {
     // SAFETY: first thing the instance runs; nothing has been initialised yet.
     unsafe { __wasm_call_ctors() };
+    // Module-level code runs in the install/upgrade message: the `ic` API sees it as such.
+    context::enter(kind, None, false);
     std::panic::set_hook(Box::new(panic_hook));
     ic_wasi_polyfill::init(&seed(), &[("PYTHONHASHSEED", "0")]);
     let payload = payload::read();
@@ -100,13 +105,17 @@ fn start() {
 
 #[export_name = "canister_init"]
 extern "C" fn canister_init() {
-    start();
+    start(Kind::Init);
+    hooks::run(Kind::Init);
 }
 
 #[export_name = "canister_post_upgrade"]
 extern "C" fn canister_post_upgrade() {
-    start();
+    start(Kind::PostUpgrade);
+    hooks::run(Kind::PostUpgrade);
 }
 
 #[export_name = "canister_pre_upgrade"]
-extern "C" fn canister_pre_upgrade() {}
+extern "C" fn canister_pre_upgrade() {
+    hooks::run(Kind::PreUpgrade);
+}

@@ -4,7 +4,8 @@
 //! Promises: `print(str)` writes one `ic0.debug_print` line; `trap(str)` traps with the
 //! message; `caller()` / `id()` return the principals' raw bytes; `time()` returns
 //! nanoseconds since the epoch; `candid_encode(str) -> bytes` / `candid_decode(bytes) -> str`
-//! convert Candid text and binary (`crate::candid_text`). Output written to `sys.stdout` / `sys.stderr` appears in
+//! convert Candid text and binary (`crate::candid_text`); the message-level API (replies,
+//! cycles, `accept_message`, ..., `IcError`) comes from `crate::ic_api`. Output written to `sys.stdout` / `sys.stderr` appears in
 //! the replica log one `print()` call per line, and whatever is pending at the end of a
 //! message is flushed by [`flush_all`] (nothing waits in a buffer across messages).
 
@@ -131,6 +132,9 @@ pub fn kybra_ic(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(crate::candid_text::candid_encode, m)?)?;
     m.add_function(wrap_pyfunction!(crate::candid_text::candid_decode, m)?)?;
     m.add_class::<DebugWriter>()?;
+    crate::stable_memory::register(m)?;
+    crate::stable_btree::register(m)?;
+    crate::ic_api::register(m)?;
     Ok(())
 }
 

@@ -12,8 +12,12 @@
 //!   calls the Python function, encodes the result with the declared type and replies; an
 //!   uncaught exception (or a result of the wrong type) traps with
 //!   `Uncaught <Type>: <message>` and a short traceback, so the state changes roll back;
+//! - `@init` / `@post_upgrade` (with the install argument), `@pre_upgrade`, `@heartbeat`
+//!   and `@inspect_message` run in their canister exports (`hooks`); `guard=` functions
+//!   run first (`guards`);
 //! - the built-in module `_kybra_ic` offers `print`, `trap`, `caller`, `id`, `time`,
-//!   `candid_encode`, `candid_decode`.
+//!   `candid_encode`, `candid_decode` and the message-level API of `ic_api` (which raises
+//!   `IcError` where the IC forbids a call, tracked by `context`).
 //!
 //! The codec: `types` (type tables), `wire` (message header), `schema` (declared types),
 //! `subtype`, `decode` (message → Python), `encode` (Python → reply), `candid_text`.
@@ -22,6 +26,8 @@
 
 #[cfg(target_arch = "wasm32")]
 mod candid_text;
+#[cfg(target_arch = "wasm32")]
+mod context;
 #[cfg(target_arch = "wasm32")]
 mod decode;
 #[cfg(target_arch = "wasm32")]
@@ -33,6 +39,12 @@ mod entry;
 #[cfg(target_arch = "wasm32")]
 mod frozen;
 #[cfg(target_arch = "wasm32")]
+mod guards;
+#[cfg(target_arch = "wasm32")]
+mod hooks;
+#[cfg(target_arch = "wasm32")]
+mod ic_api;
+#[cfg(target_arch = "wasm32")]
 mod ic_module;
 #[cfg(target_arch = "wasm32")]
 mod interpreter;
@@ -40,6 +52,10 @@ mod interpreter;
 mod payload;
 #[cfg(target_arch = "wasm32")]
 mod schema;
+#[cfg(target_arch = "wasm32")]
+mod stable_btree;
+#[cfg(target_arch = "wasm32")]
+mod stable_memory;
 #[cfg(target_arch = "wasm32")]
 mod subtype;
 #[cfg(target_arch = "wasm32")]

@@ -3,22 +3,30 @@
 //! Steps: rewrite WASI imports to the in-module `ic-wasi-polyfill` functions
 //! (`wasi2ic`), drop every export that is not part of the template contract
 //! (`canister_init`, `canister_pre_upgrade`, `canister_post_upgrade`,
-//! `kybra_dispatch`, the memory), garbage-collect what became unreachable, and check
+//! `canister_heartbeat`, `canister_inspect_message`, `kybra_dispatch`, the memory), garbage-collect what became unreachable, and check
 //! the result.
 //!
 //! Promises (see `docs/architecture.md`, "Build-time assets"):
 //! - the output imports only `ic0.*` plus `kybra.payload_size: () -> i32` and
 //!   `kybra.payload_copy: (i32) -> ()`; anything else is an error that lists the
 //!   offending imports (unresolved C symbols silently become `env` imports);
-//! - the output exports `kybra_dispatch: (i32) -> ()` and the three canister hooks.
+//! - the output exports `kybra_dispatch: (i32) -> ()` and the five canister hooks (the
+//!   compiler removes `canister_heartbeat` / `canister_inspect_message` from canisters
+//!   that define no `@heartbeat` / `@inspect_message`).
 
 use std::collections::BTreeSet;
 
 use walrus::{ExportItem, ImportKind, Module, ValType};
 
 /// Exports the compiler relies on; every other export is removed.
-pub const KEPT_EXPORTS: [&str; 4] =
-    ["canister_init", "canister_pre_upgrade", "canister_post_upgrade", "kybra_dispatch"];
+pub const KEPT_EXPORTS: [&str; 6] = [
+    "canister_init",
+    "canister_pre_upgrade",
+    "canister_post_upgrade",
+    "canister_heartbeat",
+    "canister_inspect_message",
+    "kybra_dispatch",
+];
 
 const PAYLOAD_MODULE: &str = "kybra";
 

@@ -22,6 +22,8 @@ fn runtime_like(extra_imports: &str, extra_calls: &str) -> Vec<u8> {
             i32.const 0 i32.const 0 call $print)
           (func (export "canister_pre_upgrade") {extra_calls})
           (func (export "canister_post_upgrade"))
+          (func (export "canister_heartbeat"))
+          (func (export "canister_inspect_message"))
           (func (export "kybra_dispatch") (param i32))
           (func (export "_initialize")))"#
     ))
@@ -35,7 +37,15 @@ fn rewires_wasi_and_prunes_exports() {
     let exports: BTreeSet<&str> = summary.exports.iter().map(String::as_str).collect();
     assert_eq!(
         exports,
-        BTreeSet::from(["memory", "canister_init", "canister_pre_upgrade", "canister_post_upgrade", "kybra_dispatch"])
+        BTreeSet::from([
+            "memory",
+            "canister_init",
+            "canister_pre_upgrade",
+            "canister_post_upgrade",
+            "canister_heartbeat",
+            "canister_inspect_message",
+            "kybra_dispatch"
+        ])
     );
     assert_eq!(bytes.len(), summary.size);
     // The output is a valid module that a second pass accepts unchanged in shape.

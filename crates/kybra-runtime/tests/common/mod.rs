@@ -91,6 +91,20 @@ impl Harness {
         canister.wasm
     }
 
+    /// Builds a project of `(module, source)` pairs (`main` is the entry) exactly as
+    /// `kybra build` does: decorators, hooks, guards and types from the compiler's analysis.
+    pub fn compile(&self, modules: &[(&str, &str)]) -> kybra_compiler::Canister {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let root = std::env::temp_dir().join(format!("kybra-runtime-project-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
+        std::fs::create_dir_all(root.join("src")).unwrap();
+        for (name, source) in modules {
+            std::fs::write(root.join(format!("src/{name}.py")), source).unwrap();
+        }
+        let built = kybra_compiler::build(&root.join("src/main.py"), &root, &self.assets());
+        let _ = std::fs::remove_dir_all(&root);
+        built.unwrap_or_else(|e| panic!("the test project does not build: {e}"))
+    }
+
     /// [`Harness::build`], installed on a fresh replica.
     pub fn deploy(&self, source: &str, methods: Vec<Method>, types: Vec<TypeDef>) -> Canister {
         Canister::install(&self.build(source, methods, types))
@@ -112,32 +126,55 @@ impl Canister {
     /// Creates a canister on a new replica and installs `wasm` with an empty argument,
     /// through the chunk store (the module exceeds the 2 MiB message limit).
     pub fn install(wasm: &[u8]) -> Canister {
+        Canister::install_with(wasm, &candid::encode_args(()).unwrap()).unwrap_or_else(|r| panic!("install failed: {r:?}"))
+    }
+
+    /// Creates a canister on a new replica and installs `wasm` with the init argument
+    /// `arg`; `Err` is the install's reject (the canister stays empty).
+    pub fn install_with(wasm: &[u8], arg: &[u8]) -> Result<Canister, Reject> {
         let replica = Replica::new(ReplicaConfig::default());
-        let mgmt_id = Principal::management_canister();
-        let call = |method: &str, target: Option<Principal>, arg: Vec<u8>| {
-            replica.update(user(), mgmt_id, target, method, &arg).unwrap_or_else(|r| panic!("{method} failed: {r:?}"))
-        };
         let create = mgmt::ProvisionalCreateCanisterWithCyclesArgs { amount: None, settings: None, specified_id: None, sender_canister_version: None };
-        let out = call("provisional_create_canister_with_cycles", None, candid::encode_one(create).unwrap());
+        let out = replica
+            .update(user(), Principal::management_canister(), None, "provisional_create_canister_with_cycles", &candid::encode_one(create).unwrap())
+            .unwrap_or_else(|r| panic!("create failed: {r:?}"));
         let id = candid::decode_one::<mgmt::CanisterIdRecord>(&out).unwrap().canister_id;
-        let hashes: Vec<mgmt::ChunkHash> = wasm
-            .chunks(1024 * 1024)
-            .map(|chunk| {
-                let arg = mgmt::UploadChunkArgs { canister_id: id, chunk: chunk.to_vec() };
-                candid::decode_one(&call("upload_chunk", Some(id), candid::encode_one(arg).unwrap())).unwrap()
-            })
-            .collect();
+        let c = Canister { replica, id };
+        c.install_code(wasm, mgmt::CanisterInstallMode::Install, arg).map(|()| c)
+    }
+
+    /// Installs `wasm` into this canister in `mode` with argument `arg`, through the chunk
+    /// store, as the installer [`user`].
+    pub fn install_code(&self, wasm: &[u8], mode: mgmt::CanisterInstallMode, arg: &[u8]) -> Result<(), Reject> {
+        let id = self.id;
+        let call = |method: &str, target: Option<Principal>, arg: Vec<u8>| {
+            self.replica.update(user(), Principal::management_canister(), target, method, &arg)
+        };
+        self.replica.update(user(), Principal::management_canister(), Some(id), "clear_chunk_store", &candid::encode_one(mgmt::CanisterIdRecord { canister_id: id }).unwrap())?;
+        let mut hashes: Vec<mgmt::ChunkHash> = Vec::new();
+        for chunk in wasm.chunks(1024 * 1024) {
+            let arg = mgmt::UploadChunkArgs { canister_id: id, chunk: chunk.to_vec() };
+            hashes.push(candid::decode_one(&call("upload_chunk", Some(id), candid::encode_one(arg).unwrap())?).unwrap());
+        }
         let install = mgmt::InstallChunkedCodeArgs {
-            mode: mgmt::CanisterInstallMode::Install,
+            mode,
             target_canister: id,
             store_canister: None,
             chunk_hashes_list: hashes,
             wasm_module_hash: Sha256::digest(wasm).to_vec(),
-            arg: candid::encode_args(()).unwrap(),
+            arg: arg.to_vec(),
             sender_canister_version: None,
         };
-        call("install_chunked_code", Some(id), candid::encode_one(install).unwrap());
-        Canister { replica, id }
+        call("install_chunked_code", Some(id), candid::encode_one(install).unwrap()).map(|_| ())
+    }
+
+    /// Upgrades this canister to `wasm` with argument `arg`.
+    pub fn upgrade(&self, wasm: &[u8], arg: &[u8]) -> Result<(), Reject> {
+        self.install_code(wasm, mgmt::CanisterInstallMode::Upgrade(None), arg)
+    }
+
+    /// The canister's debug log, one string per line.
+    pub fn log_lines(&self) -> Vec<String> {
+        self.replica.logs(self.id).iter().map(|r| String::from_utf8_lossy(&r.content).into_owned()).collect()
     }
 
     /// An update call with raw Candid argument bytes.

@@ -1,0 +1,81 @@
+//! What the running message is, so the `ic` API can refuse, with a Python exception
+//! (`kybra.IcError`), the calls the IC forbids in it — instead of letting `ic0` trap the
+//! canister.
+//!
+//! Promises: every entry point of the template ([`crate::entry`], [`crate::hooks`],
+//! [`crate::dispatch`]) calls [`enter`] before running Python; [`current`] is the kind of
+//! the running message with what it has done so far (replied, accepted). Outside any
+//! message (module import at start-up) the kind is the lifecycle export that started it.
+
+use std::cell::Cell;
+
+/// The kind of message being executed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Init,
+    PreUpgrade,
+    PostUpgrade,
+    Query,
+    CompositeQuery,
+    Update,
+    Heartbeat,
+    InspectMessage,
+}
+
+impl Kind {
+    /// How the decorator that makes this kind is written, for messages.
+    pub fn decorator(self) -> &'static str {
+        match self {
+            Kind::Init => "@init",
+            Kind::PreUpgrade => "@pre_upgrade",
+            Kind::PostUpgrade => "@post_upgrade",
+            Kind::Query => "@query",
+            Kind::CompositeQuery => "@query(composite=True)",
+            Kind::Update => "@update",
+            Kind::Heartbeat => "@heartbeat",
+            Kind::InspectMessage => "@inspect_message",
+        }
+    }
+
+    /// Queries: their state changes are discarded, they may not move cycles or certify data.
+    pub fn is_query(self) -> bool {
+        matches!(self, Kind::Query | Kind::CompositeQuery)
+    }
+}
+
+/// The running message.
+#[derive(Clone, Copy, Debug)]
+pub struct Context {
+    pub kind: Kind,
+    /// Index of the method in the payload when the message is a method call.
+    pub method: Option<usize>,
+    /// The method replies itself (`manual_reply=True` / `-> Manual[T]`).
+    pub manual: bool,
+    /// `ic.reply`, `ic.reply_raw` or `ic.reject` was called.
+    pub responded: bool,
+    /// `ic.accept_message` was called.
+    pub accepted: bool,
+}
+
+thread_local! {
+    static CURRENT: Cell<Context> = const {
+        Cell::new(Context { kind: Kind::Init, method: None, manual: false, responded: false, accepted: false })
+    };
+}
+
+/// Starts a message of `kind` (for method `method`, replying itself if `manual`).
+pub fn enter(kind: Kind, method: Option<usize>, manual: bool) {
+    CURRENT.set(Context { kind, method, manual, responded: false, accepted: false });
+}
+
+/// The running message.
+pub fn current() -> Context {
+    CURRENT.get()
+}
+
+/// Changes the running message's record.
+pub fn update(f: impl FnOnce(&mut Context)) {
+    let mut c = CURRENT.get();
+    f(&mut c);
+    CURRENT.set(c);
+}
