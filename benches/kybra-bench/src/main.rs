@@ -30,7 +30,7 @@ use anyhow::{bail, Result};
 
 const USAGE: &str =
     "usage: kybra-bench [--only build|instructions|compute|codec|replica|stable]... [--n N] [--secs S] [--no-cargo-edit]
-  --only SECTION    run only these sections (repeatable; default: all five)
+  --only SECTION    run only these sections (repeatable; default: all six)
   --n N             loop length of the compute section (default 100000)
   --secs S          seconds per measurement of the replica section (default 1.25; 30 of them)
   --no-cargo-edit   do not time cargo on a one-line change of the Rust baseline

@@ -1,48 +1,9 @@
 //! End to end through the real binary: `kybra new`, `build`, `start --background` (on a free
 //! port), `deploy`, `canister call`, error cases, `stop` — the book's hello world flow.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-const KYBRA: &str = env!("CARGO_BIN_EXE_kybra");
-
-fn kybra(dir: &Path, args: &[&str]) -> Output {
-    Command::new(KYBRA)
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run kybra")
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = kybra(dir, args);
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "kybra {args:?} failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
-
-fn fails(dir: &Path, args: &[&str]) -> String {
-    let out = kybra(dir, args);
-    assert!(
-        !out.status.success(),
-        "kybra {args:?} should fail:\n{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// Stops the replica even when an assertion fails.
-struct StopOnDrop<'a>(&'a Path);
-
-impl Drop for StopOnDrop<'_> {
-    fn drop(&mut self) {
-        let _ = kybra(self.0, &["stop"]);
-    }
-}
+use common::{fails, ok, StopOnDrop};
 
 #[test]
 fn hello_world_end_to_end() {

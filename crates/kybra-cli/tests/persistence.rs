@@ -1,38 +1,9 @@
 //! Through the real binary: `kybra stop` then `kybra start` brings the deployed hello
 //! world back with the same id and memory; `kybra start --clean` wipes it.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-const KYBRA: &str = env!("CARGO_BIN_EXE_kybra");
-
-fn kybra(dir: &Path, args: &[&str]) -> Output {
-    Command::new(KYBRA)
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run kybra")
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = kybra(dir, args);
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "kybra {args:?} failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
-
-/// Stops the replica even when an assertion fails.
-struct StopOnDrop<'a>(&'a Path);
-
-impl Drop for StopOnDrop<'_> {
-    fn drop(&mut self) {
-        let _ = kybra(self.0, &["stop"]);
-    }
-}
+use common::{ok, StopOnDrop};
 
 const START: &[&str] = &["start", "--background", "--host", "127.0.0.1:0"];
 
