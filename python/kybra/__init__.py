@@ -43,6 +43,7 @@ TYPE_CHECKING = False
 __all__ = [
     "Alias",
     "CompositeQuery",
+    "Duration",
     "Func",
     "GuardResult",
     "GuardType",
@@ -62,6 +63,7 @@ __all__ = [
     "StableBTreeMap",
     "StableGrowResult",
     "StableMemoryError",
+    "TimerId",
     "Tuple",
     "Update",
     "ValueTooLarge",
@@ -126,6 +128,8 @@ if TYPE_CHECKING:
     nat16: TypeAlias = builtins.int
     nat32: TypeAlias = builtins.int
     nat64: TypeAlias = builtins.int
+    Duration: TypeAlias = builtins.int  # nat64 seconds (ic.set_timer)
+    TimerId: TypeAlias = builtins.int  # nat64 (ic.set_timer, ic.clear_timer)
     int: TypeAlias = builtins.int
     int8: TypeAlias = builtins.int
     int16: TypeAlias = builtins.int
@@ -189,6 +193,7 @@ else:
     void = None
     bool = builtins.bool
     nat = nat8 = nat16 = nat32 = nat64 = builtins.int
+    Duration = TimerId = builtins.int
     int = int8 = int16 = int32 = int64 = builtins.int
     float32 = float64 = float
 

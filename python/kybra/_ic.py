@@ -15,6 +15,7 @@ from kybra.principal import Principal
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import NoReturn, Protocol
 
     class _Backend(Protocol):
@@ -45,6 +46,11 @@ if TYPE_CHECKING:
         def reply(self, value: object, /) -> None: ...
         def reply_raw(self, data: bytes, /) -> None: ...
         def set_certified_data(self, data: bytes, /) -> None: ...
+        def set_timer(self, delay: int, callback: "Callable[[], object]", /) -> int: ...
+        def set_timer_interval(
+            self, interval: int, callback: "Callable[[], object]", /
+        ) -> int: ...
+        def clear_timer(self, timer_id: int, /) -> None: ...
 
     class IcError(Exception):
         """An `ic` API was called where the Internet Computer does not allow it."""
@@ -219,6 +225,27 @@ class Ic(StableMemoryApi):
     def set_certified_data(data: bytes) -> None:
         """Certify up to 32 bytes (read back with `ic.data_certificate()` in a query)."""
         _runtime("set_certified_data").set_certified_data(data)
+
+    @staticmethod
+    def set_timer(delay: int, func: "Callable[[], object]") -> int:
+        """Run `func()` once, `delay` seconds (a `Duration`) from now; returns its `TimerId`.
+
+        `func` is any callable taking no arguments (a function, lambda or closure). It runs
+        as its own update message; an uncaught exception traps that message only (its
+        traceback goes to the canister log, its state changes roll back). Timers are lost on
+        upgrade: set them again in `@post_upgrade`.
+        """
+        return _runtime("set_timer").set_timer(delay, func)
+
+    @staticmethod
+    def set_timer_interval(interval: int, func: "Callable[[], object]") -> int:
+        """Run `func()` every `interval` seconds until `ic.clear_timer`; returns its `TimerId`."""
+        return _runtime("set_timer_interval").set_timer_interval(interval, func)
+
+    @staticmethod
+    def clear_timer(timer_id: int) -> None:
+        """Cancel a timer; an unknown or already-fired `TimerId` is ignored."""
+        _runtime("clear_timer").clear_timer(timer_id)
 
 
 ic = Ic()

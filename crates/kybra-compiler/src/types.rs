@@ -144,7 +144,7 @@ impl<'a> Mapper<'a> {
             "kybra.nat8" => Type::Nat8,
             "kybra.nat16" => Type::Nat16,
             "kybra.nat32" => Type::Nat32,
-            "kybra.nat64" => Type::Nat64,
+            "kybra.nat64" | "kybra.Duration" | "kybra.TimerId" => Type::Nat64,
             "kybra.int8" => Type::Int8,
             "kybra.int16" => Type::Int16,
             "kybra.int32" => Type::Int32,

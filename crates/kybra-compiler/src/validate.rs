@@ -25,7 +25,7 @@ use wasmparser::{
 use crate::diagnostic::BuildError;
 use crate::ic_rules::{complexity, ic_features, Mode, METHOD_PREFIXES, RESERVED_EXPORTS, SYSTEM_API, SYSTEM_EXPORTS};
 pub use crate::ic_rules::{Limits, IC_LIMITS};
-use crate::wasm::{CANDID_SECTION, CDK_SECTION};
+use crate::wasm::{CANDID_SECTION, CDK_SECTION, TIMER_EXECUTOR_METHOD};
 
 /// What [`check`] measured.
 #[derive(Clone, Debug, Default)]
@@ -311,7 +311,7 @@ fn check_exports_and_sections(facts: &ModuleFacts, did: &str, wasm: &[u8], limit
                 }
             }
             for (name, mode) in &methods {
-                if !expected.contains_key(*name) {
+                if !expected.contains_key(*name) && *name != TIMER_EXECUTOR_METHOD {
                     problems.push(format!("the module exports `{}`, which the .did does not declare", mode.export(name)));
                 }
             }

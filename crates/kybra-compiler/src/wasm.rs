@@ -28,6 +28,10 @@ fn tpl(msg: impl Into<String>) -> BuildError {
 /// Template exports that only canisters defining the matching hook keep.
 pub const OPTIONAL_EXPORTS: [&str; 2] = ["canister_heartbeat", "canister_inspect_message"];
 
+/// The update method of `ic-cdk-timers` (in the template for `ic.set_timer`): only the
+/// canister itself may call it, so it is deliberately not in the .did.
+pub const TIMER_EXECUTOR_METHOD: &str = "<ic-cdk internal> timer_executor";
+
 /// The canister module: `template` + the `encoded` payload + exports for the methods and
 /// hooks of `analysed` + metadata.
 pub fn assemble(template: &[u8], encoded: &[u8], analysed: &Payload, did: &str, cdk: &str) -> Result<Vec<u8>, BuildError> {

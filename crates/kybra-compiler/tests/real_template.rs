@@ -71,16 +71,18 @@ fn real_module_passes_ic_validation() {
         limits.function_complexity
     );
 
-    // Exports: only IC entry points and the memory.
+    // Exports: only IC entry points (with ic-cdk-timers' two, for `ic.set_timer`) and the memory.
     let mut exports: Vec<&str> = facts.exports.iter().map(String::as_str).collect();
     exports.sort();
     assert_eq!(
         exports,
         [
+            "canister_global_timer",
             "canister_init",
             "canister_post_upgrade",
             "canister_pre_upgrade",
             "canister_query get_message",
+            "canister_update <ic-cdk internal> timer_executor",
             "canister_update set_message",
             "memory"
         ]

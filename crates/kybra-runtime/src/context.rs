@@ -20,6 +20,8 @@ pub enum Kind {
     Update,
     Heartbeat,
     InspectMessage,
+    /// A callback of `ic.set_timer` / `ic.set_timer_interval` (its own update message).
+    Timer,
 }
 
 impl Kind {
@@ -34,6 +36,7 @@ impl Kind {
             Kind::Update => "@update",
             Kind::Heartbeat => "@heartbeat",
             Kind::InspectMessage => "@inspect_message",
+            Kind::Timer => "timer callback",
         }
     }
 

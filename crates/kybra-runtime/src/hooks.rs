@@ -74,7 +74,7 @@ fn pick(kind: Kind, r: &Resolved) -> Option<&Entry> {
         Kind::PostUpgrade => r.post_upgrade.as_ref(),
         Kind::Heartbeat => r.heartbeat.as_ref(),
         Kind::InspectMessage => r.inspect_message.as_ref(),
-        Kind::Query | Kind::CompositeQuery | Kind::Update => None,
+        Kind::Query | Kind::CompositeQuery | Kind::Update | Kind::Timer => None,
     }
 }
 

@@ -135,6 +135,7 @@ pub fn kybra_ic(m: &Bound<'_, PyModule>) -> PyResult<()> {
     crate::stable_memory::register(m)?;
     crate::stable_btree::register(m)?;
     crate::ic_api::register(m)?;
+    crate::timers::register(m)?;
     Ok(())
 }
 

@@ -17,7 +17,8 @@
 //!   run first (`guards`);
 //! - the built-in module `_kybra_ic` offers `print`, `trap`, `caller`, `id`, `time`,
 //!   `candid_encode`, `candid_decode` and the message-level API of `ic_api` (which raises
-//!   `IcError` where the IC forbids a call, tracked by `context`).
+//!   `IcError` where the IC forbids a call, tracked by `context`), and the timers of
+//!   `timers` (`ic.set_timer`, `ic.set_timer_interval`, `ic.clear_timer`).
 //!
 //! The codec: `types` (type tables), `wire` (message header), `schema` (declared types),
 //! `subtype`, `decode` (message → Python), `encode` (Python → reply), `candid_text`.
@@ -58,6 +59,8 @@ mod stable_btree;
 mod stable_memory;
 #[cfg(target_arch = "wasm32")]
 mod subtype;
+#[cfg(target_arch = "wasm32")]
+mod timers;
 #[cfg(target_arch = "wasm32")]
 mod traps;
 #[cfg(target_arch = "wasm32")]

@@ -3,14 +3,16 @@
 //! Steps: rewrite WASI imports to the in-module `ic-wasi-polyfill` functions
 //! (`wasi2ic`), drop every export that is not part of the template contract
 //! (`canister_init`, `canister_pre_upgrade`, `canister_post_upgrade`,
-//! `canister_heartbeat`, `canister_inspect_message`, `kybra_dispatch`, the memory), garbage-collect what became unreachable, and check
+//! `canister_heartbeat`, `canister_inspect_message`, `kybra_dispatch`,
+//! `canister_global_timer` and `ic-cdk-timers`' `<ic-cdk internal> timer_executor`
+//! update, the memory), garbage-collect what became unreachable, and check
 //! the result.
 //!
 //! Promises (see `docs/architecture.md`, "Build-time assets"):
 //! - the output imports only `ic0.*` plus `kybra.payload_size: () -> i32` and
 //!   `kybra.payload_copy: (i32) -> ()`; anything else is an error that lists the
 //!   offending imports (unresolved C symbols silently become `env` imports);
-//! - the output exports `kybra_dispatch: (i32) -> ()` and the five canister hooks (the
+//! - the output exports `kybra_dispatch: (i32) -> ()`, the timer exports and the five canister hooks (the
 //!   compiler removes `canister_heartbeat` / `canister_inspect_message` from canisters
 //!   that define no `@heartbeat` / `@inspect_message`).
 
@@ -19,14 +21,21 @@ use std::collections::BTreeSet;
 use walrus::{ExportItem, ImportKind, Module, ValType};
 
 /// Exports the compiler relies on; every other export is removed.
-pub const KEPT_EXPORTS: [&str; 6] = [
+pub const KEPT_EXPORTS: [&str; 8] = [
     "canister_init",
     "canister_pre_upgrade",
     "canister_post_upgrade",
     "canister_heartbeat",
     "canister_inspect_message",
     "kybra_dispatch",
+    // `ic-cdk-timers` (the runtime's `ic.set_timer`): the global timer fires every due
+    // timer as a self-call of this update method.
+    "canister_global_timer",
+    TIMER_EXECUTOR,
 ];
+
+/// The update method through which `ic-cdk-timers` runs each timer callback.
+pub const TIMER_EXECUTOR: &str = "canister_update <ic-cdk internal> timer_executor";
 
 const PAYLOAD_MODULE: &str = "kybra";
 

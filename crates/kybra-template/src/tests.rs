@@ -25,6 +25,8 @@ fn runtime_like(extra_imports: &str, extra_calls: &str) -> Vec<u8> {
           (func (export "canister_heartbeat"))
           (func (export "canister_inspect_message"))
           (func (export "kybra_dispatch") (param i32))
+          (func (export "canister_global_timer"))
+          (func (export "canister_update <ic-cdk internal> timer_executor"))
           (func (export "_initialize")))"#
     ))
     .unwrap()
@@ -44,7 +46,9 @@ fn rewires_wasi_and_prunes_exports() {
             "canister_post_upgrade",
             "canister_heartbeat",
             "canister_inspect_message",
-            "kybra_dispatch"
+            "kybra_dispatch",
+            "canister_global_timer",
+            "canister_update <ic-cdk internal> timer_executor",
         ])
     );
     assert_eq!(bytes.len(), summary.size);

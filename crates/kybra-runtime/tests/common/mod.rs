@@ -132,7 +132,17 @@ impl Canister {
     /// Creates a canister on a new replica and installs `wasm` with the init argument
     /// `arg`; `Err` is the install's reject (the canister stays empty).
     pub fn install_with(wasm: &[u8], arg: &[u8]) -> Result<Canister, Reject> {
-        let replica = Replica::new(ReplicaConfig::default());
+        Canister::install_on(Replica::new(ReplicaConfig::default()), wasm, arg)
+    }
+
+    /// [`Canister::install`] on a replica whose clock stands still at `nanos` (move it with
+    /// `replica.advance_time`; due timers run at `replica.tick()`).
+    pub fn install_fixed_clock(wasm: &[u8], nanos: u64) -> Canister {
+        let replica = Replica::new(ReplicaConfig { time: kybra_replica::TimeMode::Fixed(nanos), ..ReplicaConfig::default() });
+        Canister::install_on(replica, wasm, &candid::encode_args(()).unwrap()).unwrap_or_else(|r| panic!("install failed: {r:?}"))
+    }
+
+    fn install_on(replica: Replica, wasm: &[u8], arg: &[u8]) -> Result<Canister, Reject> {
         let create = mgmt::ProvisionalCreateCanisterWithCyclesArgs { amount: None, settings: None, specified_id: None, sender_canister_version: None };
         let out = replica
             .update(user(), Principal::management_canister(), None, "provisional_create_canister_with_cycles", &candid::encode_one(create).unwrap())
