@@ -88,15 +88,7 @@ impl Execution {
         let used = system_api::instructions_used(&store);
         let memory = system_api::find_memory(&mut store, &instance);
         store.data_mut().memory = memory;
-        let globals = prepared
-            .mutable_globals
-            .iter()
-            .map(|g| {
-                instance
-                    .get_global(&mut store, &format!("{GLOBAL_EXPORT_PREFIX}{g}"))
-                    .expect("the replica exported every mutable global")
-            })
-            .collect();
+        let globals = mutable_globals(&mut store, &instance, &prepared);
         let mut exec = Execution {
             store,
             instance,
@@ -417,6 +409,20 @@ fn classify(id: &Principal, e: &wasmtime::Error, limit: u64) -> (Reject, String)
 /// A new instance, its memory and its mutable globals.
 type Fresh = (Store<Host>, Instance, Option<Memory>, Vec<Global>);
 
+/// The instance's mutable globals, through the exports the replica added for them
+/// ([`GLOBAL_EXPORT_PREFIX`]), in `prepared.mutable_globals` order.
+fn mutable_globals(store: &mut Store<Host>, instance: &Instance, prepared: &PreparedModule) -> Vec<Global> {
+    prepared
+        .mutable_globals
+        .iter()
+        .map(|g| {
+            instance
+                .get_global(&mut *store, &format!("{GLOBAL_EXPORT_PREFIX}{g}"))
+                .expect("the replica exported every mutable global")
+        })
+        .collect()
+}
+
 /// Instantiates `module` afresh for `host` (its start function runs with ample fuel) and
 /// grows its heap to `heap_len` bytes: the instance, its memory and mutable globals.
 fn fresh_instance(
@@ -457,14 +463,6 @@ fn fresh_instance(
         }
         store.data_mut().memory = Some(memory);
     }
-    let globals = prepared
-        .mutable_globals
-        .iter()
-        .map(|g| {
-            instance
-                .get_global(&mut store, &format!("{GLOBAL_EXPORT_PREFIX}{g}"))
-                .expect("the replica exported every mutable global")
-        })
-        .collect();
+    let globals = mutable_globals(&mut store, &instance, prepared);
     Ok((store, instance, memory, globals))
 }
