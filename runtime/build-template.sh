@@ -20,7 +20,7 @@ inputs_hash() {
         cd "$KYBRA_REPO"
         cat "$CPYTHON_CACHE/RECIPE" "$HERE/build-template.sh" Cargo.lock
         # Sources only: the runtime's host-side tests (crates/kybra-runtime/tests) are not in the module.
-        find crates/kybra-runtime crates/kybra-interface crates/kybra-template \
+        find crates/kybra-runtime crates/kybra-codec crates/kybra-interface crates/kybra-template \
             -path crates/kybra-runtime/tests -prune -o \
             -type f \( -name '*.rs' -o -name Cargo.toml \) -print0 | sort -z | xargs -0 cat
     ) | sha256sum | cut -c1-16

@@ -23,6 +23,14 @@ not a type expression); the Kybra compiler reads it either way.
 
 import builtins
 
+from kybra._calls import (
+    Async,
+    Call,
+    CallResult,
+    NotifyResult,
+    RejectionCode,
+    match,
+)
 from kybra._ic import Ic, IcError, ic
 from kybra._service import Service, service_query, service_update
 from kybra._stable import (
@@ -42,6 +50,9 @@ TYPE_CHECKING = False
 
 __all__ = [
     "Alias",
+    "Async",
+    "Call",
+    "CallResult",
     "CompositeQuery",
     "Duration",
     "Func",
@@ -53,11 +64,13 @@ __all__ = [
     "KeyTooLarge",
     "KeyTooLargeError",
     "Manual",
+    "NotifyResult",
     "Oneway",
     "Opt",
     "Principal",
     "Query",
     "Record",
+    "RejectionCode",
     "Service",
     "Stable64GrowResult",
     "StableBTreeMap",
@@ -81,6 +94,7 @@ __all__ = [
     "inspect_message",
     "int",
     "int8",
+    "match",
     "int16",
     "int32",
     "int64",

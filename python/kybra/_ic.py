@@ -10,6 +10,7 @@ built-in ones (the `typing` names exist for type checkers only, hence the string
 annotations).
 """
 
+from kybra._calls import RejectionCode, call_raw, call_raw128, notify_raw, rejection_code
 from kybra._stable import StableMemoryApi
 from kybra.principal import Principal
 
@@ -202,9 +203,10 @@ class Ic(StableMemoryApi):
         _runtime("reject").reject(message)
 
     @staticmethod
-    def reject_code() -> int:
-        """The reject code of the cross-canister call that just returned."""
-        return _runtime("reject_code").reject_code()
+    def reject_code() -> "RejectionCode":
+        """The `RejectionCode` of the cross-canister call that just returned
+        (`{"NoError": None}` when it was answered)."""
+        return rejection_code(_runtime("reject_code").reject_code())
 
     @staticmethod
     def reject_message() -> str:
@@ -241,6 +243,10 @@ class Ic(StableMemoryApi):
     def set_timer_interval(interval: int, func: "Callable[[], object]") -> int:
         """Run `func()` every `interval` seconds until `ic.clear_timer`; returns its `TimerId`."""
         return _runtime("set_timer_interval").set_timer_interval(interval, func)
+
+    call_raw = staticmethod(call_raw)
+    call_raw128 = staticmethod(call_raw128)
+    notify_raw = staticmethod(notify_raw)
 
     @staticmethod
     def clear_timer(timer_id: int) -> None:

@@ -3,10 +3,13 @@
 Promises: `MyService(principal)` is an instance with `.canister_id` (a `Principal`);
 instances compare and hash by canister id and show as `MyService(Principal.from_str(...))`.
 `@service_query` / `@service_update` mark the other canister's methods for the Kybra
-compiler and return the function unchanged (calling through them comes with cross-canister
-calls). Imports only `kybra.principal`, so it loads no module beyond the built-in ones.
+compiler; calling such a method on an instance builds a `kybra.Call` (positional or
+keyword arguments, checked against the method's parameters) that the canister `yield`s or
+`await`s. Imports only `kybra.principal` and `kybra._calls`, so it loads no module beyond
+the built-in ones.
 """
 
+from kybra._calls import Call
 from kybra.principal import Principal
 
 TYPE_CHECKING = False
@@ -46,11 +49,36 @@ class Service:
         return f"{type(self).__name__}({self.canister_id!r})"
 
 
+def _calling(func: "_F") -> "_F":
+    code = func.__code__
+    names = code.co_varnames[1 : code.co_argcount]
+    method = func.__name__
+
+    def call(self: Service, *args: "Any", **kwargs: "Any") -> Call:  # type: ignore[type-arg]
+        if len(args) > len(names):
+            raise TypeError(f"{method}() takes {len(names)} argument(s), {len(args)} given")
+        values = list(args)
+        for name in names[len(args) :]:
+            if name not in kwargs:
+                raise TypeError(f"{method}() is missing the argument `{name}`")
+            values.append(kwargs.pop(name))
+        if kwargs:
+            raise TypeError(f"{method}() got unexpected argument(s): {', '.join(kwargs)}")
+        return Call(self.canister_id, method, tuple(values), None, type(self))  # type: ignore[call-arg]
+
+    call.__name__ = method
+    call.__qualname__ = func.__qualname__
+    call.__doc__ = func.__doc__
+    return call  # type: ignore[return-value]
+
+
 def service_query(func: "_F") -> "_F":
-    """Marks a `Service` method as a query method of the other canister."""
-    return func
+    """Marks a `Service` method as a query method of the other canister; calling it on
+    an instance builds the `Call` to yield or await."""
+    return _calling(func)
 
 
 def service_update(func: "_F") -> "_F":
-    """Marks a `Service` method as an update method of the other canister."""
-    return func
+    """Marks a `Service` method as an update method of the other canister; calling it on
+    an instance builds the `Call` to yield or await."""
+    return _calling(func)

@@ -60,6 +60,8 @@ pub struct CanisterSpec {
     pub candid: Vec<PathBuf>,
     /// Commands to run after install (dfx's `post_install`).
     pub post_install: Vec<String>,
+    /// The id to create the canister with (dfx's `specified_id`; local replicas only).
+    pub specified_id: Option<String>,
 }
 
 /// A project: its root directory and its Kybra canisters (sorted by name).
@@ -91,6 +93,7 @@ struct RawCanister {
     main: Option<String>,
     candid: Option<String>,
     post_install: Option<OneOrMany>,
+    specified_id: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -219,6 +222,7 @@ pub fn parse_dfx_json(path: &Path, text: &str) -> Result<Vec<CanisterSpec>, Proj
                     main: PathBuf::from(main),
                     candid,
                     post_install,
+                    specified_id: raw.specified_id.clone(),
                 });
             }
             Some("custom") | None => {
@@ -245,6 +249,7 @@ pub fn parse_dfx_json(path: &Path, text: &str) -> Result<Vec<CanisterSpec>, Proj
                     main: command.main,
                     candid: candid_paths,
                     post_install,
+                    specified_id: raw.specified_id.clone(),
                 });
             }
             Some(_) => continue, // motoko, rust, assets, ...: not ours

@@ -5,10 +5,11 @@
 //!
 //! Promises: methods come out in source order (modules in discovery order, `main`
 //! first); a `-> Manual[T]` result (or `manual_reply=True`) makes a method that replies
-//! itself with result type `T`; `@init` / `@post_upgrade` parameters are the service's init
+//! itself with result type `T`; `-> Async[T]` (a generator that yields cross-canister
+//! calls) and `async def` declare result `T`, and make a `@query` a composite query; `@init` / `@post_upgrade` parameters are the service's init
 //! arguments (both must declare the same ones when both declare any). Every problem
 //! (missing or unsupported annotation, `*args`/`**kwargs`, keyword-only parameters, `async
-//! def`, duplicate method names or hooks, parameters or a result on a hook that takes
+//! def` on a hook other than `@heartbeat`, duplicate method names or hooks, parameters or a result on a hook that takes
 //! none, misplaced decorator options, an unimported `@query`) is a diagnostic that says
 //! what to write instead. Functions without a kybra decorator are ordinary Python.
 
@@ -135,6 +136,12 @@ impl ModuleCx<'_> {
         let word = kind.word();
         let before = diags.len();
         let params = self.params(f, &format!("`@{word}` function `{name}`"), diags);
+        if f.is_async && kind != HookKind::Heartbeat {
+            diags.push(self.at(
+                f.name.range().start(),
+                format!("`@{word}` function `{name}` cannot be `async def` — the IC allows no cross-canister calls there; write `def {name}(...)`"),
+            ));
+        }
         if !kind.takes_params() && !params.is_empty() {
             diags.push(self.at(
                 f.name.range().start(),
@@ -160,13 +167,6 @@ impl ModuleCx<'_> {
 
     /// The Candid parameters of `f` (`what` names it in diagnostics).
     fn params(&self, f: &StmtFunctionDef, what: &str, diags: &mut Vec<Diagnostic>) -> Vec<Param> {
-        let name = f.name.id.to_string();
-        if f.is_async {
-            diags.push(self.at(
-                f.name.range().start(),
-                format!("`async def {name}` cannot be a canister entry point yet — write `def {name}(...)`"),
-            ));
-        }
         let p = &f.parameters;
         if let Some(v) = &p.vararg {
             diags.push(self.at(
@@ -203,19 +203,45 @@ impl ModuleCx<'_> {
         params
     }
 
-    /// `T` when `ann` is `Manual[T]`.
-    fn manual_inner<'e>(&self, ann: &'e Expr) -> Option<&'e Expr> {
+    /// `T` when `ann` is `wrapper[T]` (`wrapper`: `kybra.Manual`, `kybra.Async`).
+    fn unwrap<'e>(&self, ann: &'e Expr, wrapper: &str) -> Option<&'e Expr> {
         let Expr::Subscript(s) = ann else { return None };
-        (self.names.qualify(&self.module.name, &s.value) == Qual::Global("kybra.Manual".into())).then_some(s.slice.as_ref())
+        (self.names.qualify(&self.module.name, &s.value) == Qual::Global(wrapper.into())).then_some(s.slice.as_ref())
+    }
+
+    /// The result annotation without `Async[...]` / `Manual[...]` (in either order), and
+    /// whether each was there.
+    fn result_annotation<'e>(&self, ann: &'e Expr) -> (&'e Expr, bool, bool) {
+        let (mut ann, mut is_async, mut manual) = (ann, false, false);
+        loop {
+            if let Some(inner) = self.unwrap(ann, "kybra.Async").filter(|_| !is_async) {
+                (ann, is_async) = (inner, true);
+            } else if let Some(inner) = self.unwrap(ann, "kybra.Manual").filter(|_| !manual) {
+                (ann, manual) = (inner, true);
+            } else {
+                return (ann, is_async, manual);
+            }
+        }
     }
 
     fn method(&self, f: &StmtFunctionDef, kind: MethodKind, dec: &Decorator, diags: &mut Vec<Diagnostic>) -> Option<Method> {
         let name = f.name.id.to_string();
         let before = diags.len();
         let params = self.params(f, &format!("method `{name}`"), diags);
-        let manual = f.returns.as_deref().and_then(|a| self.manual_inner(a));
+        let (result, is_async, manual) = match f.returns.as_deref() {
+            Some(ann) => {
+                let (inner, is_async, manual) = self.result_annotation(ann);
+                (Some(inner), is_async, manual)
+            }
+            None => (None, false, false),
+        };
+        // A query that makes calls (`-> Async[T]` or `async def`) is a composite query.
+        let kind = match kind {
+            MethodKind::Query if is_async || f.is_async => MethodKind::CompositeQuery,
+            other => other,
+        };
         let mut returns = Vec::new();
-        match manual.or(f.returns.as_deref()) {
+        match result {
             None => diags.push(self.at(
                 f.name.range().start(),
                 format!("method `{name}` has no return annotation — write e.g. `def {name}(...) -> text:`, or `-> void` if it returns nothing"),
@@ -234,7 +260,7 @@ impl ModuleCx<'_> {
             params,
             returns,
             guard: dec.guard.clone(),
-            manual_reply: dec.manual_reply || manual.is_some(),
+            manual_reply: dec.manual_reply || manual,
         })
     }
 

@@ -14,6 +14,7 @@ pub mod decorators;
 pub mod diagnostic;
 pub mod ic_rules;
 pub mod did;
+pub mod embedded;
 pub mod imports;
 pub mod names;
 pub mod project;
@@ -137,7 +138,8 @@ pub fn package(payload: &Payload, user_modules: usize, assets: &Assets) -> Resul
 }
 
 /// Parses and analyses the project into the payload the runtime will receive, and the
-/// number of user modules in it (they come first).
+/// number of user modules in it (they come first, then the `kybra` library modules read
+/// as source, then the bundled ones).
 pub fn analyse_project(main_py: &Path, project_root: &Path, stdlib: &stdlib::Stdlib) -> Result<(Payload, usize), BuildError> {
     let (project, mut diags) = project::load(main_py, project_root, stdlib)?;
     let names = names::Names::new(&project);
@@ -145,6 +147,7 @@ pub fn analyse_project(main_py: &Path, project_root: &Path, stdlib: &stdlib::Std
     let (methods, hooks, more) = analyse::entry_points(&project, &cx);
     diags.extend(more);
     let stable_maps = stable_maps::find(&project, &cx, &mut diags);
+    cx.define_services();
     let (types, more) = cx.finish();
     diags.extend(more);
     if !diags.is_empty() {
@@ -162,7 +165,7 @@ pub fn analyse_project(main_py: &Path, project_root: &Path, stdlib: &stdlib::Std
             code: ModuleCode::Source { filename: m.filename.clone(), text: m.source.text.clone() },
         })
         .collect();
-    let user = modules.len();
+    let user = project.modules.iter().filter(|m| !m.library).count();
     // Frozen modules are left out: the runtime always uses the interpreter's own copy.
     for b in stdlib.closure(project.bundled.iter().map(String::as_str)) {
         if !b.frozen && project.module(&b.name).is_none() {
@@ -173,7 +176,17 @@ pub fn analyse_project(main_py: &Path, project_root: &Path, stdlib: &stdlib::Std
             });
         }
     }
-    Ok((Payload { modules, entry, methods, types, hooks, stable_maps }, user))
+    Ok((Payload { modules, entry, methods, types, hooks, stable_maps, env: build_env() }, user))
+}
+
+/// The build's environment variables that canisters may read at run time (`os.environ`):
+/// dfx's `CANISTER_ID_<NAME>` for the project's canisters and `DFX_NETWORK`, sorted.
+fn build_env() -> Vec<(String, String)> {
+    let mut env: Vec<(String, String)> = std::env::vars()
+        .filter(|(k, _)| k.starts_with("CANISTER_ID_") || k == "DFX_NETWORK")
+        .collect();
+    env.sort();
+    env
 }
 
 /// `bytes` gzip-compressed at `level` (0-9).

@@ -4,7 +4,8 @@
 //!
 //! Promises: each Python definition becomes one [`TypeDef`] named after the class or alias,
 //! referred to by [`Type::Named`], so recursive and mutually recursive types work; only types
-//! the canister's methods reach are defined. Two definitions with the same Python name in
+//! the canister's methods reach are defined, plus every `Service` class (calls go through
+//! them). Two definitions with the same Python name in
 //! different modules get distinct Candid names: the first one met keeps the plain name,
 //! the next is `module_Name` (dots as `_`). A name that is a Candid keyword gets a trailing
 //! `_`. Fields named `class_`, `def_`... (a Python keyword plus `_`) get the keyword as
@@ -112,6 +113,25 @@ impl<'a> TypeCx<'a> {
             Some(Def::Value(_)) => Err(err(format!(
                 "`{name}` is a variable, not a type — for a type alias write `{name} = Alias[text]` (any type in the brackets)"
             ))),
+        }
+    }
+
+    /// Defines every top-level `Service` subclass of every module, used in a signature or
+    /// not: the runtime needs their methods' types to make calls through them
+    /// (`token_canister.transfer(...)`). The `.did` shows only the types methods reach.
+    pub fn define_services(&self) {
+        for m in &self.project.modules {
+            let Some(ast) = &m.ast else { continue };
+            for stmt in &ast.body {
+                let Stmt::ClassDef(c) = stmt else { continue };
+                let key = (m.name.clone(), c.name.id.to_string());
+                if self.state.borrow().by_key.contains_key(&key) {
+                    continue;
+                }
+                if let Some((ClassKind::Service, chain)) = self.class_chain(m, c, 0) {
+                    self.define_class(m, c, ClassKind::Service, &chain);
+                }
+            }
         }
     }
 

@@ -98,11 +98,11 @@ fn keyword_only_parameters() {
 }
 
 #[test]
-fn async_methods() {
+fn async_hooks_other_than_heartbeat() {
     assert_one(
-        "from kybra import update, void\n@update\nasync def f() -> void:\n    pass\n",
+        "from kybra import init, void\n@init\nasync def f() -> void:\n    pass\n",
         "3:11",
-        &["`async def f`", "write `def f(...)`"],
+        &["`@init` function `f` cannot be `async def`", "write `def f(...)`"],
     );
 }
 

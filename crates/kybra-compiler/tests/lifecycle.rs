@@ -131,5 +131,5 @@ fn misuses_are_diagnostics() {
     assert_error(&e("@update(guard=nowhere)\ndef u() -> void:\n    pass\n"), "2:15", "guard `nowhere` is not defined");
     assert_error(&e("@query(cached=True)\ndef q() -> str:\n    return ''\n"), "2:15", "`@query` has no option `cached`");
     assert_error(&e("@update(manual_reply=1)\ndef u() -> str:\n    return ''\n"), "2:22", "`manual_reply=` must be `True` or `False`");
-    assert_error(&e("@inspect_message\nasync def i() -> void:\n    pass\n"), "3:11", "`async def i` cannot be a canister entry point yet");
+    assert_error(&e("@inspect_message\nasync def i() -> void:\n    pass\n"), "3:11", "`@inspect_message` function `i` cannot be `async def`");
 }

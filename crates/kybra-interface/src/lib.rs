@@ -43,6 +43,9 @@ pub struct Payload {
     pub hooks: Hooks,
     /// Every `StableBTreeMap[K, V](memory_id=...)` the canister declares, by memory id.
     pub stable_maps: Vec<StableMap>,
+    /// Environment variables baked in at build time (`CANISTER_ID_<NAME>`, `DFX_NETWORK`):
+    /// the canister's `os.environ`.
+    pub env: Vec<(String, String)>,
 }
 
 /// A Python function, by module and name.
@@ -427,6 +430,7 @@ mod tests {
                 max_key_size: Some(100),
                 max_value_size: None,
             }],
+            env: vec![("CANISTER_ID_OTHER".into(), "aaaaa-aa".into())],
         }
     }
 

@@ -40,6 +40,11 @@ impl Kind {
         }
     }
 
+    /// May make cross-canister calls (`yield` / `await`).
+    pub fn may_call(self) -> bool {
+        matches!(self, Kind::Update | Kind::CompositeQuery | Kind::Timer | Kind::Heartbeat)
+    }
+
     /// Queries: their state changes are discarded, they may not move cycles or certify data.
     pub fn is_query(self) -> bool {
         matches!(self, Kind::Query | Kind::CompositeQuery)
@@ -58,17 +63,26 @@ pub struct Context {
     pub responded: bool,
     /// `ic.accept_message` was called.
     pub accepted: bool,
+    /// Running after a cross-canister call returned (in its callback message).
+    pub callback: bool,
 }
 
 thread_local! {
     static CURRENT: Cell<Context> = const {
-        Cell::new(Context { kind: Kind::Init, method: None, manual: false, responded: false, accepted: false })
+        Cell::new(Context { kind: Kind::Init, method: None, manual: false, responded: false, accepted: false, callback: false })
     };
 }
 
 /// Starts a message of `kind` (for method `method`, replying itself if `manual`).
 pub fn enter(kind: Kind, method: Option<usize>, manual: bool) {
-    CURRENT.set(Context { kind, method, manual, responded: false, accepted: false });
+    CURRENT.set(Context { kind, method, manual, responded: false, accepted: false, callback: false });
+    crate::calls::forget_last();
+}
+
+/// Resumes a message that awaited a cross-canister call: `before` is its record from
+/// before the `await`, now in the call's callback.
+pub fn resume(before: Context) {
+    CURRENT.set(Context { callback: true, ..before });
 }
 
 /// The running message.

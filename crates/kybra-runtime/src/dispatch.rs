@@ -107,6 +107,7 @@ fn with_hook_params(payload: &Payload) -> Payload {
         types: payload.types.clone(),
         hooks: Default::default(),
         stable_maps: vec![],
+        env: vec![],
     }
 }
 
@@ -223,6 +224,27 @@ fn decode_error(what: &str, names: &[String], arg: Option<usize>, path: &[String
     }
 }
 
+/// The reply of method `index` for its Python result (`None` for a method that replies
+/// itself); a result of the wrong type traps.
+fn reply_bytes(py: Python<'_>, state: &State, index: usize, result: &Bound<'_, PyAny>) -> Option<Vec<u8>> {
+    let entry = &state.methods[index];
+    if entry.manual {
+        return None;
+    }
+    let name = &entry.name;
+    let reply = encode::encode_reply(&state.schema, &state.classes(py), &entry.rets, &entry.reply_header, result)
+        .unwrap_or_else(|m| {
+            crate::ic_module::flush_all();
+            ic_cdk::trap(format!(
+                "Uncaught TypeError: method `{name}` returned a value that is not its declared type: {}: expected {}, got {}",
+                m.location("result"),
+                m.expected,
+                m.found
+            ))
+        });
+    Some(reply)
+}
+
 /// Runs method `method_index` of the payload for the current message.
 #[no_mangle]
 pub extern "C" fn kybra_dispatch(method_index: i32) {
@@ -239,26 +261,27 @@ pub extern "C" fn kybra_dispatch(method_index: i32) {
         if let Some(guard) = &entry.guard {
             guard.check(py, &what)?;
         }
-        let classes = state.classes(py);
         let args = decode_message(py, &state, &what, &entry.param_names, &entry.params)?;
         let result = PyTuple::new(py, args)
             .and_then(|args| entry.function.bind(py).call1(args))
             .unwrap_or_else(|e| traps::uncaught(py, &e));
-        if entry.manual {
+        if crate::calls::is_task(&result) {
+            let task = result.unbind();
+            let state = state.clone();
+            let run = move || {
+                crate::calls::spawn(task, move |py, value| {
+                    if let Some(bytes) = reply_bytes(py, &state, index, value) {
+                        ic_cdk::api::msg_reply(bytes);
+                    }
+                })
+            };
+            match entry.kind {
+                Kind::CompositeQuery | Kind::Query => ic_cdk::futures::internals::in_query_executor_context(run),
+                _ => ic_cdk::futures::internals::in_executor_context(run),
+            }
             return Ok(None);
         }
-        let name = &entry.name;
-        let reply = encode::encode_reply(&state.schema, &classes, &entry.rets, &entry.reply_header, &result)
-            .unwrap_or_else(|m| {
-                crate::ic_module::flush_all();
-                ic_cdk::trap(format!(
-                    "Uncaught TypeError: method `{name}` returned a value that is not its declared type: {}: expected {}, got {}",
-                    m.location("result"),
-                    m.expected,
-                    m.found
-                ))
-            });
-        Ok(Some(reply))
+        Ok(reply_bytes(py, &state, index, &result))
     });
     crate::ic_module::flush_all();
     match outcome {

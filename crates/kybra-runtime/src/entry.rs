@@ -29,7 +29,7 @@ fn panic_hook(info: &std::panic::PanicHookInfo<'_>) {
 }
 
 /// Seeds the polyfill's random generator. Deterministic across replicas (time and
-/// canister id are agreed on); not secret: `raw_rand` reseeding is a later step.
+/// canister id are agreed on); not secret: `crate::randomness` reseeds from `raw_rand`.
 fn seed() -> [u8; 32] {
     let mut seed = [0u8; 32];
     seed[..8].copy_from_slice(&ic_cdk::api::time().to_le_bytes());
@@ -48,6 +48,11 @@ fn start(kind: Kind) {
     std::panic::set_hook(Box::new(panic_hook));
     ic_wasi_polyfill::init(&seed(), &[("PYTHONHASHSEED", "0")]);
     let payload = payload::read();
+    // wasi-libc read its environment in the constructors above: the build's variables
+    // (`CANISTER_ID_<NAME>`, ...) go into the C environment, where `os.environ` finds them.
+    for (key, value) in &payload.env {
+        std::env::set_var(key, value);
+    }
     let Payload { modules, entry, .. } = &payload;
 
     // Bytecode modules are importable from the start (start-up imports `encodings`).
@@ -107,12 +112,14 @@ fn start(kind: Kind) {
 extern "C" fn canister_init() {
     start(Kind::Init);
     hooks::run(Kind::Init);
+    crate::randomness::schedule();
 }
 
 #[export_name = "canister_post_upgrade"]
 extern "C" fn canister_post_upgrade() {
     start(Kind::PostUpgrade);
     hooks::run(Kind::PostUpgrade);
+    crate::randomness::schedule();
 }
 
 #[export_name = "canister_pre_upgrade"]

@@ -102,8 +102,13 @@ pub fn run(kind: Kind) {
                 ic_cdk::trap(message)
             })
         };
-        if let Err(e) = PyTuple::new(py, args).and_then(|args| hook.function.bind(py).call1(args)) {
-            traps::uncaught(py, &e);
+        match PyTuple::new(py, args).and_then(|args| hook.function.bind(py).call1(args)) {
+            Err(e) => traps::uncaught(py, &e),
+            Ok(result) if kind == Kind::Heartbeat && crate::calls::is_task(&result) => {
+                let task = result.unbind();
+                ic_cdk::futures::internals::in_executor_context(|| crate::calls::spawn(task, |_, _| {}));
+            }
+            Ok(_) => {}
         }
     });
     ic_module::flush_all();

@@ -162,24 +162,28 @@ fn msg_cycles_accept128(max_amount: u128) -> PyResult<u128> {
 
 const CALLBACK_RULE: &str = "may only be called after a cross-canister call returns (after its `yield`)";
 
+fn last_call(api: &str) -> PyResult<crate::calls::Outcome> {
+    crate::calls::last().ok_or_else(|| refuse(api, CALLBACK_RULE))
+}
+
 #[pyfunction]
 fn msg_cycles_refunded() -> PyResult<u64> {
-    Err(refuse("msg_cycles_refunded", CALLBACK_RULE))
+    Ok(u64::try_from(last_call("msg_cycles_refunded")?.refunded).unwrap_or(u64::MAX))
 }
 
 #[pyfunction]
 fn msg_cycles_refunded128() -> PyResult<u128> {
-    Err(refuse("msg_cycles_refunded128", CALLBACK_RULE))
+    Ok(last_call("msg_cycles_refunded128")?.refunded)
 }
 
 #[pyfunction]
 fn reject_code() -> PyResult<u32> {
-    Err(refuse("reject_code", CALLBACK_RULE))
+    Ok(last_call("reject_code")?.code)
 }
 
 #[pyfunction]
 fn reject_message() -> PyResult<String> {
-    Err(refuse("reject_message", CALLBACK_RULE))
+    Ok(last_call("reject_message")?.message)
 }
 
 /// Instructions executed: `0` in this message, `1` in this call context.

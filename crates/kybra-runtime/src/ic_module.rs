@@ -136,6 +136,7 @@ pub fn kybra_ic(m: &Bound<'_, PyModule>) -> PyResult<()> {
     crate::stable_btree::register(m)?;
     crate::ic_api::register(m)?;
     crate::timers::register(m)?;
+    crate::calls::register(m)?;
     Ok(())
 }
 

@@ -18,23 +18,24 @@
 //! - the built-in module `_kybra_ic` offers `print`, `trap`, `caller`, `id`, `time`,
 //!   `candid_encode`, `candid_decode` and the message-level API of `ic_api` (which raises
 //!   `IcError` where the IC forbids a call, tracked by `context`), and the timers of
-//!   `timers` (`ic.set_timer`, `ic.set_timer_interval`, `ic.clear_timer`).
+//!   `timers` (`ic.set_timer`, `ic.set_timer_interval`, `ic.clear_timer`);
+//! - a method, timer or heartbeat that is a generator (`yield other.method(x)`) or a
+//!   coroutine (`async def`, `await`) makes cross-canister calls (`calls`), each `yield`
+//!   resuming in the call's callback message with a `CallResult`.
 //!
-//! The codec: `types` (type tables), `wire` (message header), `schema` (declared types),
-//! `subtype`, `decode` (message → Python), `encode` (Python → reply), `candid_text`.
+//! The codec (`types`, `wire`, `schema`, `subtype`, `decode`, `encode`) is the
+//! `kybra-codec` crate, shared with `kybra.testing` on the host; `candid_text` is here.
 //!
 //! On any target but wasm32 the crate is empty: it only makes sense inside a canister.
 
+#[cfg(target_arch = "wasm32")]
+mod calls;
 #[cfg(target_arch = "wasm32")]
 mod candid_text;
 #[cfg(target_arch = "wasm32")]
 mod context;
 #[cfg(target_arch = "wasm32")]
-mod decode;
-#[cfg(target_arch = "wasm32")]
 mod dispatch;
-#[cfg(target_arch = "wasm32")]
-mod encode;
 #[cfg(target_arch = "wasm32")]
 mod entry;
 #[cfg(target_arch = "wasm32")]
@@ -52,20 +53,16 @@ mod interpreter;
 #[cfg(target_arch = "wasm32")]
 mod payload;
 #[cfg(target_arch = "wasm32")]
-mod schema;
+mod randomness;
 #[cfg(target_arch = "wasm32")]
 mod stable_btree;
 #[cfg(target_arch = "wasm32")]
 mod stable_memory;
 #[cfg(target_arch = "wasm32")]
-mod subtype;
-#[cfg(target_arch = "wasm32")]
 mod timers;
 #[cfg(target_arch = "wasm32")]
 mod traps;
 #[cfg(target_arch = "wasm32")]
-mod types;
-#[cfg(target_arch = "wasm32")]
 mod wasi_stubs;
 #[cfg(target_arch = "wasm32")]
-mod wire;
+use kybra_codec::{decode, encode, schema, types};

@@ -9,7 +9,8 @@
 //! back, and every other timer — including later runs of the same interval timer — is
 //! unaffected. Timer ids are the `nat64` form of `ic-cdk-timers`' ids; clearing an unknown
 //! or already-fired id does nothing. Timers live in the Wasm heap, so an upgrade drops
-//! them (as with `ic-cdk-timers` on the IC): set them again in `@post_upgrade`.
+//! them (as with `ic-cdk-timers` on the IC): set them again in `@post_upgrade`. A callback
+//! that is a generator or an `async def` makes cross-canister calls (`crate::calls`).
 
 use std::rc::Rc;
 use std::time::Duration;
@@ -48,14 +49,20 @@ fn check_callable(api: &str, callback: &Bound<'_, PyAny>) -> PyResult<()> {
     }
 }
 
-/// Runs one callback as the current message; traps on an uncaught exception.
-fn fire(callback: &Py<PyAny>) {
+/// Runs one callback as the current message; traps on an uncaught exception. A callback
+/// that is a generator or coroutine makes its cross-canister calls before the run ends.
+async fn fire(callback: Rc<Py<PyAny>>) {
     context::enter(Kind::Timer, None, false);
-    Python::attach(|py| {
-        if let Err(e) = callback.bind(py).call0() {
-            traps::uncaught(py, &e);
-        }
+    let task = Python::attach(|py| match callback.bind(py).call0() {
+        Ok(result) if crate::calls::is_task(&result) => Some(result.unbind()),
+        Ok(_) => None,
+        Err(e) => traps::uncaught(py, &e),
     });
+    if let Some(task) = task {
+        if let Err(e) = crate::calls::drive(task).await {
+            Python::attach(|py| traps::uncaught(py, &e));
+        }
+    }
     ic_module::flush_all();
 }
 
@@ -68,8 +75,8 @@ fn to_u64(id: TimerId) -> u64 {
 fn set_timer(delay: u64, callback: &Bound<'_, PyAny>) -> PyResult<u64> {
     check_settable("set_timer")?;
     check_callable("set_timer", callback)?;
-    let callback = callback.clone().unbind();
-    Ok(to_u64(ic_cdk_timers::set_timer(Duration::from_secs(delay), async move { fire(&callback) })))
+    let callback = Rc::new(callback.clone().unbind());
+    Ok(to_u64(ic_cdk_timers::set_timer(Duration::from_secs(delay), fire(callback))))
 }
 
 /// Sets a repeating timer: `callback` runs every `interval` seconds until cleared.
@@ -79,8 +86,7 @@ fn set_timer_interval(interval: u64, callback: &Bound<'_, PyAny>) -> PyResult<u6
     check_callable("set_timer_interval", callback)?;
     let callback = Rc::new(callback.clone().unbind());
     let id = ic_cdk_timers::set_timer_interval(Duration::from_secs(interval), move || {
-        let callback = Rc::clone(&callback);
-        async move { fire(&callback) }
+        fire(Rc::clone(&callback))
     });
     Ok(to_u64(id))
 }

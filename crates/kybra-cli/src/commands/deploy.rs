@@ -1,8 +1,10 @@
 //! `kybra deploy [NAME] [--argument '(...)'] [--mode ...]`: build, create, install.
 //!
-//! Promises: builds first; creates the canister (`provisional_create_canister_with_cycles`)
-//! when `.kybra/local/canister_ids.json` has no id for it or the replica does not know that
-//! id; installs through the management canister's chunked path (`upload_chunk` ≤ 1 MiB +
+//! Promises: first creates every selected canister (`provisional_create_canister_with_cycles`,
+//! with dfx.json's `specified_id` if given) that `.kybra/local/canister_ids.json` has no id
+//! for or the replica does not know, then builds each with `CANISTER_ID_<NAME>` set for
+//! every canister of the project that has an id (and `DFX_NETWORK`), as dfx does — the
+//! compiler puts these into the canister's `os.environ`; installs through the management canister's chunked path (`upload_chunk` ≤ 1 MiB +
 //! `install_chunked_code`) since modules exceed the 2 MiB message limit, showing chunk
 //! progress; in auto mode installs a new canister, upgrades an installed one, and skips an
 //! identical module like dfx; then runs dfx.json's `post_install` like dfx (cwd = project
@@ -74,17 +76,22 @@ fn deploy(
     let runtime = super::runtime()?;
     let agent = runtime.block_on(network::connect(&network))?;
     let mut ids = CanisterIds::load(&project.root)?;
-    let mut deployed = Vec::new();
-    for canister in canisters {
-        let built = build_spec(&project, canister)?;
-        let interface = Interface::load(&built.did)?;
-        let arg = interface.encode_init_args(argument)?;
+    // Every canister exists before any is built, so each build knows all ids (dfx's
+    // `CANISTER_ID_<NAME>` variables, which the compiler puts into `os.environ`).
+    let mut created = Vec::new();
+    for canister in &canisters {
         if !may_create && ids.get_on(&canister.name, &network.name).is_none() {
             bail!("canister {} has not been created on this network: deploy it with `kybra deploy {}`", canister.name, canister.name);
         }
-        let id = runtime.block_on(deploy_one(
-            &agent, &network, &project, canister, &built, &arg, mode, &mut ids,
-        ))?;
+        created.push(runtime.block_on(ensure_created(&agent, &network, &project, canister, &mut ids))?);
+    }
+    export_canister_ids(&project, &ids, &network.name);
+    let mut deployed = Vec::new();
+    for (canister, (id, installed_hash)) in canisters.into_iter().zip(created) {
+        let built = build_spec(&project, canister)?;
+        let interface = Interface::load(&built.did)?;
+        let arg = interface.encode_init_args(argument)?;
+        runtime.block_on(deploy_one(&agent, &network, canister, &built, &arg, mode, id, installed_hash))?;
         run_post_install(&project.root, canister, &id, &built, &network)?;
         deployed.push((canister.name.clone(), id));
     }
@@ -104,17 +111,31 @@ fn deploy(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn deploy_one(
+/// Sets `CANISTER_ID_<NAME>` (for every canister of the project with an id on `network`)
+/// and `DFX_NETWORK` for the builds that follow, as dfx does for build commands.
+pub fn export_canister_ids(project: &Project, ids: &CanisterIds, network: &str) {
+    for canister in &project.canisters {
+        if let Some(id) = ids.get_on(&canister.name, network) {
+            std::env::set_var(format!("CANISTER_ID_{}", env_name(&canister.name)), id);
+        }
+    }
+    std::env::set_var("DFX_NETWORK", network);
+}
+
+/// A canister name as it appears in environment variable names (dfx's rule).
+fn env_name(name: &str) -> String {
+    name.to_uppercase().replace('-', "_")
+}
+
+/// The canister's id on this network, creating it if it does not exist (with its
+/// `specified_id` if dfx.json gives one), and the hash of its installed module.
+async fn ensure_created(
     agent: &Agent,
     network: &Network,
     project: &Project,
     canister: &CanisterSpec,
-    built: &Built,
-    arg: &[u8],
-    mode: Mode,
     ids: &mut CanisterIds,
-) -> Result<Principal> {
+) -> Result<(Principal, Option<Vec<u8>>)> {
     let mgmt = ManagementCanister::create(agent);
     let known = match ids.get_on(&canister.name, &network.name) {
         Some(text) => Some(Principal::from_text(text).map_err(|e| {
@@ -142,26 +163,40 @@ async fn deploy_one(
         },
         None => None,
     };
-    let (id, installed_hash) = match existing {
-        Some(found) => found,
-        None => {
-            println!("Creating canister {}...", canister.name);
-            let (id,) = mgmt
-                .create_canister()
-                .as_provisional_create_with_amount(Some(INITIAL_CYCLES))
-                .with_effective_canister_id(provisional_effective_id())
-                .call_and_wait()
-                .await
-                .map_err(|e| network::explain(e, network))
-                .with_context(|| format!("cannot create canister {}", canister.name))?;
-            ids.set_on(&canister.name, &network.name, &id.to_text());
-            ids.save(&project.root)
-                .context("cannot save .kybra/local/canister_ids.json")?;
-            println!("  created {} with id {id}", canister.name);
-            (id, None)
-        }
-    };
+    if let Some(found) = existing {
+        return Ok(found);
+    }
+    println!("Creating canister {}...", canister.name);
+    let mut create = mgmt.create_canister().as_provisional_create_with_amount(Some(INITIAL_CYCLES));
+    if let Some(text) = &canister.specified_id {
+        let wanted = Principal::from_text(text)
+            .map_err(|e| anyhow!("dfx.json: `specified_id` of {} is not a principal: {e}", canister.name))?;
+        create = create.as_provisional_create_with_specified_id(wanted);
+    }
+    let (id,) = create
+        .with_effective_canister_id(provisional_effective_id())
+        .call_and_wait()
+        .await
+        .map_err(|e| network::explain(e, network))
+        .with_context(|| format!("cannot create canister {}", canister.name))?;
+    ids.set_on(&canister.name, &network.name, &id.to_text());
+    ids.save(&project.root).context("cannot save .kybra/local/canister_ids.json")?;
+    println!("  created {} with id {id}", canister.name);
+    Ok((id, None))
+}
 
+#[allow(clippy::too_many_arguments)]
+async fn deploy_one(
+    agent: &Agent,
+    network: &Network,
+    canister: &CanisterSpec,
+    built: &Built,
+    arg: &[u8],
+    mode: Mode,
+    id: Principal,
+    installed_hash: Option<Vec<u8>>,
+) -> Result<Principal> {
+    let mgmt = ManagementCanister::create(agent);
     let module = std::fs::read(&built.wasm_gz)
         .with_context(|| format!("cannot read {}", built.wasm_gz.display()))?;
     let module_hash = Sha256::digest(&module).to_vec();
@@ -332,7 +367,7 @@ pub fn run_post_install(
 ) -> Result<()> {
     for command in &canister.post_install {
         println!("Running post-install command `{command}`...");
-        let env_name = canister.name.to_uppercase().replace('-', "_");
+        let env_name = env_name(&canister.name);
         let status = Command::new("sh")
             .arg("-c")
             .arg(command)

@@ -30,6 +30,7 @@ fn book_custom_form() {
             main: "src/main.py".into(),
             candid: vec!["src/main.did".into()],
             post_install: vec![".kybra/kybra_hello_world/post_install.sh".into()],
+            specified_id: None,
         }]
     );
 }

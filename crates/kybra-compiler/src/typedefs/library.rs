@@ -1,6 +1,6 @@
 //! The named Candid types the `kybra` package itself defines (`from kybra import
 //! StableGrowResult`): the stable memory results and the StableBTreeMap insert errors, as
-//! the book types them.
+//! the book types them, and the call results `RejectionCode` and `NotifyResult`.
 //!
 //! Promise: [`TypeCx::library`] gives `kybra.X` as [`Type::Named`] of a [`TypeDef`] added
 //! once per build (named `X`, or `kybra_X` if the project already took `X`), and `None`
@@ -19,6 +19,11 @@ fn definition(name: &str) -> Option<Vec<(&'static str, Lib)>> {
         "Stable64GrowResult" => vec![("Ok", Prim(Type::Nat64)), ("Err", Named("StableMemoryError"))],
         "KeyTooLarge" | "ValueTooLarge" => vec![("given", Prim(Type::Nat32)), ("max", Prim(Type::Nat32))],
         "InsertError" => vec![("KeyTooLarge", Named("KeyTooLarge")), ("ValueTooLarge", Named("ValueTooLarge"))],
+        "RejectionCode" => ["NoError", "SysFatal", "SysTransient", "DestinationInvalid", "CanisterReject", "CanisterError", "Unknown"]
+            .into_iter()
+            .map(|case| (case, Prim(Type::Null)))
+            .collect(),
+        "NotifyResult" => vec![("Ok", Prim(Type::Null)), ("Err", Named("RejectionCode"))],
         _ => return None,
     })
 }

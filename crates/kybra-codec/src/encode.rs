@@ -55,11 +55,27 @@ pub fn encode_reply(
     header: &[u8],
     result: &Bound<'_, PyAny>,
 ) -> Result<Vec<u8>, Mismatch> {
+    match rets {
+        [t] => encode_args(schema, classes, &[*t], header, std::slice::from_ref(result)).map_err(|(_, m)| m),
+        _ => encode_args(schema, classes, &[], header, &[]).map_err(|(_, m)| m),
+    }
+}
+
+/// A Candid message of `values` with types `types` (`header`: their type table and list,
+/// from [`crate::types::Table::write_header`]); `Err` gives the position of the value
+/// that does not fit and where.
+pub fn encode_args(
+    schema: &Schema,
+    classes: &Classes<'_>,
+    types: &[T],
+    header: &[u8],
+    values: &[Bound<'_, PyAny>],
+) -> Result<Vec<u8>, (usize, Mismatch)> {
     let mut e = Encoder { schema, classes, out: Vec::with_capacity(256), depth: 0 };
     e.out.extend_from_slice(b"DIDL");
     e.out.extend_from_slice(header);
-    if let [t] = rets {
-        e.value(result, *t)?;
+    for (i, (value, t)) in values.iter().zip(types).enumerate() {
+        e.value(value, *t).map_err(|m| (i, m))?;
     }
     Ok(e.out)
 }
@@ -268,27 +284,17 @@ impl<'py> Encoder<'_, 'py> {
             Entry::Record(fields) => {
                 let dict = obj.cast::<PyDict>().map_err(|_| self.fail(s, obj, "expected a dict"))?;
                 let meta = schema.meta(s);
-                let mut found = 0;
+                // Keys the type does not have are ignored, as Candid's record subtyping
+                // drops extra fields (the book returns a management canister record
+                // where a record with fewer fields is declared).
                 for ((_, t), f) in fields.iter().zip(&meta.fields) {
                     let key = f.key.bind(py);
                     match dict.get_item(key).ok().flatten() {
-                        Some(item) => {
-                            found += 1;
-                            self.value(&item, *t).map_err(|m| at(m, format!(".{key}")))?;
-                        }
+                        Some(item) => self.value(&item, *t).map_err(|m| at(m, format!(".{key}")))?,
                         None if *t == ty::NULL || *t == ty::RESERVED => {}
                         None if matches!(schema.table.entry(*t), Some(Entry::Opt(_))) => self.out.push(0),
                         None => return Err(self.fail(s, obj, &format!("the key {:?} is missing", f.key.to_string()))),
                     }
-                }
-                if dict.len() != found {
-                    let extra = dict
-                        .keys()
-                        .iter()
-                        .find(|k| !meta.fields.iter().any(|f| f.key.bind(py).as_any().eq(k).unwrap_or(false)))
-                        .map(|k| k.repr().map(|r| r.to_string()).unwrap_or_default())
-                        .unwrap_or_default();
-                    return Err(self.fail(s, obj, &format!("unexpected key {extra}")));
                 }
             }
             Entry::Variant(_) => {
