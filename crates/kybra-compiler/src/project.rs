@@ -6,6 +6,10 @@
 //! user module; a name known to the bundled standard library is bundled; anything else is
 //! a diagnostic naming the file, position, module and what to do. User modules come out in
 //! discovery order, `main` first; all problems are collected, not just the first.
+//! An import of the `kybra` package's library modules (`kybra.canisters.management`, in
+//! any import style) loads them from the sources the compiler embeds
+//! ([`crate::embedded`]) as modules analysed like user code, flagged
+//! [`UserModule::library`] and placed after the user's own modules.
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
@@ -15,6 +19,7 @@ use ruff_text_size::TextSize;
 
 use crate::diagnostic::{BuildError, Diagnostic, SourceText};
 use crate::imports::{self, ImportSite};
+use crate::embedded as bundle;
 use crate::stdlib::Stdlib;
 
 /// One module of the user's project.
@@ -27,6 +32,9 @@ pub struct UserModule {
     pub source: SourceText,
     /// The syntax tree; `None` when the file has syntax errors (already reported).
     pub ast: Option<ModModule>,
+    /// A module of the `kybra` package read from the compiler's embedded sources, not a
+    /// file of the project.
+    pub library: bool,
 }
 
 /// The user's modules and the bundled modules they import.
@@ -81,11 +89,14 @@ pub fn load(main_py: &Path, project_root: &Path, stdlib: &Stdlib) -> Result<(Pro
     let text = std::fs::read_to_string(main_py)
         .map_err(|source| BuildError::Entry { path: main_py.to_path_buf(), source })?;
     let entry = main_py.file_stem().and_then(|s| s.to_str()).unwrap_or("main").to_string();
-    loader.add_module(entry, false, main_py, text);
+    let shown = loader.display_path(main_py);
+    loader.add_module(entry, false, shown, text, false);
     while let Some(idx) = loader.queue.pop_front() {
         loader.follow_imports(idx);
     }
-    Ok((Project { modules: loader.modules, bundled: loader.bundled }, loader.diags))
+    let mut modules = loader.modules;
+    modules.sort_by_key(|m| m.library); // stable: the user's modules first, `main` first of all
+    Ok((Project { modules, bundled: loader.bundled }, loader.diags))
 }
 
 impl Loader<'_, '_> {
@@ -93,8 +104,7 @@ impl Loader<'_, '_> {
         path.strip_prefix(&self.project_root).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
     }
 
-    fn add_module(&mut self, name: String, is_package: bool, path: &Path, text: String) -> usize {
-        let display = self.display_path(path);
+    fn add_module(&mut self, name: String, is_package: bool, display: PathBuf, text: String, library: bool) -> usize {
         let filename = display.to_string_lossy().replace('\\', "/");
         let source = SourceText::new(display, text);
         let parsed = ruff_python_parser::parse_unchecked_source(&source.text, PySourceType::Python);
@@ -111,7 +121,7 @@ impl Loader<'_, '_> {
         };
         let idx = self.modules.len();
         self.by_name.insert(name.clone(), idx);
-        self.modules.push(UserModule { name, is_package, filename, source, ast });
+        self.modules.push(UserModule { name, is_package, filename, source, ast, library });
         self.queue.push_back(idx);
         idx
     }
@@ -163,7 +173,8 @@ impl Loader<'_, '_> {
             };
             match text {
                 Ok(text) => {
-                    self.add_module(prefix.clone(), is_package, &path, text);
+                    let shown = self.display_path(&path);
+                    self.add_module(prefix.clone(), is_package, shown, text, false);
                 }
                 Err(e) => {
                     let shown = self.display_path(&path);
@@ -216,6 +227,10 @@ impl Loader<'_, '_> {
                     }
                 }
             }
+        } else if bundle::is_library_name(&target)
+            || (target == "kybra" && site.names.iter().any(|(n, _)| bundle::is_library_name(&format!("kybra.{n}"))))
+        {
+            self.resolve_library(idx, site, &target);
         } else if self.stdlib.knows_top_level(&top) {
             self.bundled.insert(target.clone());
             if site.is_from {
@@ -241,6 +256,60 @@ impl Loader<'_, '_> {
             );
             self.diags.push(d);
         }
+    }
+
+    /// An import of `kybra.canisters...` (or `from kybra import canisters`): loads the
+    /// library modules it names from the embedded sources.
+    fn resolve_library(&mut self, idx: usize, site: &ImportSite, target: &str) {
+        if target == "kybra" {
+            // `from kybra import canisters` imports the subpackage; other names are bundled.
+            self.bundled.insert("kybra".into());
+            for (name, _) in &site.names {
+                let sub = format!("kybra.{name}");
+                if bundle::is_library_name(&sub) {
+                    self.require_library(&sub, idx, site.offset);
+                } else if self.stdlib.has(&sub) {
+                    self.bundled.insert(sub);
+                }
+            }
+            return;
+        }
+        if !self.require_library(target, idx, site.offset) {
+            return;
+        }
+        if site.is_from {
+            for (name, _) in &site.names {
+                let sub = format!("{target}.{name}");
+                if name != "*" && bundle::library_source(&sub).is_some() {
+                    self.require_library(&sub, idx, site.offset);
+                }
+            }
+        }
+    }
+
+    /// Makes library module `dotted` (and its parent packages; `kybra` itself is bundled)
+    /// part of the project; reports a diagnostic and returns false if there is no such module.
+    fn require_library(&mut self, dotted: &str, from: usize, offset: TextSize) -> bool {
+        self.bundled.insert("kybra".into());
+        let mut prefix = String::from("kybra");
+        for part in dotted.split('.').skip(1) {
+            prefix.push('.');
+            prefix.push_str(part);
+            if self.by_name.contains_key(&prefix) {
+                continue;
+            }
+            let Some(lib) = bundle::library_source(&prefix) else {
+                let known: Vec<&str> = bundle::LIBRARY_SOURCES.iter().map(|m| m.name).filter(|n| !n.contains("._")).collect();
+                let d = self.modules[from].source.diagnostic(
+                    offset,
+                    format!("cannot import `{dotted}`: the kybra package has no module `{prefix}` — it has {}", known.join(", ")),
+                );
+                self.diags.push(d);
+                return false;
+            };
+            self.add_module(lib.name.to_string(), lib.is_package, PathBuf::from(lib.filename), lib.text.to_string(), true);
+        }
+        true
     }
 
     fn missing_user(&mut self, idx: usize, offset: TextSize, target: &str) {

@@ -1,0 +1,371 @@
+//! `kybra.canisters.management`: canisters that import it (in any import style) get its
+//! types in their `.did` — only the ones their methods use, under the book's names — and
+//! its modules in the payload as source; its `ManagementCanister` service agrees with the
+//! IC interface specification's `ic.did` for every method it declares.
+mod common;
+
+use std::collections::HashSet;
+
+use candid::types::subtype::{equal, subtype};
+use candid::types::{Type as CType, TypeInner};
+use candid::TypeEnv;
+use common::Project;
+use kybra_interface::ModuleCode;
+
+/// Parses and checks a `.did` text: its type environment and service.
+fn load(text: &str) -> (TypeEnv, CType) {
+    let prog: candid_parser::IDLProg = text.parse().unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let mut env = TypeEnv::new();
+    let actor = candid_parser::check_prog(&mut env, &prog).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    (env, actor.expect("a service"))
+}
+
+/// The names of the `type X = ...;` definitions of a `.did`, sorted.
+fn defined(did: &str) -> Vec<String> {
+    let mut names: Vec<String> = did.lines().filter_map(|l| Some(l.strip_prefix("type ")?.split(' ').next()?.to_string())).collect();
+    names.sort();
+    names
+}
+
+/// Builds `main` and checks its `.did` is the same service as `expected` and defines
+/// exactly the named types `names`. Returns the `.did`.
+fn assert_candid(main: &str, expected: &str, names: &[&str]) -> String {
+    let c = Project::new(&[("src/main.py", main)]).build().unwrap_or_else(|e| panic!("{e}"));
+    let (mut env, generated) = load(&c.did);
+    let (env2, wanted) = load(expected);
+    let wanted = env.merge_type(env2, wanted);
+    if let Err(e) = equal(&mut HashSet::new(), &env, &generated, &wanted) {
+        panic!("generated .did differs from the expected one: {e}\n--- generated\n{}\n--- expected\n{expected}", c.did);
+    }
+    let mut names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+    names.sort();
+    assert_eq!(defined(&c.did), names, "{}", c.did);
+    c.did
+}
+
+const HTTP_TYPES: &str = r#"
+    type HttpHeader = record { name: text; value: text };
+    type HttpResponse = record { status: nat; headers: vec HttpHeader; body: blob };
+    type HttpTransformArgs = record { response: HttpResponse; context: blob };
+"#;
+
+/// The transform function of the book's outgoing HTTP samples (`xkcd_transform`,
+/// `eth_transform`), with the book's import.
+const TRANSFORM: &str = r#"from kybra import query
+from kybra.canisters.management import (
+    HttpResponse,
+    HttpTransformArgs,
+    management_canister,
+)
+
+
+@query
+def xkcd_transform(args: HttpTransformArgs) -> HttpResponse:
+    http_response = args["response"]
+    http_response["headers"] = []
+    return http_response
+"#;
+
+#[test]
+fn the_books_http_transform_uses_the_management_types() {
+    let expected = format!("{HTTP_TYPES} service : {{ xkcd_transform: (HttpTransformArgs) -> (HttpResponse) query }}");
+    assert_candid(TRANSFORM, &expected, &["HttpHeader", "HttpResponse", "HttpTransformArgs"]);
+}
+
+#[test]
+fn every_import_style_reaches_the_same_types() {
+    let expected = format!("{HTTP_TYPES} service : {{ t: (HttpTransformArgs) -> (HttpResponse) query }}");
+    let names = ["HttpHeader", "HttpResponse", "HttpTransformArgs"];
+    let styles = [
+        "import kybra.canisters.management as m\n@query\ndef t(a: m.HttpTransformArgs) -> m.HttpResponse:\n    return a['response']\n",
+        "import kybra.canisters.management\n@query\ndef t(a: kybra.canisters.management.HttpTransformArgs) -> kybra.canisters.management.HttpResponse:\n    return a['response']\n",
+        "from kybra.canisters import management\n@query\ndef t(a: management.HttpTransformArgs) -> management.HttpResponse:\n    return a['response']\n",
+        "from kybra.canisters.management.http import HttpResponse as R, HttpTransformArgs\n@query\ndef t(a: HttpTransformArgs) -> R:\n    return a['response']\n",
+        "from kybra.canisters.management import http\n@query\ndef t(a: 'http.HttpTransformArgs') -> 'http.HttpResponse':\n    return a['response']\n",
+    ];
+    for body in styles {
+        assert_candid(&format!("from kybra import query\n{body}"), &expected, &names);
+    }
+}
+
+#[test]
+fn a_users_own_http_response_keeps_its_name() {
+    // Incoming HTTP (the user's HttpResponse) beside outgoing HTTP (management's).
+    let main = r#"from kybra import Vec, blob, nat16, query, Record
+import kybra.canisters.management as management
+
+
+class HttpResponse(Record):
+    status_code: nat16
+    body: blob
+
+
+@query
+def http_request(url: str) -> HttpResponse:
+    return {"status_code": 200, "body": url.encode()}
+
+
+@query
+def transform(args: management.HttpTransformArgs) -> management.HttpResponse:
+    return args["response"]
+"#;
+    let expected = r#"
+        type HttpResponse = record { status_code: nat16; body: blob };
+        type HttpHeader = record { name: text; value: text };
+        type kybra_canisters_management_http_HttpResponse = record { status: nat; headers: vec HttpHeader; body: blob };
+        type HttpTransformArgs = record { response: kybra_canisters_management_http_HttpResponse; context: blob };
+        service : {
+            http_request: (text) -> (HttpResponse) query;
+            transform: (HttpTransformArgs) -> (kybra_canisters_management_http_HttpResponse) query;
+        }"#;
+    assert_candid(main, expected, &["HttpHeader", "HttpResponse", "HttpTransformArgs", "kybra_canisters_management_http_HttpResponse"]);
+}
+
+#[test]
+fn create_canister_and_raw_rand_types() {
+    let main = r#"from kybra import blob, query, update
+from kybra.canisters.management import (
+    CanisterStatusArgs,
+    CanisterStatusResult,
+    CreateCanisterArgs,
+    CreateCanisterResult,
+    management_canister,
+)
+
+
+@query
+def create_args(result: CreateCanisterResult) -> CreateCanisterArgs:
+    return {"settings": {"controllers": [result["canister_id"]], "compute_allocation": None, "memory_allocation": None, "freezing_threshold": None}}
+
+
+@update
+def status(args: CanisterStatusArgs) -> CanisterStatusResult:
+    raise NotImplementedError
+
+
+@query
+def randomness() -> blob:
+    return bytes(32)
+"#;
+    let expected = r#"
+        type CanisterSettings = record {
+            controllers: opt vec principal; compute_allocation: opt nat;
+            memory_allocation: opt nat; freezing_threshold: opt nat;
+        };
+        type CreateCanisterArgs = record { settings: opt CanisterSettings };
+        type CreateCanisterResult = record { canister_id: principal };
+        type CanisterStatusArgs = record { canister_id: principal };
+        type CanisterStatus = variant { running; stopping; stopped };
+        type DefiniteCanisterSettings = record {
+            controllers: vec principal; compute_allocation: nat; memory_allocation: nat; freezing_threshold: nat;
+        };
+        type CanisterStatusResult = record {
+            status: CanisterStatus; settings: DefiniteCanisterSettings; module_hash: opt blob;
+            memory_size: nat; cycles: nat; idle_cycles_burned_per_day: nat;
+        };
+        service : {
+            create_args: (CreateCanisterResult) -> (CreateCanisterArgs) query;
+            status: (CanisterStatusArgs) -> (CanisterStatusResult);
+            randomness: () -> (blob) query;
+        }"#;
+    assert_candid(
+        main,
+        expected,
+        &[
+            "CanisterSettings", "CanisterStatus", "CanisterStatusArgs", "CanisterStatusResult",
+            "CreateCanisterArgs", "CreateCanisterResult", "DefiniteCanisterSettings",
+        ],
+    );
+}
+
+#[test]
+fn the_library_modules_are_shipped_as_source_after_the_users() {
+    let p = Project::new(&[("src/main.py", TRANSFORM)]);
+    let (index, code) = common::stdlib();
+    let stdlib = kybra_compiler::stdlib::Stdlib::parse(index.as_bytes(), &code).unwrap();
+    let (payload, user) = kybra_compiler::analyse_project(&p.main(), &p.root, &stdlib).unwrap();
+    assert_eq!(user, 1);
+    let sources: Vec<(&str, &str)> = payload
+        .modules
+        .iter()
+        .filter_map(|m| match &m.code {
+            ModuleCode::Source { filename, .. } => Some((m.name.as_str(), filename.as_str())),
+            ModuleCode::Bytecode(_) => None,
+        })
+        .collect();
+    assert_eq!(sources[0], ("main", "src/main.py"));
+    for sub in ["basic", "bitcoin", "http", "tecdsa"] {
+        let name = format!("kybra.canisters.management.{sub}");
+        let file = format!("kybra/canisters/management/{sub}.py");
+        assert!(sources.contains(&(name.as_str(), file.as_str())), "{name} missing from {sources:?}");
+    }
+    let packages: Vec<&str> = payload.modules.iter().filter(|m| m.is_package).map(|m| m.name.as_str()).collect();
+    for p in ["kybra", "kybra.canisters", "kybra.canisters.management"] {
+        assert!(packages.contains(&p), "{p} is not a package of the payload: {packages:?}");
+    }
+    // `kybra` itself still comes from the bundle.
+    assert!(payload.modules.iter().any(|m| m.name == "kybra" && matches!(m.code, ModuleCode::Bytecode(_))));
+}
+
+#[test]
+fn an_unknown_library_module_is_a_clear_error() {
+    let errors = Project::new(&[("src/main.py", "from kybra.canisters.ledger import Ledger\n")]).errors();
+    assert!(
+        errors.iter().any(|e| e.contains("src/main.py:1:1") && e.contains("no module `kybra.canisters.ledger`") && e.contains("kybra.canisters.management")),
+        "{errors:?}"
+    );
+}
+
+/// The IC interface specification's management canister (`ic.did`, dfinity/interface-spec),
+/// for the methods `kybra.canisters.management` declares. The Bitcoin methods take
+/// `bitcoin_network` as the IC decodes it (`NetworkInRequest` of `ic-btc-interface`: the
+/// spec's lowercase cases and the capitalised ones the book uses) and the `filter` cases
+/// the IC accepts (lowercase as in the spec, or capitalised).
+const IC_DID: &str = r#"
+type canister_id = principal;
+type wasm_module = blob;
+type canister_settings = record {
+  controllers : opt vec principal; compute_allocation : opt nat;
+  memory_allocation : opt nat; freezing_threshold : opt nat;
+};
+type definite_canister_settings = record {
+  controllers : vec principal; compute_allocation : nat; memory_allocation : nat; freezing_threshold : nat;
+};
+type http_header = record { name: text; value: text };
+type http_response = record { status: nat; headers: vec http_header; body: blob };
+type ecdsa_curve = variant { secp256k1; };
+type satoshi = nat64;
+type bitcoin_network = variant { mainnet; testnet; regtest; Mainnet; Testnet; Regtest };
+type bitcoin_address = text;
+type block_hash = blob;
+type outpoint = record { txid : blob; vout : nat32 };
+type utxo = record { outpoint: outpoint; value: satoshi; height: nat32 };
+type get_utxos_request = record {
+  address : bitcoin_address; network: bitcoin_network;
+  filter: opt variant { min_confirmations: nat32; page: blob; MinConfirmations: nat32; Page: blob };
+};
+type get_current_fee_percentiles_request = record { network: bitcoin_network };
+type get_utxos_response = record { utxos: vec utxo; tip_block_hash: block_hash; tip_height: nat32; next_page: opt blob };
+type get_balance_request = record { address : bitcoin_address; network: bitcoin_network; min_confirmations: opt nat32 };
+type send_transaction_request = record { transaction: blob; network: bitcoin_network };
+type millisatoshi_per_byte = nat64;
+service ic : {
+  create_canister : (record { settings : opt canister_settings; sender_canister_version : opt nat64 })
+    -> (record {canister_id : canister_id});
+  update_settings : (record { canister_id : principal; settings : canister_settings; sender_canister_version : opt nat64 }) -> ();
+  install_code : (record {
+    mode : variant {install; reinstall; upgrade}; canister_id : canister_id; wasm_module : wasm_module;
+    arg : blob; sender_canister_version : opt nat64;
+  }) -> ();
+  uninstall_code : (record { canister_id : canister_id; sender_canister_version : opt nat64 }) -> ();
+  start_canister : (record {canister_id : canister_id}) -> ();
+  stop_canister : (record {canister_id : canister_id}) -> ();
+  canister_status : (record {canister_id : canister_id}) -> (record {
+      status : variant { running; stopping; stopped }; settings: definite_canister_settings;
+      module_hash: opt blob; memory_size: nat; cycles: nat; idle_cycles_burned_per_day: nat;
+  });
+  delete_canister : (record {canister_id : canister_id}) -> ();
+  deposit_cycles : (record {canister_id : canister_id}) -> ();
+  raw_rand : () -> (blob);
+  http_request : (record {
+    url : text; max_response_bytes: opt nat64; method : variant { get; head; post };
+    headers: vec http_header; body : opt blob;
+    transform : opt record {
+      function : func (record {response : http_response; context : blob}) -> (http_response) query;
+      context : blob
+    };
+  }) -> (http_response);
+  ecdsa_public_key : (record {
+    canister_id : opt canister_id; derivation_path : vec blob; key_id : record { curve: ecdsa_curve; name: text };
+  }) -> (record { public_key : blob; chain_code : blob; });
+  sign_with_ecdsa : (record {
+    message_hash : blob; derivation_path : vec blob; key_id : record { curve: ecdsa_curve; name: text };
+  }) -> (record { signature : blob });
+  bitcoin_get_balance: (get_balance_request) -> (satoshi);
+  bitcoin_get_utxos: (get_utxos_request) -> (get_utxos_response);
+  bitcoin_send_transaction: (send_transaction_request) -> ();
+  bitcoin_get_current_fee_percentiles: (get_current_fee_percentiles_request) -> (vec millisatoshi_per_byte);
+  provisional_create_canister_with_cycles : (record {
+    amount: opt nat; settings : opt canister_settings; specified_id: opt canister_id;
+  }) -> (record {canister_id : canister_id});
+  provisional_top_up_canister : (record { canister_id: canister_id; amount: nat }) -> ();
+}
+"#;
+
+/// The methods the Kybra Book lists for the management canister.
+const BOOK_METHODS: &[&str] = &[
+    "bitcoin_get_balance", "bitcoin_get_current_fee_percentiles", "bitcoin_get_utxos", "bitcoin_send_transaction",
+    "canister_status", "create_canister", "delete_canister", "deposit_cycles", "ecdsa_public_key", "http_request",
+    "install_code", "provisional_create_canister_with_cycles", "provisional_top_up_canister", "raw_rand",
+    "sign_with_ecdsa", "start_canister", "stop_canister", "uninstall_code", "update_settings",
+];
+
+/// Every record field and variant case of `ours` exists in `theirs` at the same place
+/// (subtyping alone lets a misspelt `opt` field through: Candid reads it as absent).
+fn labels_within(env: &TypeEnv, ours: &CType, theirs: &CType, path: &str, seen: &mut HashSet<(CType, CType)>, out: &mut Vec<String>) {
+    let (a, b) = (env.trace_type(ours).unwrap(), env.trace_type(theirs).unwrap());
+    if !seen.insert((a.clone(), b.clone())) {
+        return;
+    }
+    match (a.as_ref(), b.as_ref()) {
+        (TypeInner::Opt(x), TypeInner::Opt(y)) | (TypeInner::Vec(x), TypeInner::Vec(y)) => labels_within(env, x, y, path, seen, out),
+        (TypeInner::Record(fs), TypeInner::Record(gs)) | (TypeInner::Variant(fs), TypeInner::Variant(gs)) => {
+            for f in fs {
+                match gs.iter().find(|g| g.id == f.id) {
+                    Some(g) => labels_within(env, &f.ty, &g.ty, &format!("{path}.{}", f.id), seen, out),
+                    None => out.push(format!("{path}: `{}` is not in ic.did", f.id)),
+                }
+            }
+        }
+        (TypeInner::Func(f), TypeInner::Func(g)) => {
+            for (i, (x, y)) in f.args.iter().zip(&g.args).enumerate() {
+                labels_within(env, x, y, &format!("{path}(arg {i})"), seen, out);
+            }
+            for (i, (x, y)) in f.rets.iter().zip(&g.rets).enumerate() {
+                labels_within(env, x, y, &format!("{path}(result {i})"), seen, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn the_service_agrees_with_the_ic_interface_spec() {
+    let main = "from kybra import query\nfrom kybra.canisters.management import ManagementCanister, management_canister\n\n\
+                @query\ndef management() -> ManagementCanister:\n    return management_canister\n";
+    let c = Project::new(&[("src/main.py", main)]).build().unwrap_or_else(|e| panic!("{e}"));
+    let (mut env, generated) = load(&c.did);
+    let (ic_env, ic) = load(IC_DID);
+    let ic = env.merge_type(ic_env, ic);
+    let service_ty = env.get_method(&generated, "management").unwrap().rets[0].clone();
+    let ours = env.as_service(&service_ty).unwrap().to_vec();
+    let names: Vec<&str> = ours.iter().map(|(n, _)| n.as_str()).collect();
+    let mut want = BOOK_METHODS.to_vec();
+    want.sort();
+    assert_eq!(names, want, "{}", c.did);
+    let mut problems = Vec::new();
+    for (name, ty) in &ours {
+        let spec = env.get_method(&ic, name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let spec = TypeInner::Func(spec.clone()).into();
+        // A call through our type is a call of the IC's method: what we send must decode
+        // as its arguments and what it answers as our results, i.e. ic <: ours.
+        if let Err(e) = subtype(&mut HashSet::new(), &env, &spec, ty) {
+            problems.push(format!("{name}: the IC's method is not a subtype of ours: {e}"));
+        }
+        labels_within(&env, ty, &spec, name, &mut HashSet::new(), &mut problems);
+    }
+    assert!(problems.is_empty(), "{}\n--- generated\n{}", problems.join("\n"), c.did);
+    // All methods are updates (the management canister has no query methods to call).
+    assert!(c.did.contains("type ManagementCanister = service"), "{}", c.did);
+}
+
+/// The example of the book's management canister samples builds.
+#[test]
+fn the_management_canister_example_builds() {
+    let main = include_str!("../../../examples/management_canister/src/main.py");
+    let c = Project::new(&[("src/main.py", main)]).build().unwrap_or_else(|e| panic!("{e}"));
+    for name in ["random_bytes", "execute_create_canister", "get_canister_status", "xkcd", "xkcd_transform", "get_utxos", "sign"] {
+        assert!(c.did.contains(&format!("{name} :")) || c.did.contains(&format!("{name}:")), "{name} missing:\n{}", c.did);
+    }
+    assert!(!c.did.contains("ManagementCanister"), "only the types the methods use:\n{}", c.did);
+}

@@ -1,0 +1,193 @@
+"""The IC management canister (`aaaaa-aa`): `management_canister` and its Candid types.
+
+```python
+from kybra.canisters.management import management_canister
+
+randomness: CallResult[blob] = yield management_canister.raw_rand()
+```
+
+Promises: every method the Kybra Book lists, with the book's type names; field names and
+variant cases are the IC interface specification's (`ic.did`), so the replica decodes
+what a canister sends (see `bitcoin.py` for the one case where the book and the
+specification spell a variant differently). The Kybra compiler reads these modules as
+source, so their types appear in a canister's `.did` under these names when its methods
+use them (renamed `kybra_canisters_management_<module>_Name` if the canister defines a
+type of the same name first).
+"""
+
+from kybra import Principal, Service, Vec, blob, service_update, void
+from kybra.canisters.management.basic import (
+    CanisterSettings,
+    CanisterStatus,
+    CanisterStatusArgs,
+    CanisterStatusResult,
+    CreateCanisterArgs,
+    CreateCanisterResult,
+    DefiniteCanisterSettings,
+    DeleteCanisterArgs,
+    DepositCyclesArgs,
+    InstallCodeArgs,
+    InstallCodeMode,
+    ProvisionalCreateCanisterWithCyclesArgs,
+    ProvisionalCreateCanisterWithCyclesResult,
+    ProvisionalTopUpCanisterArgs,
+    StartCanisterArgs,
+    StopCanisterArgs,
+    UninstallCodeArgs,
+    UpdateSettingsArgs,
+)
+from kybra.canisters.management.bitcoin import (
+    BitcoinAddress,
+    BitcoinNetwork,
+    BlockHash,
+    GetBalanceArgs,
+    GetCurrentFeePercentilesArgs,
+    GetUtxosArgs,
+    GetUtxosResult,
+    MillisatoshiPerByte,
+    Outpoint,
+    Page,
+    Satoshi,
+    SendTransactionArgs,
+    SendTransactionError,
+    Utxo,
+    UtxosFilter,
+)
+from kybra.canisters.management.http import (
+    HttpHeader,
+    HttpMethod,
+    HttpRequestArgs,
+    HttpResponse,
+    HttpTransform,
+    HttpTransformArgs,
+    HttpTransformFunc,
+)
+from kybra.canisters.management.tecdsa import (
+    EcdsaCurve,
+    EcdsaPublicKeyArgs,
+    EcdsaPublicKeyResult,
+    KeyId,
+    SignWithEcdsaArgs,
+    SignWithEcdsaResult,
+)
+
+__all__ = [
+    "BitcoinAddress",
+    "BitcoinNetwork",
+    "BlockHash",
+    "CanisterSettings",
+    "CanisterStatus",
+    "CanisterStatusArgs",
+    "CanisterStatusResult",
+    "CreateCanisterArgs",
+    "CreateCanisterResult",
+    "DefiniteCanisterSettings",
+    "DeleteCanisterArgs",
+    "DepositCyclesArgs",
+    "EcdsaCurve",
+    "EcdsaPublicKeyArgs",
+    "EcdsaPublicKeyResult",
+    "GetBalanceArgs",
+    "GetCurrentFeePercentilesArgs",
+    "GetUtxosArgs",
+    "GetUtxosResult",
+    "HttpHeader",
+    "HttpMethod",
+    "HttpRequestArgs",
+    "HttpResponse",
+    "HttpTransform",
+    "HttpTransformArgs",
+    "HttpTransformFunc",
+    "InstallCodeArgs",
+    "InstallCodeMode",
+    "KeyId",
+    "ManagementCanister",
+    "MillisatoshiPerByte",
+    "Outpoint",
+    "Page",
+    "ProvisionalCreateCanisterWithCyclesArgs",
+    "ProvisionalCreateCanisterWithCyclesResult",
+    "ProvisionalTopUpCanisterArgs",
+    "Satoshi",
+    "SendTransactionArgs",
+    "SendTransactionError",
+    "SignWithEcdsaArgs",
+    "SignWithEcdsaResult",
+    "StartCanisterArgs",
+    "StopCanisterArgs",
+    "UninstallCodeArgs",
+    "UpdateSettingsArgs",
+    "Utxo",
+    "UtxosFilter",
+    "management_canister",
+]
+
+
+class ManagementCanister(Service):
+    """The management canister's interface; `management_canister` is the instance."""
+
+    @service_update
+    def create_canister(self, args: CreateCanisterArgs) -> CreateCanisterResult: ...
+
+    @service_update
+    def update_settings(self, args: UpdateSettingsArgs) -> void: ...
+
+    @service_update
+    def install_code(self, args: InstallCodeArgs) -> void: ...
+
+    @service_update
+    def uninstall_code(self, args: UninstallCodeArgs) -> void: ...
+
+    @service_update
+    def start_canister(self, args: StartCanisterArgs) -> void: ...
+
+    @service_update
+    def stop_canister(self, args: StopCanisterArgs) -> void: ...
+
+    @service_update
+    def canister_status(self, args: CanisterStatusArgs) -> CanisterStatusResult: ...
+
+    @service_update
+    def delete_canister(self, args: DeleteCanisterArgs) -> void: ...
+
+    @service_update
+    def deposit_cycles(self, args: DepositCyclesArgs) -> void: ...
+
+    @service_update
+    def raw_rand(self) -> blob: ...
+
+    @service_update
+    def provisional_create_canister_with_cycles(
+        self, args: ProvisionalCreateCanisterWithCyclesArgs
+    ) -> ProvisionalCreateCanisterWithCyclesResult: ...
+
+    @service_update
+    def provisional_top_up_canister(
+        self, args: ProvisionalTopUpCanisterArgs
+    ) -> void: ...
+
+    @service_update
+    def ecdsa_public_key(self, args: EcdsaPublicKeyArgs) -> EcdsaPublicKeyResult: ...
+
+    @service_update
+    def sign_with_ecdsa(self, args: SignWithEcdsaArgs) -> SignWithEcdsaResult: ...
+
+    @service_update
+    def http_request(self, args: HttpRequestArgs) -> HttpResponse: ...
+
+    @service_update
+    def bitcoin_get_balance(self, args: GetBalanceArgs) -> Satoshi: ...
+
+    @service_update
+    def bitcoin_get_utxos(self, args: GetUtxosArgs) -> GetUtxosResult: ...
+
+    @service_update
+    def bitcoin_get_current_fee_percentiles(
+        self, args: GetCurrentFeePercentilesArgs
+    ) -> Vec[MillisatoshiPerByte]: ...
+
+    @service_update
+    def bitcoin_send_transaction(self, args: SendTransactionArgs) -> void: ...
+
+
+management_canister = ManagementCanister(Principal.from_str("aaaaa-aa"))
