@@ -88,10 +88,10 @@ def add_canister(project: Project, name: str, source: Path, folder: str) -> None
 
 
 @contextmanager
-def served(project: Project, deploy: bool = True) -> Iterator[Project]:
-    """A replica of its own for `project` on a free port (empty: `--clean`), with every
-    canister of its dfx.json deployed; stopped afterwards."""
-    project.kybra("start", "--background", "--clean", "--host", f"127.0.0.1:{free_port()}")
+def served(project: Project, deploy: bool = True, *start_args: str) -> Iterator[Project]:
+    """A replica of its own for `project` on a free port (empty: `--clean`; `start_args`
+    go to `kybra start`), with every canister of its dfx.json deployed; stopped afterwards."""
+    project.kybra("start", "--background", "--clean", "--host", f"127.0.0.1:{free_port()}", *start_args)
     try:
         if deploy:
             project.kybra("deploy")
@@ -103,9 +103,10 @@ def served(project: Project, deploy: bool = True) -> Iterator[Project]:
 @pytest.fixture(scope="module")
 def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
     """The book's hello world and the misc test canister, deployed to one replica: one
-    dfx.json with both canisters, the book's custom form and the newer kybra form."""
+    dfx.json with both canisters, the book's custom form and the newer kybra form; with the
+    system canisters the `icp` command line needs (`--system-canisters`)."""
     base = tmp_path_factory.mktemp("e2e")
     project = copy_project(REPO / "examples" / "hello_world", base / "kybra_hello_world")
     add_canister(project, "misc", REPO / "tests" / "e2e" / "projects" / "misc" / "src", "misc_src")
-    with served(project) as p:
+    with served(project, True, "--system-canisters") as p:
         yield p

@@ -55,6 +55,10 @@ enum Command {
         /// Address to listen on (port 0 picks a free port).
         #[arg(long, default_value = kybra_cli::network::DEFAULT_HOST)]
         host: String,
+        /// Also run the cycles minting canister and the cycles ledger at their mainnet ids
+        /// (as `dfx start --system-canisters`; the `icp` command line needs them).
+        #[arg(long)]
+        system_canisters: bool,
     },
     /// Stop the local replica started with `kybra start --background`.
     Stop,
@@ -89,6 +93,35 @@ enum Command {
     Canister {
         #[command(subcommand)]
         command: CanisterCommand,
+    },
+    /// The local replica's simulated bitcoin regtest network: fund and inspect addresses.
+    Bitcoin {
+        #[command(subcommand)]
+        command: BitcoinCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BitcoinCommand {
+    /// Mine regtest blocks paying their coinbase to ADDRESS (the first confirms sent transactions).
+    Mine {
+        /// A regtest address (bcrt1…, m…/n…, 2…).
+        address: String,
+        #[arg(long, default_value_t = 1)]
+        blocks: u32,
+        /// Local replica to talk to (default: the project's).
+        #[arg(long)]
+        network: Option<String>,
+    },
+    /// Show an address's balance and UTXO count.
+    Balance {
+        address: String,
+        /// Count only outputs with at least this many confirmations.
+        #[arg(long, default_value_t = 0)]
+        min_confirmations: u32,
+        /// Local replica to talk to (default: the project's).
+        #[arg(long)]
+        network: Option<String>,
     },
 }
 
@@ -266,7 +299,8 @@ fn main() -> ExitCode {
             background,
             clean,
             host,
-        } => commands::start::run(background, clean, &host),
+            system_canisters,
+        } => commands::start::run(background, clean, &host, system_canisters),
         Command::Stop => commands::stop::run(),
         Command::Deploy {
             name,
@@ -302,6 +336,12 @@ fn main() -> ExitCode {
             IdentityCommand::Whoami => commands::identity::whoami(cli.identity.as_deref()),
             IdentityCommand::GetPrincipal => commands::identity::get_principal(),
             IdentityCommand::Remove { name } => commands::identity::remove(&name),
+        },
+        Command::Bitcoin { command } => match command {
+            BitcoinCommand::Mine { address, blocks, network } => commands::bitcoin::mine(&address, blocks, network.as_deref()),
+            BitcoinCommand::Balance { address, min_confirmations, network } => {
+                commands::bitcoin::balance(&address, min_confirmations, network.as_deref())
+            }
         },
         Command::Canister { command } => match command {
             CanisterCommand::Call {

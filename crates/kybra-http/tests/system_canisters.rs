@@ -44,6 +44,7 @@ enum CreateCanisterResponse {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn icp_style_creation_through_the_cycles_ledger() {
     let net = start().await;
+    net.replica.set_system_canisters(true);
     let agent = net.agent().await;
     // A query with its signature verified: ic-agent checks that the CMC lies in the subnet's
     // certified canister ranges.
@@ -84,6 +85,7 @@ async fn icp_style_creation_through_the_cycles_ledger() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn provisional_creation_accepts_the_management_canister_as_effective_id() {
     let net = start().await;
+    net.replica.set_system_canisters(true);
     let agent = net.agent().await;
     #[derive(CandidType)]
     struct Provisional {

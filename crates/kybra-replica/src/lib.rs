@@ -19,12 +19,15 @@
 //! Canisters call each other (module `calls`: call contexts, callbacks, a FIFO message queue,
 //! each message committing on its own; cycles; `raw_rand` and the management canister;
 //! composite queries); [`Replica::tick`] runs global timers and heartbeats (see [`timers`]).
+//! The management canister also signs with threshold ECDSA (module `threshold`) and makes
+//! real outgoing HTTP requests for canisters ([`outcalls`]) without blocking other messages.
 //!
 //! With [`ReplicaConfig::state_dir`] set ([`Replica::open`]), the state — every canister
 //! with its module, memory, settings, chunks and logs, and the id counter — survives
 //! restarts and crashes: an update returns only once its changes are on disk
 //! (see the `persist` module). Queries change nothing durable.
 
+pub mod bitcoin;
 pub(crate) mod calls;
 mod canister;
 pub mod engine;
@@ -35,12 +38,15 @@ mod limits;
 mod logs;
 mod management;
 mod module;
+pub mod outcalls;
 mod pages;
 mod persist;
 mod stable;
 mod state;
 mod system_api;
 pub mod system_canisters;
+mod threshold;
+pub mod testing;
 pub mod timers;
 
 use std::path::PathBuf;
@@ -182,7 +188,8 @@ impl Replica {
 
     /// An update/ingress message. `canister` may be the management canister
     /// (`Principal::management_canister()`); then `effective_canister_id` names the target
-    /// as in the IC HTTP interface.
+    /// as in the IC HTTP interface. While the call waits for outgoing HTTP requests
+    /// ([`outcalls`]), this waits without holding the replica: other messages run meanwhile.
     pub fn update(
         &self,
         sender: Principal,
@@ -191,10 +198,8 @@ impl Replica {
         method: &str,
         arg: &[u8],
     ) -> Result<Vec<u8>, Reject> {
-        let method = method.to_string();
-        let arg = arg.to_vec();
-        self.exec(move |s| s.update(sender, canister, effective_canister_id, &method, arg))
-            .unwrap_or_else(|| Err(not_saved()))
+        let (method, arg) = (method.to_string(), arg.to_vec());
+        self.update_waiting_for_outcalls(sender, canister, effective_canister_id, method, arg)
     }
 
     /// A (non-replicated) query: its state changes are never kept.
@@ -214,8 +219,8 @@ impl Replica {
     /// Whether `canister` is a canister of this replica: a user canister or one of the
     /// built-in [`system_canisters`] (which [`Replica::canister_ids`] does not list).
     pub fn canister_exists(&self, canister: Principal) -> bool {
-        system_canisters::is_system_canister(&canister)
-            || self.lock().canisters.contains_key(&canister)
+        let state = self.lock();
+        state.is_system(&canister) || state.canisters.contains_key(&canister)
     }
 
     /// sha256 of the module as installed (the gzip bytes, if it was installed gzipped), as the IC.
@@ -281,17 +286,36 @@ impl Replica {
     /// `canister_heartbeat`, then the queued inter-canister messages (at most
     /// [`timers::MAX_MESSAGES_PER_TICK`]). Cheap when nothing is due.
     pub fn tick(&self) -> TickReport {
-        self.exec(|s| s.tick()).unwrap_or_default()
+        self.exec(|s| {
+            s.collect_outcalls();
+            s.tick()
+        })
+        .unwrap_or_default()
     }
 
     /// The canister id ranges of the (single, root) subnet, inclusive, sorted: one
     /// single-id range per built-in [`system_canisters`] canister, then the range new
     /// canisters are allocated from ([`ids::subnet_range`]).
     pub fn root_subnet_canister_ranges(&self) -> Vec<(Principal, Principal)> {
-        let mut ranges: Vec<(Principal, Principal)> =
-            system_canisters::ALL.iter().map(|id| (*id, *id)).collect();
-        ranges.push(ids::subnet_range());
+        let state = self.lock();
+        let mut ranges: Vec<(Principal, Principal)> = Vec::new();
+        if state.system_canisters {
+            ranges.extend(system_canisters::ALL.iter().map(|id| (*id, *id)));
+        }
+        // Canisters created with a `specified_id` outside the range (e.g. the ids the
+        // Kybra Book hard-codes) live on this subnet too.
+        let (low, high) = ids::subnet_range();
+        let outside = state.canisters.keys().filter(|id| !(low <= **id && **id <= high));
+        ranges.extend(outside.map(|id| (*id, *id)));
+        // The main range last (embedders and tests read it as the last one).
+        ranges.push((low, high));
         ranges
+    }
+
+    /// Turns the built-in system canisters (cycles minting canister, cycles ledger) on or
+    /// off; off by default, as `dfx start` without `--system-canisters`.
+    pub fn set_system_canisters(&self, on: bool) {
+        self.lock().system_canisters = on;
     }
 
     /// Tells the replica the id of its subnet (the HTTP server derives it from its root key

@@ -301,7 +301,7 @@ impl State {
         validate_settings(&settings)?;
         let id = match specified_id {
             Some(id) => {
-                if crate::system_canisters::is_system_canister(&id) {
+                if self.is_system(&id) {
                     return Err(Reject::ic(
                         "IC0205",
                         format!("Canister {id} is a built-in system canister of the kybra replica; specify another id."),

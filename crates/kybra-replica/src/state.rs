@@ -85,12 +85,22 @@ pub struct State {
     pub ledger_blocks: u64,
     /// Inter-canister calls in flight ([`crate::calls`]).
     pub calls: crate::calls::Calls,
+    /// Whether the built-in system canisters ([`crate::system_canisters`]) exist (off by
+    /// default, as with `dfx start`; `kybra start --system-canisters` turns them on).
+    pub system_canisters: bool,
+    /// The simulated bitcoin regtest chain ([`crate::bitcoin`]; not persisted).
+    pub bitcoin: crate::bitcoin::Chain,
 }
 
 /// A held-back reply: called with whether the changes it reports are durable.
 pub type Reply = Box<dyn FnOnce(bool) + Send>;
 
 impl State {
+    /// Whether `id` is one of the built-in system canisters, and they are on.
+    pub fn is_system(&self, id: &Principal) -> bool {
+        self.system_canisters && crate::system_canisters::is_system_canister(id)
+    }
+
     pub fn new(config: ReplicaConfig) -> Self {
         State {
             engine: Engine::new(),
@@ -106,6 +116,8 @@ impl State {
             subnet_id: None,
             ledger_blocks: 0,
             calls: Default::default(),
+            system_canisters: false,
+            bitcoin: Default::default(),
         }
     }
 
@@ -122,11 +134,9 @@ impl State {
             p.check()?;
         }
         let result = self.execute_update(sender, canister, effective_canister_id, method, arg);
+        // The management canister and the built-in system canisters may change any canister.
+        let touched = (canister != Principal::management_canister() && !self.is_system(&canister)).then_some(canister);
         if let Some(p) = &mut self.persist {
-            // The management canister and the built-in system canisters may change any canister.
-            let touched = (canister != Principal::management_canister()
-                && !crate::system_canisters::is_system_canister(&canister))
-            .then_some(canister);
             p.record(
                 self.next_index,
                 self.clock.last(),
@@ -167,7 +177,7 @@ impl State {
         if canister == Principal::management_canister() {
             return self.management(sender, effective_canister_id, method, &arg);
         }
-        if crate::system_canisters::is_system_canister(&canister) {
+        if self.is_system(&canister) {
             return self.system_update(sender, canister, method, &arg);
         }
         let time = self.clock.tick();
@@ -236,7 +246,7 @@ impl State {
         if canister == Principal::management_canister() {
             return self.management_query(sender, method, &arg);
         }
-        if crate::system_canisters::is_system_canister(&canister) {
+        if self.is_system(&canister) {
             return self.system_query(canister, method, &arg);
         }
         let time = self.clock.tick();

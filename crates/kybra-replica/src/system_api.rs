@@ -517,8 +517,7 @@ fn define(l: &mut Linker<Host>) -> R<()> {
         "ic0",
         "cost_http_request",
         |mut c: Caller<'_, Host>, req: u64, res: u64, dst: u32| -> R<()> {
-            let cost = 49_140_000u128 + 5_200 * req as u128 + 10_400 * res as u128;
-            write_u128(&mut c, "cost_http_request", dst, cost)
+            write_u128(&mut c, "cost_http_request", dst, crate::outcalls::cost(req, res))
         },
     )?;
 

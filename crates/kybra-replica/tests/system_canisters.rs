@@ -115,6 +115,7 @@ fn failed(response: CreateCanisterResponse) -> String {
 #[test]
 fn system_canisters_have_their_mainnet_ids_and_lie_in_the_ranges() {
     let r = replica();
+    r.set_system_canisters(true);
     assert_eq!(
         CYCLES_MINTING_CANISTER.to_text(),
         "rkp4c-7iaaa-aaaaa-aaaca-cai"
@@ -158,6 +159,7 @@ fn system_canisters_have_their_mainnet_ids_and_lie_in_the_ranges() {
 #[test]
 fn cmc_reports_the_replica_subnet() {
     let r = replica();
+    r.set_system_canisters(true);
     let empty = candid::encode_args(()).unwrap();
     assert_reject(
         r.query(
@@ -206,6 +208,7 @@ fn cmc_reports_the_replica_subnet() {
 #[test]
 fn cycles_ledger_creates_canisters_with_settings_and_cycles() {
     let r = replica();
+    r.set_system_canisters(true);
     r.set_subnet_id(subnet());
     let settings = mgmt::CanisterSettings {
         controllers: Some(vec![other_user(), user()]),
@@ -261,6 +264,7 @@ fn cycles_ledger_creates_canisters_with_settings_and_cycles() {
 #[test]
 fn cycles_ledger_refuses_other_subnets_and_bad_settings() {
     let r = replica();
+    r.set_system_canisters(true);
     r.set_subnet_id(subnet());
     let elsewhere = Principal::self_authenticating(b"another subnet");
     let a = args(
@@ -304,6 +308,7 @@ fn cycles_ledger_refuses_other_subnets_and_bad_settings() {
 #[test]
 fn bad_arguments_and_unknown_methods_are_rejected_clearly() {
     let r = replica();
+    r.set_system_canisters(true);
     // A text where the record belongs: a reject naming the method and the expected type.
     let reject = assert_reject(
         r.update(
@@ -368,10 +373,12 @@ fn canisters_the_ledger_creates_are_persisted() {
     };
     let id = {
         let r = Replica::open(config()).unwrap();
+        r.set_system_canisters(true);
         let (_, id) = created(ledger_create(&r, user(), &args(42, None)));
         id
     };
     let r = Replica::open(config()).unwrap();
+    r.set_system_canisters(true);
     assert_eq!(r.canister_ids(), vec![id]);
     assert_eq!(r.controllers(id), Some(vec![user()]));
     assert_eq!(status(&r, user(), id).unwrap().cycles, Nat::from(42u8));

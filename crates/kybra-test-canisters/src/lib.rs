@@ -66,3 +66,18 @@ pub fn rust_caller() -> &'static [u8] {
     static WASM: OnceLock<Vec<u8>> = OnceLock::new();
     built("rust_caller", &WASM)
 }
+
+/// The management canister test canister (`tests/canisters/rust_mgmt`: calls `aaaaa-aa`
+/// with raw arguments and cycles — threshold ECDSA, outgoing HTTP — and serves HTTP
+/// transform queries), built once per process.
+pub fn rust_mgmt() -> &'static [u8] {
+    static WASM: OnceLock<Vec<u8>> = OnceLock::new();
+    built("rust_mgmt", &WASM)
+}
+
+/// The bitcoin test canister (`tests/canisters/rust_bitcoin`: calls the management
+/// canister's four bitcoin methods on regtest with given cycles), built once per process.
+pub fn rust_bitcoin() -> &'static [u8] {
+    static WASM: OnceLock<Vec<u8>> = OnceLock::new();
+    built("rust_bitcoin", &WASM)
+}

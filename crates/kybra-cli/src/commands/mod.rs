@@ -1,5 +1,6 @@
 //! One module per `kybra` command, plus the helpers they share.
 
+pub mod bitcoin;
 pub mod build;
 pub mod call;
 pub mod canister;

@@ -1,5 +1,6 @@
-//! `kybra start [--background] [--clean] [--host ADDR]`: the local replica with the IC
-//! HTTP interface, in this process.
+//! `kybra start [--background] [--clean] [--host ADDR] [--system-canisters]`: the local
+//! replica with the IC HTTP interface, in this process (with the cycles minting canister
+//! and cycles ledger when asked, as `dfx start --system-canisters`).
 //!
 //! Promises: refuses to start twice for one project; the foreground server records its
 //! pid and URL in `.kybra/local/replica.json` and removes it on Ctrl-C/SIGTERM;
@@ -23,7 +24,7 @@ use crate::network;
 /// How long `--background` waits for the replica to answer.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
-pub fn run(background: bool, clean: bool, host: &str) -> Result<()> {
+pub fn run(background: bool, clean: bool, host: &str, system_canisters: bool) -> Result<()> {
     let root = super::root_or_cwd()?;
     if let Some(info) = local::running_replica(&root) {
         bail!(
@@ -39,9 +40,9 @@ pub fn run(background: bool, clean: bool, host: &str) -> Result<()> {
         clean_state(&root)?;
     }
     if background {
-        start_background(&root, host)
+        start_background(&root, host, system_canisters)
     } else {
-        serve_foreground(&root, addr)
+        serve_foreground(&root, addr, system_canisters)
     }
 }
 
@@ -62,7 +63,7 @@ fn clean_state(root: &Path) -> Result<()> {
     Ok(())
 }
 
-fn serve_foreground(root: &Path, addr: SocketAddr) -> Result<()> {
+fn serve_foreground(root: &Path, addr: SocketAddr, system_canisters: bool) -> Result<()> {
     let runtime = super::runtime()?;
     let state_dir = local::state_dir(root);
     let opened = Instant::now();
@@ -71,6 +72,7 @@ fn serve_foreground(root: &Path, addr: SocketAddr) -> Result<()> {
         time: TimeMode::WallClock,
     })
     .with_context(|| format!("cannot open the replica's state in {}", state_dir.display()))?;
+    replica.set_system_canisters(system_canisters);
     let canisters = replica.canister_ids().len();
     let opened = opened.elapsed();
     runtime.block_on(async {
@@ -118,7 +120,7 @@ async fn wait_for_shutdown_signal() {
     }
 }
 
-fn start_background(root: &Path, host: &str) -> Result<()> {
+fn start_background(root: &Path, host: &str, system_canisters: bool) -> Result<()> {
     let log_path = local::log_file(root);
     std::fs::create_dir_all(local::local_dir(root))
         .with_context(|| format!("cannot create {}", local::local_dir(root).display()))?;
@@ -128,6 +130,7 @@ fn start_background(root: &Path, host: &str) -> Result<()> {
     let mut command = Command::new(exe);
     command
         .args(["start", "--host", host])
+        .args(system_canisters.then_some("--system-canisters"))
         .current_dir(root)
         .stdin(Stdio::null())
         .stdout(log.try_clone().context("cannot share the log file")?)

@@ -136,6 +136,8 @@ pub struct Calls {
     answers: BTreeMap<u64, Result<Vec<u8>, Reject>>,
     next_id: u64,
     rand: system::Randomness,
+    /// Outgoing HTTP requests in flight ([`crate::outcalls`]).
+    pub(crate) outcalls: crate::outcalls::Outcalls,
 }
 
 impl Calls {

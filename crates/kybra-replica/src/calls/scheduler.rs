@@ -65,7 +65,7 @@ impl State {
         canister: &Principal,
     ) -> Result<Vec<u8>, Reject> {
         while !self.calls.answered(id) {
-            if !self.step() {
+            if !self.step() && !self.wait_for_outcalls(id, canister) {
                 break;
             }
         }
@@ -115,10 +115,15 @@ impl State {
         let (result, refund) = if to == Principal::management_canister() {
             if composite {
                 (Err(update_from_composite(&to, &method)), cycles)
+            } else if method == "http_request" {
+                match self.start_outcall(callback, from, &arg, cycles) {
+                    Some(answer) => answer,
+                    None => return, // answered when the request finishes
+                }
             } else {
                 self.canister_to_management(from, &method, &arg, cycles)
             }
-        } else if crate::system_canisters::is_system_canister(&to) {
+        } else if self.is_system(&to) {
             let r = self.system_update(from, to, &method, &arg);
             self.journal(None);
             (r, cycles)

@@ -74,6 +74,9 @@ impl State {
                 },
                 Err(e) => (Err(Reject::invalid_management_payload(method, e)), cycles),
             },
+            "ecdsa_public_key" => (crate::threshold::ecdsa_public_key(from, arg), cycles),
+            "sign_with_ecdsa" => crate::threshold::sign_with_ecdsa(from, arg, cycles),
+            m if crate::bitcoin::api::is_bitcoin_method(m) => self.bitcoin_call(m, arg, cycles),
             _ => (self.management(from, None, method, arg), cycles),
         };
         self.journal(None);
