@@ -55,10 +55,13 @@ pub fn router(state: Shared) -> Router {
         .route("/api/v2/subnet/{id}/read_state", post(read_state_subnet))
         .route("/api/v3/subnet/{id}/read_state", post(read_state_subnet))
         .merge(crate::candid_ui::routes())
+        .merge(crate::bitcoin::routes())
         .fallback(unknown_endpoint)
         .method_not_allowed_fallback(wrong_method)
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(axum::middleware::from_fn(cors))
+        // Outermost: requests for a canister's own HTTP interface go to the gateway untouched.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::gateway::route))
         .with_state(state)
 }
 
@@ -82,7 +85,11 @@ POST /api/v3|v4/canister/<id>/call (synchronous); POST /api/v2|v3/canister/<id>/
 POST /api/v2|v3/canister/<id>/read_state; POST /api/v2|v3/subnet/<id>/read_state";
 
 async fn unknown_endpoint(method: Method, uri: Uri) -> ApiError {
-    ApiError::not_found(format!("{method} {uri} is not an endpoint of the IC HTTP interface; this replica serves {ENDPOINTS}"))
+    ApiError::not_found(format!(
+        "{method} {uri} is not an endpoint of the IC HTTP interface; this replica serves {ENDPOINTS}; \
+         a canister's own HTTP interface (http_request) is at http://<canister-id>.localhost:<port>/path \
+         or /path?canisterId=<canister-id>"
+    ))
 }
 
 async fn wrong_method(method: Method, uri: Uri) -> ApiError {
@@ -108,7 +115,7 @@ pub fn status_body(keys: &ReplicaKeys) -> Vec<u8> {
     ]))
 }
 
-async fn read_body(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiError> {
+pub(crate) async fn read_body(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiError> {
     let too_big = |n: Option<usize>| {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,

@@ -6,7 +6,9 @@
 //! `POST /api/v{2,3}/canister/<id>/query` (signed by the node key), and
 //! `POST /api/v{2,3}/{canister,subnet}/<id>/read_state` (certificates signed with the
 //! replica's BLS12-381 root key, so `fetch_root_key` + certificate verification work).
-//! It also serves the Candid web UI at `GET /_/candid?id=<canister-id>` (see `candid_ui`).
+//! It also serves the Candid web UI at `GET /_/candid?id=<canister-id>` (see `candid_ui`), and
+//! canisters' own HTTP interfaces (`http_request`) at `http://<canister-id>.localhost:<port>/`
+//! and `/?canisterId=<canister-id>` (see `gateway`).
 //!
 //! What it promises: request ids are the specification's representation-independent hash of
 //! the `content` map as received; anonymous senders and self-authenticating senders signing
@@ -15,11 +17,13 @@
 //! state change.
 
 mod auth;
+mod bitcoin;
 mod candid_ui;
 mod cbor;
 mod effective;
 mod envelope;
 mod error;
+mod gateway;
 mod handlers;
 mod ingress;
 mod keys;
