@@ -10,7 +10,8 @@
 # so a second run with nothing changed takes seconds. Works as root on a fresh Debian
 # bookworm machine with Rust installed (it installs its own apt packages).
 #
-# Steps: runtime/build-cpython.sh, runtime/make_stdlib_bundle.py, runtime/build-template.sh.
+# Steps: runtime/build-cpython.sh, runtime/make_stdlib_bundle.py (+ stdlib_imports.py),
+# runtime/build-template.sh.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh
@@ -31,7 +32,7 @@ KYBRA_PACKAGE="$KYBRA_REPO/python/kybra"
 BUNDLE_STAMP="$KYBRA_ASSETS_DIR/.stdlib.inputs"
 BUNDLE_HASH="$(
     {
-        cat "$CPYTHON_CACHE/RECIPE" "$HERE/make_stdlib_bundle.py"
+        cat "$CPYTHON_CACHE/RECIPE" "$HERE/make_stdlib_bundle.py" "$HERE/stdlib_imports.py"
         "$BUNDLE_PYTHON" -c 'import sys; print(sys.version)'
         find "$KYBRA_PACKAGE" -name '*.py' -type f -print0 | sort -z | xargs -0 sha256sum
     } | sha256sum | cut -c1-16

@@ -7,12 +7,13 @@ Run with CPython 3.11 (the runtime's version, so `marshal` formats match):
 Promises (format: docs/architecture.md, "Build-time assets"):
 - every bundled module's code object is `marshal.dumps(compile(...))`, concatenated into
   `stdlib.bin` at the recorded `offset`/`size`;
-- `imports` lists every absolute module name the module's code may import (anywhere in
-  the file except under `if __name__ == "__main__":` and in module-level functions only
-  that block calls, and except in the body of `if TYPE_CHECKING:` (never true when the
-  code runs; the `else:` branch counts), relative imports resolved, `from pkg import name` also gives `pkg.name`, the
-  parent packages of every imported name, string literals passed to `__import__` /
-  `importlib.import_module`);
+- `imports`, `fallbacks` and `deferred` are the module's import edges, as
+  `stdlib_imports.classify` sorts them (what runs at import or in a function; what runs
+  only when a module-level `try` body's import fails; what the compiler may leave out);
+- `builtin_imports` maps modules compiled into the interpreter to what their C code
+  imports (`stdlib_imports.BUILTIN_IMPORTS`);
+- `missing_stub` is the code the compiler puts in place of a left-out (`deferred`)
+  module: importing it raises a `ModuleNotFoundError` naming the module;
 - `bootstrap` lists the bundled modules the interpreter imports while starting (measured
   by starting this same CPython with the runtime's configuration) plus the runtime glue's;
 - `frozen` (extra key) lists bundled modules CPython 3.11 already carries deep-frozen: the
@@ -31,6 +32,8 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from stdlib_imports import BUILTIN_IMPORTS, Edges, classify
 
 PYTHON_VERSION = "3.11.2"
 
@@ -66,6 +69,15 @@ SKIPPED_PARTS = frozenset({"test", "tests", "idle_test", "__pycache__"})
 # `builtins`, `marshal`), so nothing beyond the start-up set.
 GLUE_IMPORTS: tuple[str, ...] = ()
 
+# The code of a module the compiler left out (a `deferred` import): importing it says so.
+MISSING_STUB = """raise ModuleNotFoundError(
+    f"module {__name__!r} is not built into this canister: the standard library imports "
+    f"it only on paths canisters rarely or never take, so kybra left it out. If you need "
+    f"it, add `import {__name__}` to your canister's code and build again.",
+    name=__name__,
+)
+"""
+
 # Start-up imports of the runtime's configuration (isolated, UTF-8 mode, no site),
 # measured by the same CPython; see `measure_startup`.
 STARTUP_PROBE = "import sys; print('\\n'.join(sorted(sys.modules)))"
@@ -77,7 +89,7 @@ class Module:
     package: bool
     path: Path
     filename: str
-    imports: set[str] = field(default_factory=set[str])
+    edges: Edges = field(default_factory=Edges)
     code: bytes = b""
 
 
@@ -109,144 +121,6 @@ def discover(root: Path, prefix: str, file_prefix: str) -> list[Module]:
     return found
 
 
-def parents(name: str) -> list[str]:
-    parts = name.split(".")
-    return [".".join(parts[:i]) for i in range(1, len(parts))]
-
-
-def resolve_relative(module: Module, level: int, target: str | None) -> str | None:
-    """The absolute name of `from {'.' * level}{target} import ...` inside `module`."""
-    base = module.name.split(".")
-    if not module.package:
-        base = base[:-1]
-    if level > 1:
-        if level - 1 > len(base):
-            return None
-        base = base[: len(base) - (level - 1)]
-    if target:
-        base = [*base, *target.split(".")]
-    return ".".join(base) if base else None
-
-
-def literal_import(node: ast.Call) -> str | None:
-    """`__import__("x")` / `importlib.import_module("x")` with a literal, absolute name."""
-    func = node.func
-    is_import = (isinstance(func, ast.Name) and func.id == "__import__") or (
-        isinstance(func, ast.Attribute) and func.attr == "import_module"
-    )
-    if not is_import or not node.args:
-        return None
-    first = node.args[0]
-    if (
-        isinstance(first, ast.Constant)
-        and isinstance(first.value, str)
-        and first.value
-        and not first.value.startswith(".")
-    ):
-        return first.value
-    return None
-
-
-def is_main_guard(node: ast.AST) -> bool:
-    """`if __name__ == "__main__":` (never true inside a canister)."""
-    if not isinstance(node, ast.If) or not isinstance(node.test, ast.Compare):
-        return False
-    test = node.test
-    sides = [test.left, *test.comparators]
-    return (
-        len(test.ops) == 1
-        and isinstance(test.ops[0], ast.Eq)
-        and any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides)
-        and any(isinstance(s, ast.Constant) and s.value == "__main__" for s in sides)
-    )
-
-
-def is_type_checking_guard(node: ast.AST) -> bool:
-    """`if TYPE_CHECKING:` / `if typing.TYPE_CHECKING:`: its body is for type checkers
-    only (the constant is False when the code runs), so its imports never happen."""
-    if not isinstance(node, ast.If):
-        return False
-    test = node.test
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-    )
-
-
-def script_only_functions(tree: ast.Module) -> set[str]:
-    """Module-level functions referenced only under `if __name__ == "__main__":`
-    (`_test()`, `main()` of modules that double as scripts): never run in a canister."""
-    functions = {
-        n.name
-        for n in tree.body
-        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-    }
-    in_guard: set[str] = set()
-    elsewhere: set[str] = set()
-    for top in tree.body:
-        if is_main_guard(top):
-            in_guard.update(n.id for n in ast.walk(top) if isinstance(n, ast.Name))
-            continue
-        for node in ast.walk(top):
-            if isinstance(node, ast.Name):
-                elsewhere.add(node.id)
-            elif isinstance(node, ast.Attribute):
-                elsewhere.add(node.attr)
-            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-                elsewhere.add(node.value)  # __all__ entries, getattr(...) names
-    return {f for f in functions if f in in_guard and f not in elsewhere}
-
-
-def walk_reachable(tree: ast.AST) -> list[ast.AST]:
-    """Like `ast.walk`, minus `if __name__ == "__main__":` blocks, the bodies of
-    functions only they call, and the bodies of `if TYPE_CHECKING:` blocks."""
-    skipped = (
-        script_only_functions(tree) if isinstance(tree, ast.Module) else set[str]()
-    )
-    out: list[ast.AST] = []
-    stack: list[ast.AST] = [tree]
-    while stack:
-        node = stack.pop()
-        out.append(node)
-        if is_main_guard(node) or is_type_checking_guard(node):
-            assert isinstance(node, ast.If)
-            stack.extend(node.orelse)
-            continue
-        if (
-            isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-            and node.name in skipped
-        ):
-            continue
-        stack.extend(ast.iter_child_nodes(node))
-    return out
-
-
-def find_imports(module: Module, tree: ast.AST) -> set[str]:
-    names: set[str] = set()
-    for node in walk_reachable(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = resolve_relative(module, node.level, node.module)
-            else:
-                base = node.module
-            if base is None:
-                continue
-            names.add(base)
-            names.update(
-                f"{base}.{alias.name}" for alias in node.names if alias.name != "*"
-            )
-        elif isinstance(node, ast.Call):
-            literal = literal_import(node)
-            if literal:
-                names.add(literal)
-    for name in list(names):
-        names.update(parents(name))
-    names.update(parents(module.name))
-    names.discard(module.name)
-    return names
-
-
 def compile_module(module: Module) -> bool:
     source = module.path.read_bytes()
     try:
@@ -255,7 +129,7 @@ def compile_module(module: Module) -> bool:
     except (SyntaxError, ValueError) as error:
         print(f"    skipped {module.name}: {error}", file=sys.stderr)
         return False
-    module.imports = find_imports(module, tree)
+    module.edges = classify(module.name, module.package, tree)
     module.code = marshal.dumps(code)
     return True
 
@@ -317,6 +191,8 @@ def main() -> None:
         sys.exit(f"error: {kybra} is not the kybra package (no __init__.py)")
 
     modules = discover(lib, "", "") + discover(kybra, "kybra", "kybra/")
+    # `kybra.testing` runs on the host (it drives a replica), never inside a canister.
+    modules = [m for m in modules if m.name != "kybra.testing" and not m.name.startswith("kybra.testing.")]
     modules = [m for m in modules if compile_module(m)]
     modules.sort(key=lambda m: m.name)
     index = {m.name for m in modules}
@@ -333,17 +209,28 @@ def main() -> None:
     with open(out / "stdlib.bin.tmp", "wb") as blob:
         for m in modules:
             blob.write(m.code)
-            entries[m.name] = {
+            entry: dict[str, object] = {
                 "package": m.package,
-                "imports": sorted(m.imports),
+                "imports": sorted(m.edges.imports),
                 "offset": offset,
                 "size": len(m.code),
             }
+            if m.edges.fallbacks:
+                entry["fallbacks"] = {k: sorted(v) for k, v in sorted(m.edges.fallbacks.items())}
+            if m.edges.deferred:
+                entry["deferred"] = sorted(m.edges.deferred)
+            entries[m.name] = entry
             offset += len(m.code)
+        stub = marshal.dumps(compile(MISSING_STUB, "<not built in>", "exec", dont_inherit=True))
+        blob.write(stub)
+        missing_stub = {"offset": offset, "size": len(stub)}
+        offset += len(stub)
     document = {
         "python_version": PYTHON_VERSION,
         "bootstrap": bootstrap,
         "frozen": frozen,
+        "missing_stub": missing_stub,
+        "builtin_imports": BUILTIN_IMPORTS,
         "modules": entries,
     }
     (out / "stdlib.json.tmp").write_text(

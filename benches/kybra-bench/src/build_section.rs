@@ -60,6 +60,10 @@ pub fn run(
     builds.sort_by_key(|(t, _)| *t);
     let (in_process, canister) = builds.swap_remove(IN_PROCESS_RUNS / 2);
 
+    // Module size when the canister imports the standard library (`examples/stdlib`).
+    let stdlib_example = env::repo_root().join("examples/stdlib");
+    let stdlib = kybra_compiler::build(&stdlib_example.join("src/main.py"), &stdlib_example, &assets.assets())
+        .map_err(|e| anyhow::anyhow!("kybra_compiler::build of examples/stdlib failed:\n{e}"))?;
     let cli = time_cli(&example)?;
     let rust_times = if options.rust_edit {
         Some(rust_baseline::time_one_line_change()?)
@@ -77,6 +81,7 @@ pub fn run(
         py: &py,
         rs: &rs,
         mix: &mix,
+        stdlib: &stdlib,
     };
     Ok((render(&canister, &figures), canister))
 }
@@ -89,6 +94,7 @@ struct Figures<'a> {
     py: &'a WasmInfo,
     rs: &'a WasmInfo,
     mix: &'a PayloadMix,
+    stdlib: &'a Canister,
 }
 
 fn render(c: &Canister, f: &Figures) -> String {
@@ -99,6 +105,7 @@ fn render(c: &Canister, f: &Figures) -> String {
         py,
         rs,
         mix,
+        stdlib,
     } = *f;
     let mut t = Table::new(&[
         "figure",
@@ -154,6 +161,17 @@ fn render(c: &Canister, f: &Figures) -> String {
         bytes(py.gzip_bytes),
         bytes(rs.gzip_bytes),
         "1.14 MB".into(),
+    ]);
+    t.row(vec![
+        "module raw / gzip, `examples/stdlib` (imports json, re, typing, ...)".into(),
+        format!(
+            "{} / {} ({} bundled modules)",
+            bytes(stdlib.wasm.len()),
+            bytes(stdlib.wasm_gz.len()),
+            stdlib.modules - stdlib.user_modules
+        ),
+        dash(),
+        dash(),
     ]);
     t.row(vec![
         "functions defined".into(),

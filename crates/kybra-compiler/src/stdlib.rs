@@ -2,11 +2,17 @@
 //! `runtime/build-assets.sh` (`stdlib.json` index + `stdlib.bin` code objects).
 //!
 //! Promises: [`Stdlib::parse`] checks every index entry against the code blob, so later
-//! slicing cannot fail; [`Stdlib::closure`] returns the bootstrap modules plus the
-//! transitive closure of the requested ones through their `imports`, in a stable order,
-//! skipping names the index does not hold; each selected module says whether the
-//! interpreter already carries it deep-frozen (`frozen` in `stdlib.json`), in which case
-//! its code need not be shipped — but its imports were still followed.
+//! slicing cannot fail; [`Stdlib::closure`] (in [`closure`]) returns the bootstrap modules
+//! plus the transitive closure of the requested ones, in a stable order: through their
+//! `imports`, their `fallbacks` when the module a fallback stands in for is missing, and
+//! the `builtin_imports` of the built-in modules reached; names the index does not hold
+//! are skipped. Each selected module says whether the interpreter already carries it
+//! deep-frozen (`frozen` in `stdlib.json`), in which case its code need not be shipped —
+//! but its imports were still followed. Modules a selected module may import later but
+//! the closure left out (`deferred`) come last as stubs: `missing_stub`'s code, whose
+//! import raises a `ModuleNotFoundError` naming the module.
+
+mod closure;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -39,6 +45,17 @@ struct IndexFile {
     /// Indexed modules CPython carries deep-frozen (the runtime uses its built-in copy).
     #[serde(default)]
     frozen: Vec<String>,
+    /// What built-in (C) modules import from their C code.
+    #[serde(default)]
+    builtin_imports: BTreeMap<String, Vec<String>>,
+    /// The code that stands in for a left-out module.
+    missing_stub: Option<Span>,
+}
+
+#[derive(Deserialize, Clone, Copy)]
+struct Span {
+    offset: u64,
+    size: u64,
 }
 
 #[derive(Deserialize, Clone)]
@@ -47,6 +64,12 @@ struct Entry {
     package: bool,
     #[serde(default)]
     imports: Vec<String>,
+    /// Fallback module -> the modules it stands in for (followed only if one is missing).
+    #[serde(default)]
+    fallbacks: BTreeMap<String, Vec<String>>,
+    /// Imported only later, on paths the closure need not cover (stubbed if left out).
+    #[serde(default)]
+    deferred: Vec<String>,
     offset: u64,
     size: u64,
 }
@@ -58,6 +81,8 @@ pub struct Stdlib<'a> {
     modules: BTreeMap<String, Entry>,
     builtins: BTreeSet<String>,
     frozen: BTreeSet<String>,
+    builtin_imports: BTreeMap<String, Vec<String>>,
+    missing_stub: Option<&'a [u8]>,
     code: &'a [u8],
 }
 
@@ -68,6 +93,8 @@ pub struct BundledModule<'a> {
     /// The interpreter carries this module deep-frozen and always uses its own copy:
     /// the payload need not (and should not) carry `code`.
     pub frozen: bool,
+    /// A stand-in for a module the closure left out: `code` raises `ModuleNotFoundError`.
+    pub stub: bool,
     pub code: &'a [u8],
 }
 
@@ -75,17 +102,24 @@ impl<'a> Stdlib<'a> {
     pub fn parse(index: &[u8], code: &'a [u8]) -> Result<Self, BuildError> {
         let file: IndexFile = serde_json::from_slice(index)
             .map_err(|e| BuildError::Assets(format!("stdlib.json is not a valid index: {e}")))?;
-        for (name, e) in &file.modules {
-            let end = e.offset.checked_add(e.size);
+        let slice = |what: &str, offset: u64, size: u64| {
+            let end = offset.checked_add(size);
             if end.is_none_or(|end| end > code.len() as u64) {
                 return Err(BuildError::Assets(format!(
-                    "stdlib.json places module `{name}` at {}..+{} but stdlib.bin has {} bytes",
-                    e.offset,
-                    e.size,
+                    "stdlib.json places {what} at {offset}..+{size} but stdlib.bin has {} bytes \
+                     (rebuild both with runtime/build-assets.sh)",
                     code.len()
                 )));
             }
+            Ok(&code[offset as usize..(offset + size) as usize])
+        };
+        for (name, e) in &file.modules {
+            slice(&format!("module `{name}`"), e.offset, e.size)?;
         }
+        let missing_stub = match file.missing_stub {
+            Some(s) => Some(slice("the missing-module stub", s.offset, s.size)?),
+            None => None,
+        };
         for name in &file.bootstrap {
             if !file.modules.contains_key(name) {
                 return Err(BuildError::Assets(format!(
@@ -104,6 +138,8 @@ impl<'a> Stdlib<'a> {
             modules: file.modules,
             builtins,
             frozen: file.frozen.into_iter().collect(),
+            builtin_imports: file.builtin_imports,
+            missing_stub,
             code,
         })
     }
@@ -126,61 +162,6 @@ impl<'a> Stdlib<'a> {
     /// True if `name` is a top-level name the runtime can import without user code.
     pub fn knows_top_level(&self, top: &str) -> bool {
         self.is_builtin(top) || self.has(top)
-    }
-
-    /// Bootstrap modules, then `roots` and everything they import, each once, in a
-    /// deterministic order (the order they were reached). Frozen modules are included
-    /// (flagged [`BundledModule::frozen`]) and their imports followed like any other's.
-    pub fn closure<'s>(&'s self, roots: impl IntoIterator<Item = &'s str>) -> Vec<BundledModule<'a>> {
-        let mut seen = BTreeSet::new();
-        let mut order: Vec<&str> = Vec::new();
-        let mut stack: Vec<&str> = Vec::new();
-        let starts: Vec<&str> =
-            self.bootstrap.iter().map(String::as_str).chain(roots).collect();
-        for start in starts {
-            // Importing `a.b.c` imports `a` and `a.b` first.
-            let mut prefixes = Vec::new();
-            let mut acc = String::new();
-            for part in start.split('.') {
-                if !acc.is_empty() {
-                    acc.push('.');
-                }
-                acc.push_str(part);
-                prefixes.push(acc.clone());
-            }
-            for p in prefixes {
-                if let Some((key, _)) = self.modules.get_key_value(p.as_str()) {
-                    stack.push(key.as_str());
-                }
-            }
-            stack.reverse();
-            while let Some(name) = stack.pop() {
-                if !seen.insert(name) {
-                    continue;
-                }
-                order.push(name);
-                let entry = &self.modules[name];
-                for imp in entry.imports.iter().rev() {
-                    if let Some((key, _)) = self.modules.get_key_value(imp.as_str()) {
-                        if !seen.contains(key.as_str()) {
-                            stack.push(key.as_str());
-                        }
-                    }
-                }
-            }
-        }
-        order
-            .into_iter()
-            .map(|name| {
-                let e = &self.modules[name];
-                BundledModule {
-                    name: name.to_string(),
-                    is_package: e.package,
-                    frozen: self.frozen.contains(name),
-                    code: &self.code[e.offset as usize..(e.offset + e.size) as usize],
-                }
-            })
-            .collect()
     }
 }
 
@@ -216,6 +197,49 @@ mod tests {
         let expected = [("encodings", false), ("codecs", false), ("re", false), ("os", true), ("posixpath", false)];
         assert_eq!(flagged, expected.map(|(n, f)| (n.to_string(), f)));
         assert!(s.is_frozen("os") && !s.is_frozen("re"));
+    }
+
+    const EDGES: &str = r#"{ "python_version": "3.11.2", "bootstrap": [],
+      "modules": {
+        "decimal": {"imports": [], "fallbacks": {"_pydecimal": ["_decimal"]}, "offset": 0, "size": 1},
+        "_pydecimal": {"imports": [], "offset": 1, "size": 1},
+        "random": {"imports": [], "fallbacks": {"hashlib": ["_sha512", "_sha512.sha512"]}, "offset": 2, "size": 1},
+        "hashlib": {"imports": [], "fallbacks": {"_hashlib_py": ["_hashlib"]}, "offset": 3, "size": 1},
+        "_hashlib_py": {"imports": [], "offset": 4, "size": 1},
+        "os": {"imports": [], "deferred": ["subprocess", "pkg.sub", "gone"], "offset": 5, "size": 1},
+        "subprocess": {"imports": [], "offset": 6, "size": 1},
+        "pkg": {"package": true, "imports": [], "offset": 7, "size": 1},
+        "pkg.sub": {"imports": ["pkg"], "offset": 8, "size": 1},
+        "numbers": {"imports": [], "offset": 9, "size": 1}
+      },
+      "builtin_modules": ["_decimal", "_sha512"],
+      "builtin_imports": {"_decimal": ["numbers"]},
+      "missing_stub": {"offset": 10, "size": 1} }"#;
+
+    fn names(s: &Stdlib, roots: &[&str]) -> Vec<(String, bool)> {
+        s.closure(roots.iter().copied()).into_iter().map(|m| (m.name, m.stub)).collect()
+    }
+
+    #[test]
+    fn fallbacks_only_when_the_primary_is_missing_and_builtins_follow_their_c_imports() {
+        let s = Stdlib::parse(EDGES.as_bytes(), b"DPRHhOSpsNX").unwrap();
+        let got: Vec<_> = names(&s, &["decimal", "random"]).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(got, ["decimal", "random"]);
+        let got: Vec<_> = names(&s, &["hashlib"]).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(got, ["hashlib", "_hashlib_py"]);
+        let got: Vec<_> = names(&s, &["_decimal"]).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(got, ["numbers"]);
+    }
+
+    #[test]
+    fn deferred_imports_become_stubs_unless_selected() {
+        let s = Stdlib::parse(EDGES.as_bytes(), b"DPRHhOSpsNX").unwrap();
+        let got = names(&s, &["os"]);
+        let want = [("os", false), ("pkg", true), ("pkg.sub", true), ("subprocess", true)];
+        assert_eq!(got, want.map(|(n, b)| (n.to_string(), b)));
+        assert_eq!(s.closure(["os"]).last().unwrap().code, b"X");
+        let got = names(&s, &["os", "subprocess"]);
+        assert!(got.contains(&("subprocess".into(), false)) && !got.contains(&("subprocess".into(), true)), "{got:?}");
     }
 
     #[test]
