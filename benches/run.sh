@@ -37,5 +37,6 @@ if ! command -v valgrind >/dev/null; then
     echo "warning: valgrind is missing, so native CPython will not be measured: run \`apt-get install -y valgrind\`." >&2
 fi
 
+if [[ " $* " != *" --only "* || " $* " == *" --only testing "* ]]; then "$root/.venv/bin/python" benches/testing_call.py; if [[ " $* " == *" --only testing "* ]]; then exit 0; fi; fi  # 7. a test call: kybra.testing vs HTTP + ic-py (benches/testing_call.py; `--only testing` runs it alone)
 cargo build --release --quiet -p kybra-bench
 exec "$CARGO_TARGET_DIR/release/kybra-bench" "$@"

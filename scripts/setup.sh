@@ -35,6 +35,13 @@ bash runtime/build-assets.sh
 step "Candid web UI bundle (npm + esbuild; the replica embeds it)"
 bash scripts/build-candid-ui.sh
 
+step "kybra.testing's native extension (crates/kybra-testing) into python/kybra/testing/"
+cargo build --release --quiet -p kybra-testing
+rm -f python/kybra/testing/_native*.so
+native="python/kybra/testing/_native$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')"
+cp "$CARGO_TARGET_DIR/release/libkybra_testing.so" "$native"
+strip --strip-unneeded "$native"
+
 step "The kybra wheel (maturin, release profile) into .venv"
 rm -rf build/wheels
 .venv/bin/maturin build --release --quiet --out build/wheels --interpreter .venv/bin/python

@@ -1,7 +1,8 @@
 //! `kybra new NAME`: the book's hello world project, ready to `kybra deploy`.
 //!
 //! Promises: writes `NAME/src/main.py` and `NAME/dfx.json` exactly as the book's "Hello
-//! World" chapter shows them (with NAME as the canister name), plus a `.gitignore`;
+//! World" chapter shows them (with NAME as the canister name), a `.gitignore` and
+//! `tests/test_main.py`, a pytest suite on `kybra.testing` that passes as generated;
 //! never overwrites an existing non-empty directory.
 
 use std::path::Path;
@@ -25,6 +26,31 @@ pub fn dfx_json(name: &str) -> String {
         }
     }
 }
+"#
+    .replace("NAME", name)
+}
+
+/// `tests/test_main.py`: the canister tested in-process with `kybra.testing` (the
+/// `replica` fixture comes from the pytest plugin installed with the package).
+pub fn test_main_py(name: &str) -> String {
+    r#""""Tests of the NAME canister on an in-process replica (kybra.testing).
+
+Run them with `pytest` (pip install pytest) in the project folder; each test gets a fresh
+replica, and the project is built once per session.
+"""
+
+from pathlib import Path
+
+from kybra.testing import Replica
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def test_set_message_then_get_message(replica: Replica) -> None:
+    canister = replica.deploy(PROJECT, "NAME")
+    assert canister.get_message() == ""
+    canister.set_message("Hello, world!")
+    assert canister.get_message() == "Hello, world!"
 "#
     .replace("NAME", name)
 }
@@ -53,8 +79,9 @@ pub fn validate_name(name: &str) -> Result<()> {
 pub fn run(name: &str) -> Result<()> {
     let dir = super::cwd()?.join(name);
     create(&dir, name)?;
-    println!("Created project {name}/ (src/main.py, dfx.json, .gitignore).");
+    println!("Created project {name}/ (src/main.py, dfx.json, .gitignore, tests/test_main.py).");
     println!("Next:\n  cd {name}\n  kybra start --background\n  kybra deploy\n  kybra canister call {name} get_message");
+    println!("Test it in-process:\n  pytest");
     Ok(())
 }
 
@@ -71,12 +98,15 @@ pub fn create(dir: &Path, name: &str) -> Result<()> {
             dir.display()
         );
     }
-    std::fs::create_dir_all(dir.join("src"))
-        .with_context(|| format!("cannot create {}", dir.display()))?;
+    for sub in ["src", "tests"] {
+        std::fs::create_dir_all(dir.join(sub))
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+    }
     let files = [
         ("src/main.py", MAIN_PY.to_string()),
         ("dfx.json", dfx_json(name)),
         (".gitignore", GITIGNORE.to_string()),
+        ("tests/test_main.py", test_main_py(name)),
     ];
     for (file, text) in files {
         let path = dir.join(file);
@@ -104,6 +134,7 @@ mod tests {
                 main: "src/main.py".into(),
                 candid: vec!["src/main.did".into()],
                 post_install: vec![".kybra/hello/post_install.sh".into()],
+                specified_id: None,
             }]
         );
         assert_eq!(
@@ -113,6 +144,9 @@ mod tests {
         assert!(std::fs::read_to_string(dir.join(".gitignore"))
             .unwrap()
             .contains(".kybra/"));
+        let test = std::fs::read_to_string(dir.join("tests/test_main.py")).unwrap();
+        assert!(test.contains("from kybra.testing import Replica"), "{test}");
+        assert!(test.contains(r#"replica.deploy(PROJECT, "hello")"#), "{test}");
         let again = create(&dir, "hello").unwrap_err().to_string();
         assert!(again.contains("already exists"), "{again}");
     }
