@@ -77,12 +77,35 @@ def test_service_is_a_reference_by_canister_id() -> None:
         Ledger("ryjl3-tyaaa-aaaaa-aaaba-cai")  # type: ignore[arg-type]
 
 
-def test_service_decorators_are_identity() -> None:
-    def m(self: Service) -> int:
-        return 1
-
-    assert service_query(m) is m and service_update(m) is m
+def test_service_methods_build_calls() -> None:
+    ledger = Ledger(Principal.from_str("aaaaa-aa"))
+    call = ledger.transfer("bob", amount=5).with_cycles(7)
+    assert isinstance(call, kybra.Call)
+    assert (call.canister_id, call.method, call.args, call.cycles) == (ledger.canister_id, "transfer", ("bob", 5), 7)
+    assert call.service is Ledger
     assert Ledger.balance.__name__ == "balance"
+    with pytest.raises(TypeError, match="missing the argument `amount`"):
+        ledger.transfer("bob")
+    with pytest.raises(TypeError, match="unexpected argument"):
+        ledger.transfer("bob", 5, memo=1)
+    with pytest.raises(ValueError, match="whole number of cycles"):
+        ledger.balance("bob").with_cycles(-1)
+    # Awaiting a call hands it to the runtime (the `yield` of `__await__`).
+    assert next(ledger.balance("bob").__await__()).method == "balance"
+
+
+def test_call_results_and_match() -> None:
+    ok, err = kybra.CallResult(3, None), kybra.CallResult(None, "Rejection code 4 (CanisterReject): no")
+    assert ok.is_ok() and not err.is_ok() and ok.unwrap() == 3
+    assert kybra.match(ok, {"Ok": lambda v: v + 1, "Err": str}) == 4
+    assert kybra.match(err, {"Ok": str, "Err": lambda e: e[:16]}) == "Rejection code 4"
+    assert kybra.match({"Err": 5}, {"Ok": str, "Err": lambda e: e * 2}) == 10
+    # A void call's Ok is None, yet it is still Ok.
+    assert kybra.match(kybra.CallResult(None, None), {"Ok": lambda _: "ok", "Err": str}) == "ok"
+    with pytest.raises(RuntimeError, match="rejected"):
+        err.unwrap()
+    with pytest.raises(KeyError, match="no handler"):
+        kybra.match(ok, {"Err": str})
 
 
 def test_func_signatures() -> None:

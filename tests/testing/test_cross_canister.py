@@ -1,5 +1,5 @@
 """Several canisters in one replica calling each other: the Rust test canister
-`tests/canisters/rust_caller` (Python canisters cannot make calls yet), with its
+`tests/canisters/rust_caller`, with its
 interface given as Candid text."""
 
 from pathlib import Path

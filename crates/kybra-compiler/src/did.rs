@@ -6,12 +6,12 @@
 //! `service : (args) -> { ... }`; [`emit`] re-parses its output with `candid_parser` and checks it is the
 //! same service, so a `.did` that does not round-trip never leaves the compiler.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use candid::types::{Function, FuncMode, Type as CType, TypeInner};
 use candid::TypeEnv;
 use candid_parser::IDLProg;
-use kybra_interface::{MethodKind, Payload, Type};
+use kybra_interface::{MethodKind, Payload};
 
 use crate::diagnostic::BuildError;
 
@@ -55,27 +55,9 @@ pub fn service(payload: &Payload) -> CType {
 /// The names of the types the service's methods and init arguments reach (the payload
 /// also holds types only the runtime needs: stable map keys, services called through).
 fn reachable(payload: &Payload) -> HashSet<String> {
-    let defs: HashMap<&str, &Type> = payload.types.iter().map(|d| (d.name.as_str(), &d.ty)).collect();
-    let mut seen = HashSet::new();
-    let mut stack: Vec<&Type> = payload.methods.iter().flat_map(|m| m.params.iter().map(|p| &p.ty).chain(&m.returns)).collect();
-    let hooks = [&payload.hooks.init, &payload.hooks.post_upgrade];
-    stack.extend(hooks.into_iter().flatten().flat_map(|h| h.params.iter().map(|p| &p.ty)));
-    while let Some(t) = stack.pop() {
-        match t {
-            Type::Named(n) => {
-                if seen.insert(n.clone()) {
-                    stack.extend(defs.get(n.as_str()).copied());
-                }
-            }
-            Type::Opt(t) | Type::Vec(t) => stack.push(t.as_ref()),
-            Type::Record(fs) | Type::Variant(fs) => stack.extend(fs.iter().map(|f| &f.ty)),
-            Type::Tuple(ts) => stack.extend(ts),
-            Type::Func(f) => stack.extend(f.args.iter().chain(&f.returns)),
-            Type::Service(ms) => stack.extend(ms.iter().flat_map(|m| m.func.args.iter().chain(&m.func.returns))),
-            _ => {}
-        }
-    }
-    seen
+    let methods = payload.methods.iter().flat_map(|m| m.params.iter().map(|p| &p.ty).chain(&m.returns));
+    let hooks = [&payload.hooks.init, &payload.hooks.post_upgrade].into_iter().flatten();
+    payload.reachable_types(methods.chain(hooks.flat_map(|h| h.params.iter().map(|p| &p.ty))))
 }
 
 /// The `.did` text of `payload`, checked to parse back to the same service.

@@ -13,6 +13,8 @@
 //!   declares and what the runtime accepts on the wire cannot drift apart.
 
 use candid::types::{Field as CandidField, FuncMode as CandidFuncMode, Function, Label, Type as CandidType_, TypeEnv, TypeInner};
+use std::collections::{HashMap, HashSet};
+
 use candid::{CandidType, Deserialize};
 use serde::Serialize;
 use serde_bytes::ByteBuf;
@@ -355,6 +357,30 @@ impl Payload {
 
     pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
         candid::decode_one(bytes)
+    }
+
+    /// The names of the named types that `roots` reach, directly or through other named
+    /// types (the payload holds more: services called through, stable map types, ...).
+    pub fn reachable_types<'a>(&'a self, roots: impl IntoIterator<Item = &'a Type>) -> HashSet<String> {
+        let defs: HashMap<&str, &Type> = self.types.iter().map(|d| (d.name.as_str(), &d.ty)).collect();
+        let mut seen = HashSet::new();
+        let mut stack: Vec<&Type> = roots.into_iter().collect();
+        while let Some(t) = stack.pop() {
+            match t {
+                Type::Named(n) => {
+                    if seen.insert(n.clone()) {
+                        stack.extend(defs.get(n.as_str()).copied());
+                    }
+                }
+                Type::Opt(t) | Type::Vec(t) => stack.push(t.as_ref()),
+                Type::Record(fs) | Type::Variant(fs) => stack.extend(fs.iter().map(|f| &f.ty)),
+                Type::Tuple(ts) => stack.extend(ts),
+                Type::Func(f) => stack.extend(f.args.iter().chain(&f.returns)),
+                Type::Service(ms) => stack.extend(ms.iter().flat_map(|m| m.func.args.iter().chain(&m.func.returns))),
+                _ => {}
+            }
+        }
+        seen
     }
 
     /// The named types as a Candid type environment.

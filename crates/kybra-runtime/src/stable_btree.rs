@@ -102,7 +102,11 @@ fn store(py: Python<'_>) -> PyResult<Rc<Store>> {
             manual_reply: false,
         })
         .collect();
-    let types_payload = Payload { methods, modules: Vec::new(), stable_maps: Vec::new(), ..payload };
+    // Only the types the maps use: the module declaring the first map is still being
+    // imported, so a class defined further down (a `Service` called through) is not there yet.
+    let used = payload.reachable_types(decls.iter().flat_map(|d| [&d.key, &d.value]));
+    let types = payload.types.iter().filter(|t| used.contains(&t.name)).cloned().collect();
+    let types_payload = Payload { methods, types, modules: Vec::new(), stable_maps: Vec::new(), ..payload };
     let (schema, sigs) = Schema::build(py, &types_payload).map_err(|e| PyTypeError::new_err(format!("kybra: {e}")))?;
     let types = sigs.iter().map(|(p, _)| (p[0], p[1])).collect();
     let principal = py.import("kybra.principal").and_then(|m| m.getattr("Principal")).ok().map(Bound::unbind);
