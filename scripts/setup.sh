@@ -38,7 +38,8 @@ bash scripts/build-candid-ui.sh
 step "kybra.testing's native extension (crates/kybra-testing) into python/kybra/testing/"
 cargo build --release --quiet -p kybra-testing
 rm -f python/kybra/testing/_native*.so
-native="python/kybra/testing/_native$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')"
+# abi3: one build serves every CPython >= 3.10, as the wheel's py3 tag says.
+native="python/kybra/testing/_native.abi3.so"
 cp "$CARGO_TARGET_DIR/release/libkybra_testing.so" "$native"
 strip --strip-unneeded "$native"
 

@@ -230,7 +230,11 @@ impl<'a, 'py> Decoder<'a, 'py> {
                 let list = unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyList_New(len as ffi::Py_ssize_t))? };
                 for i in 0..len {
                     let item = self.value(wi, si).map_err(|f| at(f, || format!("[{i}]")))?;
-                    unsafe { ffi::PyList_SET_ITEM(list.as_ptr(), i as ffi::Py_ssize_t, item.into_ptr()) };
+                    // `PyList_SetItem` (not the `SET_ITEM` macro): in the stable ABI too, so
+                    // kybra.testing's extension is one build for every Python >= 3.10.
+                    if unsafe { ffi::PyList_SetItem(list.as_ptr(), i as ffi::Py_ssize_t, item.into_ptr()) } != 0 {
+                        return Err(Fail::Python(PyErr::fetch(py)));
+                    }
                 }
                 Ok(list)
             }
