@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import ecdsa  # pyright: ignore[reportMissingTypeStubs]
 import pytest
 from conftest import REPO, Project, copy_project, served
 
@@ -128,7 +129,6 @@ def test_provisional_create_canister_with_cycles(project: Project) -> None:
 
 
 def test_a_threshold_ecdsa_signature_verifies(project: Project) -> None:
-    import ecdsa  # pyright: ignore[reportMissingTypeStubs]
     from ecdsa.util import sigdecode_string  # pyright: ignore[reportMissingTypeStubs]
 
     public_key = bytes.fromhex(ok(call(project, "public_key"))["public_key"])
@@ -147,12 +147,73 @@ def test_a_threshold_ecdsa_signature_verifies(project: Project) -> None:
         )
 
 
+def dsha256(data: bytes) -> bytes:
+    return hashlib.sha256(hashlib.sha256(data).digest()).digest()
+
+
+def p2wpkh_spend(txid: bytes, vout: int, value: int, fee: int) -> bytes:
+    """A segwit transaction spending output `vout` of `txid` (internal byte order), worth
+    `value` satoshi, held by private key 1 (the BIP173 test address), back to itself
+    minus `fee`, signed as BIP143 says."""
+    key = ecdsa.SigningKey.from_secret_exponent(1, curve=ecdsa.SECP256k1, hashfunc=hashlib.sha256)
+    pubkey = key.get_verifying_key().to_string("compressed")
+    script_pubkey = bytes.fromhex("0014") + KEY1_HASH160
+    outpoint = txid + vout.to_bytes(4, "little")
+    sequence = b"\xff\xff\xff\xff"
+    output = (value - fee).to_bytes(8, "little") + bytes([len(script_pubkey)]) + script_pubkey
+    preimage = (
+        (2).to_bytes(4, "little")
+        + dsha256(outpoint)
+        + dsha256(sequence)
+        + outpoint
+        + bytes.fromhex("1976a914") + KEY1_HASH160 + bytes.fromhex("88ac")
+        + value.to_bytes(8, "little")
+        + sequence
+        + dsha256(output)
+        + (0).to_bytes(4, "little")
+        + (1).to_bytes(4, "little")
+    )
+    signature = key.sign_digest_deterministic(dsha256(preimage), sigencode=ecdsa.util.sigencode_der_canonize) + b"\x01"
+    witness = b"\x02" + bytes([len(signature)]) + signature + bytes([len(pubkey)]) + pubkey
+    return (
+        (2).to_bytes(4, "little")
+        + b"\x00\x01"
+        + b"\x01" + outpoint + b"\x00" + sequence
+        + b"\x01" + output
+        + witness
+        + (0).to_bytes(4, "little")
+    )
+
+
+# The BIP173 test vector: the P2WPKH address of private key 1, on regtest.
+KEY1_ADDRESS = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"
+KEY1_HASH160 = bytes.fromhex("751e76e8199196d454941c45d1b3a323f1433bd6")
+# Another BIP173 vector (a P2WSH regtest address) that mines the confirming block.
+MINER = "bcrt1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3qzf4jry"
+
+
 def test_the_bitcoin_api_on_regtest(project: Project) -> None:
-    # A regtest address nobody has funded: no balance, no UTXOs.
-    address = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"
-    assert ok(call(project, "get_balance", f'("{address}")')) == "0"
-    utxos = ok(call(project, "get_utxos", f'("{address}")'))
+    # Nobody has funded the address yet: no balance, no UTXOs, no fees seen.
+    assert ok(call(project, "get_balance", f'("{KEY1_ADDRESS}")')) == "0"
+    utxos = ok(call(project, "get_utxos", f'("{KEY1_ADDRESS}")'))
     assert utxos["utxos"] == [] and utxos["next_page"] is None
-    assert isinstance(ok(call(project, "get_current_fee_percentiles")), list)
+    assert ok(call(project, "get_current_fee_percentiles")) == []
     sent = call(project, "send_transaction", '(blob "\\00")')
     assert set(sent) == {"Err"}, f"a malformed transaction is refused: {sent}"
+
+    # Fund it: 101 blocks mined to it (a coinbase spends after 100 confirmations).
+    project.kybra("bitcoin", "mine", KEY1_ADDRESS, "--blocks", "101")
+    funded = int(ok(call(project, "get_balance", f'("{KEY1_ADDRESS}")')))
+    assert funded == 101 * 50 * 100_000_000
+    utxos = ok(call(project, "get_utxos", f'("{KEY1_ADDRESS}")'))["utxos"]
+    assert len(utxos) == 101
+    oldest = min(utxos, key=lambda u: int(u["height"]))
+    fee = 10_000
+    tx = p2wpkh_spend(bytes.fromhex(oldest["outpoint"]["txid"]), int(oldest["outpoint"]["vout"]), int(oldest["value"]), fee)
+    blob = "".join("\\%02x" % b for b in tx)
+    assert ok(call(project, "send_transaction", f'(blob "{blob}")')) is None
+    # Mined by someone else, the transaction costs the address its fee, and fees show.
+    project.kybra("bitcoin", "mine", MINER, "--blocks", "1")
+    assert int(ok(call(project, "get_balance", f'("{KEY1_ADDRESS}")'))) == funded - fee
+    percentiles = ok(call(project, "get_current_fee_percentiles"))
+    assert len(percentiles) == 101 and all(int(p) > 0 for p in percentiles), percentiles
