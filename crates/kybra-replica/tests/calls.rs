@@ -6,17 +6,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use candid::{CandidType, Deserialize, Principal};
+use candid::Principal;
 use common::*;
 use kybra_replica::{Replica, ReplicaConfig, TimeMode};
-
-#[derive(CandidType, Deserialize, Debug, Clone, PartialEq, Eq)]
-struct Outcome {
-    reply: Option<Vec<u8>>,
-    reject_code: u32,
-    reject_message: String,
-    refunded: u128,
-}
 
 type St = (String, String, u64, u64, u64, u64);
 

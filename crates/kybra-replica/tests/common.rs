@@ -10,6 +10,15 @@ use kybra_replica::{Reject, Replica, ReplicaConfig};
 use serde::de::DeserializeOwned;
 
 /// The Rust hello-world canister, built for wasm32-unknown-unknown.
+/// What the test canisters' `call_*` methods report about a call they made.
+#[derive(CandidType, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub reply: Option<Vec<u8>>,
+    pub reject_code: u32,
+    pub reject_message: String,
+    pub refunded: u128,
+}
+
 pub fn hello_wasm() -> &'static [u8] {
     kybra_test_canisters::rust_hello()
 }

@@ -9,20 +9,12 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
-use candid::{CandidType, Deserialize, Principal};
+use candid::Principal;
 use common::*;
 use ic_management_canister_types::{
     HttpHeader, HttpMethod, HttpRequestArgs, HttpRequestResult, TransformContext, TransformFunc,
 };
 use kybra_replica::Replica;
-
-#[derive(CandidType, Deserialize, Debug)]
-struct Outcome {
-    reply: Option<Vec<u8>>,
-    reject_code: u32,
-    reject_message: String,
-    refunded: u128,
-}
 
 /// The IC's fee for the replica's one-node subnet, written out from the interface spec's formula.
 fn fee(args: &HttpRequestArgs) -> u128 {

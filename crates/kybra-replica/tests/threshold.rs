@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Instant;
 
-use candid::{CandidType, Deserialize, Principal};
+use candid::Principal;
 use common::*;
 use ic_management_canister_types::{
     EcdsaCurve, EcdsaKeyId, EcdsaPublicKeyArgs, EcdsaPublicKeyResult, SignWithEcdsaArgs,
@@ -18,14 +18,6 @@ use kybra_replica::Replica;
 use sha2::{Digest, Sha256};
 
 const FEE: u128 = 10_000_000_000;
-
-#[derive(CandidType, Deserialize, Debug)]
-struct Outcome {
-    reply: Option<Vec<u8>>,
-    reject_code: u32,
-    reject_message: String,
-    refunded: u128,
-}
 
 fn setup() -> (Replica, Principal) {
     let r = replica();
