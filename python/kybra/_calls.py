@@ -20,7 +20,7 @@ from kybra.principal import Principal
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Generator, Mapping
-    from typing import Any, Generic, Literal, TypeAlias, TypedDict, TypeVar
+    from typing import Any, Generic, TypeAlias, TypedDict, TypeVar
 
     _T = TypeVar("_T")
     _R = TypeVar("_R")
@@ -73,8 +73,6 @@ if TYPE_CHECKING:
         """Calls `handlers[case](payload)` for the case `value` holds."""
         ...
 
-    _Tag: TypeAlias = Literal["Ok", "Err"]
-
 else:
 
     class _AsyncMaker:
@@ -100,7 +98,7 @@ else:
         """The outcome of a cross-canister call: `.Ok` (the decoded reply) when it
         succeeded, else `.Err` (the reject message)."""
 
-        __slots__ = ("Ok", "Err", "_ok")
+        __slots__ = ("Err", "Ok", "_ok")
 
         def __init__(self, Ok, Err, ok=None, /):
             self.Ok = Ok
@@ -134,7 +132,7 @@ else:
     class Call:
         """One cross-canister call, made when a method yields or awaits it."""
 
-        __slots__ = ("canister_id", "method", "args", "raw", "service", "cycles")
+        __slots__ = ("args", "canister_id", "cycles", "method", "raw", "service")
 
         def __init__(self, canister_id, method, args, raw, service):
             if not isinstance(canister_id, Principal):
@@ -172,7 +170,9 @@ else:
 
     def _cycles(cycles, bound, what):
         if type(cycles) is not int or not 0 <= cycles < bound:
-            raise ValueError(f"{what}() takes a whole number of cycles from 0 to {bound - 1}, got {cycles!r}")
+            raise ValueError(
+                f"{what}() takes a whole number of cycles from 0 to {bound - 1}, got {cycles!r}"
+            )
         return cycles
 
     def match(value, handlers, /):
@@ -183,10 +183,14 @@ else:
         elif isinstance(value, dict) and len(value) == 1:
             ((key, payload),) = value.items()
         else:
-            raise TypeError(f"match() takes a CallResult or a variant (a one-key dict), got {value!r}")
+            raise TypeError(
+                f"match() takes a CallResult or a variant (a one-key dict), got {value!r}"
+            )
         handler = handlers.get(key)
         if handler is None:
-            raise KeyError(f"match(): no handler for case {key!r} (handlers: {sorted(handlers)})")
+            raise KeyError(
+                f"match(): no handler for case {key!r} (handlers: {sorted(handlers)})"
+            )
         return handler(payload)
 
 
@@ -220,16 +224,22 @@ def _backend(what: str) -> "Any":
     return _kybra_ic  # pyright: ignore[reportUnknownVariableType]
 
 
-def call_raw(canister_id: Principal, method: str, args: bytes, payment: int) -> "Call[bytes]":
+def call_raw(
+    canister_id: Principal, method: str, args: bytes, payment: int
+) -> "Call[bytes]":
     """A call with Candid-encoded `args` whose reply is the raw bytes (yield it)."""
     return Call(canister_id, method, None, bytes(args), None).with_cycles(payment)  # type: ignore[call-arg]
 
 
-def call_raw128(canister_id: Principal, method: str, args: bytes, payment: int) -> "Call[bytes]":
+def call_raw128(
+    canister_id: Principal, method: str, args: bytes, payment: int
+) -> "Call[bytes]":
     """`call_raw` with a nat amount of cycles."""
     return Call(canister_id, method, None, bytes(args), None).with_cycles128(payment)  # type: ignore[call-arg]
 
 
-def notify_raw(canister_id: Principal, method: str, args: bytes, payment: int) -> "NotifyResult":
+def notify_raw(
+    canister_id: Principal, method: str, args: bytes, payment: int
+) -> "NotifyResult":
     """Send a call with Candid-encoded `args` without waiting for its answer."""
     return call_raw128(canister_id, method, args, payment).notify()

@@ -10,7 +10,13 @@ built-in ones (the `typing` names exist for type checkers only, hence the string
 annotations).
 """
 
-from kybra._calls import RejectionCode, call_raw, call_raw128, notify_raw, rejection_code
+from kybra._calls import (
+    RejectionCode,
+    call_raw,
+    call_raw128,
+    notify_raw,
+    rejection_code,
+)
 from kybra._stable import StableMemoryApi
 from kybra.principal import Principal
 

@@ -56,14 +56,18 @@ def _calling(func: "_F") -> "_F":
 
     def call(self: Service, *args: "Any", **kwargs: "Any") -> Call:  # type: ignore[type-arg]
         if len(args) > len(names):
-            raise TypeError(f"{method}() takes {len(names)} argument(s), {len(args)} given")
+            raise TypeError(
+                f"{method}() takes {len(names)} argument(s), {len(args)} given"
+            )
         values = list(args)
         for name in names[len(args) :]:
             if name not in kwargs:
                 raise TypeError(f"{method}() is missing the argument `{name}`")
             values.append(kwargs.pop(name))
         if kwargs:
-            raise TypeError(f"{method}() got unexpected argument(s): {', '.join(kwargs)}")
+            raise TypeError(
+                f"{method}() got unexpected argument(s): {', '.join(kwargs)}"
+            )
         return Call(self.canister_id, method, tuple(values), None, type(self))  # type: ignore[call-arg]
 
     call.__name__ = method

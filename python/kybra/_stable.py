@@ -241,7 +241,7 @@ class StableBTreeMap(_GenericMap[_K, _V]):
     `users = StableBTreeMap[Principal, User](memory_id=3, max_key_size=38, max_value_size=100_000)`.
     """
 
-    __slots__ = ("memory_id", "max_key_size", "max_value_size")
+    __slots__ = ("max_key_size", "max_value_size", "memory_id")
 
     def __init__(
         self,

@@ -81,7 +81,12 @@ def test_service_methods_build_calls() -> None:
     ledger = Ledger(Principal.from_str("aaaaa-aa"))
     call = ledger.transfer("bob", amount=5).with_cycles(7)
     assert isinstance(call, kybra.Call)
-    assert (call.canister_id, call.method, call.args, call.cycles) == (ledger.canister_id, "transfer", ("bob", 5), 7)
+    assert (call.canister_id, call.method, call.args, call.cycles) == (
+        ledger.canister_id,
+        "transfer",
+        ("bob", 5),
+        7,
+    )
     assert call.service is Ledger
     assert Ledger.balance.__name__ == "balance"
     with pytest.raises(TypeError, match="missing the argument `amount`"):
@@ -95,13 +100,19 @@ def test_service_methods_build_calls() -> None:
 
 
 def test_call_results_and_match() -> None:
-    ok, err = kybra.CallResult(3, None), kybra.CallResult(None, "Rejection code 4 (CanisterReject): no")
+    ok, err = (
+        kybra.CallResult(3, None),
+        kybra.CallResult(None, "Rejection code 4 (CanisterReject): no"),
+    )
     assert ok.is_ok() and not err.is_ok() and ok.unwrap() == 3
     assert kybra.match(ok, {"Ok": lambda v: v + 1, "Err": str}) == 4
     assert kybra.match(err, {"Ok": str, "Err": lambda e: e[:16]}) == "Rejection code 4"
     assert kybra.match({"Err": 5}, {"Ok": str, "Err": lambda e: e * 2}) == 10
     # A void call's Ok is None, yet it is still Ok.
-    assert kybra.match(kybra.CallResult(None, None), {"Ok": lambda _: "ok", "Err": str}) == "ok"
+    assert (
+        kybra.match(kybra.CallResult(None, None), {"Ok": lambda _: "ok", "Err": str})
+        == "ok"
+    )
     with pytest.raises(RuntimeError, match="rejected"):
         err.unwrap()
     with pytest.raises(KeyError, match="no handler"):

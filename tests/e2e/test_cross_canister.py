@@ -19,7 +19,9 @@ from conftest import REPO, Project, copy_project, served
 @pytest.fixture(scope="module")
 def book(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
     root = tmp_path_factory.mktemp("xc") / "cross_canister"
-    with served(copy_project(REPO / "examples" / "cross_canister", root), deploy=False) as p:
+    with served(
+        copy_project(REPO / "examples" / "cross_canister", root), deploy=False
+    ) as p:
         for name in ("token", "payout", "some_canister", "cycles", "caller"):
             p.kybra("deploy", name)
         yield p
@@ -46,7 +48,10 @@ def test_payout_calls_the_token_canister(book: Project) -> None:
     refused = book.call("payout", "payout", f'(principal "{someone}", 5)')
     assert "Err" in refused and "InsufficientBalance" in refused, refused
     book.call("token", "mint", f'(principal "{payout}", 100)')
-    assert book.call("payout", "payout", f'(principal "{someone}", 30)') == "(variant { Ok = 30 : nat64 })"
+    assert (
+        book.call("payout", "payout", f'(principal "{someone}", 30)')
+        == "(variant { Ok = 30 : nat64 })"
+    )
     assert nat(book.call("token", "balance", f'(principal "{someone}")')) == 30
     assert nat(book.call("token", "balance", f'(principal "{payout}")')) == 70
 
@@ -54,7 +59,9 @@ def test_payout_calls_the_token_canister(book: Project) -> None:
 def test_composite_query_calls_a_query(book: Project) -> None:
     assert book.call("caller", "query_some_canister") == "(variant { Ok = true })"
     did = (book.root / ".kybra" / "caller" / "caller.did").read_text()
-    assert "query_some_canister : () -> (QuerySomeCanisterResult) composite_query;" in did
+    assert (
+        "query_some_canister : () -> (QuerySomeCanisterResult) composite_query;" in did
+    )
 
 
 def test_notify_reaches_the_other_canister(book: Project) -> None:
@@ -77,7 +84,11 @@ def test_cycles_are_attached_and_refunded(book: Project) -> None:
 
 def test_call_raw(book: Project) -> None:
     some = book.kybra("canister", "id", "some_canister").stdout.strip()
-    answer = book.call("caller", "execute_call_raw128", f'(principal "{some}", "query_for_boolean", "()", 0)')
+    answer = book.call(
+        "caller",
+        "execute_call_raw128",
+        f'(principal "{some}", "query_for_boolean", "()", 0)',
+    )
     assert answer == '(variant { Ok = "(true)" })', answer
 
 
@@ -108,10 +119,14 @@ def test_a_rejection_from_c_reaches_a(chain: Project) -> None:
     report = chain.call("a", "refusal_through_b", '("no thanks")')
     assert "code = variant { CanisterReject }" in report, report
     assert 'message = "CanisterReject: no thanks"' in report, report
-    assert "Rejection code 4 (CanisterReject): CanisterReject: no thanks" in report, report
+    assert "Rejection code 4 (CanisterReject): CanisterReject: no thanks" in report, (
+        report
+    )
 
 
-def test_state_before_an_await_is_kept_and_a_trap_after_it_rolls_back_only_the_callback(chain: Project) -> None:
+def test_state_before_an_await_is_kept_and_a_trap_after_it_rolls_back_only_the_callback(
+    chain: Project,
+) -> None:
     before = nat(chain.call("a", "get_counter"))
     c_before = nat(chain.call("a", "c_count"))
     failed = chain.fails("canister", "call", "a", "commit_then_fail")
@@ -123,7 +138,9 @@ def test_state_before_an_await_is_kept_and_a_trap_after_it_rolls_back_only_the_c
 def test_many_calls_in_flight(chain: Project) -> None:
     start = nat(chain.call("a", "c_count"))
     answer = chain.call("a", "many_at_once", "(4)")
-    values = [int(v.replace("_", "")) for v in re.findall(r"(\d[\d_]*) : nat64", answer)]
+    values = [
+        int(v.replace("_", "")) for v in re.findall(r"(\d[\d_]*) : nat64", answer)
+    ]
     assert values == [start + 1, start + 2, start + 3, start + 4], answer
 
 

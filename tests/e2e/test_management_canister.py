@@ -155,31 +155,50 @@ def p2wpkh_spend(txid: bytes, vout: int, value: int, fee: int) -> bytes:
     """A segwit transaction spending output `vout` of `txid` (internal byte order), worth
     `value` satoshi, held by private key 1 (the BIP173 test address), back to itself
     minus `fee`, signed as BIP143 says."""
-    key = ecdsa.SigningKey.from_secret_exponent(1, curve=ecdsa.SECP256k1, hashfunc=hashlib.sha256)
+    key = ecdsa.SigningKey.from_secret_exponent(
+        1, curve=ecdsa.SECP256k1, hashfunc=hashlib.sha256
+    )
     pubkey = key.get_verifying_key().to_string("compressed")
     script_pubkey = bytes.fromhex("0014") + KEY1_HASH160
     outpoint = txid + vout.to_bytes(4, "little")
     sequence = b"\xff\xff\xff\xff"
-    output = (value - fee).to_bytes(8, "little") + bytes([len(script_pubkey)]) + script_pubkey
+    output = (
+        (value - fee).to_bytes(8, "little")
+        + bytes([len(script_pubkey)])
+        + script_pubkey
+    )
     preimage = (
         (2).to_bytes(4, "little")
         + dsha256(outpoint)
         + dsha256(sequence)
         + outpoint
-        + bytes.fromhex("1976a914") + KEY1_HASH160 + bytes.fromhex("88ac")
+        + bytes.fromhex("1976a914")
+        + KEY1_HASH160
+        + bytes.fromhex("88ac")
         + value.to_bytes(8, "little")
         + sequence
         + dsha256(output)
         + (0).to_bytes(4, "little")
         + (1).to_bytes(4, "little")
     )
-    signature = key.sign_digest_deterministic(dsha256(preimage), sigencode=ecdsa.util.sigencode_der_canonize) + b"\x01"
-    witness = b"\x02" + bytes([len(signature)]) + signature + bytes([len(pubkey)]) + pubkey
+    signature = (
+        key.sign_digest_deterministic(
+            dsha256(preimage), sigencode=ecdsa.util.sigencode_der_canonize
+        )
+        + b"\x01"
+    )
+    witness = (
+        b"\x02" + bytes([len(signature)]) + signature + bytes([len(pubkey)]) + pubkey
+    )
     return (
         (2).to_bytes(4, "little")
         + b"\x00\x01"
-        + b"\x01" + outpoint + b"\x00" + sequence
-        + b"\x01" + output
+        + b"\x01"
+        + outpoint
+        + b"\x00"
+        + sequence
+        + b"\x01"
+        + output
         + witness
         + (0).to_bytes(4, "little")
     )
@@ -209,8 +228,13 @@ def test_the_bitcoin_api_on_regtest(project: Project) -> None:
     assert len(utxos) == 101
     oldest = min(utxos, key=lambda u: int(u["height"]))
     fee = 10_000
-    tx = p2wpkh_spend(bytes.fromhex(oldest["outpoint"]["txid"]), int(oldest["outpoint"]["vout"]), int(oldest["value"]), fee)
-    blob = "".join("\\%02x" % b for b in tx)
+    tx = p2wpkh_spend(
+        bytes.fromhex(oldest["outpoint"]["txid"]),
+        int(oldest["outpoint"]["vout"]),
+        int(oldest["value"]),
+        fee,
+    )
+    blob = "".join(f"\\{b:02x}" for b in tx)
     assert ok(call(project, "send_transaction", f'(blob "{blob}")')) is None
     # Mined by someone else, the transaction costs the address its fee, and fees show.
     project.kybra("bitcoin", "mine", MINER, "--blocks", "1")

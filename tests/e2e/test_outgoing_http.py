@@ -8,6 +8,7 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 from conftest import REPO, Project, copy_project, free_port, served
@@ -18,20 +19,26 @@ NAME = "ethereum_json_rpc"
 class JsonRpc(BaseHTTPRequestHandler):
     """Answers every POST with `{"jsonrpc", "id", "result": "<method>:<first param>"}`."""
 
-    requests: list[dict[str, object]] = []
+    requests: ClassVar[list[dict[str, object]]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 (the http.server API)
+    def do_POST(self) -> None:
         length = int(self.headers.get("content-length", "0"))
         request = json.loads(self.rfile.read(length))
         JsonRpc.requests.append(request)
-        body = json.dumps({"jsonrpc": "2.0", "id": request["id"], "result": f"{request['method']}:{request['params'][0]}"})
+        body = json.dumps(
+            {
+                "jsonrpc": "2.0",
+                "id": request["id"],
+                "result": f"{request['method']}:{request['params'][0]}",
+            }
+        )
         self.send_response(200)
         self.send_header("content-type", "application/json")
         self.send_header("x-request-time", "varies between replicas")
         self.end_headers()
         self.wfile.write(body.encode())
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -47,7 +54,9 @@ def server() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def project(server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
     root = tmp_path_factory.mktemp("outgoing") / "outgoing_http"
-    with served(copy_project(REPO / "examples" / "outgoing_http", root), deploy=False) as p:
+    with served(
+        copy_project(REPO / "examples" / "outgoing_http", root), deploy=False
+    ) as p:
         p.kybra("deploy", NAME, "--argument", f'("{server}")')
         yield p
 
@@ -56,7 +65,12 @@ def test_the_book_sample_posts_and_transforms(project: Project) -> None:
     answer = project.call(NAME, "eth_get_balance", '("0xabc")')
     expected = json.dumps({"jsonrpc": "2.0", "id": 1, "result": "eth_getBalance:0xabc"})
     assert answer == f"({json.dumps(expected)})", answer
-    assert JsonRpc.requests[-1] == {"jsonrpc": "2.0", "method": "eth_getBalance", "params": ["0xabc", "earliest"], "id": 1}
+    assert JsonRpc.requests[-1] == {
+        "jsonrpc": "2.0",
+        "method": "eth_getBalance",
+        "params": ["0xabc", "earliest"],
+        "id": 1,
+    }
     answer = project.call(NAME, "eth_get_block_by_number", "(255)")
     assert "eth_getBlockByNumber:0xff" in answer, answer
 

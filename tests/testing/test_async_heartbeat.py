@@ -8,7 +8,9 @@ from kybra.testing import Replica
 HERE = Path(__file__).resolve().parent
 
 
-def test_an_async_heartbeat_awaits_a_call_each_beat(replica: Replica, tmp_path: Path) -> None:
+def test_an_async_heartbeat_awaits_a_call_each_beat(
+    replica: Replica, tmp_path: Path
+) -> None:
     project = shutil.copytree(HERE / "projects" / "heartbeat", tmp_path / "heartbeat")
     c = replica.deploy(project, name="heartbeat")
     replica.tick()
