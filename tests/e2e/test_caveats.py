@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, Project, copy_project, free_port
+from conftest import KYBRA, REPO, Project, copy_project, free_port
 from test_stdlib import call, text
 from wasm import summarize
 
@@ -114,12 +116,53 @@ def test_guard_functions_on_init_are_refused_with_a_clear_message(tmp_path: Path
 # --- The chapter "Caveats" -------------------------------------------------------------
 
 
-@pytest.mark.skip(
-    reason="kybra identity has no password-protected storage (dfx's --storage-mode "
-    "password-protected), so there is no encrypted identity to deploy with yet"
-)
-def test_encrypted_identities_deploy() -> None:
-    raise AssertionError("unreachable")
+LOCKED = "e2e_locked"
+WHOAMI = "from kybra import ic, query\n\n\n@query\ndef whoami() -> str:\n    return ic.caller().to_str()\n"
+
+
+def kybra_without_terminal(project: Project, *args: str) -> subprocess.CompletedProcess[str]:
+    """`kybra ARGS` in a session of its own (no controlling terminal to prompt on) and
+    without $KYBRA_IDENTITY_PASSWORD."""
+    env = {k: v for k, v in os.environ.items() if k != "KYBRA_IDENTITY_PASSWORD"}
+    return subprocess.run(
+        [str(KYBRA), *args],
+        cwd=project.root,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        start_new_session=True,
+        check=False,
+    )
+
+
+def test_encrypted_identities_deploy(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The book: "Kybra currently does not support encrypted dfx identities". Now it does,
+    # in dfx's format (identity.pem.encrypted + identity.json), the password from the env.
+    monkeypatch.setenv("KYBRA_IDENTITY_PASSWORD", "a password longer than 8")
+    project.kybra("identity", "new", LOCKED, "--storage-mode", "password-protected", "--force")
+    folder = Path(os.environ["KYBRA_CONFIG_DIR"]) / "identity" / LOCKED
+    assert sorted(p.name for p in folder.iterdir()) == ["identity.json", "identity.pem.encrypted"]
+    assert b"PRIVATE KEY" not in (folder / "identity.pem.encrypted").read_bytes()
+    principal = project.principal(LOCKED)
+    assert principal not in (project.principal(), "2vxsx-fae")
+
+    (project.root / "locked_src").mkdir()
+    (project.root / "locked_src" / "main.py").write_text(WHOAMI)
+    add(project, "locked", "locked_src/main.py")
+    project.kybra("deploy", "locked", "--identity", LOCKED)
+    assert project.call("locked", "whoami", "--identity", LOCKED) == f'("{principal}")'
+    # The encrypted identity deployed it, so it is the controller, not the default identity.
+    message = project.fails("deploy", "locked", "--mode", "reinstall")
+    assert "controller" in message.lower(), message
+
+    monkeypatch.setenv("KYBRA_IDENTITY_PASSWORD", "not the password")
+    assert f"wrong password for identity {LOCKED}" in project.fails("identity", "get-principal", "--identity", LOCKED)
+    monkeypatch.delenv("KYBRA_IDENTITY_PASSWORD")
+    result = kybra_without_terminal(project, "identity", "get-principal", "--identity", LOCKED)
+    assert result.returncode != 0 and result.stdout == "", result
+    assert "no terminal to ask for its password: set KYBRA_IDENTITY_PASSWORD" in result.stderr, result.stderr
 
 
 def test_candid_service_metadata_is_in_the_module_and_served(project: Project, tmp_path: Path) -> None:

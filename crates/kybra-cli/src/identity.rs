@@ -5,16 +5,23 @@
 //! the formats dfx writes and reads: secp256k1 as SEC1 `EC PRIVATE KEY` (dfx's default key
 //! type), Ed25519 as PKCS#8 `PRIVATE KEY`; `import` also takes P-256 and PKCS#8 secp256k1.
 //!
-//! Promises: `anonymous` always exists and has no file; `default` is created (secp256k1)
-//! the first time it is needed, as dfx does; names are `[A-Za-z0-9._-]+`; nothing is
-//! overwritten without `--force`; the identity in use cannot be removed.
+//! Password-protected identities (`--storage-mode password-protected`) are dfx's too:
+//! `identity.pem.encrypted` + `identity.json` in the identity's folder (see [`encrypted`]).
+//!
+//! Promises: `anonymous` always exists and has no file; `default` is created (secp256k1,
+//! plaintext) the first time it is needed, as dfx does; names are `[A-Za-z0-9._-]+`; nothing
+//! is overwritten without `--force`; the identity in use cannot be removed; a command asks for
+//! a password at most once.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use anyhow::{anyhow, bail, Context, Result};
 use ic_agent::identity::{AnonymousIdentity, BasicIdentity, Prime256v1Identity, Secp256k1Identity};
 use ic_agent::Identity;
+
+pub mod encrypted;
+use encrypted::{Encryption, IdentityConfig, CONFIG, ENCRYPTED_PEM};
 
 /// The identity with no key (principal `2vxsx-fae`).
 pub const ANONYMOUS: &str = "anonymous";
@@ -28,9 +35,22 @@ pub enum KeyType {
     Ed25519,
 }
 
+/// How an identity's key is kept on disk (dfx's `--storage-mode`, without `keyring`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StorageMode {
+    /// `identity.pem`, readable by its owner only.
+    #[default]
+    Plaintext,
+    /// `identity.pem.encrypted`, sealed with a password, + `identity.json`.
+    PasswordProtected,
+}
+
 /// The identity store.
 pub struct Store {
     root: PathBuf,
+    /// The password of password-protected identities, when not asked for (tests, callers
+    /// that already hold it); `None`: `$KYBRA_IDENTITY_PASSWORD`, else the terminal.
+    password: Option<String>,
 }
 
 static SELECTED: OnceLock<Option<String>> = OnceLock::new();
@@ -40,14 +60,22 @@ pub fn select(name: Option<String>) {
     let _ = SELECTED.set(name);
 }
 
-/// The identity requests are signed with: `--identity`, else the store's default.
+/// The identity requests are signed with: `--identity`, else the store's default. Loaded
+/// once per process, so a password-protected one is decrypted (and asked for) once.
 pub fn current() -> Result<Arc<dyn Identity>> {
+    static LOADED: Mutex<Option<Arc<dyn Identity>>> = Mutex::new(None);
+    let mut loaded = LOADED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(identity) = loaded.as_ref() {
+        return Ok(identity.clone());
+    }
     let store = Store::open()?;
     let name = match SELECTED.get().cloned().flatten() {
         Some(name) => name,
         None => store.default_name()?,
     };
-    store.load(&name).map(Arc::from)
+    let identity: Arc<dyn Identity> = Arc::from(store.load(&name)?);
+    *loaded = Some(identity.clone());
+    Ok(identity)
 }
 
 impl Store {
@@ -60,16 +88,50 @@ impl Store {
                 PathBuf::from(home).join(".config").join("kybra")
             }
         };
-        Ok(Store { root })
+        Ok(Store { root, password: None })
     }
 
     /// A store rooted at `root` (tests).
     pub fn at(root: &Path) -> Store {
-        Store { root: root.to_path_buf() }
+        Store { root: root.to_path_buf(), password: None }
+    }
+
+    /// This store, using `password` for password-protected identities instead of asking.
+    pub fn with_password(self, password: &str) -> Store {
+        Store { password: Some(password.into()), ..self }
+    }
+
+    fn dir(&self, name: &str) -> PathBuf {
+        self.root.join("identity").join(name)
     }
 
     fn pem_path(&self, name: &str) -> PathBuf {
-        self.root.join("identity").join(name).join("identity.pem")
+        self.dir(name).join("identity.pem")
+    }
+
+    /// Whether identity `name` has a key file (plaintext or password-protected).
+    fn exists(&self, name: &str) -> bool {
+        self.pem_path(name).is_file() || self.dir(name).join(ENCRYPTED_PEM).is_file()
+    }
+
+    /// The folder's `identity.json` (none: plaintext).
+    fn identity_config(&self, name: &str) -> Result<IdentityConfig> {
+        let path = self.dir(name).join(CONFIG);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => serde_json::from_str(&text).with_context(|| format!("{} is not an identity configuration dfx or kybra writes", path.display())),
+            Err(_) => Ok(IdentityConfig::default()),
+        }
+    }
+
+    fn password(&self, name: &str, creating: bool) -> Result<String> {
+        let password = match &self.password {
+            Some(password) => password.clone(),
+            None => encrypted::password(name, creating)?,
+        };
+        if creating {
+            encrypted::check_new(name, &password)?;
+        }
+        Ok(password)
     }
 
     fn config_path(&self) -> PathBuf {
@@ -89,7 +151,7 @@ impl Store {
 
     /// Makes `name` the identity used when `--identity` is not given.
     pub fn set_default(&self, name: &str) -> Result<()> {
-        if name != ANONYMOUS && name != DEFAULT && !self.pem_path(name).is_file() {
+        if name != ANONYMOUS && name != DEFAULT && !self.exists(name) {
             bail!("there is no identity named {name}: create it with `kybra identity new {name}`");
         }
         std::fs::create_dir_all(&self.root).with_context(|| format!("cannot create {}", self.root.display()))?;
@@ -102,7 +164,7 @@ impl Store {
         let mut names = vec![ANONYMOUS.to_string()];
         if let Ok(entries) = std::fs::read_dir(self.root.join("identity")) {
             for entry in entries.flatten() {
-                if entry.path().join("identity.pem").is_file() {
+                if self.exists(&entry.file_name().to_string_lossy()) {
                     names.push(entry.file_name().to_string_lossy().into_owned());
                 }
             }
@@ -112,35 +174,53 @@ impl Store {
         Ok(names)
     }
 
-    /// Creates identity `name` with a fresh key; returns the PEM file.
-    pub fn create(&self, name: &str, key: KeyType, force: bool) -> Result<PathBuf> {
+    /// Creates identity `name` with a fresh key; returns the (maybe encrypted) PEM file.
+    pub fn create(&self, name: &str, key: KeyType, mode: StorageMode, force: bool) -> Result<PathBuf> {
         let pem = match key {
             KeyType::Secp256k1 => secp256k1_pem()?,
             KeyType::Ed25519 => ed25519_pem()?,
         };
-        self.write(name, &pem, force)
+        self.write(name, &pem, mode, force)
     }
 
     /// Stores a copy of the PEM file `from` as identity `name`, after checking it loads.
-    pub fn import(&self, name: &str, from: &Path, force: bool) -> Result<PathBuf> {
+    pub fn import(&self, name: &str, from: &Path, mode: StorageMode, force: bool) -> Result<PathBuf> {
         let pem = std::fs::read(from).with_context(|| format!("cannot read {}", from.display()))?;
         identity_from_pem(&pem).with_context(|| format!("{} is not a key kybra can use", from.display()))?;
-        self.write(name, &pem, force)
+        self.write(name, &pem, mode, force)
     }
 
-    fn write(&self, name: &str, pem: &[u8], force: bool) -> Result<PathBuf> {
+    fn write(&self, name: &str, pem: &[u8], mode: StorageMode, force: bool) -> Result<PathBuf> {
         check_name(name)?;
         if name == ANONYMOUS {
             bail!("`anonymous` is built in and has no key; pick another name");
         }
-        let path = self.pem_path(name);
-        if path.exists() && !force {
-            bail!("identity {name} already exists ({}); add --force to replace its key", path.display());
+        let dir = self.dir(name);
+        if self.exists(name) && !force {
+            bail!("identity {name} already exists ({}); add --force to replace its key", dir.display());
         }
-        let dir = path.parent().expect("identity path has a parent");
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        write_private(&path, pem)?;
-        Ok(path)
+        // Seal first: a refused password leaves the old identity as it was.
+        let (file, bytes, config) = match mode {
+            StorageMode::Plaintext => (self.pem_path(name), pem.to_vec(), None),
+            StorageMode::PasswordProtected => {
+                let encryption = Encryption::random()?;
+                let sealed = encryption.seal(name, pem, &self.password(name, true)?)?;
+                let config = IdentityConfig { encryption: Some(encryption), ..IdentityConfig::default() };
+                (dir.join(ENCRYPTED_PEM), sealed, Some(config))
+            }
+        };
+        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        for stale in [self.pem_path(name), dir.join(ENCRYPTED_PEM), dir.join(CONFIG)] {
+            if stale.exists() {
+                std::fs::remove_file(&stale).with_context(|| format!("cannot replace {}", stale.display()))?;
+            }
+        }
+        write_private(&file, &bytes)?;
+        if let Some(config) = config {
+            let path = dir.join(CONFIG);
+            std::fs::write(&path, serde_json::to_string_pretty(&config)?).with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        Ok(file)
     }
 
     /// Deletes identity `name` (not `anonymous`, not the one in use).
@@ -152,7 +232,7 @@ impl Store {
             bail!("identity {name} is in use: `kybra identity use` another one first");
         }
         let dir = self.root.join("identity").join(name);
-        if !dir.join("identity.pem").is_file() {
+        if !self.exists(name) {
             bail!("there is no identity named {name}");
         }
         std::fs::remove_dir_all(&dir).with_context(|| format!("cannot remove {}", dir.display()))
@@ -163,15 +243,28 @@ impl Store {
         if name == ANONYMOUS {
             return Ok(Box::new(AnonymousIdentity));
         }
-        let path = self.pem_path(name);
-        if !path.is_file() {
+        if !self.exists(name) {
             if name != DEFAULT {
                 bail!("there is no identity named {name}: create it with `kybra identity new {name}` (see `kybra identity list`)");
             }
-            self.create(DEFAULT, KeyType::Secp256k1, false)?;
+            let path = self.create(DEFAULT, KeyType::Secp256k1, StorageMode::Plaintext, false)?;
             eprintln!("Created the default identity ({}).", path.display());
         }
-        let pem = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let config = self.identity_config(name)?;
+        if config.hsm.is_some() || config.keyring_identity_suffix.is_some() {
+            bail!("identity {name} keeps its key in a hardware module or the system keyring, which only dfx can use: `dfx identity export {name} > key.pem`, then `kybra identity import NAME key.pem`");
+        }
+        let (path, pem) = match &config.encryption {
+            None => {
+                let path = self.pem_path(name);
+                (path.clone(), std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?)
+            }
+            Some(encryption) => {
+                let path = self.dir(name).join(ENCRYPTED_PEM);
+                let sealed = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+                (path, encryption.open(name, &sealed, &self.password(name, false)?)?)
+            }
+        };
         identity_from_pem(&pem).with_context(|| format!("{} is not a key kybra can use", path.display()))
     }
 }

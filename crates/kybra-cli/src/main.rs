@@ -218,6 +218,10 @@ enum IdentityCommand {
         /// Key type (dfx's default is secp256k1).
         #[arg(long, value_enum, default_value_t = KeyKind::Secp256k1)]
         key_type: KeyKind,
+        /// How to keep the key: a plain PEM file, or encrypted with a password (asked for, or
+        /// taken from $KYBRA_IDENTITY_PASSWORD, now and whenever the identity signs).
+        #[arg(long, value_enum, default_value_t = StorageKind::Plaintext)]
+        storage_mode: StorageKind,
         /// Replace the key of an existing identity.
         #[arg(long)]
         force: bool,
@@ -226,6 +230,9 @@ enum IdentityCommand {
     Import {
         name: String,
         pem_file: PathBuf,
+        /// How to keep the key (as for `new`).
+        #[arg(long, value_enum, default_value_t = StorageKind::Plaintext)]
+        storage_mode: StorageKind,
         #[arg(long)]
         force: bool,
     },
@@ -245,6 +252,21 @@ enum IdentityCommand {
 enum KeyKind {
     Secp256k1,
     Ed25519,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum StorageKind {
+    Plaintext,
+    PasswordProtected,
+}
+
+impl From<StorageKind> for kybra_cli::identity::StorageMode {
+    fn from(s: StorageKind) -> Self {
+        match s {
+            StorageKind::Plaintext => Self::Plaintext,
+            StorageKind::PasswordProtected => Self::PasswordProtected,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -323,14 +345,16 @@ fn main() -> ExitCode {
         }
         Command::Generate { name } => commands::generate::run(name.as_deref()),
         Command::Identity { command } => match command {
-            IdentityCommand::New { name, key_type, force } => {
+            IdentityCommand::New { name, key_type, storage_mode, force } => {
                 let key = match key_type {
                     KeyKind::Secp256k1 => kybra_cli::identity::KeyType::Secp256k1,
                     KeyKind::Ed25519 => kybra_cli::identity::KeyType::Ed25519,
                 };
-                commands::identity::new(&name, key, force)
+                commands::identity::new(&name, key, storage_mode.into(), force)
             }
-            IdentityCommand::Import { name, pem_file, force } => commands::identity::import(&name, &pem_file, force),
+            IdentityCommand::Import { name, pem_file, storage_mode, force } => {
+                commands::identity::import(&name, &pem_file, storage_mode.into(), force)
+            }
             IdentityCommand::Use { name } => commands::identity::use_(&name),
             IdentityCommand::List => commands::identity::list(),
             IdentityCommand::Whoami => commands::identity::whoami(cli.identity.as_deref()),

@@ -32,7 +32,7 @@ impl Kind {
             Kind::PreUpgrade => "@pre_upgrade",
             Kind::PostUpgrade => "@post_upgrade",
             Kind::Query => "@query",
-            Kind::CompositeQuery => "@query(composite=True)",
+            Kind::CompositeQuery => "composite @query (-> Async[T])",
             Kind::Update => "@update",
             Kind::Heartbeat => "@heartbeat",
             Kind::InspectMessage => "@inspect_message",

@@ -4,18 +4,18 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::identity::{KeyType, Store};
+use crate::identity::{KeyType, StorageMode, Store};
 
 /// `kybra identity new NAME`.
-pub fn new(name: &str, key: KeyType, force: bool) -> Result<()> {
-    let path = Store::open()?.create(name, key, force)?;
+pub fn new(name: &str, key: KeyType, mode: StorageMode, force: bool) -> Result<()> {
+    let path = Store::open()?.create(name, key, mode, force)?;
     eprintln!("Created identity {name} ({}).", path.display());
     Ok(())
 }
 
 /// `kybra identity import NAME FILE.pem`.
-pub fn import(name: &str, pem: &Path, force: bool) -> Result<()> {
-    let path = Store::open()?.import(name, pem, force)?;
+pub fn import(name: &str, pem: &Path, mode: StorageMode, force: bool) -> Result<()> {
+    let path = Store::open()?.import(name, pem, mode, force)?;
     eprintln!("Imported identity {name} ({}).", path.display());
     Ok(())
 }
