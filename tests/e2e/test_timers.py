@@ -1,7 +1,7 @@
-"""End-to-end: the book's timers sample (`examples/timers/`, without its cross-canister
-timers) deployed with the `kybra` CLI to a local replica in wall-clock mode, where the
-replica fires due timers on its own: one-shot, lambda and closure timers fire once, the
-interval timer repeats until `clear_timer` stops it."""
+"""End-to-end: the book's timers sample (`examples/timers/`) deployed with the `kybra` CLI
+to a local replica in wall-clock mode, where the replica fires due timers on its own:
+one-shot, lambda and closure timers fire once, the interval timer repeats until
+`clear_timer` stops it, and the two cross-canister timers get `raw_rand`'s bytes."""
 
 from __future__ import annotations
 
@@ -53,8 +53,13 @@ def test_timers_fire_and_a_cleared_interval_stops(project: Project) -> None:
             and field(r, "inline") == "1"
             and field(r, "capture") != '""'
             and int(field(r, "repeat")) >= 2
+            and 'single_cross_canister = blob "";' not in r
+            and 'repeat_cross_canister = blob "";' not in r
         ),
     )
+    # raw_rand's bytes arrived (a blob may hold any byte: look for the empty one only).
+    assert 'single_cross_canister = blob "";' not in report, report
+    assert 'repeat_cross_canister = blob "";' not in report, report
     assert field(report, "single") == "true", report
     assert field(report, "inline") == "1", report
     assert field(report, "capture") == '"\\rightarrow"', report

@@ -1,5 +1,6 @@
 """The book's timers sample (`examples/timers`): timers fire when time is advanced and
-the replica ticks — no sleeping."""
+the replica ticks — no sleeping; the cross-canister timers' `raw_rand` calls complete
+within the tick."""
 
 from pathlib import Path
 
@@ -9,7 +10,14 @@ from kybra.testing import Replica
 def test_timers_fire_on_advance_time_and_tick(replica: Replica, projects: Path) -> None:
     c = replica.deploy(projects / "timers")
     ids = c.set_timers(10, 3)
-    assert set(ids) == {"single", "inline", "capture", "repeat"}
+    assert set(ids) == {
+        "single",
+        "inline",
+        "capture",
+        "repeat",
+        "single_cross_canister",
+        "repeat_cross_canister",
+    }
     replica.tick()
     assert c.status_report()["repeat"] == 0
 
@@ -18,6 +26,7 @@ def test_timers_fire_on_advance_time_and_tick(replica: Replica, projects: Path) 
     report = c.status_report()
     assert report["repeat"] == 1
     assert report["single"] is False
+    assert len(report["repeat_cross_canister"]) == 32
 
     replica.advance_time(3)
     replica.tick()
@@ -31,7 +40,9 @@ def test_timers_fire_on_advance_time_and_tick(replica: Replica, projects: Path) 
     assert report["single"] is True
     assert report["inline"] == 1
     assert report["capture"] == "\rightarrow"
-    assert report["single_cross_canister"] == b""
+    assert len(report["single_cross_canister"]) == 32
+    assert len(report["repeat_cross_canister"]) == 3 * 32
+    assert report["single_cross_canister"] not in report["repeat_cross_canister"]
     logs = "\n".join(c.logs())
     assert "one_time_timer_callback called" in logs
     assert "Inline timer called" in logs

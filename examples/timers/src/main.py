@@ -1,15 +1,14 @@
-# The Kybra Book's "Timers" sample, verbatim except for its two cross-canister timers
-# (`single_cross_canister_timer_callback` / `repeat_cross_canister_timer_callback`, which
-# `yield management_canister.raw_rand()` and so need async calls, not supported yet):
-# those callbacks, their `set_timer` / `set_timer_interval` calls, their two `TimerIds`
-# fields and the imports only they use (Async, CallResult, match, management_canister)
-# are left out. `StatusReport` keeps its two cross-canister fields (they stay empty).
+# The Kybra Book's "Timers" sample, verbatim (line breaks of the book's text repaired),
+# including its two cross-canister timers, which `yield management_canister.raw_rand()`.
 # Timers are lost on upgrade (as with ic-cdk-timers on the IC): set them again in
 # @post_upgrade if they must survive one.
 from kybra import (
+    Async,
     blob,
+    CallResult,
     Duration,
     ic,
+    match,
     nat8,
     query,
     Record,
@@ -17,6 +16,7 @@ from kybra import (
     update,
     void,
 )
+from kybra.canisters.management import management_canister
 
 
 class StatusReport(Record):
@@ -33,6 +33,8 @@ class TimerIds(Record):
     inline: TimerId
     capture: TimerId
     repeat: TimerId
+    single_cross_canister: TimerId
+    repeat_cross_canister: TimerId
 
 
 status: StatusReport = {
@@ -61,7 +63,6 @@ def set_timers(delay: Duration, interval: Duration) -> TimerIds:
     # call a function that sets a global variable. So we've moved the "setting"
     # functionality out into helper functions while the printing is kept here in
     # the lambda.
-
     inline_id = ic.set_timer(
         delay,
         lambda: update_inline_status() or ic.print("Inline timer called"),
@@ -75,11 +76,19 @@ def set_timers(delay: Duration, interval: Duration) -> TimerIds:
 
     repeat_id = ic.set_timer_interval(interval, repeat_timer_callback)
 
+    single_cross_canister_id = ic.set_timer(delay, single_cross_canister_timer_callback)
+
+    repeat_cross_canister_id = ic.set_timer_interval(
+        interval, repeat_cross_canister_timer_callback
+    )
+
     return {
         "single": single_id,
         "inline": inline_id,
         "capture": capture_id,
         "repeat": repeat_id,
+        "single_cross_canister": single_cross_canister_id,
+        "repeat_cross_canister": repeat_cross_canister_id,
     }
 
 
@@ -104,3 +113,25 @@ def update_inline_status():
 
 def update_capture_status(value: str):
     status["capture"] = value
+
+
+def single_cross_canister_timer_callback() -> Async[void]:
+    ic.print("single_cross_canister_timer_callback")
+
+    result: CallResult[blob] = yield management_canister.raw_rand()
+
+    def handle_ok(ok: blob):
+        status["single_cross_canister"] = ok
+
+    match(result, {"Ok": handle_ok, "Err": lambda err: ic.print(err)})
+
+
+def repeat_cross_canister_timer_callback() -> Async[void]:
+    ic.print("repeat_cross_canister_timer_callback")
+
+    result: CallResult[blob] = yield management_canister.raw_rand()
+
+    def handle_ok(ok: blob):
+        status["repeat_cross_canister"] += ok
+
+    match(result, {"Ok": handle_ok, "Err": lambda err: ic.print(err)})
