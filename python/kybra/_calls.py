@@ -147,6 +147,9 @@ else:
             self.service = service
             self.cycles = 0
 
+        def __class_getitem__(cls, item):
+            return cls
+
         def with_cycles(self, cycles, /):
             """Attach `cycles` (a nat64) to the call."""
             self.cycles = _cycles(cycles, 1 << 64, "with_cycles")

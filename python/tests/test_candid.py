@@ -95,6 +95,8 @@ def test_service_methods_build_calls() -> None:
         ledger.transfer("bob", 5, memo=1)
     with pytest.raises(ValueError, match="whole number of cycles"):
         ledger.balance("bob").with_cycles(-1)
+    # Annotations such as `Generator[Call[nat64], CallResult[nat64], nat64]` evaluate.
+    assert kybra.Call[int] is kybra.Call and kybra.CallResult[int] is kybra.CallResult
     # Awaiting a call hands it to the runtime (the `yield` of `__await__`).
     assert next(ledger.balance("bob").__await__()).method == "balance"
 

@@ -144,6 +144,10 @@ def test_many_calls_in_flight(chain: Project) -> None:
     assert values == [start + 1, start + 2, start + 3, start + 4], answer
 
 
+def test_nested_generators_delegate_their_calls(chain: Project) -> None:
+    assert nat(chain.call("a", "nested")) == 1
+
+
 def test_a_composite_query_cannot_call_an_update(chain: Project) -> None:
     answer = chain.call("a", "composite_calls_update")
     assert "Rejection code" in answer and "the update was allowed" not in answer, answer

@@ -1,8 +1,10 @@
 """A, the start of the chain: `async def` / `await` calls to B and C."""
 import os
+from collections.abc import Generator
 
 from kybra import (
     Async,
+    Call,
     CallResult,
     empty,
     ic,
@@ -95,6 +97,19 @@ def get_counter() -> nat64:
 def many_at_once(n: nat64) -> Async[list[nat64]]:
     results: list[CallResult[nat64]] = yield [c.bump(1) for _ in range(n)]
     return sorted(r.unwrap() for r in results)
+
+
+def bump_twice() -> Generator[Call[nat64], CallResult[nat64], nat64]:
+    """A helper generator: its calls are made by whichever method delegates to it."""
+    first: CallResult[nat64] = yield c.bump(1)
+    second: CallResult[nat64] = yield c.bump(1)
+    return second.unwrap() - first.unwrap()
+
+
+@update
+def nested() -> Async[nat64]:
+    step = yield from bump_twice()
+    return step
 
 
 @query
