@@ -115,7 +115,7 @@ fn a_wrong_password_is_a_clear_error() {
 
 #[test]
 fn a_tampered_file_or_settings_are_clear_errors() {
-    let (dir, s) = store();
+    let (_dir, s) = store();
     let s = s.with_password(PASSWORD);
     s.create("t", KeyType::Secp256k1, PROTECTED, false).unwrap();
     let sealed = s.dir("t").join("identity.pem.encrypted");
@@ -134,7 +134,6 @@ fn a_tampered_file_or_settings_are_clear_errors() {
     assert!(error_of(s.load("t")).contains("file_nonce has 3 bytes, not 12"));
     std::fs::write(&json, "{ not json").unwrap();
     assert!(error_of(s.load("t")).contains("is not an identity configuration"));
-    drop(dir);
 }
 
 #[test]
