@@ -59,7 +59,14 @@ def in_process(project: Path, n: int) -> dict[str, Any]:
         c.get_message()
         query = timed(n, lambda _: c.get_message())
         update = timed(n, lambda i: c.set_message(f"message {i}"))
+        check(c.get_message(), n)
     return {"setup": setup, "query": query, "update": update}
+
+
+def check(last: object, n: int) -> None:
+    """The last update's text must be what `get_message` answers: else no figure counts."""
+    if last != f"message {n - 1}":
+        raise SystemExit(f"testing_call: get_message answered {last!r} after {n} updates")
 
 
 def over_http(project: Path, n: int) -> dict[str, Any]:
@@ -97,6 +104,7 @@ def over_http(project: Path, n: int) -> dict[str, Any]:
         update = timed(
             n, lambda i: agent.update_raw(cid, "set_message", text(f"message {i}"))
         )
+        check(agent.query_raw(cid, "get_message", no_args)[0]["value"], n)
     finally:
         subprocess.run([kybra, "stop"], cwd=project, check=False, capture_output=True)
     return {"setup": setup, "query": query, "update": update}
