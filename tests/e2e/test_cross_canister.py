@@ -8,6 +8,7 @@ that finds its peers through dfx's `CANISTER_ID_<NAME>` variables, written with
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from collections.abc import Iterator
@@ -99,6 +100,14 @@ def test_rejections(book: Project) -> None:
     book.kybra("deploy", "rejector")
     message = book.call("caller", "get_rejection_message", '("nope, not today")')
     assert message == '("nope, not today")', message
+
+
+def test_kybra_build_sees_the_ids_deploy_saw(chain: Project) -> None:
+    # As `dfx build`, `kybra build` sets CANISTER_ID_<NAME> for canisters that exist, so
+    # it rebuilds exactly the module `kybra deploy` installed.
+    chain.kybra("build", "a")
+    built = hashlib.sha256((chain.root / ".kybra" / "a" / "a.wasm.gz").read_bytes()).hexdigest()
+    assert f"Module hash: 0x{built}" in chain.kybra("canister", "status", "a").stdout
 
 
 def test_a_calls_b_calls_c(chain: Project) -> None:

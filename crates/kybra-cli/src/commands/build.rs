@@ -3,7 +3,9 @@
 //! Promises: writes `.kybra/NAME/NAME.wasm`, `NAME.wasm.gz`, `NAME.did`, the Candid file(s)
 //! the project names, and an executable, harmless `post_install.sh`; prints progress with
 //! timings and sizes; compile errors are printed exactly as the compiler reports them
-//! (`path:line:col: message`), and the command fails.
+//! (`path:line:col: message`), and the command fails. `kybra build` sets
+//! `CANISTER_ID_<NAME>` for the project's canisters that already have an id on the local
+//! network, as `dfx build` does (`kybra deploy` sets them for all).
 //!
 //! A project's Candid file is written only when it is missing or was generated (its first
 //! line is [`GENERATED_MARKER`]...). Any other existing file is hand-written: it is left
@@ -35,6 +37,11 @@ pub const POST_INSTALL_SH: &str = "#!/bin/sh\n# Written by `kybra build`. Kybra 
 /// `kybra build [NAME]`.
 pub fn run(name: Option<&str>) -> Result<()> {
     let project = Project::discover(&super::cwd()?)?;
+    // As `dfx build`: the ids of the project's canisters already created on the (local)
+    // network are the build's `CANISTER_ID_<NAME>` variables.
+    let ids = crate::local::CanisterIds::load(&project.root)?;
+    let network = crate::network::resolve(None, &project.root);
+    super::deploy::export_canister_ids(&project, &ids, &network.name);
     for canister in project.select(name)? {
         build_spec(&project, canister)?;
     }
