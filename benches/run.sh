@@ -37,6 +37,13 @@ if ! command -v valgrind >/dev/null; then
     echo "warning: valgrind is missing, so native CPython will not be measured: run \`apt-get install -y valgrind\`." >&2
 fi
 
-if [[ " $* " != *" --only "* || " $* " == *" --only testing "* ]]; then "$root/.venv/bin/python" benches/testing_call.py; if [[ " $* " == *" --only testing "* ]]; then exit 0; fi; fi  # 7. a test call: kybra.testing vs HTTP + ic-py (benches/testing_call.py; `--only testing` runs it alone)
+# Section 7 (a test call: kybra.testing vs HTTP + ic-py) is Python: benches/testing_call.py,
+# after sections 1-6 of the Rust runner; `--only testing` runs it alone.
+if [[ " $* " == *" --only testing "* ]]; then
+    exec "$root/.venv/bin/python" benches/testing_call.py
+fi
 cargo build --release --quiet -p kybra-bench
-exec "$CARGO_TARGET_DIR/release/kybra-bench" "$@"
+"$CARGO_TARGET_DIR/release/kybra-bench" "$@"
+if [[ " $* " != *" --only "* ]]; then
+    "$root/.venv/bin/python" benches/testing_call.py
+fi
