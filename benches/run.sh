@@ -4,8 +4,10 @@
 #   2. instructions per call of the hello world in the replica (vs Rust ic-cdk),
 #   3. interpreter cost per loop iteration (vs native CPython under callgrind),
 #   4. Candid decode + encode of a vec of 10,000 records per call (vs Rust ic-cdk),
-#   5. queries/s, updates/s and p50/p99 latency over HTTP with ic-agent clients (vs Rust ic-cdk).
-# Usage: bash benches/run.sh [--only build|instructions|compute|codec|replica]... [--n N] [--secs S] [--no-cargo-edit]
+#   5. queries/s, updates/s and p50/p99 latency over HTTP with ic-agent clients (vs Rust ic-cdk),
+#   6. StableBTreeMap insert/get instructions (vs ic-stable-structures in Rust),
+#   7. a test call through kybra.testing (vs HTTP with an agent).
+# Usage: bash benches/run.sh [--only build|instructions|compute|codec|replica|stable|testing]... [--n N] [--secs S] [--no-cargo-edit]
 # Assumes `bash scripts/setup.sh` has run (build/assets/ and .venv/bin/kybra exist).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
