@@ -97,10 +97,16 @@ impl Files {
         std::fs::create_dir_all(dir).map_err(io("create", dir))?;
         let lock_path = dir.join("lock");
         let lock = File::create(&lock_path).map_err(io("create", &lock_path))?;
-        if lock.try_lock().is_err() {
-            return Err(PersistError::Locked {
-                path: dir.to_path_buf(),
-            });
+        // A lock just released may linger for a moment: a process forking at that time
+        // (any `Command::spawn` of this process) holds the descriptor until its `exec`.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+        while lock.try_lock().is_err() {
+            if std::time::Instant::now() >= deadline {
+                return Err(PersistError::Locked {
+                    path: dir.to_path_buf(),
+                });
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
         }
         let checkpoint_path = dir.join("checkpoint");
         let (generation, checkpoint) = match std::fs::read(&checkpoint_path) {
