@@ -12,9 +12,11 @@ Promises:
   `match(result, {"Ok": f, "Err": g})` calls the matching handler, for `CallResult`s
   and for Candid variants (one-key dicts) alike.
 - `RejectionCode` and `NotifyResult` are the book's Candid variants.
-Imports only `kybra.principal`, so it loads no module beyond the built-in ones.
+Imports only `kybra.principal` and `kybra._backend`, so it loads no module beyond the
+built-in ones.
 """
 
+from kybra._backend import runtime
 from kybra.principal import Principal
 
 TYPE_CHECKING = False
@@ -163,7 +165,7 @@ else:
         def notify(self):
             """Send the call without waiting for its answer: `{"Ok": None}` once sent,
             else `{"Err": RejectionCode}`."""
-            return _rejection(_backend("notify").notify(self))
+            return _rejection(runtime("notify()").notify(self))
 
         def __await__(self):
             return (yield self)
@@ -215,16 +217,6 @@ def rejection_code(code: int) -> "RejectionCode":
 
 def _rejection(code: "int | None") -> "NotifyResult":
     return {"Ok": None} if code is None else {"Err": rejection_code(code)}
-
-
-def _backend(what: str) -> "Any":
-    try:
-        import _kybra_ic  # type: ignore[import-not-found]
-    except ImportError:
-        raise RuntimeError(
-            f"{what}() works only inside a canister: deploy the canister (`kybra deploy`) and call it there"
-        ) from None
-    return _kybra_ic  # pyright: ignore[reportUnknownVariableType]
 
 
 def call_raw(

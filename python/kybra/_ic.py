@@ -10,6 +10,7 @@ built-in ones (the `typing` names exist for type checkers only, hence the string
 annotations).
 """
 
+from kybra import _backend as backend
 from kybra._calls import (
     RejectionCode,
     call_raw,
@@ -63,17 +64,11 @@ if TYPE_CHECKING:
         """An `ic` API was called where the Internet Computer does not allow it."""
 
 
-_backend: "_Backend | None"
-try:
-    import _kybra_ic  # type: ignore[import-not-found]
-
-    _backend = _kybra_ic  # pyright: ignore[reportAssignmentType]
-except ImportError:
-    _backend = None
+_backend: "_Backend | None" = backend.module
 
 if not TYPE_CHECKING:
     if _backend is not None:
-        IcError = _kybra_ic.IcError
+        IcError = _backend.IcError
     else:
 
         class IcError(Exception):
@@ -81,12 +76,7 @@ if not TYPE_CHECKING:
 
 
 def _runtime(what: str) -> "_Backend":
-    if _backend is None:
-        raise RuntimeError(
-            f"ic.{what}() works only inside a canister: deploy the canister"
-            " (`kybra deploy`) and call it there"
-        )
-    return _backend
+    return backend.runtime(f"ic.{what}()")
 
 
 class Ic(StableMemoryApi):

@@ -21,6 +21,8 @@ every operation raises RuntimeError saying it works only inside a canister.
   raise RuntimeError instead of corrupting the maps (reads still work).
 """
 
+from kybra import _backend as backend
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Generic, Protocol, TypedDict, TypeVar
@@ -106,24 +108,14 @@ else:
             return cls
 
 
-_backend: "_Backend | None"
-try:
-    import _kybra_ic  # type: ignore[import-not-found]
-
-    _backend = _kybra_ic  # pyright: ignore[reportAssignmentType]
-except ImportError:
-    _backend = None
+_backend: "_Backend | None" = backend.module
 
 _MAX_PAGES_32 = 65536
 _MAX_PAGES_64 = 1 << 48
 
 
 def _runtime(what: str) -> "_Backend":
-    if _backend is None:
-        raise RuntimeError(
-            f"{what} works only inside a canister: deploy the canister (`kybra deploy`) and call it there"
-        )
-    return _backend
+    return backend.runtime(what)
 
 
 def _nat(value: int, bits: int, what: str) -> int:
