@@ -67,17 +67,25 @@ pub fn is_task(obj: &Bound<'_, PyAny>) -> bool {
     unsafe { pyo3::ffi::PyGen_Check(obj.as_ptr()) != 0 || pyo3::ffi::PyCoro_CheckExact(obj.as_ptr()) != 0 }
 }
 
-/// Runs `task` to completion on ic-cdk's executor, then `finish(value)`; an uncaught
-/// exception traps the message it happens in.
-pub fn spawn(task: Py<PyAny>, finish: impl FnOnce(Python<'_>, &Bound<'_, PyAny>) + 'static) {
-    ic_cdk::futures::spawn(async move {
-        let result = drive(task).await;
-        Python::attach(|py| match result {
-            Ok(value) => finish(py, value.bind(py)),
-            Err(e) => traps::uncaught(py, &e),
-        });
-        ic_module::flush_all();
-    });
+/// Runs `task` to completion on ic-cdk's executor (its query executor for a message of
+/// `kind` query), then `finish(value)`; an uncaught exception traps the message it
+/// happens in. Called from a canister export, outside any executor context.
+pub fn spawn(kind: Kind, task: Py<PyAny>, finish: impl FnOnce(Python<'_>, &Bound<'_, PyAny>) + 'static) {
+    let run = move || {
+        ic_cdk::futures::spawn(async move {
+            let result = drive(task).await;
+            Python::attach(|py| match result {
+                Ok(value) => finish(py, value.bind(py)),
+                Err(e) => traps::uncaught(py, &e),
+            });
+            ic_module::flush_all();
+        })
+    };
+    if kind.is_query() {
+        ic_cdk::futures::internals::in_query_executor_context(run)
+    } else {
+        ic_cdk::futures::internals::in_executor_context(run)
+    }
 }
 
 /// One call, ready to send.

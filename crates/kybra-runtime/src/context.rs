@@ -63,26 +63,24 @@ pub struct Context {
     pub responded: bool,
     /// `ic.accept_message` was called.
     pub accepted: bool,
-    /// Running after a cross-canister call returned (in its callback message).
-    pub callback: bool,
 }
 
 thread_local! {
     static CURRENT: Cell<Context> = const {
-        Cell::new(Context { kind: Kind::Init, method: None, manual: false, responded: false, accepted: false, callback: false })
+        Cell::new(Context { kind: Kind::Init, method: None, manual: false, responded: false, accepted: false })
     };
 }
 
 /// Starts a message of `kind` (for method `method`, replying itself if `manual`).
 pub fn enter(kind: Kind, method: Option<usize>, manual: bool) {
-    CURRENT.set(Context { kind, method, manual, responded: false, accepted: false, callback: false });
+    CURRENT.set(Context { kind, method, manual, responded: false, accepted: false });
     crate::calls::forget_last();
 }
 
-/// Resumes a message that awaited a cross-canister call: `before` is its record from
-/// before the `await`, now in the call's callback.
+/// Resumes a message that awaited a cross-canister call, in the call's callback: `before`
+/// is its record from before the `await` (other messages ran in between).
 pub fn resume(before: Context) {
-    CURRENT.set(Context { callback: true, ..before });
+    CURRENT.set(before);
 }
 
 /// The running message.

@@ -266,19 +266,12 @@ pub extern "C" fn kybra_dispatch(method_index: i32) {
             .and_then(|args| entry.function.bind(py).call1(args))
             .unwrap_or_else(|e| traps::uncaught(py, &e));
         if crate::calls::is_task(&result) {
-            let task = result.unbind();
             let state = state.clone();
-            let run = move || {
-                crate::calls::spawn(task, move |py, value| {
-                    if let Some(bytes) = reply_bytes(py, &state, index, value) {
-                        ic_cdk::api::msg_reply(bytes);
-                    }
-                })
-            };
-            match entry.kind {
-                Kind::CompositeQuery | Kind::Query => ic_cdk::futures::internals::in_query_executor_context(run),
-                _ => ic_cdk::futures::internals::in_executor_context(run),
-            }
+            crate::calls::spawn(entry.kind, result.unbind(), move |py, value| {
+                if let Some(bytes) = reply_bytes(py, &state, index, value) {
+                    ic_cdk::api::msg_reply(bytes);
+                }
+            });
             return Ok(None);
         }
         Ok(reply_bytes(py, &state, index, &result))

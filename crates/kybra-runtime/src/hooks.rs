@@ -105,8 +105,7 @@ pub fn run(kind: Kind) {
         match PyTuple::new(py, args).and_then(|args| hook.function.bind(py).call1(args)) {
             Err(e) => traps::uncaught(py, &e),
             Ok(result) if kind == Kind::Heartbeat && crate::calls::is_task(&result) => {
-                let task = result.unbind();
-                ic_cdk::futures::internals::in_executor_context(|| crate::calls::spawn(task, |_, _| {}));
+                crate::calls::spawn(kind, result.unbind(), |_, _| {});
             }
             Ok(_) => {}
         }
