@@ -106,7 +106,9 @@ def test_kybra_build_sees_the_ids_deploy_saw(chain: Project) -> None:
     # As `dfx build`, `kybra build` sets CANISTER_ID_<NAME> for canisters that exist, so
     # it rebuilds exactly the module `kybra deploy` installed.
     chain.kybra("build", "a")
-    built = hashlib.sha256((chain.root / ".kybra" / "a" / "a.wasm.gz").read_bytes()).hexdigest()
+    built = hashlib.sha256(
+        (chain.root / ".kybra" / "a" / "a.wasm.gz").read_bytes()
+    ).hexdigest()
     assert f"Module hash: 0x{built}" in chain.kybra("canister", "status", "a").stdout
 
 
@@ -151,6 +153,24 @@ def test_many_calls_in_flight(chain: Project) -> None:
         int(v.replace("_", "")) for v in re.findall(r"(\d[\d_]*) : nat64", answer)
     ]
     assert values == [start + 1, start + 2, start + 3, start + 4], answer
+
+
+def test_misused_calls_are_clear_errors_and_change_nothing(chain: Project) -> None:
+    before = nat(chain.call("a", "c_count"))
+    errors = chain.call("a", "bad_calls")
+    assert (
+        "`C.bump`: argument 1: value: expected nat64, got str" in errors
+        and "five" in errors
+    ), errors
+    assert (
+        "may only yield (or await) cross-canister calls" in errors
+        and "yielded a `int`" in errors
+    ), errors
+    assert nat(chain.call("a", "c_count")) == before
+    answer = chain.call("a", "plain_query_calls")
+    assert (
+        "cannot make cross-canister calls" in answer and "composite query" in answer
+    ), answer
 
 
 def test_nested_generators_delegate_their_calls(chain: Project) -> None:

@@ -8,6 +8,7 @@ from kybra import (
     CallResult,
     empty,
     ic,
+    IcError,
     nat64,
     Principal,
     query,
@@ -110,6 +111,30 @@ def bump_twice() -> Generator[Call[nat64], CallResult[nat64], nat64]:
 def nested() -> Async[nat64]:
     step = yield from bump_twice()
     return step
+
+
+@update
+def bad_calls() -> Async[list[str]]:
+    """Each misuse is raised into the generator at its `yield`, where it can be caught."""
+    errors: list[str] = []
+    try:
+        yield c.bump("five")  # type: ignore[arg-type]
+    except TypeError as e:
+        errors.append(str(e))
+    try:
+        yield 42
+    except TypeError as e:
+        errors.append(str(e))
+    return errors
+
+
+@query
+def plain_query_calls() -> str:
+    try:
+        yield c.get()
+    except IcError as e:
+        return str(e)
+    return "the call was allowed"
 
 
 @query
