@@ -7,23 +7,23 @@
 #     include/python3.11/  headers incl. pyconfig.h
 #     Lib/   the pure-Python standard library of the same source
 #     RECIPE the hash of the recipe that built it
-# Recipe: docs in notes/feasibility.md — Debian bookworm's source of python3.11 (the
-# upstream orig tarball only), clang-16 + wasi-libc + libclang-rt-16-dev-wasm32,
+# Recipe: the upstream CPython 3.11.2 tarball (Debian's orig tarball, pinned with its sha256
+# in runtime/sources.txt and fetched by runtime/fetch-sources.sh), clang-16 + wasi-libc + libclang-rt-16-dev-wasm32,
 # Tools/wasm/config.site-wasm32-wasi, -O2, make -j2 EXTRA_CFLAGS=-Wno-int-conversion;
-# plus zlib 1.2.13 (Debian's source, compiled for wasm32-wasi) so `zlib`/`gzip`/`zipfile` work.
+# plus zlib 1.2.13 (pinned the same way, compiled for wasm32-wasi) so `zlib`/`gzip`/`zipfile` work.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
 
-RECIPE="$(recipe_hash "$HERE/build-cpython.sh")"
+RECIPE="$(recipe_hash "$HERE/build-cpython.sh" "$HERE/sources.txt")"
 if [ -f "$CPYTHON_CACHE/RECIPE" ] && [ "$(cat "$CPYTHON_CACHE/RECIPE")" = "$RECIPE" ]; then
     step "CPython $CPYTHON_VERSION for wasm32-wasip1: cached ($CPYTHON_CACHE, recipe $RECIPE)"
     exit 0
 fi
 step "CPython $CPYTHON_VERSION for wasm32-wasip1: building (recipe $RECIPE; ~5 minutes on 2 cores)"
 
-apt_ensure clang-16 lld-16 llvm-16 wasi-libc libclang-rt-16-dev-wasm32 python3.11 dpkg-dev make ca-certificates
+apt_ensure clang-16 lld-16 llvm-16 wasi-libc libclang-rt-16-dev-wasm32 python3.11 make curl ca-certificates
 BUILD_PYTHON=/usr/bin/python3.11
 [ -x "$BUILD_PYTHON" ] || die "$BUILD_PYTHON is missing after installing python3.11"
 
@@ -31,35 +31,10 @@ WORK="$KYBRA_CACHE/work/cpython-$CPYTHON_VERSION"
 ZLIB_VERSION=1.2.13
 mkdir -p "$WORK"
 
-# --- sources: upstream tarballs from Debian's source packages --------------------------
-ensure_deb_src() {
-    # (no `grep -q`: with pipefail, its early exit makes apt-cache fail on SIGPIPE)
-    if ! apt-cache showsrc python3.11 2>/dev/null | grep '^Package: python3.11' >/dev/null; then
-        info "adding a deb-src line mirroring the machine's Debian sources"
-        if [ -f /etc/apt/sources.list.d/debian.sources ]; then
-            sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources \
-                | as_root tee /etc/apt/sources.list.d/kybra-deb-src.sources >/dev/null
-        elif [ -f /etc/apt/sources.list ]; then
-            grep '^deb ' /etc/apt/sources.list | sed 's/^deb /deb-src /' \
-                | as_root tee /etc/apt/sources.list.d/kybra-deb-src.list >/dev/null
-        else
-            die "no Debian apt sources found to mirror as deb-src"
-        fi
-        APT_UPDATED=""
-        apt_update_once
-    fi
-}
-# fetch_orig PACKAGE EXPECTED_FILE: the orig tarball only (Debian's patches are not needed).
-fetch_orig() {
-    [ -s "$WORK/$2" ] && return 0
-    ensure_deb_src
-    info "downloading the $1 source package (orig tarball only)"
-    (cd "$WORK" && apt-get source --download-only --tar-only "$1" >"$WORK/apt-source-$1.log" 2>&1) \
-        || { cat "$WORK/apt-source-$1.log" >&2; die "apt-get source $1 failed"; }
-    [ -s "$WORK/$2" ] || die "expected $WORK/$2; got: $(ls "$WORK")"
-}
-fetch_orig python3.11 "python3.11_$CPYTHON_VERSION.orig.tar.gz"
-fetch_orig zlib "zlib_$ZLIB_VERSION.dfsg.orig.tar.bz2"
+# --- sources: pinned, checksummed tarballs (runtime/sources.txt) ------------------------
+SOURCES="$KYBRA_CACHE/sources"
+bash "$HERE/fetch-sources.sh" --into "$SOURCES" cpython zlib \
+    || die "the pinned sources could not be fetched (see above); nothing was built"
 
 # --- sysroot: Debian splits wasi-libc's target dirs --------------------------------------
 SYSROOT="$WORK/sysroot"
@@ -71,7 +46,7 @@ ln -sfn /usr/lib/wasm32-wasi "$SYSROOT/lib/wasm32-wasi"
 ZLIB="$WORK/zlib"
 rm -rf "$ZLIB"
 mkdir -p "$ZLIB/src" "$ZLIB/include" "$ZLIB/lib"
-tar -xjf "$WORK/zlib_$ZLIB_VERSION.dfsg.orig.tar.bz2" -C "$ZLIB/src" --strip-components=1
+tar -xjf "$SOURCES/zlib_$ZLIB_VERSION.dfsg.orig.tar.bz2" -C "$ZLIB/src" --strip-components=1
 info "compiling zlib $ZLIB_VERSION for wasm32-wasi"
 (
     cd "$ZLIB/src"
@@ -84,7 +59,7 @@ info "compiling zlib $ZLIB_VERSION for wasm32-wasi"
     cp zlib.h zconf.h "$ZLIB/include/"
 ) >"$WORK/zlib.log" 2>&1 || { tail -20 "$WORK/zlib.log" >&2; die "zlib build failed (see $WORK/zlib.log)"; }
 
-TARBALL="$WORK/python3.11_$CPYTHON_VERSION.orig.tar.gz"
+TARBALL="$SOURCES/python3.11_$CPYTHON_VERSION.orig.tar.gz"
 SRC="$WORK/src"
 rm -rf "$SRC"
 mkdir -p "$SRC"

@@ -5,7 +5,7 @@
 # `recipe_hash FILE...` is a stable hash of the given files' contents.
 
 KYBRA_REPO="${KYBRA_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
-KYBRA_CACHE="${KYBRA_CACHE:-$HOME/.cache/kybra}"
+KYBRA_CACHE="${KYBRA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kybra}"
 KYBRA_ASSETS_DIR="${KYBRA_ASSETS_DIR:-$KYBRA_REPO/build/assets}"
 CPYTHON_VERSION=3.11.2
 CPYTHON_CACHE="$KYBRA_CACHE/cpython-$CPYTHON_VERSION-wasm32-wasip1"
@@ -38,8 +38,11 @@ apt_ensure() {
     if [ "${#missing[@]}" -gt 0 ]; then
         apt_update_once
         info "installing Debian packages: ${missing[*]}"
-        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 \
-            || die "apt-get install ${missing[*]} failed"
+        local log
+        log="$(mktemp)"
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$log" 2>&1 \
+            || { tail -20 "$log" >&2; rm -f "$log"; die "apt-get install ${missing[*]} failed (see above)"; }
+        rm -f "$log"
     fi
 }
 
