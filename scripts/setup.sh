@@ -2,34 +2,36 @@
 # Installs everything Kybra's build and tests need on a fresh Debian machine, then builds
 # the toolchain once: the runtime assets (CPython for wasm, the template) and the `kybra`
 # wheel, installed into ./.venv. Idempotent: a second run reuses every cached step.
+# Prints each step's time at the end.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 # shellcheck source=scripts/env.sh
 source scripts/env.sh
-
-step() { printf '\n==> %s\n' "$*"; }
+# shellcheck source=runtime/lib.sh
+source runtime/lib.sh
+# shellcheck source=scripts/steps.sh
+source scripts/steps.sh   # after lib.sh: its timed `step` replaces lib.sh's plain one
 
 step "System packages (Node.js for the agent tests and the Candid UI, Chromium for its browser test, valgrind for the benchmark)"
 need=()
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
 [ -x /usr/bin/chromium ] || need+=(chromium)
-if [ ${#need[@]} -gt 0 ]; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+command -v curl >/dev/null 2>&1 || need+=(curl ca-certificates)
+[ ${#need[@]} -eq 0 ] || apt_ensure "${need[@]}"
 
-step "Rust targets (wasm32-wasip1 for the runtime, wasm32-unknown-unknown for the Rust baseline canister)"
-rustup target add wasm32-wasip1 wasm32-unknown-unknown >/dev/null
+step "Rust targets (wasm32-wasip1 for the runtime, wasm32-unknown-unknown for the Rust test canisters)"
+rustup target add wasm32-wasip1 wasm32-unknown-unknown >/dev/null 2>&1 \
+    || die "rustup target add wasm32-wasip1 wasm32-unknown-unknown failed: is rustup installed and online?"
 
-step "Python virtual environment (.venv)"
+step "Python virtual environment (.venv, pinned packages of scripts/requirements-dev.txt)"
 if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
 .venv/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-dev.txt
 
-step "Runtime assets (CPython for wasm32-wasip1, standard library bundle, template module)"
+step "Runtime assets (CPython for wasm32-wasip1 from pinned sources, standard library bundle, template module)"
 bash runtime/build-assets.sh
 
 step "Candid web UI bundle (npm + esbuild; the replica embeds it)"
@@ -48,3 +50,5 @@ rm -rf build/wheels
 .venv/bin/maturin build --release --quiet --out build/wheels --interpreter .venv/bin/python
 .venv/bin/pip install --quiet --disable-pip-version-check --force-reinstall --no-deps build/wheels/kybra-*.whl
 echo "kybra installed: $(.venv/bin/kybra --version)"
+
+steps_report "Set-up"

@@ -1,21 +1,31 @@
 #!/usr/bin/env bash
-# Runs every test of the project: sets up the toolchain (scripts/setup.sh), then the Rust
-# test suites (release profile, the one profile the project builds) and the Python suites
-# (the `kybra` package's unit tests, the `kybra.testing` suites on the in-process replica
-# and the end-to-end tests against the HTTP replica).
+# Runs every test of the project: sets up the toolchain (scripts/setup.sh), fetches every
+# pinned source from scratch, then the Rust test suites (release profile, the one profile
+# the project builds) and the Python suites (the `kybra` package's unit tests, the
+# `kybra.testing` suites on the in-process replica and the end-to-end tests against the
+# HTTP replica), then prints the benchmark's figures. Prints each step's time at the end.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 source scripts/env.sh
+source scripts/steps.sh
 
+step "Set-up (scripts/setup.sh)"
 bash scripts/setup.sh
 
-printf '\n==> Rust tests\n'
+# pytest exits 5 when it collects nothing: that is a failure here too.
+step "Pinned sources, fetched from scratch into a temporary folder and verified"
+.venv/bin/python -m pytest -q -ra tests/setup
+
+step "Rust tests (and a check that no heavy dependency is compiled a second time)"
+cargo test --release --workspace --no-run --message-format=json 2>/dev/null \
+    | .venv/bin/python scripts/check_fresh.py
 cargo test --release --workspace
 
-printf '\n==> Python tests (package + end to end)\n'
-# pytest exits 5 when it collects nothing: that is a failure here too.
+step "Python tests (package, kybra.testing suites, end to end)"
 .venv/bin/python -m pytest -ra python/tests tests/testing tests/e2e
 
-printf '\n==> Benchmark figures (printed, not asserted)\n'
+step "Benchmark figures (printed, not asserted)"
 bash benches/run.sh
+
+steps_report "Tests"
