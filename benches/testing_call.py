@@ -66,7 +66,9 @@ def in_process(project: Path, n: int) -> dict[str, Any]:
 def check(last: object, n: int) -> None:
     """The last update's text must be what `get_message` answers: else no figure counts."""
     if last != f"message {n - 1}":
-        raise SystemExit(f"testing_call: get_message answered {last!r} after {n} updates")
+        raise SystemExit(
+            f"testing_call: get_message answered {last!r} after {n} updates"
+        )
 
 
 def over_http(project: Path, n: int) -> dict[str, Any]:

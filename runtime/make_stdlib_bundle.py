@@ -192,7 +192,11 @@ def main() -> None:
 
     modules = discover(lib, "", "") + discover(kybra, "kybra", "kybra/")
     # `kybra.testing` runs on the host (it drives a replica), never inside a canister.
-    modules = [m for m in modules if m.name != "kybra.testing" and not m.name.startswith("kybra.testing.")]
+    modules = [
+        m
+        for m in modules
+        if m.name != "kybra.testing" and not m.name.startswith("kybra.testing.")
+    ]
     modules = [m for m in modules if compile_module(m)]
     modules.sort(key=lambda m: m.name)
     index = {m.name for m in modules}
@@ -216,12 +220,16 @@ def main() -> None:
                 "size": len(m.code),
             }
             if m.edges.fallbacks:
-                entry["fallbacks"] = {k: sorted(v) for k, v in sorted(m.edges.fallbacks.items())}
+                entry["fallbacks"] = {
+                    k: sorted(v) for k, v in sorted(m.edges.fallbacks.items())
+                }
             if m.edges.deferred:
                 entry["deferred"] = sorted(m.edges.deferred)
             entries[m.name] = entry
             offset += len(m.code)
-        stub = marshal.dumps(compile(MISSING_STUB, "<not built in>", "exec", dont_inherit=True))
+        stub = marshal.dumps(
+            compile(MISSING_STUB, "<not built in>", "exec", dont_inherit=True)
+        )
         blob.write(stub)
         missing_stub = {"offset": offset, "size": len(stub)}
         offset += len(stub)

@@ -70,7 +70,10 @@ NOT_IN_A_CANISTER = frozenset(
 # (module, target): why the path is rare. Reaching one raises the stub's clear error.
 RARE_LAZY_EDGES: dict[tuple[str, str], str] = {
     ("functools", "typing"): "singledispatch's register() reading a type annotation",
-    ("warnings", "traceback"): "coroutine origins, off unless set_coroutine_origin_tracking_depth",
+    (
+        "warnings",
+        "traceback",
+    ): "coroutine origins, off unless set_coroutine_origin_tracking_depth",
     ("warnings", "linecache"): "the source line of a warning printed to stderr",
     ("ast", "inspect"): "ast.get_docstring(clean=True)",
 }
@@ -86,7 +89,14 @@ BUILTIN_IMPORTS: dict[str, list[str]] = {
     "_operator": ["functools"],
     "_pickle": ["_compat_pickle", "codecs", "copyreg", "functools"],
     "_elementtree": ["copy", "xml", "xml.etree", "xml.etree.ElementPath"],
-    "_zoneinfo": ["io", "pickle", "weakref", "zoneinfo", "zoneinfo._common", "zoneinfo._tzpath"],
+    "_zoneinfo": [
+        "io",
+        "pickle",
+        "weakref",
+        "zoneinfo",
+        "zoneinfo._common",
+        "zoneinfo._tzpath",
+    ],
     "array": ["collections.abc"],
 }
 
@@ -105,7 +115,9 @@ def parents(name: str) -> list[str]:
     return [".".join(parts[:i]) for i in range(1, len(parts))]
 
 
-def resolve_relative(name: str, package: bool, level: int, target: str | None) -> str | None:
+def resolve_relative(
+    name: str, package: bool, level: int, target: str | None
+) -> str | None:
     """The absolute name of `from {'.' * level}{target} import ...` inside module `name`."""
     base = name.split(".")
     if not package:
@@ -200,7 +212,9 @@ def script_only_functions(tree: ast.Module) -> set[str]:
             and f not in script_only
             and f not in elsewhere
             and not any(
-                f in refs for g, refs in functions.items() if g != f and g not in script_only
+                f in refs
+                for g, refs in functions.items()
+                if g != f and g not in script_only
             )
         }
         if not more:
@@ -269,7 +283,9 @@ class _Walker:
                     self.visit(child, lazy, None)
             primary = self.imports_in(node.body)
             for handler in node.handlers:
-                guarded = primary if primary and catches_import_error(handler) else set[str]()
+                guarded = (
+                    primary if primary and catches_import_error(handler) else set[str]()
+                )
                 for child in handler.body:
                     self.visit(child, lazy, guarded)
             return

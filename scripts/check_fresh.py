@@ -21,10 +21,16 @@ def main() -> int:
             message = json.loads(line)
         except json.JSONDecodeError:
             continue
-        if message.get("reason") == "compiler-message" and message["message"].get("level") == "error":
+        if (
+            message.get("reason") == "compiler-message"
+            and message["message"].get("level") == "error"
+        ):
             print(message["message"].get("rendered", ""), file=sys.stderr)
         if message.get("reason") == "build-finished" and not message.get("success"):
-            print("error: cargo failed (see the compiler's messages above)", file=sys.stderr)
+            print(
+                "error: cargo failed (see the compiler's messages above)",
+                file=sys.stderr,
+            )
             return 1
         if message.get("reason") != "compiler-artifact":
             continue
@@ -44,7 +50,10 @@ def main() -> int:
         return 1
     if seen != HEAVY:
         # A check that saw nothing proves nothing: the selection must reach every one.
-        print(f"error: this build did not reach {', '.join(sorted(HEAVY - seen))}", file=sys.stderr)
+        print(
+            f"error: this build did not reach {', '.join(sorted(HEAVY - seen))}",
+            file=sys.stderr,
+        )
         return 1
     print(f"one build of each heavy dependency: {', '.join(sorted(seen))}")
     return 0

@@ -8,7 +8,9 @@
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let manifest = PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    );
     let package = manifest.join("../../python/kybra");
     let root = package.join("canisters");
     println!("cargo:rerun-if-changed={}", root.display());
@@ -23,8 +25,14 @@ fn main() {
     let mut entries: Vec<(String, bool, String, PathBuf)> = files
         .into_iter()
         .map(|path| {
-            let rel = path.strip_prefix(&package).expect("under the package").to_path_buf();
-            let parts: Vec<String> = rel.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+            let rel = path
+                .strip_prefix(&package)
+                .expect("under the package")
+                .to_path_buf();
+            let parts: Vec<String> = rel
+                .iter()
+                .map(|p| p.to_string_lossy().into_owned())
+                .collect();
             let is_package = parts.last().is_some_and(|f| f == "__init__.py");
             let mut name_parts: Vec<String> = vec!["kybra".into()];
             name_parts.extend(parts.iter().map(|p| p.trim_end_matches(".py").to_string()));
@@ -45,18 +53,28 @@ fn main() {
         ));
     }
     out.push(']');
-    let dest = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("library_sources.rs");
+    let dest = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"))
+        .join("library_sources.rs");
     std::fs::write(&dest, out).expect("OUT_DIR is writable");
 }
 
 /// Every `.py` file under `dir` whose path parts are Python identifiers (no caches, no tests).
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).expect("a readable directory").flatten().map(|e| e.path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .expect("a readable directory")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     entries.sort();
     for path in entries {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let stem = name.trim_end_matches(".py");
-        let identifier = !stem.is_empty() && stem.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !stem.starts_with(|c: char| c.is_ascii_digit());
+        let identifier = !stem.is_empty()
+            && stem.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !stem.starts_with(|c: char| c.is_ascii_digit());
         if path.is_dir() {
             if identifier && name != "tests" {
                 collect(&path, out);

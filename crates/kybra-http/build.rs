@@ -19,7 +19,8 @@ fn main() {
     let path = match bundle.canonicalize() {
         Ok(path) if path.is_file() => path,
         _ => {
-            let empty = PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo")).join("candid-ui-missing.js");
+            let empty = PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo"))
+                .join("candid-ui-missing.js");
             std::fs::write(&empty, b"").expect("OUT_DIR is writable");
             println!(
                 "cargo:warning=the Candid UI bundle {} is missing: /_/candid will say so; run scripts/build-candid-ui.sh and rebuild",

@@ -24,7 +24,14 @@ fn main() {
     }
     println!("cargo:rerun-if-changed={lib}/libpython3.11.a");
     println!("cargo:rustc-link-search=native={lib}");
-    for name in ["mpdec", "expat", "z", "wasi-emulated-signal", "wasi-emulated-getpid", "wasi-emulated-process-clocks"] {
+    for name in [
+        "mpdec",
+        "expat",
+        "z",
+        "wasi-emulated-signal",
+        "wasi-emulated-getpid",
+        "wasi-emulated-process-clocks",
+    ] {
         println!("cargo:rustc-link-lib=static={name}");
     }
     println!("cargo:rustc-link-arg=-zstack-size={STACK_SIZE}");

@@ -69,7 +69,9 @@ class Project:
     def fails(self, *args: str) -> str:
         """Runs a command that must fail; returns what it printed, stdout and stderr."""
         result = self.kybra(*args, check=False)
-        assert result.returncode != 0, f"kybra {' '.join(args)} unexpectedly succeeded:\n{result.stdout}"
+        assert result.returncode != 0, (
+            f"kybra {' '.join(args)} unexpectedly succeeded:\n{result.stdout}"
+        )
         return result.stdout + result.stderr
 
 
@@ -88,10 +90,19 @@ def add_canister(project: Project, name: str, source: Path, folder: str) -> None
 
 
 @contextmanager
-def served(project: Project, deploy: bool = True, *start_args: str) -> Iterator[Project]:
+def served(
+    project: Project, deploy: bool = True, *start_args: str
+) -> Iterator[Project]:
     """A replica of its own for `project` on a free port (empty: `--clean`; `start_args`
     go to `kybra start`), with every canister of its dfx.json deployed; stopped afterwards."""
-    project.kybra("start", "--background", "--clean", "--host", f"127.0.0.1:{free_port()}", *start_args)
+    project.kybra(
+        "start",
+        "--background",
+        "--clean",
+        "--host",
+        f"127.0.0.1:{free_port()}",
+        *start_args,
+    )
     try:
         if deploy:
             project.kybra("deploy")
@@ -106,7 +117,14 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
     dfx.json with both canisters, the book's custom form and the newer kybra form; with the
     system canisters the `icp` command line needs (`--system-canisters`)."""
     base = tmp_path_factory.mktemp("e2e")
-    project = copy_project(REPO / "examples" / "hello_world", base / "kybra_hello_world")
-    add_canister(project, "misc", REPO / "tests" / "e2e" / "projects" / "misc" / "src", "misc_src")
+    project = copy_project(
+        REPO / "examples" / "hello_world", base / "kybra_hello_world"
+    )
+    add_canister(
+        project,
+        "misc",
+        REPO / "tests" / "e2e" / "projects" / "misc" / "src",
+        "misc_src",
+    )
     with served(project, True, "--system-canisters") as p:
         yield p

@@ -11,13 +11,22 @@ from conftest import REPO, Project, copy_project
 
 
 def hello(tmp_path: Path) -> Project:
-    return copy_project(REPO / "examples" / "hello_world", tmp_path / "kybra_hello_world")
+    return copy_project(
+        REPO / "examples" / "hello_world", tmp_path / "kybra_hello_world"
+    )
 
 
 def test_python_dash_m_form_from_the_books_dfx_json(tmp_path: Path) -> None:
     project = hello(tmp_path)
     subprocess.run(
-        [sys.executable, "-m", "kybra", "kybra_hello_world", "src/main.py", "src/main.did"],
+        [
+            sys.executable,
+            "-m",
+            "kybra",
+            "kybra_hello_world",
+            "src/main.py",
+            "src/main.did",
+        ],
         cwd=project.root,
         check=True,
         timeout=600,
@@ -36,7 +45,9 @@ def test_builds_are_reproducible_and_follow_source_changes(tmp_path: Path) -> No
     project.kybra("build")
     assert wasm.read_bytes() == first
     main = project.root / "src" / "main.py"
-    main.write_text(main.read_text().replace("message: str = ''", "message: str = 'changed'"))
+    main.write_text(
+        main.read_text().replace("message: str = ''", "message: str = 'changed'")
+    )
     project.kybra("build")
     assert wasm.read_bytes() != first
 
@@ -44,9 +55,17 @@ def test_builds_are_reproducible_and_follow_source_changes(tmp_path: Path) -> No
 def test_missing_annotation_is_a_located_compile_error(tmp_path: Path) -> None:
     project = hello(tmp_path)
     main = project.root / "src" / "main.py"
-    main.write_text(main.read_text().replace("def set_message(new_message: str)", "def set_message(new_message)"))
+    main.write_text(
+        main.read_text().replace(
+            "def set_message(new_message: str)", "def set_message(new_message)"
+        )
+    )
     message = project.fails("build")
-    line = next(i for i, text in enumerate(main.read_text().splitlines(), 1) if "def set_message" in text)
+    line = next(
+        i
+        for i, text in enumerate(main.read_text().splitlines(), 1)
+        if "def set_message" in text
+    )
     assert f"main.py:{line}:" in message, message
     assert "new_message" in message
 
@@ -54,7 +73,11 @@ def test_missing_annotation_is_a_located_compile_error(tmp_path: Path) -> None:
 def test_unsupported_annotation_says_what_to_write(tmp_path: Path) -> None:
     project = hello(tmp_path)
     main = project.root / "src" / "main.py"
-    main.write_text(main.read_text().replace("def get_message() -> str:", "def get_message() -> complex:"))
+    main.write_text(
+        main.read_text().replace(
+            "def get_message() -> str:", "def get_message() -> complex:"
+        )
+    )
     message = project.fails("build")
     assert "main.py:" in message and "complex" in message, message
 
@@ -64,5 +87,7 @@ def test_kybra_new_scaffolds_the_books_project(tmp_path: Path) -> None:
     root.kybra("new", "fresh_project")
     created = tmp_path / "fresh_project"
     book = REPO / "examples" / "hello_world"
-    assert (created / "src" / "main.py").read_text() == (book / "src" / "main.py").read_text()
+    assert (created / "src" / "main.py").read_text() == (
+        book / "src" / "main.py"
+    ).read_text()
     Project(created).kybra("build")

@@ -176,4 +176,6 @@ def test_unknown_or_malformed_canisters_get_a_page_saying_so(running: Project) -
 
 def test_deploy_prints_the_candid_ui_link(running: Project) -> None:
     out = running.kybra("deploy", HELLO).stdout
-    assert f"{HELLO}: {replica_url(running)}/_/candid?id={canister_id(running)}" in out, out
+    assert (
+        f"{HELLO}: {replica_url(running)}/_/candid?id={canister_id(running)}" in out
+    ), out

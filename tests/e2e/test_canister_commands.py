@@ -63,7 +63,13 @@ def test_uninstall_then_install_with_a_mode(running: Project) -> None:
 def test_generate_writes_declarations_an_agent_can_use(running: Project) -> None:
     out = running.kybra("generate", HELLO).stdout
     decl = running.root / "src" / "declarations" / HELLO
-    for name in [f"{HELLO}.did", f"{HELLO}.did.js", f"{HELLO}.did.d.ts", "index.js", "index.d.ts"]:
+    for name in [
+        f"{HELLO}.did",
+        f"{HELLO}.did.js",
+        f"{HELLO}.did.d.ts",
+        "index.js",
+        "index.d.ts",
+    ]:
         assert (decl / name).is_file(), out
     assert "get_message" in (decl / f"{HELLO}.did.d.ts").read_text()
     # The generated actor factory, used by @dfinity/agent from Node.
@@ -82,10 +88,17 @@ def test_generate_writes_declarations_an_agent_can_use(running: Project) -> None
     )
     result = subprocess.run(
         [node, str(script), replica_url(running), canister_id],
-        cwd=running.root, capture_output=True, text=True, timeout=120, check=False,
+        cwd=running.root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout.strip().splitlines()[-1]) == "through generated declarations"
+    assert (
+        json.loads(result.stdout.strip().splitlines()[-1])
+        == "through generated declarations"
+    )
 
 
 def test_delete_stops_the_canister_and_forgets_its_id(running: Project) -> None:
@@ -94,4 +107,6 @@ def test_delete_stops_the_canister_and_forgets_its_id(running: Project) -> None:
     assert "Stopping" in out and "Deleted" in out
     assert "has no id" in running.fails("canister", "id", HELLO)
     message = running.fails("canister", "status", canister_id)
-    assert "not found" in message.lower() or "does not exist" in message.lower(), message
+    assert "not found" in message.lower() or "does not exist" in message.lower(), (
+        message
+    )

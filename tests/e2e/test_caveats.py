@@ -37,7 +37,9 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
     shutil.copytree(REPO / "examples" / "stdlib" / "src", root / "stdlib_src")
     add(project, "init_params", "lifecycle_src/init_params.py")
     add(project, "stdlib", "stdlib_src/main.py")
-    project.kybra("start", "--background", "--clean", "--host", f"127.0.0.1:{free_port()}")
+    project.kybra(
+        "start", "--background", "--clean", "--host", f"127.0.0.1:{free_port()}"
+    )
     try:
         project.kybra("deploy", "caveats")
         project.kybra("deploy", "stdlib")
@@ -50,13 +52,21 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
 # --- Stable Structures: Caveats -------------------------------------------------------
 
 
-def test_memory_ids_0_to_254_are_all_usable_and_none_is_reserved(project: Project) -> None:
+def test_memory_ids_0_to_254_are_all_usable_and_none_is_reserved(
+    project: Project,
+) -> None:
     project.call("caveats", "put_everywhere", '("v")')
     ids = [0, 1, 2, 100, 252, 253, 254]
-    expected = "(\n  vec {\n" + "".join(f'    opt "v in map {i}";\n' for i in range(len(ids))) + "  },\n)"
+    expected = (
+        "(\n  vec {\n"
+        + "".join(f'    opt "v in map {i}";\n' for i in range(len(ids)))
+        + "  },\n)"
+    )
     assert project.call("caveats", "read_everywhere") == expected
     project.kybra("canister", "install", "caveats", "--mode", "upgrade")
-    assert project.call("caveats", "read_everywhere") == expected  # and they survive upgrades
+    assert (
+        project.call("caveats", "read_everywhere") == expected
+    )  # and they survive upgrades
 
 
 def test_float_keys_are_ordered_numerically_with_nan_first(project: Project) -> None:
@@ -66,9 +76,15 @@ def test_float_keys_are_ordered_numerically_with_nan_first(project: Project) -> 
     assert keys == ["nan", "-inf", "-1.5", "0.0", "1e-300", "2.0", "inf"], keys
 
 
-def test_func_and_service_keys_have_one_order_whatever_the_insertion_order(project: Project) -> None:
-    forward = json.loads(project.call("caveats", "func_and_service_order", "(false)", "--output", "json"))
-    backward = json.loads(project.call("caveats", "func_and_service_order", "(true)", "--output", "json"))
+def test_func_and_service_keys_have_one_order_whatever_the_insertion_order(
+    project: Project,
+) -> None:
+    forward = json.loads(
+        project.call("caveats", "func_and_service_order", "(false)", "--output", "json")
+    )
+    backward = json.loads(
+        project.call("caveats", "func_and_service_order", "(true)", "--output", "json")
+    )
     assert forward == backward and len(forward) == 6, (forward, backward)
 
 
@@ -76,7 +92,10 @@ def test_func_and_service_keys_have_one_order_whatever_the_insertion_order(proje
 
 
 def test_caller_in_init_is_the_deployer(project: Project) -> None:
-    assert project.call("init_params", "installer") == f'(principal "{project.principal()}")'
+    assert (
+        project.call("init_params", "installer")
+        == f'(principal "{project.principal()}")'
+    )
 
 
 def test_init_params_are_in_the_generated_did_without_editing(project: Project) -> None:
@@ -100,7 +119,9 @@ def test_init_errors_show_up_in_deploys_output(project: Project) -> None:
     assert re.search(r"failing_src/main\.py:\d+ in check", out), out
 
 
-def test_guard_functions_on_init_are_refused_with_a_clear_message(tmp_path: Path) -> None:
+def test_guard_functions_on_init_are_refused_with_a_clear_message(
+    tmp_path: Path,
+) -> None:
     project = Project(tmp_path)
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "main.py").write_text(
@@ -108,7 +129,9 @@ def test_guard_functions_on_init_are_refused_with_a_clear_message(tmp_path: Path
         "def g() -> GuardResult:\n    return {'Ok': None}\n\n\n"
         "@init(guard=g)\ndef init_() -> void:\n    pass\n"
     )
-    (tmp_path / "dfx.json").write_text(json.dumps({"canisters": {"g": {"type": "kybra", "main": "src/main.py"}}}))
+    (tmp_path / "dfx.json").write_text(
+        json.dumps({"canisters": {"g": {"type": "kybra", "main": "src/main.py"}}})
+    )
     out = project.fails("build")
     assert "`@init` cannot have a guard function" in out and "src/main.py" in out, out
 
@@ -120,7 +143,9 @@ LOCKED = "e2e_locked"
 WHOAMI = "from kybra import ic, query\n\n\n@query\ndef whoami() -> str:\n    return ic.caller().to_str()\n"
 
 
-def kybra_without_terminal(project: Project, *args: str) -> subprocess.CompletedProcess[str]:
+def kybra_without_terminal(
+    project: Project, *args: str
+) -> subprocess.CompletedProcess[str]:
     """`kybra ARGS` in a session of its own (no controlling terminal to prompt on) and
     without $KYBRA_IDENTITY_PASSWORD."""
     env = {k: v for k, v in os.environ.items() if k != "KYBRA_IDENTITY_PASSWORD"}
@@ -137,13 +162,20 @@ def kybra_without_terminal(project: Project, *args: str) -> subprocess.Completed
     )
 
 
-def test_encrypted_identities_deploy(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_encrypted_identities_deploy(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The book: "Kybra currently does not support encrypted dfx identities". Now it does,
     # in dfx's format (identity.pem.encrypted + identity.json), the password from the env.
     monkeypatch.setenv("KYBRA_IDENTITY_PASSWORD", "a password longer than 8")
-    project.kybra("identity", "new", LOCKED, "--storage-mode", "password-protected", "--force")
+    project.kybra(
+        "identity", "new", LOCKED, "--storage-mode", "password-protected", "--force"
+    )
     folder = Path(os.environ["KYBRA_CONFIG_DIR"]) / "identity" / LOCKED
-    assert sorted(p.name for p in folder.iterdir()) == ["identity.json", "identity.pem.encrypted"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "identity.json",
+        "identity.pem.encrypted",
+    ]
     assert b"PRIVATE KEY" not in (folder / "identity.pem.encrypted").read_bytes()
     principal = project.principal(LOCKED)
     assert principal not in (project.principal(), "2vxsx-fae")
@@ -158,23 +190,38 @@ def test_encrypted_identities_deploy(project: Project, monkeypatch: pytest.Monke
     assert "controller" in message.lower(), message
 
     monkeypatch.setenv("KYBRA_IDENTITY_PASSWORD", "not the password")
-    assert f"wrong password for identity {LOCKED}" in project.fails("identity", "get-principal", "--identity", LOCKED)
+    assert f"wrong password for identity {LOCKED}" in project.fails(
+        "identity", "get-principal", "--identity", LOCKED
+    )
     monkeypatch.delenv("KYBRA_IDENTITY_PASSWORD")
-    result = kybra_without_terminal(project, "identity", "get-principal", "--identity", LOCKED)
+    result = kybra_without_terminal(
+        project, "identity", "get-principal", "--identity", LOCKED
+    )
     assert result.returncode != 0 and result.stdout == "", result
-    assert "no terminal to ask for its password: set KYBRA_IDENTITY_PASSWORD" in result.stderr, result.stderr
+    assert (
+        "no terminal to ask for its password: set KYBRA_IDENTITY_PASSWORD"
+        in result.stderr
+    ), result.stderr
 
 
-def test_candid_service_metadata_is_in_the_module_and_served(project: Project, tmp_path: Path) -> None:
+def test_candid_service_metadata_is_in_the_module_and_served(
+    project: Project, tmp_path: Path
+) -> None:
     out = project.root / ".kybra" / "caveats"
     did = (out / "caveats.did").read_text()
     module = summarize((out / "caveats.wasm").read_bytes())
     assert module.custom["icp:public candid:service"].decode() == did
     # A client with no .did reads the interface from the replica (read_state metadata).
     canister_id = project.kybra("canister", "id", "caveats").stdout.strip()
-    address = str(json.loads((project.root / ".kybra" / "local" / "replica.json").read_text())["url"])
+    address = str(
+        json.loads((project.root / ".kybra" / "local" / "replica.json").read_text())[
+            "url"
+        ]
+    )
     outside = Project(tmp_path)
-    assert outside.call(canister_id, "read_everywhere", "--network", address).startswith("(\n  vec {")
+    assert outside.call(
+        canister_id, "read_everywhere", "--network", address
+    ).startswith("(\n  vec {")
 
 
 def module_hash(project: Project, name: str) -> str:
@@ -193,7 +240,9 @@ def test_module_hash_covers_the_python_code(project: Project) -> None:
     project.kybra("build", "init_params")
     rebuilt = "0x" + hashlib.sha256(gz.read_bytes()).hexdigest()
     project.kybra("build", "init_params")
-    assert "0x" + hashlib.sha256(gz.read_bytes()).hexdigest() == rebuilt  # same source, same hash
+    assert (
+        "0x" + hashlib.sha256(gz.read_bytes()).hexdigest() == rebuilt
+    )  # same source, same hash
     source = project.root / "lifecycle_src" / "init_params.py"
     original = source.read_text()
     source.write_text(original.replace("upgraded ", "upgraded! "))
@@ -201,21 +250,37 @@ def test_module_hash_covers_the_python_code(project: Project) -> None:
         project.kybra("build", "init_params")
         changed = "0x" + hashlib.sha256(gz.read_bytes()).hexdigest()
         assert changed != rebuilt  # a one-character change in Python changes the hash
-        project.kybra("canister", "install", "init_params", "--mode", "upgrade", "--argument", '("x", 1)')
+        project.kybra(
+            "canister",
+            "install",
+            "init_params",
+            "--mode",
+            "upgrade",
+            "--argument",
+            '("x", 1)',
+        )
         # (`canister install` builds again, with the canister ids in its environment.)
         upgraded = module_hash(project, "init_params")
-        assert upgraded == "0x" + hashlib.sha256(gz.read_bytes()).hexdigest() != installed
+        assert (
+            upgraded == "0x" + hashlib.sha256(gz.read_bytes()).hexdigest() != installed
+        )
     finally:
         source.write_text(original)
 
 
 def test_dictionary_unpacking_works(project: Project) -> None:
-    assert call(project, "merge", text('{"a": 1}', '{"a": 2, "b": 3}')) == [{"a": 2, "b": 3}, "hi kybra?", {"a": 2, "b": 3}]
+    assert call(project, "merge", text('{"a": 1}', '{"a": 2, "b": 3}')) == [
+        {"a": 2, "b": 3},
+        "hi kybra?",
+        {"a": 2, "b": 3},
+    ]
 
 
 def test_print_works(project: Project) -> None:
     call(project, "say", text("caveat print"))
-    log = (project.root / ".kybra" / "local" / "replica.log").read_text(errors="replace")
+    log = (project.root / ".kybra" / "local" / "replica.log").read_text(
+        errors="replace"
+    )
     assert "print from the stdlib canister: caveat print" in log
 
 

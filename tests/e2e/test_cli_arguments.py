@@ -34,14 +34,18 @@ def test_argument_file_and_stdin(running: Project, tmp_path: Path) -> None:
 
 def test_missing_argument_file_says_which(running: Project, tmp_path: Path) -> None:
     missing = tmp_path / "nope.did"
-    message = running.fails("canister", "call", HELLO, "set_message", "--argument-file", str(missing))
+    message = running.fails(
+        "canister", "call", HELLO, "set_message", "--argument-file", str(missing)
+    )
     assert "cannot read the argument file" in message and "nope.did" in message
 
 
 def test_inline_and_file_arguments_conflict(running: Project, tmp_path: Path) -> None:
     arg = tmp_path / "arg.did"
     arg.write_text('("x")')
-    message = running.fails("canister", "call", HELLO, "set_message", '("y")', "--argument-file", str(arg))
+    message = running.fails(
+        "canister", "call", HELLO, "set_message", '("y")', "--argument-file", str(arg)
+    )
     assert "cannot be used with" in message
 
 
@@ -53,14 +57,21 @@ def test_output_raw_and_json(running: Project) -> None:
     assert running.call(HELLO, "get_message", "--output", "json") == '"raw"'
 
 
-def test_call_by_id_outside_the_project_uses_canister_metadata(running: Project, tmp_path: Path) -> None:
+def test_call_by_id_outside_the_project_uses_canister_metadata(
+    running: Project, tmp_path: Path
+) -> None:
     canister_id = running.kybra("canister", "id", HELLO).stdout.strip()
     record = running.root / ".kybra" / "local" / "replica.json"
     address = str(json.loads(record.read_text())["url"])
     outside = Project(tmp_path)
     # Typed by the metadata: the text argument is checked before sending, and the reply
     # prints as Candid text rather than untyped bytes.
-    assert outside.call(canister_id, "set_message", '("by id")', "--network", address) == "()"
+    assert (
+        outside.call(canister_id, "set_message", '("by id")', "--network", address)
+        == "()"
+    )
     assert outside.call(canister_id, "get_message", "--network", address) == '("by id")'
-    message = outside.fails("canister", "call", canister_id, "set_message", "(42)", "--network", address)
+    message = outside.fails(
+        "canister", "call", canister_id, "set_message", "(42)", "--network", address
+    )
     assert "set_message" in message and "text" in message

@@ -18,7 +18,11 @@ def test_each_identity_is_the_caller_the_canister_sees(running: Project) -> None
     running.kybra("identity", "new", "e2e_bob")  # secp256k1, dfx's default
     alice, bob = running.principal("e2e_alice"), running.principal("e2e_bob")
     assert len({alice, bob, running.principal(), ANONYMOUS}) == 4
-    for name, principal in [("e2e_alice", alice), ("e2e_bob", bob), ("anonymous", ANONYMOUS)]:
+    for name, principal in [
+        ("e2e_alice", alice),
+        ("e2e_bob", bob),
+        ("anonymous", ANONYMOUS),
+    ]:
         assert running.call(MISC, "whoami", "--identity", name) == f'("{principal}")'
     listed = running.kybra("identity", "list").stdout.split()
     assert {"anonymous", "default", "e2e_alice", "e2e_bob"} <= set(listed)
@@ -35,24 +39,34 @@ def test_use_switches_the_default_and_whoami_names_it(running: Project) -> None:
     finally:
         running.kybra("identity", "use", "default")
     running.kybra("identity", "remove", "e2e_carol")
-    assert "no identity named e2e_carol" in running.fails("canister", "call", MISC, "whoami", "--identity", "e2e_carol")
+    assert "no identity named e2e_carol" in running.fails(
+        "canister", "call", MISC, "whoami", "--identity", "e2e_carol"
+    )
 
 
-def test_import_of_a_pem_file_keeps_the_principal(running: Project, tmp_path: Path) -> None:
+def test_import_of_a_pem_file_keeps_the_principal(
+    running: Project, tmp_path: Path
+) -> None:
     running.kybra("identity", "new", "e2e_dave", "--key-type", "ed25519")
-    pem = Path(os.environ["KYBRA_CONFIG_DIR"]) / "identity" / "e2e_dave" / "identity.pem"
+    pem = (
+        Path(os.environ["KYBRA_CONFIG_DIR"]) / "identity" / "e2e_dave" / "identity.pem"
+    )
     copy = tmp_path / "dave.pem"
     copy.write_bytes(pem.read_bytes())
     running.kybra("identity", "import", "e2e_dave2", str(copy))
     assert running.principal("e2e_dave2") == running.principal("e2e_dave")
     garbage = tmp_path / "garbage.pem"
     garbage.write_text("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
-    assert "not a key kybra can use" in running.fails("identity", "import", "e2e_bad", str(garbage))
+    assert "not a key kybra can use" in running.fails(
+        "identity", "import", "e2e_bad", str(garbage)
+    )
 
 
 def test_a_non_controller_cannot_reinstall(running: Project) -> None:
     running.kybra("identity", "new", "e2e_mallory", "--force")
-    message = running.fails("deploy", MISC, "--mode", "reinstall", "--identity", "e2e_mallory")
+    message = running.fails(
+        "deploy", MISC, "--mode", "reinstall", "--identity", "e2e_mallory"
+    )
     assert "controller" in message.lower(), message
     # The canister still works and kept its state.
     assert running.call(MISC, "whoami").startswith('("')

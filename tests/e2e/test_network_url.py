@@ -24,23 +24,38 @@ def other_replica(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield replica_url(holder)
 
 
-def test_deploy_and_call_on_a_replica_given_by_url(running: Project, other_replica: str) -> None:
+def test_deploy_and_call_on_a_replica_given_by_url(
+    running: Project, other_replica: str
+) -> None:
     local_id = running.kybra("canister", "id", HELLO).stdout.strip()
     running.call(HELLO, "set_message", '("on the local replica")')
     out = running.kybra("deploy", HELLO, "--network", other_replica).stdout
     assert other_replica in out
-    remote_id = running.kybra("canister", "id", HELLO, "--network", other_replica).stdout.strip()
+    remote_id = running.kybra(
+        "canister", "id", HELLO, "--network", other_replica
+    ).stdout.strip()
     assert remote_id  # recorded under the URL, beside the local id
-    running.call(HELLO, "set_message", '("on the other replica")', "--network", other_replica)
-    assert running.call(HELLO, "get_message", "--network", other_replica) == '("on the other replica")'
+    running.call(
+        HELLO, "set_message", '("on the other replica")', "--network", other_replica
+    )
+    assert (
+        running.call(HELLO, "get_message", "--network", other_replica)
+        == '("on the other replica")'
+    )
     # The local canister is untouched, and keeps its own id.
     assert running.call(HELLO, "get_message") == '("on the local replica")'
     assert running.kybra("canister", "id", HELLO).stdout.strip() == local_id
-    status = running.kybra("canister", "status", HELLO, "--network", other_replica).stdout
+    status = running.kybra(
+        "canister", "status", HELLO, "--network", other_replica
+    ).stdout
     assert f"({remote_id})" in status and "Status: Running" in status
 
 
-def test_a_name_not_deployed_on_that_network_says_how(running: Project, other_replica: str, tmp_path: Path) -> None:
+def test_a_name_not_deployed_on_that_network_says_how(
+    running: Project, other_replica: str, tmp_path: Path
+) -> None:
     fresh = copy_project(REPO / "examples" / "hello_world", tmp_path / "fresh")
-    message = fresh.fails("canister", "call", HELLO, "get_message", "--network", other_replica)
+    message = fresh.fails(
+        "canister", "call", HELLO, "get_message", "--network", other_replica
+    )
     assert f"kybra deploy {HELLO} --network {other_replica}" in message

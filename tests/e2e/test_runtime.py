@@ -46,7 +46,9 @@ def test_print_and_ic_print_reach_the_log(running: Project) -> None:
 
 
 def test_ic_api_basics(running: Project) -> None:
-    assert running.call(MISC, "whoami") == f'("{running.principal()}")'  # the CLI's identity
+    assert (
+        running.call(MISC, "whoami") == f'("{running.principal()}")'
+    )  # the CLI's identity
     canister_id = running.kybra("canister", "id", MISC).stdout.strip()
     assert running.call(MISC, "self_id") == f'("{canister_id}")'
     now = int(re.sub(r"[^0-9]", "", running.call(MISC, "now")))

@@ -42,7 +42,9 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
 
 def call(p: Project, method: str, *args: str, canister: str = CANISTER) -> Any:
     """The method's JSON answer, decoded."""
-    out = p.kybra("canister", "call", canister, method, *args, "--output", "json").stdout
+    out = p.kybra(
+        "canister", "call", canister, method, *args, "--output", "json"
+    ).stdout
     return json.loads(json.loads(out))
 
 
@@ -64,7 +66,9 @@ def test_datetime_from_ic_time_and_strptime(project: Project) -> None:
     now = call(project, "now")
     moment = datetime.datetime.fromisoformat(now["iso"])
     assert abs(moment.timestamp() - time.time()) < 120, now
-    assert moment == datetime.datetime.fromtimestamp(now["ns"] / 1e9, tz=datetime.timezone.utc)
+    assert moment == datetime.datetime.fromtimestamp(
+        now["ns"] / 1e9, tz=datetime.timezone.utc
+    )
     fmt = "%Y-%m-%d %H:%M"
     parsed = datetime.datetime.strptime("2024-03-05 14:30", fmt)
     later = parsed + datetime.timedelta(days=40, hours=5)
@@ -74,7 +78,14 @@ def test_datetime_from_ic_time_and_strptime(project: Project) -> None:
 
 def test_math(project: Project) -> None:
     x = 2.0
-    expected = [math.sqrt(x), math.factorial(25), math.gcd(12, 18), math.pi, math.isqrt(10**20), math.log(x, 2)]
+    expected = [
+        math.sqrt(x),
+        math.factorial(25),
+        math.gcd(12, 18),
+        math.pi,
+        math.isqrt(10**20),
+        math.log(x, 2),
+    ]
     assert call(project, "maths", f"({x} : float64)") == expected
 
 
@@ -138,7 +149,12 @@ def test_functools(project: Project) -> None:
         return k if k < 2 else fib(k - 1) + fib(k - 2)
 
     total = functools.reduce(lambda a, b: a * b, range(1, n + 1), 1)
-    assert call(project, "functools_demo", f"({n} : nat64)") == [fib(n), 2**n, total, True]
+    assert call(project, "functools_demo", f"({n} : nat64)") == [
+        fib(n),
+        2**n,
+        total,
+        True,
+    ]
 
 
 def test_re(project: Project) -> None:
@@ -146,7 +162,12 @@ def test_re(project: Project) -> None:
     compiled = re.compile(pattern)
     match = compiled.search(subject)
     assert match
-    expected = [compiled.findall(subject), compiled.sub("<\\g<0>>", subject), match.span(), re.split(r"\s+", subject)]
+    expected = [
+        compiled.findall(subject),
+        compiled.sub("<\\g<0>>", subject),
+        match.span(),
+        re.split(r"\s+", subject),
+    ]
     assert call(project, "regex", text(pattern, subject)) == same(expected)
 
 
@@ -178,7 +199,9 @@ def test_decimal(project: Project) -> None:
     with decimal.localcontext() as ctx:
         ctx.prec = 40
         quotient = decimal.Decimal(a) / decimal.Decimal(b)
-    product = (decimal.Decimal(a) * decimal.Decimal(b)).quantize(decimal.Decimal("0.01"), rounding=decimal.ROUND_HALF_UP)
+    product = (decimal.Decimal(a) * decimal.Decimal(b)).quantize(
+        decimal.Decimal("0.01"), rounding=decimal.ROUND_HALF_UP
+    )
     expected = [str(quotient), str(product), str(decimal.Decimal(a).sqrt())]
     assert call(project, "decimals", text(a, b)) == expected
 
@@ -205,18 +228,31 @@ def test_dataclasses(project: Project) -> None:
 
     a = Item("pen", 2.5, ["x"])
     b = dataclasses.replace(a, price=1.0)
-    expected = [dataclasses.asdict(a), sorted([a, b])[0].price, [f.name for f in dataclasses.fields(Item)], True]
+    expected = [
+        dataclasses.asdict(a),
+        sorted([a, b])[0].price,
+        [f.name for f in dataclasses.fields(Item)],
+        True,
+    ]
     assert call(project, "dataclasses_demo", text("pen")) == expected
 
 
 def test_typing(project: Project) -> None:
     got = call(project, "typing_demo", text("Matrix"))
-    assert got == [{"title": "Matrix", "year": 1999}, ["title", "year"], {"lat": 1.5, "lon": 0.0}, 3, "list"]
+    assert got == [
+        {"title": "Matrix", "year": 1999},
+        ["title", "year"],
+        {"lat": 1.5, "lon": 0.0},
+        3,
+        "list",
+    ]
 
 
 def test_print_reaches_the_log(project: Project) -> None:
     assert call(project, "say", text("stdlib says hi")) == "stdlib says hi"
-    log = (project.root / ".kybra" / "local" / "replica.log").read_text(errors="replace")
+    log = (project.root / ".kybra" / "local" / "replica.log").read_text(
+        errors="replace"
+    )
     assert "print from the stdlib canister: stdlib says hi" in log
 
 
@@ -228,7 +264,10 @@ def test_dictionary_unpacking(project: Project) -> None:
 
 def test_import_styles_and_shadowed_kybra_names(project: Project) -> None:
     out = project.call(CANISTER, "make_record", '(5 : int64, "p")')
-    assert out == '(record { label = "p"; point = record { x = 5 : int64; y = -5 : int64 } })'
+    assert (
+        out
+        == '(record { label = "p"; point = record { x = 5 : int64; y = -5 : int64 } })'
+    )
     assert call(project, "shadowed_names") == [3, 7]
 
 
@@ -243,7 +282,11 @@ def test_random_works_and_fresh_canisters_differ(project: Project) -> None:
     again = call(project, "random_numbers", "(5 : nat64)")
     twin = call(project, "random_numbers", "(5 : nat64)", canister="stdlib_twin")
     for draw in (first, again, twin):
-        assert all(0 <= r < 1 for r in draw["random"]) and all(1 <= r <= 1000 for r in draw["randint"])
+        assert all(0 <= r < 1 for r in draw["random"]) and all(
+            1 <= r <= 1000 for r in draw["randint"]
+        )
         assert len(bytes.fromhex(draw["urandom"])) == 16
-    assert first["random"] != again["random"]  # the generator's state persists between updates
+    assert (
+        first["random"] != again["random"]
+    )  # the generator's state persists between updates
     assert first["random"] != twin["random"] and first["urandom"] != twin["urandom"]

@@ -37,7 +37,9 @@ def pinned() -> list[Source]:
     return sources
 
 
-def fetch(into: Path, cache: Path, *args: str, source_list: Path = LIST) -> subprocess.CompletedProcess[str]:
+def fetch(
+    into: Path, cache: Path, *args: str, source_list: Path = LIST
+) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, KYBRA_CACHE=str(cache))
     return subprocess.run(
         ["bash", str(FETCH), "--into", str(into), "--list", str(source_list), *args],
@@ -60,7 +62,9 @@ def test_the_list_pins_every_source_by_version_and_checksum() -> None:
         assert len(s.sha256) == 64 and int(s.sha256, 16) >= 0, s
         assert s.version in s.file, f"{s.file} does not name version {s.version}"
         assert s.urls and all(u.startswith(("https://", "http://")) for u in s.urls), s
-        assert all(u.endswith("/" + s.file) for u in s.urls), f"a URL of {s.name} is not for {s.file}"
+        assert all(u.endswith("/" + s.file) for u in s.urls), (
+            f"a URL of {s.name} is not for {s.file}"
+        )
 
 
 def test_every_pinned_source_fetches_from_scratch(tmp_path: Path) -> None:
@@ -83,10 +87,14 @@ def test_a_wrong_checksum_fails_and_says_what_to_do(tmp_path: Path) -> None:
     result = fetch(into, tmp_path / "cache", source_list=listed)
     assert result.returncode != 0
     err = result.stderr
-    assert f"cannot get zlib {zlib.version} ({zlib.file}, sha256 {'0' * 64})" in err, err
+    assert f"cannot get zlib {zlib.version} ({zlib.file}, sha256 {'0' * 64})" in err, (
+        err
+    )
     assert "not the pinned one" in err and zlib.urls[0] in err, err
     assert f"put it at {into / zlib.file}" in err, err
-    assert not (into / zlib.file).exists(), "a file that failed its check must not be left for the build"
+    assert not (into / zlib.file).exists(), (
+        "a file that failed its check must not be left for the build"
+    )
 
 
 def test_a_missing_file_fails_naming_every_url_tried(tmp_path: Path) -> None:
@@ -98,7 +106,9 @@ def test_a_missing_file_fails_naming_every_url_tried(tmp_path: Path) -> None:
     listed.write_text(missing.line() + "\n")
     result = fetch(tmp_path / "sources", tmp_path / "cache", source_list=listed)
     assert result.returncode != 0
-    assert "cannot get zlib 0.0.0" in result.stderr and f"{base}/{gone}:" in result.stderr, result.stderr
+    assert (
+        "cannot get zlib 0.0.0" in result.stderr and f"{base}/{gone}:" in result.stderr
+    ), result.stderr
 
 
 def test_a_corrupt_cached_file_is_fetched_again(tmp_path: Path) -> None:
@@ -117,7 +127,13 @@ def test_a_file_put_there_by_hand_is_used_without_a_download(tmp_path: Path) -> 
     first = fetch(tmp_path / "a", tmp_path / "cache", "zlib")
     assert first.returncode == 0, first.stderr
     listed = tmp_path / "sources.txt"
-    offline = Source(zlib.name, zlib.version, zlib.file, zlib.sha256, ("http://127.0.0.1:9/" + zlib.file,))
+    offline = Source(
+        zlib.name,
+        zlib.version,
+        zlib.file,
+        zlib.sha256,
+        ("http://127.0.0.1:9/" + zlib.file,),
+    )
     listed.write_text(offline.line() + "\n")
     result = fetch(tmp_path / "a", tmp_path / "cache", source_list=listed)
     assert result.returncode == 0, result.stderr
@@ -126,4 +142,6 @@ def test_a_file_put_there_by_hand_is_used_without_a_download(tmp_path: Path) -> 
 
 def test_an_unknown_name_is_an_error(tmp_path: Path) -> None:
     result = fetch(tmp_path / "s", tmp_path / "cache", "no-such-source")
-    assert result.returncode != 0 and "has no entry named no-such-source" in result.stderr
+    assert (
+        result.returncode != 0 and "has no entry named no-such-source" in result.stderr
+    )

@@ -27,7 +27,13 @@ def _copy(src: Path, dst: Path) -> Path:
 def projects(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder with a copy of every project these suites deploy."""
     root = tmp_path_factory.mktemp("projects")
-    for name in ("hello_world", "stable_structures", "timers", "cross_canister", "lifecycle"):
+    for name in (
+        "hello_world",
+        "stable_structures",
+        "timers",
+        "cross_canister",
+        "lifecycle",
+    ):
         _copy(REPO / "examples" / name, root / name)
     _copy(HERE / "projects" / "sample", root / "sample")
     return root

@@ -62,8 +62,12 @@ pub fn run(
 
     // Module size when the canister imports the standard library (`examples/stdlib`).
     let stdlib_example = env::repo_root().join("examples/stdlib");
-    let stdlib = kybra_compiler::build(&stdlib_example.join("src/main.py"), &stdlib_example, &assets.assets())
-        .map_err(|e| anyhow::anyhow!("kybra_compiler::build of examples/stdlib failed:\n{e}"))?;
+    let stdlib = kybra_compiler::build(
+        &stdlib_example.join("src/main.py"),
+        &stdlib_example,
+        &assets.assets(),
+    )
+    .map_err(|e| anyhow::anyhow!("kybra_compiler::build of examples/stdlib failed:\n{e}"))?;
     let cli = time_cli(&example)?;
     let rust_times = if options.rust_edit {
         Some(rust_baseline::time_one_line_change()?)

@@ -38,7 +38,14 @@ Environment: KYBRA_ASSETS_DIR (runtime assets), KYBRA_BIN (the kybra CLI, defaul
   KYBRA_BENCH_PYTHON (native CPython, default python3), CARGO_TARGET_DIR.";
 
 /// Every section, in the order they run.
-const SECTIONS: [&str; 6] = ["build", "instructions", "compute", "codec", "replica", "stable"];
+const SECTIONS: [&str; 6] = [
+    "build",
+    "instructions",
+    "compute",
+    "codec",
+    "replica",
+    "stable",
+];
 
 struct Options {
     sections: Vec<String>,

@@ -25,8 +25,16 @@ struct Figures {
 
 fn measure(bench: &Bench, what: &str, wasm: &[u8]) -> Result<Figures> {
     let (id, _) = bench.create_and_install(what, wasm)?;
-    let update = |method: &str, arg: Vec<u8>| bench.update(id, method, &arg).map_err(|e| anyhow!("{what}: {e}"));
-    let query = |method: &str, arg: Vec<u8>| bench.query(id, method, &arg).map_err(|e| anyhow!("{what}: {e}"));
+    let update = |method: &str, arg: Vec<u8>| {
+        bench
+            .update(id, method, &arg)
+            .map_err(|e| anyhow!("{what}: {e}"))
+    };
+    let query = |method: &str, arg: Vec<u8>| {
+        bench
+            .query(id, method, &arg)
+            .map_err(|e| anyhow!("{what}: {e}"))
+    };
     let (_, empty_fill) = update("fill", Encode!(&0u64, &0u64)?)?;
     let (reply, fill) = update("fill", Encode!(&0u64, &N)?)?;
     if Decode!(&reply, u64)? != N {
@@ -38,14 +46,40 @@ fn measure(bench: &Bench, what: &str, wasm: &[u8]) -> Result<Figures> {
     }
     let value = "a new value".to_string();
     let (reply, insert_new) = update("insert", Encode!(&(N + 1), &value)?)?;
-    expect(what, "insert of a new key", Decode!(&reply, Option<String>)?, None)?;
+    expect(
+        what,
+        "insert of a new key",
+        Decode!(&reply, Option<String>)?,
+        None,
+    )?;
     let (reply, insert_existing) = update("insert", Encode!(&7u64, &value)?)?;
-    expect(what, "insert of an existing key", Decode!(&reply, Option<String>)?, Some("value-7".into()))?;
+    expect(
+        what,
+        "insert of an existing key",
+        Decode!(&reply, Option<String>)?,
+        Some("value-7".into()),
+    )?;
     let (reply, get_hit) = query("get", Encode!(&(N / 2))?)?;
-    expect(what, "get", Decode!(&reply, Option<String>)?, Some(format!("value-{}", N / 2)))?;
+    expect(
+        what,
+        "get",
+        Decode!(&reply, Option<String>)?,
+        Some(format!("value-{}", N / 2)),
+    )?;
     let (reply, get_miss) = query("get", Encode!(&(N * 10))?)?;
-    expect(what, "get of a missing key", Decode!(&reply, Option<String>)?, None)?;
-    Ok(Figures { fill_per_insert: fill.saturating_sub(empty_fill) / N, insert_new, insert_existing, get_hit, get_miss })
+    expect(
+        what,
+        "get of a missing key",
+        Decode!(&reply, Option<String>)?,
+        None,
+    )?;
+    Ok(Figures {
+        fill_per_insert: fill.saturating_sub(empty_fill) / N,
+        insert_new,
+        insert_existing,
+        get_hit,
+        get_miss,
+    })
 }
 
 fn expect(what: &str, call: &str, got: Option<String>, want: Option<String>) -> Result<()> {
@@ -58,20 +92,47 @@ fn expect(what: &str, call: &str, got: Option<String>, want: Option<String>) -> 
 /// Runs the section; returns its markdown.
 pub fn run(bench: &Bench, assets: &AssetFiles) -> Result<String> {
     let project = env::repo_root().join("benches/projects/stable");
-    let python_wasm = kybra_compiler::build(&project.join("src/main.py"), &project, &assets.assets())
-        .map_err(|e| anyhow!("building benches/projects/stable failed:\n{e}"))?
-        .wasm;
+    let python_wasm =
+        kybra_compiler::build(&project.join("src/main.py"), &project, &assets.assets())
+            .map_err(|e| anyhow!("building benches/projects/stable failed:\n{e}"))?
+            .wasm;
     let rust_path = kybra_test_canisters::build("rust_stable");
-    let rust_wasm = std::fs::read(&rust_path).map_err(|e| anyhow!("cannot read {}: {e}", rust_path.display()))?;
+    let rust_wasm = std::fs::read(&rust_path)
+        .map_err(|e| anyhow!("cannot read {}: {e}", rust_path.display()))?;
     let rust = measure(bench, "the Rust stable canister", &rust_wasm)?;
     let python = measure(bench, "the Python stable canister", &python_wasm)?;
-    let mut t = Table::new(&["instructions", "Python (kybra StableBTreeMap)", "Rust (ic-stable-structures)", "Python / Rust"]);
+    let mut t = Table::new(&[
+        "instructions",
+        "Python (kybra StableBTreeMap)",
+        "Rust (ic-stable-structures)",
+        "Python / Rust",
+    ]);
     let rows = [
-        ("per insert inside `fill` (10,000 entries, one update)".to_string(), python.fill_per_insert, rust.fill_per_insert),
-        ("`insert` update, new key (10,000 entries in the map)".to_string(), python.insert_new, rust.insert_new),
-        ("`insert` update, existing key".to_string(), python.insert_existing, rust.insert_existing),
-        ("`get` query, present key".to_string(), python.get_hit, rust.get_hit),
-        ("`get` query, missing key".to_string(), python.get_miss, rust.get_miss),
+        (
+            "per insert inside `fill` (10,000 entries, one update)".to_string(),
+            python.fill_per_insert,
+            rust.fill_per_insert,
+        ),
+        (
+            "`insert` update, new key (10,000 entries in the map)".to_string(),
+            python.insert_new,
+            rust.insert_new,
+        ),
+        (
+            "`insert` update, existing key".to_string(),
+            python.insert_existing,
+            rust.insert_existing,
+        ),
+        (
+            "`get` query, present key".to_string(),
+            python.get_hit,
+            rust.get_hit,
+        ),
+        (
+            "`get` query, missing key".to_string(),
+            python.get_miss,
+            rust.get_miss,
+        ),
     ];
     for (label, p, r) in rows {
         t.row(vec![label, int(p), int(r), ratio(p as f64, r as f64)]);

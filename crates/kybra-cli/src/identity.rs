@@ -88,17 +88,26 @@ impl Store {
                 PathBuf::from(home).join(".config").join("kybra")
             }
         };
-        Ok(Store { root, password: None })
+        Ok(Store {
+            root,
+            password: None,
+        })
     }
 
     /// A store rooted at `root` (tests).
     pub fn at(root: &Path) -> Store {
-        Store { root: root.to_path_buf(), password: None }
+        Store {
+            root: root.to_path_buf(),
+            password: None,
+        }
     }
 
     /// This store, using `password` for password-protected identities instead of asking.
     pub fn with_password(self, password: &str) -> Store {
-        Store { password: Some(password.into()), ..self }
+        Store {
+            password: Some(password.into()),
+            ..self
+        }
     }
 
     fn dir(&self, name: &str) -> PathBuf {
@@ -118,7 +127,12 @@ impl Store {
     fn identity_config(&self, name: &str) -> Result<IdentityConfig> {
         let path = self.dir(name).join(CONFIG);
         match std::fs::read_to_string(&path) {
-            Ok(text) => serde_json::from_str(&text).with_context(|| format!("{} is not an identity configuration dfx or kybra writes", path.display())),
+            Ok(text) => serde_json::from_str(&text).with_context(|| {
+                format!(
+                    "{} is not an identity configuration dfx or kybra writes",
+                    path.display()
+                )
+            }),
             Err(_) => Ok(IdentityConfig::default()),
         }
     }
@@ -142,7 +156,9 @@ impl Store {
     pub fn default_name(&self) -> Result<String> {
         match std::fs::read_to_string(self.config_path()) {
             Ok(text) => {
-                let v: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", self.config_path().display()))?;
+                let v: serde_json::Value = serde_json::from_str(&text).with_context(|| {
+                    format!("{} is not valid JSON", self.config_path().display())
+                })?;
                 Ok(v["default"].as_str().unwrap_or(DEFAULT).to_string())
             }
             Err(_) => Ok(DEFAULT.into()),
@@ -154,9 +170,11 @@ impl Store {
         if name != ANONYMOUS && name != DEFAULT && !self.exists(name) {
             bail!("there is no identity named {name}: create it with `kybra identity new {name}`");
         }
-        std::fs::create_dir_all(&self.root).with_context(|| format!("cannot create {}", self.root.display()))?;
+        std::fs::create_dir_all(&self.root)
+            .with_context(|| format!("cannot create {}", self.root.display()))?;
         let text = serde_json::to_string_pretty(&serde_json::json!({ "default": name }))?;
-        std::fs::write(self.config_path(), text).with_context(|| format!("cannot write {}", self.config_path().display()))
+        std::fs::write(self.config_path(), text)
+            .with_context(|| format!("cannot write {}", self.config_path().display()))
     }
 
     /// Every identity name, sorted, `anonymous` included.
@@ -175,7 +193,13 @@ impl Store {
     }
 
     /// Creates identity `name` with a fresh key; returns the (maybe encrypted) PEM file.
-    pub fn create(&self, name: &str, key: KeyType, mode: StorageMode, force: bool) -> Result<PathBuf> {
+    pub fn create(
+        &self,
+        name: &str,
+        key: KeyType,
+        mode: StorageMode,
+        force: bool,
+    ) -> Result<PathBuf> {
         let pem = match key {
             KeyType::Secp256k1 => secp256k1_pem()?,
             KeyType::Ed25519 => ed25519_pem()?,
@@ -184,9 +208,16 @@ impl Store {
     }
 
     /// Stores a copy of the PEM file `from` as identity `name`, after checking it loads.
-    pub fn import(&self, name: &str, from: &Path, mode: StorageMode, force: bool) -> Result<PathBuf> {
+    pub fn import(
+        &self,
+        name: &str,
+        from: &Path,
+        mode: StorageMode,
+        force: bool,
+    ) -> Result<PathBuf> {
         let pem = std::fs::read(from).with_context(|| format!("cannot read {}", from.display()))?;
-        identity_from_pem(&pem).with_context(|| format!("{} is not a key kybra can use", from.display()))?;
+        identity_from_pem(&pem)
+            .with_context(|| format!("{} is not a key kybra can use", from.display()))?;
         self.write(name, &pem, mode, force)
     }
 
@@ -197,7 +228,10 @@ impl Store {
         }
         let dir = self.dir(name);
         if self.exists(name) && !force {
-            bail!("identity {name} already exists ({}); add --force to replace its key", dir.display());
+            bail!(
+                "identity {name} already exists ({}); add --force to replace its key",
+                dir.display()
+            );
         }
         // Seal first: a refused password leaves the old identity as it was.
         let (file, bytes, config) = match mode {
@@ -205,20 +239,30 @@ impl Store {
             StorageMode::PasswordProtected => {
                 let encryption = Encryption::random()?;
                 let sealed = encryption.seal(name, pem, &self.password(name, true)?)?;
-                let config = IdentityConfig { encryption: Some(encryption), ..IdentityConfig::default() };
+                let config = IdentityConfig {
+                    encryption: Some(encryption),
+                    ..IdentityConfig::default()
+                };
                 (dir.join(ENCRYPTED_PEM), sealed, Some(config))
             }
         };
-        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        for stale in [self.pem_path(name), dir.join(ENCRYPTED_PEM), dir.join(CONFIG)] {
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        for stale in [
+            self.pem_path(name),
+            dir.join(ENCRYPTED_PEM),
+            dir.join(CONFIG),
+        ] {
             if stale.exists() {
-                std::fs::remove_file(&stale).with_context(|| format!("cannot replace {}", stale.display()))?;
+                std::fs::remove_file(&stale)
+                    .with_context(|| format!("cannot replace {}", stale.display()))?;
             }
         }
         write_private(&file, &bytes)?;
         if let Some(config) = config {
             let path = dir.join(CONFIG);
-            std::fs::write(&path, serde_json::to_string_pretty(&config)?).with_context(|| format!("cannot write {}", path.display()))?;
+            std::fs::write(&path, serde_json::to_string_pretty(&config)?)
+                .with_context(|| format!("cannot write {}", path.display()))?;
         }
         Ok(file)
     }
@@ -257,20 +301,33 @@ impl Store {
         let (path, pem) = match &config.encryption {
             None => {
                 let path = self.pem_path(name);
-                (path.clone(), std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?)
+                (
+                    path.clone(),
+                    std::fs::read(&path)
+                        .with_context(|| format!("cannot read {}", path.display()))?,
+                )
             }
             Some(encryption) => {
                 let path = self.dir(name).join(ENCRYPTED_PEM);
-                let sealed = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-                (path, encryption.open(name, &sealed, &self.password(name, false)?)?)
+                let sealed = std::fs::read(&path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                (
+                    path,
+                    encryption.open(name, &sealed, &self.password(name, false)?)?,
+                )
             }
         };
-        identity_from_pem(&pem).with_context(|| format!("{} is not a key kybra can use", path.display()))
+        identity_from_pem(&pem)
+            .with_context(|| format!("{} is not a key kybra can use", path.display()))
     }
 }
 
 fn check_name(name: &str) -> Result<()> {
-    let ok = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) && !name.starts_with('.');
+    let ok = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        && !name.starts_with('.');
     if ok {
         Ok(())
     } else {
@@ -311,14 +368,18 @@ fn secp256k1_pem() -> Result<Vec<u8>> {
     loop {
         // Almost every 32-byte string is a valid scalar; retry the rare ones that are not.
         if let Ok(key) = k256::SecretKey::from_slice(&random32()?) {
-            let pem = key.to_sec1_pem(k256::pkcs8::LineEnding::LF).map_err(|e| anyhow!("cannot encode the key: {e}"))?;
+            let pem = key
+                .to_sec1_pem(k256::pkcs8::LineEnding::LF)
+                .map_err(|e| anyhow!("cannot encode the key: {e}"))?;
             return Ok(pem.as_bytes().to_vec());
         }
     }
 }
 
 /// PKCS#8 (RFC 8410) prefix of an Ed25519 private key: the 32-byte seed follows.
-const ED25519_PKCS8_PREFIX: [u8; 16] = [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20];
+const ED25519_PKCS8_PREFIX: [u8; 16] = [
+    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+];
 
 /// A new Ed25519 key as PKCS#8 PEM (`PRIVATE KEY`).
 fn ed25519_pem() -> Result<Vec<u8>> {
@@ -338,7 +399,8 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
         .mode(0o600)
         .open(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
-    file.write_all(bytes).with_context(|| format!("cannot write {}", path.display()))
+    file.write_all(bytes)
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 #[cfg(test)]

@@ -345,16 +345,24 @@ fn main() -> ExitCode {
         }
         Command::Generate { name } => commands::generate::run(name.as_deref()),
         Command::Identity { command } => match command {
-            IdentityCommand::New { name, key_type, storage_mode, force } => {
+            IdentityCommand::New {
+                name,
+                key_type,
+                storage_mode,
+                force,
+            } => {
                 let key = match key_type {
                     KeyKind::Secp256k1 => kybra_cli::identity::KeyType::Secp256k1,
                     KeyKind::Ed25519 => kybra_cli::identity::KeyType::Ed25519,
                 };
                 commands::identity::new(&name, key, storage_mode.into(), force)
             }
-            IdentityCommand::Import { name, pem_file, storage_mode, force } => {
-                commands::identity::import(&name, &pem_file, storage_mode.into(), force)
-            }
+            IdentityCommand::Import {
+                name,
+                pem_file,
+                storage_mode,
+                force,
+            } => commands::identity::import(&name, &pem_file, storage_mode.into(), force),
             IdentityCommand::Use { name } => commands::identity::use_(&name),
             IdentityCommand::List => commands::identity::list(),
             IdentityCommand::Whoami => commands::identity::whoami(cli.identity.as_deref()),
@@ -362,10 +370,16 @@ fn main() -> ExitCode {
             IdentityCommand::Remove { name } => commands::identity::remove(&name),
         },
         Command::Bitcoin { command } => match command {
-            BitcoinCommand::Mine { address, blocks, network } => commands::bitcoin::mine(&address, blocks, network.as_deref()),
-            BitcoinCommand::Balance { address, min_confirmations, network } => {
-                commands::bitcoin::balance(&address, min_confirmations, network.as_deref())
-            }
+            BitcoinCommand::Mine {
+                address,
+                blocks,
+                network,
+            } => commands::bitcoin::mine(&address, blocks, network.as_deref()),
+            BitcoinCommand::Balance {
+                address,
+                min_confirmations,
+                network,
+            } => commands::bitcoin::balance(&address, min_confirmations, network.as_deref()),
         },
         Command::Canister { command } => match command {
             CanisterCommand::Call {
@@ -395,20 +409,49 @@ fn main() -> ExitCode {
                     Err(e) => Err(e),
                 }
             }
-            CanisterCommand::Status { canister, network } => commands::canister::run(commands::canister::Operation::Status, &canister, network.as_deref()),
-            CanisterCommand::Start { canister, network } => commands::canister::run(commands::canister::Operation::Start, &canister, network.as_deref()),
-            CanisterCommand::Stop { canister, network } => commands::canister::run(commands::canister::Operation::Stop, &canister, network.as_deref()),
-            CanisterCommand::Delete { canister, network } => commands::canister::run(commands::canister::Operation::Delete, &canister, network.as_deref()),
-            CanisterCommand::UninstallCode { canister, network } => {
-                commands::canister::run(commands::canister::Operation::UninstallCode, &canister, network.as_deref())
+            CanisterCommand::Status { canister, network } => commands::canister::run(
+                commands::canister::Operation::Status,
+                &canister,
+                network.as_deref(),
+            ),
+            CanisterCommand::Start { canister, network } => commands::canister::run(
+                commands::canister::Operation::Start,
+                &canister,
+                network.as_deref(),
+            ),
+            CanisterCommand::Stop { canister, network } => commands::canister::run(
+                commands::canister::Operation::Stop,
+                &canister,
+                network.as_deref(),
+            ),
+            CanisterCommand::Delete { canister, network } => commands::canister::run(
+                commands::canister::Operation::Delete,
+                &canister,
+                network.as_deref(),
+            ),
+            CanisterCommand::UninstallCode { canister, network } => commands::canister::run(
+                commands::canister::Operation::UninstallCode,
+                &canister,
+                network.as_deref(),
+            ),
+            CanisterCommand::Install {
+                canister,
+                argument,
+                argument_file,
+                mode,
+                network,
+            } => match commands::read_argument(argument, argument_file.as_deref()) {
+                Ok(argument) => commands::deploy::install(
+                    &canister,
+                    argument.as_deref(),
+                    mode.into(),
+                    network.as_deref(),
+                ),
+                Err(e) => Err(e),
+            },
+            CanisterCommand::Id { canister, network } => {
+                commands::call::print_id(&canister, network.as_deref())
             }
-            CanisterCommand::Install { canister, argument, argument_file, mode, network } => {
-                match commands::read_argument(argument, argument_file.as_deref()) {
-                    Ok(argument) => commands::deploy::install(&canister, argument.as_deref(), mode.into(), network.as_deref()),
-                    Err(e) => Err(e),
-                }
-            }
-            CanisterCommand::Id { canister, network } => commands::call::print_id(&canister, network.as_deref()),
         },
     };
     match result {

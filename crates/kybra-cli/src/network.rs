@@ -43,7 +43,11 @@ pub fn resolve(network: Option<&str>, root: &Path) -> Network {
             };
             let local =
                 url.contains("127.0.0.1") || url.contains("localhost") || url.contains("[::1]");
-            Network { name: url.clone(), url, local }
+            Network {
+                name: url.clone(),
+                url,
+                local,
+            }
         }
         _ => match local::running_replica(root) {
             Some(info) => Network {
@@ -168,7 +172,10 @@ mod tests {
             }
         );
         let url = resolve(Some("127.0.0.1:8000"), dir.path());
-        assert_eq!((url.url.as_str(), url.name.as_str()), ("http://127.0.0.1:8000", "http://127.0.0.1:8000"));
+        assert_eq!(
+            (url.url.as_str(), url.name.as_str()),
+            ("http://127.0.0.1:8000", "http://127.0.0.1:8000")
+        );
         let me = local::ReplicaInfo {
             pid: std::process::id(),
             url: "http://127.0.0.1:5555".into(),

@@ -35,7 +35,11 @@ pub const MAX_DEPTH: usize = 1000;
 pub enum Fail {
     /// The message is at fault: reject it. `arg` is the argument's index, `path` the
     /// location inside it (`.posts`, `[2]`, ...).
-    Reject { arg: Option<usize>, path: Vec<String>, message: String },
+    Reject {
+        arg: Option<usize>,
+        path: Vec<String>,
+        message: String,
+    },
     /// Python raised (out of memory, a `Service` class's constructor...): trap.
     Python(PyErr),
 }
@@ -53,12 +57,20 @@ impl From<PyErr> for Fail {
 }
 
 fn bad(message: impl Into<String>) -> Fail {
-    Fail::Reject { arg: None, path: Vec::new(), message: message.into() }
+    Fail::Reject {
+        arg: None,
+        path: Vec::new(),
+        message: message.into(),
+    }
 }
 
 fn at(fail: Fail, seg: impl FnOnce() -> String) -> Fail {
     match fail {
-        Fail::Reject { arg, mut path, message } => {
+        Fail::Reject {
+            arg,
+            mut path,
+            message,
+        } => {
             path.insert(0, seg());
             Fail::Reject { arg, path, message }
         }
@@ -113,11 +125,14 @@ fn decode_args_inner<'py>(
     bytes: &[u8],
 ) -> Result<Vec<Bound<'py, PyAny>>, Fail> {
     let mut r = Reader::new(bytes);
-    let header = wire::header(&mut r).map_err(|e| bad(format!("the argument is not valid Candid: {e}")))?;
+    let header =
+        wire::header(&mut r).map_err(|e| bad(format!("the argument is not valid Candid: {e}")))?;
     let mut sub = Subtyping::new(&header.table, &schema.table);
     for (i, s) in params.iter().enumerate() {
         match header.args.get(i) {
-            Some(w) if !sub.check(*w, *s) => return Err(mismatch(&mut sub, &header.table, schema, i, *w, *s)),
+            Some(w) if !sub.check(*w, *s) => {
+                return Err(mismatch(&mut sub, &header.table, schema, i, *w, *s))
+            }
             Some(_) => {}
             None if schema.table.is_optlike(*s) => {}
             None => {
@@ -144,7 +159,11 @@ fn decode_args_inner<'py>(
     for (i, s) in params.iter().enumerate() {
         let v = match header.args.get(i) {
             Some(w) => d.value(*w, *s).map_err(|f| match f {
-                Fail::Reject { path, message, .. } => Fail::Reject { arg: Some(i), path, message },
+                Fail::Reject { path, message, .. } => Fail::Reject {
+                    arg: Some(i),
+                    path,
+                    message,
+                },
                 other => other,
             })?,
             None => py.None().into_bound(py),
@@ -158,29 +177,72 @@ fn decode_args_inner<'py>(
         })?;
     }
     if d.r.left() > 0 {
-        return Err(bad(format!("{} bytes follow the last argument (at byte {})", d.r.left(), d.r.pos)));
+        return Err(bad(format!(
+            "{} bytes follow the last argument (at byte {})",
+            d.r.left(),
+            d.r.pos
+        )));
     }
     Ok(out)
 }
 
-fn mismatch(sub: &mut Subtyping<'_>, wire: &Table, schema: &Schema, arg: usize, w: T, s: T) -> Fail {
+fn mismatch(
+    sub: &mut Subtyping<'_>,
+    wire: &Table,
+    schema: &Schema,
+    arg: usize,
+    w: T,
+    s: T,
+) -> Fail {
     if sub.too_deep {
-        return Fail::Reject { arg: Some(arg), path: Vec::new(), message: "the type is nested too deeply".into() };
+        return Fail::Reject {
+            arg: Some(arg),
+            path: Vec::new(),
+            message: "the type is nested too deeply".into(),
+        };
     }
-    let label = |t: T, pos: usize| schema.meta(t).fields.get(pos).map(|f| f.key.to_string()).unwrap_or_default();
+    let label = |t: T, pos: usize| {
+        schema
+            .meta(t)
+            .fields
+            .get(pos)
+            .map(|f| f.key.to_string())
+            .unwrap_or_default()
+    };
     let f = sub.explain(w, s, &label);
     let message = match f.reason {
         Some(reason) => format!("expected {}: {reason}", schema.show(f.schema)),
-        None => format!("expected {}, got {}", schema.show(f.schema), wire.show(f.wire, &ty::NoNames)),
+        None => format!(
+            "expected {}, got {}",
+            schema.show(f.schema),
+            wire.show(f.wire, &ty::NoNames)
+        ),
     };
-    let path = f.path.into_iter().map(|s| if s.starts_with('[') { s } else { format!(".{s}") }).collect();
-    Fail::Reject { arg: Some(arg), path, message }
+    let path = f
+        .path
+        .into_iter()
+        .map(|s| {
+            if s.starts_with('[') {
+                s
+            } else {
+                format!(".{s}")
+            }
+        })
+        .collect();
+    Fail::Reject {
+        arg: Some(arg),
+        path,
+        message,
+    }
 }
 
 impl<'a, 'py> Decoder<'a, 'py> {
     #[inline]
     fn enter(&mut self) -> Result<(), Fail> {
-        self.budget = self.budget.checked_sub(1).ok_or_else(|| bad("the message holds more values than its size allows"))?;
+        self.budget = self
+            .budget
+            .checked_sub(1)
+            .ok_or_else(|| bad("the message holds more values than its size allows"))?;
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return Err(bad(format!("values are nested more than {MAX_DEPTH} deep")));
@@ -227,12 +289,17 @@ impl<'a, 'py> Decoder<'a, 'py> {
                 let len = self.len("a vec")?;
                 // SAFETY: a new list of `len` NULL slots, each set exactly once below;
                 // a list dropped half-filled is fine (its deallocator skips NULLs).
-                let list = unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyList_New(len as ffi::Py_ssize_t))? };
+                let list = unsafe {
+                    Bound::from_owned_ptr_or_err(py, ffi::PyList_New(len as ffi::Py_ssize_t))?
+                };
                 for i in 0..len {
                     let item = self.value(wi, si).map_err(|f| at(f, || format!("[{i}]")))?;
                     // `PyList_SetItem` (not the `SET_ITEM` macro): in the stable ABI too, so
                     // kybra.testing's extension is one build for every Python >= 3.10.
-                    if unsafe { ffi::PyList_SetItem(list.as_ptr(), i as ffi::Py_ssize_t, item.into_ptr()) } != 0 {
+                    if unsafe {
+                        ffi::PyList_SetItem(list.as_ptr(), i as ffi::Py_ssize_t, item.into_ptr())
+                    } != 0
+                    {
                         return Err(Fail::Python(PyErr::fetch(py)));
                     }
                 }
@@ -255,7 +322,9 @@ impl<'a, 'py> Decoder<'a, 'py> {
                     )));
                 };
                 let key = self.schema.meta(s).fields[pos].key.bind(py);
-                let v = self.value(*wt, sf[pos].1).map_err(|f| at(f, || format!(".{key}")))?;
+                let v = self
+                    .value(*wt, sf[pos].1)
+                    .map_err(|f| at(f, || format!(".{key}")))?;
                 let dict = PyDict::new(py);
                 dict.set_item(key, v)?;
                 Ok(dict.into_any())
@@ -270,7 +339,13 @@ impl<'a, 'py> Decoder<'a, 'py> {
             (Some(Entry::Service(_)), Some(Entry::Service(_))) => {
                 // A service reference is written like a principal: `01 len bytes`.
                 let p = self.principal()?;
-                let class = self.schema.meta(s).class.as_ref().map(|c| c.bind(py)).or(self.classes.service.as_ref());
+                let class = self
+                    .schema
+                    .meta(s)
+                    .class
+                    .as_ref()
+                    .map(|c| c.bind(py))
+                    .or(self.classes.service.as_ref());
                 Ok(match class {
                     Some(class) => class.call1((p,))?,
                     None => p,
@@ -281,7 +356,11 @@ impl<'a, 'py> Decoder<'a, 'py> {
     }
 
     fn type_error(&self, w: T, s: T) -> Fail {
-        bad(format!("expected {}, got {}", self.schema.show(s), self.wire.show(w, &ty::NoNames)))
+        bad(format!(
+            "expected {}, got {}",
+            self.schema.show(s),
+            self.wire.show(w, &ty::NoNames)
+        ))
     }
 
     /// The spec's coercions into `opt si`.
@@ -298,7 +377,9 @@ impl<'a, 'py> Decoder<'a, 'py> {
                     self.skip(wi)?;
                     Ok(self.none())
                 }
-                b => Err(bad(format!("an opt value starts with byte {b:#04x}, not 0 or 1"))),
+                b => Err(bad(format!(
+                    "an opt value starts with byte {b:#04x}, not 0 or 1"
+                ))),
             };
         }
         if !self.schema.table.is_optlike(si) && self.sub.check(w, si) {
@@ -309,7 +390,12 @@ impl<'a, 'py> Decoder<'a, 'py> {
         }
     }
 
-    fn record(&mut self, wf: &'a [(u32, T)], sf: &'a [(u32, T)], s: T) -> Result<Bound<'py, PyAny>, Fail> {
+    fn record(
+        &mut self,
+        wf: &'a [(u32, T)],
+        sf: &'a [(u32, T)],
+        s: T,
+    ) -> Result<Bound<'py, PyAny>, Fail> {
         let py = self.py;
         let meta = self.schema.meta(s);
         let mut items: Vec<Option<Bound<'py, PyAny>>> = Vec::new();
@@ -327,7 +413,13 @@ impl<'a, 'py> Decoder<'a, 'py> {
             if j < sf.len() && sf[j].0 == *id {
                 let key = meta.fields[j].key.bind(py);
                 let v = self.value(*wt, sf[j].1).map_err(|f| {
-                    at(f, || if meta.tuple { format!("[{j}]") } else { format!(".{key}") })
+                    at(f, || {
+                        if meta.tuple {
+                            format!("[{j}]")
+                        } else {
+                            format!(".{key}")
+                        }
+                    })
                 })?;
                 match &dict {
                     Some(d) => d.set_item(key, v)?,
@@ -351,7 +443,9 @@ impl<'a, 'py> Decoder<'a, 'py> {
                 Ok(d.into_any())
             }
             None => {
-                let items = items.into_iter().map(|v| v.unwrap_or_else(|| py.None().into_bound(py)));
+                let items = items
+                    .into_iter()
+                    .map(|v| v.unwrap_or_else(|| py.None().into_bound(py)));
                 Ok(PyTuple::new(py, items)?.into_any())
             }
         }

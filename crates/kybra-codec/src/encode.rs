@@ -15,7 +15,9 @@
 
 use num_bigint::{BigInt, BigUint};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{
+    PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple,
+};
 
 use crate::decode::{Classes, MAX_DEPTH};
 use crate::schema::Schema;
@@ -56,7 +58,8 @@ pub fn encode_reply(
     result: &Bound<'_, PyAny>,
 ) -> Result<Vec<u8>, Mismatch> {
     match rets {
-        [t] => encode_args(schema, classes, &[*t], header, std::slice::from_ref(result)).map_err(|(_, m)| m),
+        [t] => encode_args(schema, classes, &[*t], header, std::slice::from_ref(result))
+            .map_err(|(_, m)| m),
         _ => encode_args(schema, classes, &[], header, &[]).map_err(|(_, m)| m),
     }
 }
@@ -71,7 +74,12 @@ pub fn encode_args(
     header: &[u8],
     values: &[Bound<'_, PyAny>],
 ) -> Result<Vec<u8>, (usize, Mismatch)> {
-    let mut e = Encoder { schema, classes, out: Vec::with_capacity(256), depth: 0 };
+    let mut e = Encoder {
+        schema,
+        classes,
+        out: Vec::with_capacity(256),
+        depth: 0,
+    };
     e.out.extend_from_slice(b"DIDL");
     e.out.extend_from_slice(header);
     for (i, (value, t)) in values.iter().zip(types).enumerate() {
@@ -82,7 +90,11 @@ pub fn encode_args(
 
 /// A short description of a Python value: its type, and its value when small.
 fn describe(obj: &Bound<'_, PyAny>, detail: &str) -> String {
-    let ty = obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
+    let ty = obj
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "?".into());
     let scalar = obj.is_none()
         || obj.is_instance_of::<PyInt>()
         || obj.is_instance_of::<PyFloat>()
@@ -93,7 +105,10 @@ fn describe(obj: &Bound<'_, PyAny>, detail: &str) -> String {
         if let Ok(r) = obj.repr() {
             let r = r.to_string();
             let short: String = r.chars().take(40).collect();
-            out = format!("{out} {short}{}", if short.len() < r.len() { "…" } else { "" });
+            out = format!(
+                "{out} {short}{}",
+                if short.len() < r.len() { "…" } else { "" }
+            );
         }
     } else if let Ok(n) = obj.len() {
         out = format!("{out} of {n} item{}", if n == 1 { "" } else { "s" });
@@ -110,7 +125,11 @@ fn is_int(obj: &Bound<'_, PyAny>) -> bool {
 
 impl<'py> Encoder<'_, 'py> {
     fn fail(&self, s: T, obj: &Bound<'py, PyAny>, detail: &str) -> Mismatch {
-        Mismatch { path: Vec::new(), expected: self.schema.show(s), found: describe(obj, detail) }
+        Mismatch {
+            path: Vec::new(),
+            expected: self.schema.show(s),
+            found: describe(obj, detail),
+        }
     }
 
     fn value(&mut self, obj: &Bound<'py, PyAny>, s: T) -> Result<(), Mismatch> {
@@ -118,16 +137,25 @@ impl<'py> Encoder<'_, 'py> {
         if self.depth > MAX_DEPTH {
             return Err(self.fail(s, obj, &format!("nested more than {MAX_DEPTH} deep")));
         }
-        let r = if s.is_prim() { self.prim(obj, s) } else { self.composite(obj, s) };
+        let r = if s.is_prim() {
+            self.prim(obj, s)
+        } else {
+            self.composite(obj, s)
+        };
         self.depth -= 1;
         r
     }
 
-    fn fixed<N: for<'a> FromPyObject<'a, 'py>>(&self, obj: &Bound<'py, PyAny>, s: T) -> Result<N, Mismatch> {
+    fn fixed<N: for<'a> FromPyObject<'a, 'py>>(
+        &self,
+        obj: &Bound<'py, PyAny>,
+        s: T,
+    ) -> Result<N, Mismatch> {
         if !is_int(obj) {
             return Err(self.fail(s, obj, ""));
         }
-        obj.extract::<N>().map_err(|_| self.fail(s, obj, "out of range"))
+        obj.extract::<N>()
+            .map_err(|_| self.fail(s, obj, "out of range"))
     }
 
     fn prim(&mut self, obj: &Bound<'py, PyAny>, s: T) -> Result<(), Mismatch> {
@@ -143,10 +171,16 @@ impl<'py> Encoder<'_, 'py> {
                 if let Ok(v) = self.fixed::<u64>(obj, s) {
                     leb(&mut self.out, v);
                 } else {
-                    let mut v: BigUint = self.fixed::<BigUint>(obj, s).map_err(|_| self.fail(s, obj, "negative"))?;
+                    let mut v: BigUint = self
+                        .fixed::<BigUint>(obj, s)
+                        .map_err(|_| self.fail(s, obj, "negative"))?;
                     let zero = BigUint::from(0u8);
                     loop {
-                        let byte = (&v & BigUint::from(0x7fu8)).to_u32_digits().first().copied().unwrap_or(0) as u8;
+                        let byte = (&v & BigUint::from(0x7fu8))
+                            .to_u32_digits()
+                            .first()
+                            .copied()
+                            .unwrap_or(0) as u8;
                         v >>= 7;
                         if v == zero {
                             self.out.push(byte);
@@ -166,7 +200,8 @@ impl<'py> Encoder<'_, 'py> {
                         let low: BigInt = &v & BigInt::from(0x7f);
                         let byte = low.to_u32_digits().1.first().copied().unwrap_or(0) as u8;
                         v >>= 7;
-                        let done = (v == zero && byte & 0x40 == 0) || (v == minus_one && byte & 0x40 != 0);
+                        let done =
+                            (v == zero && byte & 0x40 == 0) || (v == minus_one && byte & 0x40 != 0);
                         self.out.push(if done { byte } else { byte | 0x80 });
                         if done {
                             break;
@@ -175,18 +210,34 @@ impl<'py> Encoder<'_, 'py> {
                 }
             }
             ty::NAT8 => self.out.push(self.fixed::<u8>(obj, s)?),
-            ty::NAT16 => self.out.extend_from_slice(&self.fixed::<u16>(obj, s)?.to_le_bytes()),
-            ty::NAT32 => self.out.extend_from_slice(&self.fixed::<u32>(obj, s)?.to_le_bytes()),
-            ty::NAT64 => self.out.extend_from_slice(&self.fixed::<u64>(obj, s)?.to_le_bytes()),
-            ty::INT8 => self.out.extend_from_slice(&self.fixed::<i8>(obj, s)?.to_le_bytes()),
-            ty::INT16 => self.out.extend_from_slice(&self.fixed::<i16>(obj, s)?.to_le_bytes()),
-            ty::INT32 => self.out.extend_from_slice(&self.fixed::<i32>(obj, s)?.to_le_bytes()),
-            ty::INT64 => self.out.extend_from_slice(&self.fixed::<i64>(obj, s)?.to_le_bytes()),
+            ty::NAT16 => self
+                .out
+                .extend_from_slice(&self.fixed::<u16>(obj, s)?.to_le_bytes()),
+            ty::NAT32 => self
+                .out
+                .extend_from_slice(&self.fixed::<u32>(obj, s)?.to_le_bytes()),
+            ty::NAT64 => self
+                .out
+                .extend_from_slice(&self.fixed::<u64>(obj, s)?.to_le_bytes()),
+            ty::INT8 => self
+                .out
+                .extend_from_slice(&self.fixed::<i8>(obj, s)?.to_le_bytes()),
+            ty::INT16 => self
+                .out
+                .extend_from_slice(&self.fixed::<i16>(obj, s)?.to_le_bytes()),
+            ty::INT32 => self
+                .out
+                .extend_from_slice(&self.fixed::<i32>(obj, s)?.to_le_bytes()),
+            ty::INT64 => self
+                .out
+                .extend_from_slice(&self.fixed::<i64>(obj, s)?.to_le_bytes()),
             ty::FLOAT32 | ty::FLOAT64 => {
                 if !(obj.is_instance_of::<PyFloat>() || is_int(obj)) {
                     return Err(self.fail(s, obj, ""));
                 }
-                let f: f64 = obj.extract().map_err(|_| self.fail(s, obj, "out of range"))?;
+                let f: f64 = obj
+                    .extract()
+                    .map_err(|_| self.fail(s, obj, "out of range"))?;
                 if s == ty::FLOAT32 {
                     let g = f as f32;
                     if g.is_infinite() && f.is_finite() {
@@ -199,7 +250,9 @@ impl<'py> Encoder<'_, 'py> {
             }
             ty::TEXT => {
                 let text = obj.cast::<PyString>().map_err(|_| self.fail(s, obj, ""))?;
-                let text = text.to_str().map_err(|_| self.fail(s, obj, "not valid UTF-8"))?;
+                let text = text
+                    .to_str()
+                    .map_err(|_| self.fail(s, obj, "not valid UTF-8"))?;
                 leb(&mut self.out, text.len() as u64);
                 self.out.extend_from_slice(text.as_bytes());
             }
@@ -211,19 +264,31 @@ impl<'py> Encoder<'_, 'py> {
 
     /// `01 len bytes` of a `kybra.Principal`.
     fn principal(&mut self, obj: &Bound<'py, PyAny>, s: T) -> Result<(), Mismatch> {
-        let class = self.classes.principal.as_ref().ok_or_else(|| self.fail(s, obj, "kybra is not imported"))?;
+        let class = self
+            .classes
+            .principal
+            .as_ref()
+            .ok_or_else(|| self.fail(s, obj, "kybra is not imported"))?;
         if !obj.is_instance(class).unwrap_or(false) {
             return Err(self.fail(s, obj, "expected a kybra.Principal"));
         }
         let bytes = obj.getattr("bytes").map_err(|_| self.fail(s, obj, ""))?;
-        let bytes = bytes.cast::<PyBytes>().map_err(|_| self.fail(s, obj, ""))?.as_bytes();
+        let bytes = bytes
+            .cast::<PyBytes>()
+            .map_err(|_| self.fail(s, obj, ""))?
+            .as_bytes();
         self.out.push(1);
         leb(&mut self.out, bytes.len() as u64);
         self.out.extend_from_slice(bytes);
         Ok(())
     }
 
-    fn items(&self, obj: &Bound<'py, PyAny>, s: T, what: &str) -> Result<Vec<Bound<'py, PyAny>>, Mismatch> {
+    fn items(
+        &self,
+        obj: &Bound<'py, PyAny>,
+        s: T,
+        what: &str,
+    ) -> Result<Vec<Bound<'py, PyAny>>, Mismatch> {
         if let Ok(list) = obj.cast::<PyList>() {
             Ok(list.iter().collect())
         } else if let Ok(tuple) = obj.cast::<PyTuple>() {
@@ -245,7 +310,9 @@ impl<'py> Encoder<'_, 'py> {
                     self.value(obj, *inner)?;
                 }
             }
-            Entry::Vec(ty::NAT8) if !obj.is_instance_of::<PyList>() && !obj.is_instance_of::<PyTuple>() => {
+            Entry::Vec(ty::NAT8)
+                if !obj.is_instance_of::<PyList>() && !obj.is_instance_of::<PyTuple>() =>
+            {
                 if let Ok(b) = obj.cast::<PyBytes>() {
                     let b = b.as_bytes();
                     leb(&mut self.out, b.len() as u64);
@@ -262,13 +329,15 @@ impl<'py> Encoder<'_, 'py> {
                 if let Ok(list) = obj.cast::<PyList>() {
                     leb(&mut self.out, list.len() as u64);
                     for (i, item) in list.iter().enumerate() {
-                        self.value(&item, *inner).map_err(|m| at(m, format!("[{i}]")))?;
+                        self.value(&item, *inner)
+                            .map_err(|m| at(m, format!("[{i}]")))?;
                     }
                 } else {
                     let items = self.items(obj, s, "expected a list")?;
                     leb(&mut self.out, items.len() as u64);
                     for (i, item) in items.iter().enumerate() {
-                        self.value(item, *inner).map_err(|m| at(m, format!("[{i}]")))?;
+                        self.value(item, *inner)
+                            .map_err(|m| at(m, format!("[{i}]")))?;
                     }
                 }
             }
@@ -282,7 +351,9 @@ impl<'py> Encoder<'_, 'py> {
                 }
             }
             Entry::Record(fields) => {
-                let dict = obj.cast::<PyDict>().map_err(|_| self.fail(s, obj, "expected a dict"))?;
+                let dict = obj
+                    .cast::<PyDict>()
+                    .map_err(|_| self.fail(s, obj, "expected a dict"))?;
                 let meta = schema.meta(s);
                 // Keys the type does not have are ignored, as Candid's record subtyping
                 // drops extra fields (the book returns a management canister record
@@ -290,31 +361,55 @@ impl<'py> Encoder<'_, 'py> {
                 for ((_, t), f) in fields.iter().zip(&meta.fields) {
                     let key = f.key.bind(py);
                     match dict.get_item(key).ok().flatten() {
-                        Some(item) => self.value(&item, *t).map_err(|m| at(m, format!(".{key}")))?,
+                        Some(item) => self
+                            .value(&item, *t)
+                            .map_err(|m| at(m, format!(".{key}")))?,
                         None if *t == ty::NULL || *t == ty::RESERVED => {}
-                        None if matches!(schema.table.entry(*t), Some(Entry::Opt(_))) => self.out.push(0),
-                        None => return Err(self.fail(s, obj, &format!("the key {:?} is missing", f.key.to_string()))),
+                        None if matches!(schema.table.entry(*t), Some(Entry::Opt(_))) => {
+                            self.out.push(0)
+                        }
+                        None => {
+                            return Err(self.fail(
+                                s,
+                                obj,
+                                &format!("the key {:?} is missing", f.key.to_string()),
+                            ))
+                        }
                     }
                 }
             }
             Entry::Variant(_) => {
-                let dict = obj.cast::<PyDict>().map_err(|_| self.fail(s, obj, "expected a dict with one key"))?;
+                let dict = obj
+                    .cast::<PyDict>()
+                    .map_err(|_| self.fail(s, obj, "expected a dict with one key"))?;
                 if dict.len() != 1 {
                     return Err(self.fail(s, obj, "expected a dict with exactly one key"));
                 }
                 let (key, item) = dict.iter().next().expect("one item");
                 let meta = schema.meta(s);
-                let cases = meta.cases.as_ref().expect("variants have a case table").bind(py);
-                let pos: usize = match cases.get_item(&key).ok().flatten().and_then(|p| p.extract().ok()) {
+                let cases = meta
+                    .cases
+                    .as_ref()
+                    .expect("variants have a case table")
+                    .bind(py);
+                let pos: usize = match cases
+                    .get_item(&key)
+                    .ok()
+                    .flatten()
+                    .and_then(|p| p.extract().ok())
+                {
                     Some(p) => p,
                     None => {
                         let key = key.repr().map(|r| r.to_string()).unwrap_or_default();
                         return Err(self.fail(s, obj, &format!("{key} is not one of its cases")));
                     }
                 };
-                let Entry::Variant(fields) = schema.table.entry(s).expect("valid") else { unreachable!() };
+                let Entry::Variant(fields) = schema.table.entry(s).expect("valid") else {
+                    unreachable!()
+                };
                 leb(&mut self.out, pos as u64);
-                self.value(&item, fields[pos].1).map_err(|m| at(m, format!(".{key}")))?;
+                self.value(&item, fields[pos].1)
+                    .map_err(|m| at(m, format!(".{key}")))?;
             }
             Entry::Func(_) => {
                 let items = self.items(obj, s, "expected a (Principal, str) tuple")?;
@@ -322,13 +417,16 @@ impl<'py> Encoder<'_, 'py> {
                     return Err(self.fail(s, obj, "expected a (Principal, str) tuple"));
                 };
                 self.out.push(1);
-                self.principal(p, ty::PRINCIPAL).map_err(|m| at(m, "[0]".into()))?;
+                self.principal(p, ty::PRINCIPAL)
+                    .map_err(|m| at(m, "[0]".into()))?;
                 self.prim(name, ty::TEXT).map_err(|m| at(m, "[1]".into()))?;
             }
             Entry::Service(_) => {
                 let principal = match self.classes.principal.as_ref() {
                     Some(class) if obj.is_instance(class).unwrap_or(false) => obj.clone(),
-                    _ => obj.getattr("canister_id").map_err(|_| self.fail(s, obj, "expected a Service or a Principal"))?,
+                    _ => obj
+                        .getattr("canister_id")
+                        .map_err(|_| self.fail(s, obj, "expected a Service or a Principal"))?,
                 };
                 // A service reference is written exactly like a principal: `01 len bytes`.
                 self.principal(&principal, s)?;

@@ -56,7 +56,10 @@ impl Names for Schema {
         self.meta.get(index).and_then(|m| m.name.as_deref())
     }
     fn field_label(&self, index: usize, position: usize) -> Option<&str> {
-        self.meta.get(index).and_then(|m| m.fields.get(position)).map(|f| f.label.as_str())
+        self.meta
+            .get(index)
+            .and_then(|m| m.fields.get(position))
+            .map(|f| f.label.as_str())
     }
 }
 
@@ -85,19 +88,39 @@ impl Schema {
             uses_principals: false,
         };
         for def in &payload.types {
-            b.named(&def.name).map_err(|e| format!("type `{}`: {e}", def.name))?;
+            b.named(&def.name)
+                .map_err(|e| format!("type `{}`: {e}", def.name))?;
         }
         let mut methods = Vec::with_capacity(payload.methods.len());
         for m in &payload.methods {
-            let params = m.params.iter().map(|p| b.ty(&p.ty)).collect::<Result<Vec<_>, _>>();
-            let rets = m.returns.iter().map(|t| b.ty(t)).collect::<Result<Vec<_>, _>>();
+            let params = m
+                .params
+                .iter()
+                .map(|p| b.ty(&p.ty))
+                .collect::<Result<Vec<_>, _>>();
+            let rets = m
+                .returns
+                .iter()
+                .map(|t| b.ty(t))
+                .collect::<Result<Vec<_>, _>>();
             match (params, rets) {
                 (Ok(p), Ok(r)) => methods.push((p, r)),
                 (Err(e), _) | (_, Err(e)) => return Err(format!("method `{}`: {e}", m.name)),
             }
         }
-        let entries = b.entries.into_iter().map(|e| e.expect("every reserved entry is filled")).collect();
-        Ok((Schema { table: Table { entries }, meta: b.meta, uses_principals: b.uses_principals }, methods))
+        let entries = b
+            .entries
+            .into_iter()
+            .map(|e| e.expect("every reserved entry is filled"))
+            .collect();
+        Ok((
+            Schema {
+                table: Table { entries },
+                meta: b.meta,
+                uses_principals: b.uses_principals,
+            },
+            methods,
+        ))
     }
 
     /// `t` in Candid syntax, named types by name.
@@ -119,7 +142,10 @@ impl<'a> Builder<'a, '_> {
 
     fn reserve(&mut self, name: &str) -> T {
         self.entries.push(None);
-        self.meta.push(Meta { name: Some(name.to_string()), ..Meta::default() });
+        self.meta.push(Meta {
+            name: Some(name.to_string()),
+            ..Meta::default()
+        });
         T(self.entries.len() as i32 - 1)
     }
 
@@ -129,11 +155,17 @@ impl<'a> Builder<'a, '_> {
         if let Some(t) = self.named.get(name) {
             return Ok(*t);
         }
-        let def = *self.defs.get(name).ok_or_else(|| format!("refers to the unknown type `{name}`"))?;
+        let def = *self
+            .defs
+            .get(name)
+            .ok_or_else(|| format!("refers to the unknown type `{name}`"))?;
         let structural = !matches!(def.ty, Type::Named(_)) && !is_primitive(&def.ty);
         if !structural {
             if self.resolving.iter().any(|n| n == name) {
-                return Err(format!("the aliases {} refer to each other in a cycle", self.resolving.join(" -> ")));
+                return Err(format!(
+                    "the aliases {} refer to each other in a cycle",
+                    self.resolving.join(" -> ")
+                ));
             }
             self.resolving.push(name.to_string());
             let t = self.ty(&def.ty);
@@ -151,7 +183,12 @@ impl<'a> Builder<'a, '_> {
                 .py
                 .import(class.module.as_str())
                 .and_then(|m| m.getattr(class.name.as_str()))
-                .map_err(|e| format!("cannot find its Python class `{}.{}`: {e}", class.module, class.name))?;
+                .map_err(|e| {
+                    format!(
+                        "cannot find its Python class `{}.{}`: {e}",
+                        class.module, class.name
+                    )
+                })?;
             meta.class = Some(obj.unbind());
         }
         self.entries[slot.0 as usize] = Some(entry);
@@ -176,20 +213,37 @@ impl<'a> Builder<'a, '_> {
     fn fields(&mut self, fields: &[Field], variant: bool) -> Result<(Vec<(u32, T)>, Meta), String> {
         let mut out: Vec<(u32, T, FieldMeta)> = Vec::with_capacity(fields.len());
         for f in fields {
-            let id = f.name.parse::<u32>().unwrap_or_else(|_| candid::idl_hash(&f.name));
-            let t = self.ty(&f.ty).map_err(|e| format!("field `{}`: {e}", f.name))?;
+            let id = f
+                .name
+                .parse::<u32>()
+                .unwrap_or_else(|_| candid::idl_hash(&f.name));
+            let t = self
+                .ty(&f.ty)
+                .map_err(|e| format!("field `{}`: {e}", f.name))?;
             let key = PyString::intern(self.py, f.key()).unbind();
-            out.push((id, t, FieldMeta { label: f.name.clone(), key }));
+            out.push((
+                id,
+                t,
+                FieldMeta {
+                    label: f.name.clone(),
+                    key,
+                },
+            ));
         }
         out.sort_by_key(|(id, _, _)| *id);
         if let Some(w) = out.windows(2).find(|w| w[0].0 == w[1].0) {
-            return Err(format!("the labels `{}` and `{}` have the same Candid hash", w[0].2.label, w[1].2.label));
+            return Err(format!(
+                "the labels `{}` and `{}` have the same Candid hash",
+                w[0].2.label, w[1].2.label
+            ));
         }
         let mut meta = Meta::default();
         if variant {
             let cases = PyDict::new(self.py);
             for (i, (_, _, m)) in out.iter().enumerate() {
-                cases.set_item(m.key.bind(self.py), i).map_err(|e| e.to_string())?;
+                cases
+                    .set_item(m.key.bind(self.py), i)
+                    .map_err(|e| e.to_string())?;
             }
             meta.cases = Some(cases.unbind());
         }
@@ -200,8 +254,16 @@ impl<'a> Builder<'a, '_> {
 
     fn func(&mut self, f: &FuncType) -> Result<FuncSig, String> {
         self.uses_principals = true;
-        let args = f.args.iter().map(|t| self.ty(t)).collect::<Result<_, _>>()?;
-        let rets = f.returns.iter().map(|t| self.ty(t)).collect::<Result<_, _>>()?;
+        let args = f
+            .args
+            .iter()
+            .map(|t| self.ty(t))
+            .collect::<Result<_, _>>()?;
+        let rets = f
+            .returns
+            .iter()
+            .map(|t| self.ty(t))
+            .collect::<Result<_, _>>()?;
         let modes = match f.mode {
             FuncMode::Update => vec![],
             FuncMode::Query => vec![1],
@@ -225,8 +287,11 @@ impl<'a> Builder<'a, '_> {
                 (Entry::Variant(ids), meta)
             }
             Type::Tuple(items) => {
-                let fields: Vec<Field> =
-                    items.iter().enumerate().map(|(i, t)| Field::new(i.to_string(), t.clone())).collect();
+                let fields: Vec<Field> = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| Field::new(i.to_string(), t.clone()))
+                    .collect();
                 let (ids, mut meta) = self.fields(&fields, false)?;
                 meta.tuple = true;
                 (Entry::Record(ids), meta)

@@ -12,7 +12,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::types::{Entry, Table, T, EMPTY, INT, NAT, NULL, RESERVED};
+use crate::types::{Entry, Table, EMPTY, INT, NAT, NULL, RESERVED, T};
 
 /// Which table a type belongs to.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -124,27 +124,31 @@ impl<'a> Subtyping<'a> {
             (_, Some(Entry::Opt(_))) => true, // null, opt, or the special opt rule
             (Some(Entry::Vec(x)), Some(Entry::Vec(y))) => self.sub((a.0, *x), (b.0, *y)),
             (Some(Entry::Record(fa)), Some(Entry::Record(fb))) => {
-                                fb.iter().all(|(id, yt)| match fa.binary_search_by_key(id, |f| f.0) {
-                    Ok(i) => self.sub((a.0, fa[i].1), (b.0, *yt)),
-                    Err(_) => self.optlike((b.0, *yt)),
-                })
+                fb.iter()
+                    .all(|(id, yt)| match fa.binary_search_by_key(id, |f| f.0) {
+                        Ok(i) => self.sub((a.0, fa[i].1), (b.0, *yt)),
+                        Err(_) => self.optlike((b.0, *yt)),
+                    })
             }
             (Some(Entry::Variant(fa)), Some(Entry::Variant(fb))) => {
-                                fa.iter().all(|(id, xt)| match fb.binary_search_by_key(id, |f| f.0) {
-                    Ok(i) => self.sub((a.0, *xt), (b.0, fb[i].1)),
-                    Err(_) => false,
-                })
+                fa.iter()
+                    .all(|(id, xt)| match fb.binary_search_by_key(id, |f| f.0) {
+                        Ok(i) => self.sub((a.0, *xt), (b.0, fb[i].1)),
+                        Err(_) => false,
+                    })
             }
             (Some(Entry::Func(fa)), Some(Entry::Func(fb))) => {
-                                fa.modes == fb.modes
+                fa.modes == fb.modes
                     && self.seq(b.0, &fb.args, a.0, &fa.args)
                     && self.seq(a.0, &fa.rets, b.0, &fb.rets)
             }
             (Some(Entry::Service(ma)), Some(Entry::Service(mb))) => {
-                                mb.iter().all(|(name, yt)| match ma.binary_search_by(|m| m.0.as_str().cmp(name)) {
-                    Ok(i) => self.sub((a.0, ma[i].1), (b.0, *yt)),
-                    Err(_) => false,
-                })
+                mb.iter().all(
+                    |(name, yt)| match ma.binary_search_by(|m| m.0.as_str().cmp(name)) {
+                        Ok(i) => self.sub((a.0, ma[i].1), (b.0, *yt)),
+                        Err(_) => false,
+                    },
+                )
             }
             _ => false,
         }
@@ -166,7 +170,7 @@ impl<'a> Subtyping<'a> {
             let step = match (self.wire.entry(w), self.schema.entry(s)) {
                 (Some(Entry::Vec(x)), Some(Entry::Vec(y))) => Some(("[*]".to_string(), *x, *y)),
                 (Some(Entry::Record(fa)), Some(Entry::Record(fb))) => {
-                                        let mut found = None;
+                    let mut found = None;
                     for (pos, (id, yt)) in fb.iter().enumerate() {
                         match fa.binary_search_by_key(id, |f| f.0) {
                             Ok(i) if !self.check(fa[i].1, *yt) => {
@@ -174,8 +178,14 @@ impl<'a> Subtyping<'a> {
                                 break;
                             }
                             Err(_) if !self.schema.is_optlike(*yt) => {
-                                let reason = format!("the required field `{}` is missing", labels(s, pos));
-                                return Failure { path, wire: w, schema: s, reason: Some(reason) };
+                                let reason =
+                                    format!("the required field `{}` is missing", labels(s, pos));
+                                return Failure {
+                                    path,
+                                    wire: w,
+                                    schema: s,
+                                    reason: Some(reason),
+                                };
                             }
                             _ => {}
                         }
@@ -183,7 +193,7 @@ impl<'a> Subtyping<'a> {
                     found
                 }
                 (Some(Entry::Variant(fa)), Some(Entry::Variant(fb))) => {
-                                        let mut found = None;
+                    let mut found = None;
                     for (id, xt) in fa {
                         match fb.binary_search_by_key(id, |f| f.0) {
                             Ok(i) if !self.check(*xt, fb[i].1) => {
@@ -191,8 +201,14 @@ impl<'a> Subtyping<'a> {
                                 break;
                             }
                             Err(_) => {
-                                let reason = format!("the case with label id {id} is not one of its cases");
-                                return Failure { path, wire: w, schema: s, reason: Some(reason) };
+                                let reason =
+                                    format!("the case with label id {id} is not one of its cases");
+                                return Failure {
+                                    path,
+                                    wire: w,
+                                    schema: s,
+                                    reason: Some(reason),
+                                };
                             }
                             _ => {}
                         }
@@ -210,7 +226,12 @@ impl<'a> Subtyping<'a> {
                 None => break,
             }
         }
-        Failure { path, wire: w, schema: s, reason: None }
+        Failure {
+            path,
+            wire: w,
+            schema: s,
+            reason: None,
+        }
     }
 }
 

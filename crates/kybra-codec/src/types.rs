@@ -138,7 +138,9 @@ impl Table {
         let mut index: HashMap<usize, i32> = HashMap::new();
         let mut stack: Vec<T> = args.iter().rev().copied().collect();
         while let Some(t) = stack.pop() {
-            let Ok(i) = usize::try_from(t.0) else { continue };
+            let Ok(i) = usize::try_from(t.0) else {
+                continue;
+            };
             if index.contains_key(&i) {
                 continue;
             }
@@ -147,12 +149,20 @@ impl Table {
             let mut push = |t: &T| stack.push(*t);
             match &self.entries[i] {
                 Entry::Opt(t) | Entry::Vec(t) => push(t),
-                Entry::Record(fs) | Entry::Variant(fs) => fs.iter().rev().for_each(|(_, t)| push(t)),
+                Entry::Record(fs) | Entry::Variant(fs) => {
+                    fs.iter().rev().for_each(|(_, t)| push(t))
+                }
                 Entry::Func(f) => f.args.iter().chain(&f.rets).for_each(push),
                 Entry::Service(ms) => ms.iter().for_each(|(_, t)| push(t)),
             }
         }
-        let map = |t: T| if t.is_prim() { t.0 } else { index[&(t.0 as usize)] };
+        let map = |t: T| {
+            if t.is_prim() {
+                t.0
+            } else {
+                index[&(t.0 as usize)]
+            }
+        };
         leb(out, order.len() as u64);
         for i in order {
             match &self.entries[i] {
@@ -165,7 +175,11 @@ impl Table {
                     sleb(out, map(*t) as i64);
                 }
                 Entry::Record(fs) | Entry::Variant(fs) => {
-                    let op = if matches!(self.entries[i], Entry::Record(_)) { OP_RECORD } else { OP_VARIANT };
+                    let op = if matches!(self.entries[i], Entry::Record(_)) {
+                        OP_RECORD
+                    } else {
+                        OP_VARIANT
+                    };
                     sleb(out, op as i64);
                     leb(out, fs.len() as u64);
                     for (id, t) in fs {
@@ -221,7 +235,12 @@ impl Table {
             out.push('…');
             return;
         }
-        let label = |pos: usize, id: u32| names.field_label(i, pos).map(str::to_string).unwrap_or_else(|| id.to_string());
+        let label = |pos: usize, id: u32| {
+            names
+                .field_label(i, pos)
+                .map(str::to_string)
+                .unwrap_or_else(|| id.to_string())
+        };
         match entry {
             Entry::Opt(inner) => {
                 out.push_str("opt ");
@@ -233,7 +252,11 @@ impl Table {
                 self.show_into(*inner, names, depth - 1, out);
             }
             Entry::Record(fs) | Entry::Variant(fs) => {
-                out.push_str(if matches!(entry, Entry::Record(_)) { "record {" } else { "variant {" });
+                out.push_str(if matches!(entry, Entry::Record(_)) {
+                    "record {"
+                } else {
+                    "variant {"
+                });
                 for (pos, (id, ft)) in fs.iter().enumerate().take(8) {
                     out.push(' ');
                     out.push_str(&label(pos, *id));

@@ -6,7 +6,9 @@
 //! every type index against the table, field ids must be strictly increasing, and each
 //! problem is an `Err(String)` saying what is wrong and where (byte offset).
 
-use crate::types::{Entry, FuncSig, Table, T, OP_FUNC, OP_OPT, OP_RECORD, OP_SERVICE, OP_VARIANT, OP_VEC};
+use crate::types::{
+    Entry, FuncSig, Table, OP_FUNC, OP_OPT, OP_RECORD, OP_SERVICE, OP_VARIANT, OP_VEC, T,
+};
 
 /// A cursor over the message bytes.
 pub struct Reader<'a> {
@@ -26,7 +28,10 @@ impl<'a> Reader<'a> {
     }
 
     fn eof(&self, what: &str) -> String {
-        format!("the message ends (at byte {}) in the middle of {what}", self.bytes.len())
+        format!(
+            "the message ends (at byte {}) in the middle of {what}",
+            self.bytes.len()
+        )
     }
 
     #[inline]
@@ -158,7 +163,9 @@ pub fn header(r: &mut Reader<'_>) -> Result<Header, String> {
     r.pos = 4;
     let n = r.count("the type table length")?;
     if n > MAX_ENTRIES {
-        return Err(format!("the type table has {n} entries, more than the {MAX_ENTRIES} allowed"));
+        return Err(format!(
+            "the type table has {n} entries, more than the {MAX_ENTRIES} allowed"
+        ));
     }
     let mut entries = Vec::with_capacity(n);
     let ty = |r: &mut Reader<'_>| -> Result<T, String> {
@@ -166,7 +173,9 @@ pub fn header(r: &mut Reader<'_>) -> Result<Header, String> {
         let v = r.sleb("a type")?;
         let t = T(i32::try_from(v).map_err(|_| format!("type {v} at byte {at} is out of range"))?);
         if t.is_prim() && !t.is_known_prim() || !t.is_prim() && t.0 as usize >= n {
-            return Err(format!("byte {at}: {v} is not a type (table has {n} entries)"));
+            return Err(format!(
+                "byte {at}: {v} is not a type (table has {n} entries)"
+            ));
         }
         Ok(t)
     };
@@ -181,7 +190,8 @@ pub fn header(r: &mut Reader<'_>) -> Result<Header, String> {
                 let mut fields = Vec::with_capacity(count);
                 for _ in 0..count {
                     let id = r.leb("a field id")?;
-                    let id = u32::try_from(id).map_err(|_| format!("field id {id} at byte {at} is not 32-bit"))?;
+                    let id = u32::try_from(id)
+                        .map_err(|_| format!("field id {id} at byte {at} is not 32-bit"))?;
                     if fields.last().is_some_and(|(prev, _)| *prev >= id) {
                         return Err(format!("the fields of the type at byte {at} are not in increasing order of their ids"));
                     }
@@ -204,7 +214,9 @@ pub fn header(r: &mut Reader<'_>) -> Result<Header, String> {
                 let count = r.count("a function's annotations")?;
                 let modes = r.take(count, "a function's annotations")?.to_vec();
                 if modes.iter().any(|m| !(1..=3).contains(m)) || modes.len() > 1 {
-                    return Err(format!("the function type at byte {at} has invalid annotations {modes:?}"));
+                    return Err(format!(
+                        "the function type at byte {at} has invalid annotations {modes:?}"
+                    ));
                 }
                 let [args, rets] = lists;
                 Entry::Func(FuncSig { args, rets, modes })
@@ -215,10 +227,14 @@ pub fn header(r: &mut Reader<'_>) -> Result<Header, String> {
                 for _ in 0..count {
                     let len = r.count("a method name")?;
                     let name = std::str::from_utf8(r.take(len, "a method name")?)
-                        .map_err(|_| format!("a method name in the type at byte {at} is not UTF-8"))?
+                        .map_err(|_| {
+                            format!("a method name in the type at byte {at} is not UTF-8")
+                        })?
                         .to_string();
                     if methods.last().is_some_and(|(prev, _)| *prev >= name) {
-                        return Err(format!("the methods of the service type at byte {at} are not sorted"));
+                        return Err(format!(
+                            "the methods of the service type at byte {at} are not sorted"
+                        ));
                     }
                     methods.push((name, ty(r)?));
                 }
@@ -232,8 +248,14 @@ pub fn header(r: &mut Reader<'_>) -> Result<Header, String> {
     // A service's methods must be functions; anything else loops or lies.
     for e in &table.entries {
         if let Entry::Service(ms) = e {
-            if ms.iter().any(|(_, t)| !matches!(table.entry(*t), Some(Entry::Func(_)))) {
-                return Err("a service type in the type table has a method that is not a function type".into());
+            if ms
+                .iter()
+                .any(|(_, t)| !matches!(table.entry(*t), Some(Entry::Func(_))))
+            {
+                return Err(
+                    "a service type in the type table has a method that is not a function type"
+                        .into(),
+                );
             }
         }
     }

@@ -43,10 +43,16 @@ pub fn entry_points(project: &Project, cx: &TypeCx) -> (Vec<Method>, Hooks, Vec<
     let mut seen: HashMap<String, Diagnostic> = HashMap::new();
     for module in &project.modules {
         let Some(ast) = &module.ast else { continue };
-        let cx = ModuleCx { module, names, mapper: Mapper::new(cx, module) };
+        let cx = ModuleCx {
+            module,
+            names,
+            mapper: Mapper::new(cx, module),
+        };
         for stmt in &ast.body {
             let Stmt::FunctionDef(f) = stmt else { continue };
-            let Some(dec) = decorators::read(names, module, f, &mut diags) else { continue };
+            let Some(dec) = decorators::read(names, module, f, &mut diags) else {
+                continue;
+            };
             let here = cx.at(f.name.range().start(), String::new());
             let kind = match dec.role {
                 Role::Method(kind) => kind,
@@ -131,7 +137,13 @@ impl ModuleCx<'_> {
     }
 
     /// A lifecycle hook: parameters only for `@init` / `@post_upgrade`, no result.
-    fn hook(&self, f: &StmtFunctionDef, kind: HookKind, dec: &Decorator, diags: &mut Vec<Diagnostic>) -> Option<Hook> {
+    fn hook(
+        &self,
+        f: &StmtFunctionDef,
+        kind: HookKind,
+        dec: &Decorator,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Hook> {
         let name = f.name.id.to_string();
         let word = kind.word();
         let before = diags.len();
@@ -145,7 +157,9 @@ impl ModuleCx<'_> {
         if !kind.takes_params() && !params.is_empty() {
             diags.push(self.at(
                 f.name.range().start(),
-                format!("`@{word}` function `{name}` cannot take parameters — the IC passes it none"),
+                format!(
+                    "`@{word}` function `{name}` cannot take parameters — the IC passes it none"
+                ),
             ));
         }
         if let Some(ann) = &f.returns {
@@ -155,11 +169,16 @@ impl ModuleCx<'_> {
                     ann.range().start(),
                     format!("`@{word}` function `{name}` cannot return a value — write `-> void`"),
                 )),
-                Err(e) => diags.push(self.type_error(e, &format!("return type of `@{word}` function `{name}`"))),
+                Err(e) => diags.push(
+                    self.type_error(e, &format!("return type of `@{word}` function `{name}`")),
+                ),
             }
         }
         (diags.len() == before).then(|| Hook {
-            function: FunctionRef { module: self.module.name.clone(), function: name },
+            function: FunctionRef {
+                module: self.module.name.clone(),
+                function: name,
+            },
             params,
             guard: dec.guard.clone(),
         })
@@ -206,7 +225,8 @@ impl ModuleCx<'_> {
     /// `T` when `ann` is `wrapper[T]` (`wrapper`: `kybra.Manual`, `kybra.Async`).
     fn unwrap<'e>(&self, ann: &'e Expr, wrapper: &str) -> Option<&'e Expr> {
         let Expr::Subscript(s) = ann else { return None };
-        (self.names.qualify(&self.module.name, &s.value) == Qual::Global(wrapper.into())).then_some(s.slice.as_ref())
+        (self.names.qualify(&self.module.name, &s.value) == Qual::Global(wrapper.into()))
+            .then_some(s.slice.as_ref())
     }
 
     /// The result annotation without `Async[...]` / `Manual[...]` (in either order), and
@@ -224,7 +244,13 @@ impl ModuleCx<'_> {
         }
     }
 
-    fn method(&self, f: &StmtFunctionDef, kind: MethodKind, dec: &Decorator, diags: &mut Vec<Diagnostic>) -> Option<Method> {
+    fn method(
+        &self,
+        f: &StmtFunctionDef,
+        kind: MethodKind,
+        dec: &Decorator,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Method> {
         let name = f.name.id.to_string();
         let before = diags.len();
         let params = self.params(f, &format!("method `{name}`"), diags);

@@ -64,7 +64,12 @@ pub struct Decorator {
 }
 
 /// Reads `f`'s kybra decorator, written in `module`.
-pub fn read(names: &Names, module: &UserModule, f: &StmtFunctionDef, diags: &mut Vec<Diagnostic>) -> Option<Decorator> {
+pub fn read(
+    names: &Names,
+    module: &UserModule,
+    f: &StmtFunctionDef,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Decorator> {
     let at = |e: &Expr, message: String| module.source.diagnostic(e.range().start(), message);
     let mut found: Option<Decorator> = None;
     for dec in &f.decorator_list {
@@ -72,7 +77,9 @@ pub fn read(names: &Names, module: &UserModule, f: &StmtFunctionDef, diags: &mut
             Expr::Call(c) => (c.func.as_ref(), Some(c)),
             e => (e, None),
         };
-        let Qual::Global(q) = names.qualify(&module.name, target) else { continue };
+        let Qual::Global(q) = names.qualify(&module.name, target) else {
+            continue;
+        };
         let (role, word) = match q.as_str() {
             "kybra.query" => (Role::Method(MethodKind::Query), "query"),
             "kybra.update" => (Role::Method(MethodKind::Update), "update"),
@@ -81,8 +88,13 @@ pub fn read(names: &Names, module: &UserModule, f: &StmtFunctionDef, diags: &mut
             "kybra.post_upgrade" => (Role::Hook(HookKind::PostUpgrade), "post_upgrade"),
             "kybra.heartbeat" => (Role::Hook(HookKind::Heartbeat), "heartbeat"),
             "kybra.inspect_message" => (Role::Hook(HookKind::InspectMessage), "inspect_message"),
-            "builtins.query" | "builtins.update" | "builtins.init" | "builtins.pre_upgrade" | "builtins.post_upgrade"
-            | "builtins.heartbeat" | "builtins.inspect_message" => {
+            "builtins.query"
+            | "builtins.update"
+            | "builtins.init"
+            | "builtins.pre_upgrade"
+            | "builtins.post_upgrade"
+            | "builtins.heartbeat"
+            | "builtins.inspect_message" => {
                 let word = &q["builtins.".len()..];
                 diags.push(at(
                     &dec.expression,
@@ -95,14 +107,27 @@ pub fn read(names: &Names, module: &UserModule, f: &StmtFunctionDef, diags: &mut
         if let Some(first) = &found {
             diags.push(at(
                 &dec.expression,
-                format!("`{}` is decorated with both `@{}` and `@{word}` — keep exactly one", f.name.id, first.word),
+                format!(
+                    "`{}` is decorated with both `@{}` and `@{word}` — keep exactly one",
+                    f.name.id, first.word
+                ),
             ));
             return None;
         }
-        let mut d = Decorator { role, word, guard: None, manual_reply: false };
+        let mut d = Decorator {
+            role,
+            word,
+            guard: None,
+            manual_reply: false,
+        };
         if let Some(call) = call {
             if let Some(arg) = call.arguments.args.first() {
-                diags.push(at(arg, format!("`@{word}(...)` takes keyword options only, e.g. `@{word}(guard=is_owner)`")));
+                diags.push(at(
+                    arg,
+                    format!(
+                        "`@{word}(...)` takes keyword options only, e.g. `@{word}(guard=is_owner)`"
+                    ),
+                ));
             }
             for kw in &call.arguments.keywords {
                 let name = kw.arg.as_ref().map(|a| a.id.as_str()).unwrap_or("**");
@@ -133,12 +158,20 @@ pub fn read(names: &Names, module: &UserModule, f: &StmtFunctionDef, diags: &mut
 }
 
 /// The function a `guard=` names.
-fn guard(names: &Names, module: &UserModule, expr: &Expr, diags: &mut Vec<Diagnostic>) -> Option<FunctionRef> {
+fn guard(
+    names: &Names,
+    module: &UserModule,
+    expr: &Expr,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<FunctionRef> {
     if expr.is_none_literal_expr() {
         return None;
     }
     match names.qualify(&module.name, expr) {
-        Qual::Local { module, name } => Some(FunctionRef { module, function: name }),
+        Qual::Local { module, name } => Some(FunctionRef {
+            module,
+            function: name,
+        }),
         Qual::Global(q) if q.starts_with("builtins.") => {
             diags.push(module.source.diagnostic(
                 expr.range().start(),

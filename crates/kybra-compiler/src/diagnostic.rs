@@ -23,7 +23,14 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.path.display(), self.line, self.column, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.path.display(),
+            self.line,
+            self.column,
+            self.message
+        )
     }
 }
 
@@ -35,7 +42,10 @@ pub enum BuildError {
     Diagnostics(Vec<Diagnostic>),
     /// The entry file cannot be read.
     #[error("cannot read {path}: {source} — check the path given for main.py")]
-    Entry { path: PathBuf, source: std::io::Error },
+    Entry {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// `stdlib.json` / `stdlib.bin` are unusable.
     #[error("the bundled standard library assets are unusable: {0} — rebuild them with runtime/build-assets.sh")]
     Assets(String),
@@ -63,7 +73,11 @@ impl BuildError {
 }
 
 fn list(diags: &[Diagnostic]) -> String {
-    diags.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+    diags
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A source file's text and what is needed to turn byte offsets into positions.
@@ -76,7 +90,11 @@ pub struct SourceText {
 impl SourceText {
     pub fn new(display_path: PathBuf, text: String) -> Self {
         let index = LineIndex::from_source_text(&text);
-        SourceText { display_path, text, index }
+        SourceText {
+            display_path,
+            text,
+            index,
+        }
     }
 
     /// A diagnostic at byte `offset` of this file.

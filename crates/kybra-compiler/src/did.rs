@@ -8,7 +8,7 @@
 
 use std::collections::HashSet;
 
-use candid::types::{Function, FuncMode, Type as CType, TypeInner};
+use candid::types::{FuncMode, Function, Type as CType, TypeInner};
 use candid::TypeEnv;
 use candid_parser::IDLProg;
 use kybra_interface::{MethodKind, Payload};
@@ -21,7 +21,12 @@ pub fn init_args(payload: &Payload) -> Vec<CType> {
     [&hooks.init, &hooks.post_upgrade]
         .into_iter()
         .flatten()
-        .map(|h| h.params.iter().map(|p| p.ty.to_candid()).collect::<Vec<_>>())
+        .map(|h| {
+            h.params
+                .iter()
+                .map(|p| p.ty.to_candid())
+                .collect::<Vec<_>>()
+        })
         .find(|p| !p.is_empty())
         .unwrap_or_default()
 }
@@ -38,7 +43,11 @@ pub fn service(payload: &Payload) -> CType {
                 MethodKind::CompositeQuery => vec![FuncMode::CompositeQuery],
                 MethodKind::Update => vec![],
             };
-            let f = Function { modes, args: m.arg_types(), rets: m.result_types() };
+            let f = Function {
+                modes,
+                args: m.arg_types(),
+                rets: m.result_types(),
+            };
             (m.name.clone(), TypeInner::Func(f).into())
         })
         .collect();
@@ -55,8 +64,13 @@ pub fn service(payload: &Payload) -> CType {
 /// The names of the types the service's methods and init arguments reach (the payload
 /// also holds types only the runtime needs: stable map keys, services called through).
 fn reachable(payload: &Payload) -> HashSet<String> {
-    let methods = payload.methods.iter().flat_map(|m| m.params.iter().map(|p| &p.ty).chain(&m.returns));
-    let hooks = [&payload.hooks.init, &payload.hooks.post_upgrade].into_iter().flatten();
+    let methods = payload
+        .methods
+        .iter()
+        .flat_map(|m| m.params.iter().map(|p| &p.ty).chain(&m.returns));
+    let hooks = [&payload.hooks.init, &payload.hooks.post_upgrade]
+        .into_iter()
+        .flatten();
     payload.reachable_types(methods.chain(hooks.flat_map(|h| h.params.iter().map(|p| &p.ty))))
 }
 
@@ -80,7 +94,8 @@ pub fn emit(payload: &Payload) -> Result<String, BuildError> {
 /// client of the hand-written `.did` is served: generated <: handwritten). `Err` lists
 /// every incompatibility, or the parse error of either text.
 pub fn check_did(generated: &str, handwritten: &str) -> Result<(), Vec<String>> {
-    did_mismatches(generated, handwritten).map_err(|all| all.iter().map(ToString::to_string).collect())
+    did_mismatches(generated, handwritten)
+        .map_err(|all| all.iter().map(ToString::to_string).collect())
 }
 
 /// One way a generated interface fails to serve a hand-written `.did`.
@@ -113,20 +128,31 @@ impl std::fmt::Display for DidMismatch {
 pub fn did_mismatches(generated: &str, handwritten: &str) -> Result<(), Vec<DidMismatch>> {
     let load = |what: &str, text: &str| {
         load(text).map_err(|e| {
-            vec![DidMismatch { path: String::new(), message: format!("the {what} .did is not valid Candid: {e}"), line: None }]
+            vec![DidMismatch {
+                path: String::new(),
+                message: format!("the {what} .did is not valid Candid: {e}"),
+                line: None,
+            }]
         })
     };
     let (mut env, gen) = load("generated", generated)?;
     let (env2, hand) = load("hand-written", handwritten)?;
     let hand = env.merge_type(env2, hand);
-    let problems = candid::types::subtype::subtype_check_all(&mut HashSet::new(), &env, &gen, &hand);
+    let problems =
+        candid::types::subtype::subtype_check_all(&mut HashSet::new(), &env, &gen, &hand);
     if problems.is_empty() {
         return Ok(());
     }
     Err(problems
         .iter()
         .map(|p| {
-            let method = p.path.first().map(String::as_str).into_iter().chain([p.message.as_str()]).find_map(method_named);
+            let method = p
+                .path
+                .first()
+                .map(String::as_str)
+                .into_iter()
+                .chain([p.message.as_str()])
+                .find_map(method_named);
             DidMismatch {
                 path: p.path.join(" > "),
                 message: p.message.clone(),
@@ -152,7 +178,10 @@ fn method_line(did: &str, name: &str) -> Option<usize> {
         from = end;
         let before = did[..start].chars().next_back();
         let after = did[end..].trim_start_matches('"').trim_start();
-        if before.is_none_or(|c| !is_ident(c)) && after.starts_with(':') && !did[..start].trim_end().ends_with("type") {
+        if before.is_none_or(|c| !is_ident(c))
+            && after.starts_with(':')
+            && !did[..start].trim_end().ends_with("type")
+        {
             return Some(did[..start].matches('\n').count() + 1);
         }
     }
@@ -161,7 +190,9 @@ fn method_line(did: &str, name: &str) -> Option<usize> {
 
 /// Parses and type-checks a `.did` text (quietly: errors are returned, not printed).
 fn load(text: &str) -> Result<(TypeEnv, CType), String> {
-    let prog: IDLProg = text.parse().map_err(|e: candid_parser::Error| e.to_string())?;
+    let prog: IDLProg = text
+        .parse()
+        .map_err(|e: candid_parser::Error| e.to_string())?;
     let mut env = TypeEnv::new();
     let actor = candid_parser::check_prog(&mut env, &prog).map_err(|e| e.to_string())?;
     let actor = actor.ok_or("it declares no service")?;

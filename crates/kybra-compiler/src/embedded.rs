@@ -20,7 +20,8 @@ pub struct LibrarySource {
 }
 
 /// Every library module, sorted by name.
-pub static LIBRARY_SOURCES: &[LibrarySource] = include!(concat!(env!("OUT_DIR"), "/library_sources.rs"));
+pub static LIBRARY_SOURCES: &[LibrarySource] =
+    include!(concat!(env!("OUT_DIR"), "/library_sources.rs"));
 
 /// The packages whose modules all come from [`LIBRARY_SOURCES`].
 pub const LIBRARY_PACKAGES: &[&str] = &["kybra.canisters"];
@@ -32,7 +33,12 @@ pub fn library_source(name: &str) -> Option<&'static LibrarySource> {
 
 /// True if `name` is, or lies under, a package of [`LIBRARY_PACKAGES`].
 pub fn is_library_name(name: &str) -> bool {
-    LIBRARY_PACKAGES.iter().any(|p| name == *p || name.strip_prefix(p).is_some_and(|rest| rest.starts_with('.')))
+    LIBRARY_PACKAGES.iter().any(|p| {
+        name == *p
+            || name
+                .strip_prefix(p)
+                .is_some_and(|rest| rest.starts_with('.'))
+    })
 }
 
 #[cfg(test)]
@@ -56,6 +62,10 @@ mod tests {
     #[test]
     fn library_names() {
         assert!(is_library_name("kybra.canisters") && is_library_name("kybra.canisters.x"));
-        assert!(!is_library_name("kybra") && !is_library_name("kybra.canistersx") && !is_library_name("canisters"));
+        assert!(
+            !is_library_name("kybra")
+                && !is_library_name("kybra.canistersx")
+                && !is_library_name("canisters")
+        );
     }
 }

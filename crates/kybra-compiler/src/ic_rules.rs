@@ -181,7 +181,11 @@ pub(crate) enum Mode {
 
 impl Mode {
     pub(crate) fn export(self, name: &str) -> String {
-        let prefix = METHOD_PREFIXES.iter().find(|(_, m)| *m == self).map(|(p, _)| *p).unwrap_or_default();
+        let prefix = METHOD_PREFIXES
+            .iter()
+            .find(|(_, m)| *m == self)
+            .map(|(p, _)| *p)
+            .unwrap_or_default();
         format!("{prefix}{name}")
     }
 }
@@ -191,8 +195,15 @@ impl Mode {
 pub(crate) fn complexity(op: &Operator) -> Result<u64, &'static str> {
     use Operator::*;
     Ok(match op {
-        Block { .. } | Loop { .. } | If { .. } | Br { .. } | BrIf { .. } | BrTable { .. } | Call { .. }
-        | CallIndirect { .. } | MemoryGrow { .. } => 50,
+        Block { .. }
+        | Loop { .. }
+        | If { .. }
+        | Br { .. }
+        | BrIf { .. }
+        | BrTable { .. }
+        | Call { .. }
+        | CallIndirect { .. }
+        | MemoryGrow { .. } => 50,
         TableGrow { .. } => return Err("table.grow"),
         TableSet { .. } => return Err("table.set"),
         TableFill { .. } => return Err("table.fill"),
@@ -201,26 +212,111 @@ pub(crate) fn complexity(op: &Operator) -> Result<u64, &'static str> {
         TableGet { .. } => 14,
         RefFunc { .. } => 8,
         RefIsNull => 6,
-        I32TruncF32S | I32TruncF32U | I32TruncF64S | I32TruncF64U | I64ExtendI32S | I64ExtendI32U
-        | I64TruncF32S | I64TruncF32U | I64TruncF64S | I64TruncF64U | F32ConvertI32S | F32ConvertI32U
-        | F32ConvertI64S | F32ConvertI64U | F32DemoteF64 | F64ConvertI32S | F64ConvertI32U
-        | F64ConvertI64S | F64ConvertI64U => 5,
+        I32TruncF32S | I32TruncF32U | I32TruncF64S | I32TruncF64U | I64ExtendI32S
+        | I64ExtendI32U | I64TruncF32S | I64TruncF32U | I64TruncF64S | I64TruncF64U
+        | F32ConvertI32S | F32ConvertI32U | F32ConvertI64S | F32ConvertI64U | F32DemoteF64
+        | F64ConvertI32S | F64ConvertI32U | F64ConvertI64S | F64ConvertI64U => 5,
         F32Neg | F32Abs | F64Neg | F64Abs | MemoryCopy { .. } => 4,
-        F32Copysign | F64Copysign | F64Eq | I32RemU | I32RemS | I64RemU | I64RemS | I32DivU | I32DivS
-        | I64DivU | I64DivS | MemoryFill { .. } | I32Load { .. } | I64Load { .. } | F32Load { .. }
-        | F64Load { .. } | I32Load8S { .. } | I32Load8U { .. } | I32Load16S { .. } | I32Load16U { .. }
-        | I64Load8S { .. } | I64Load8U { .. } | I64Load16S { .. } | I64Load16U { .. } | I64Load32S { .. }
-        | I64Load32U { .. } | I32TruncSatF32S | I32TruncSatF32U | I32TruncSatF64S | I32TruncSatF64U
-        | I64TruncSatF32S | I64TruncSatF32U | I64TruncSatF64S | I64TruncSatF64U => 3,
-        GlobalGet { .. } | I32Popcnt | I64Popcnt | Select | MemorySize { .. } | I32Store { .. }
-        | I32Store16 { .. } | I32Store8 { .. } | I64Store { .. } | I64Store32 { .. } | I64Store16 { .. }
-        | I64Store8 { .. } | F64Store { .. } | F32Store { .. } | I32Eqz | I32Eq | I32Ne | I32LtS | I32LtU
-        | I32GtS | I32GtU | I32LeS | I32LeU | I32GeS | I32GeU | I64Eqz | I64Eq | I64Ne | I64LtS | I64LtU
-        | I64GtS | I64GtU | I64LeS | I64LeU | I64GeS | I64GeU | F32Eq | F32Ne | F32Lt | F32Gt | F32Le
-        | F32Ge | F64Ne | F64Lt | F64Gt | F64Le | F64Ge | F32Ceil | F64Ceil | F32Floor | F64Floor
-        | F32Sqrt | F64Sqrt | F32Trunc | F64Trunc | I32ReinterpretF32 | I64ReinterpretF64
-        | F32ReinterpretI32 | F64ReinterpretI64 | I32WrapI64 | I32Extend8S | I32Extend16S | I64Extend8S
-        | I64Extend16S | I64Extend32S | F64PromoteF32 => 2,
+        F32Copysign
+        | F64Copysign
+        | F64Eq
+        | I32RemU
+        | I32RemS
+        | I64RemU
+        | I64RemS
+        | I32DivU
+        | I32DivS
+        | I64DivU
+        | I64DivS
+        | MemoryFill { .. }
+        | I32Load { .. }
+        | I64Load { .. }
+        | F32Load { .. }
+        | F64Load { .. }
+        | I32Load8S { .. }
+        | I32Load8U { .. }
+        | I32Load16S { .. }
+        | I32Load16U { .. }
+        | I64Load8S { .. }
+        | I64Load8U { .. }
+        | I64Load16S { .. }
+        | I64Load16U { .. }
+        | I64Load32S { .. }
+        | I64Load32U { .. }
+        | I32TruncSatF32S
+        | I32TruncSatF32U
+        | I32TruncSatF64S
+        | I32TruncSatF64U
+        | I64TruncSatF32S
+        | I64TruncSatF32U
+        | I64TruncSatF64S
+        | I64TruncSatF64U => 3,
+        GlobalGet { .. }
+        | I32Popcnt
+        | I64Popcnt
+        | Select
+        | MemorySize { .. }
+        | I32Store { .. }
+        | I32Store16 { .. }
+        | I32Store8 { .. }
+        | I64Store { .. }
+        | I64Store32 { .. }
+        | I64Store16 { .. }
+        | I64Store8 { .. }
+        | F64Store { .. }
+        | F32Store { .. }
+        | I32Eqz
+        | I32Eq
+        | I32Ne
+        | I32LtS
+        | I32LtU
+        | I32GtS
+        | I32GtU
+        | I32LeS
+        | I32LeU
+        | I32GeS
+        | I32GeU
+        | I64Eqz
+        | I64Eq
+        | I64Ne
+        | I64LtS
+        | I64LtU
+        | I64GtS
+        | I64GtU
+        | I64LeS
+        | I64LeU
+        | I64GeS
+        | I64GeU
+        | F32Eq
+        | F32Ne
+        | F32Lt
+        | F32Gt
+        | F32Le
+        | F32Ge
+        | F64Ne
+        | F64Lt
+        | F64Gt
+        | F64Le
+        | F64Ge
+        | F32Ceil
+        | F64Ceil
+        | F32Floor
+        | F64Floor
+        | F32Sqrt
+        | F64Sqrt
+        | F32Trunc
+        | F64Trunc
+        | I32ReinterpretF32
+        | I64ReinterpretF64
+        | F32ReinterpretI32
+        | F64ReinterpretI64
+        | I32WrapI64
+        | I32Extend8S
+        | I32Extend16S
+        | I64Extend8S
+        | I64Extend16S
+        | I64Extend32S
+        | F64PromoteF32 => 2,
         _ => 1,
     })
 }
@@ -234,6 +330,9 @@ mod tests {
         assert_eq!(complexity(&Operator::Call { function_index: 0 }), Ok(50));
         assert_eq!(complexity(&Operator::I32Add), Ok(1));
         assert_eq!(complexity(&Operator::I32DivU), Ok(3));
-        assert_eq!(complexity(&Operator::TableGrow { table: 0 }), Err("table.grow"));
+        assert_eq!(
+            complexity(&Operator::TableGrow { table: 0 }),
+            Err("table.grow")
+        );
     }
 }

@@ -51,7 +51,11 @@ fn walk(body: &[Stmt], optional: bool, out: &mut Vec<ImportSite>) {
             }
             Stmt::ImportFrom(imp) => out.push(ImportSite {
                 offset: imp.range().start(),
-                module: imp.module.as_ref().map(|m| m.id.to_string()).unwrap_or_default(),
+                module: imp
+                    .module
+                    .as_ref()
+                    .map(|m| m.id.to_string())
+                    .unwrap_or_default(),
                 level: imp.level,
                 names: imp
                     .names
@@ -121,7 +125,10 @@ fn catches_import_error(handler: &ExceptHandler) -> bool {
     };
     names.iter().any(|e| match e {
         Expr::Name(n) => {
-            matches!(n.id.as_str(), "ImportError" | "ModuleNotFoundError" | "Exception" | "BaseException")
+            matches!(
+                n.id.as_str(),
+                "ImportError" | "ModuleNotFoundError" | "Exception" | "BaseException"
+            )
         }
         _ => false,
     })
@@ -129,7 +136,12 @@ fn catches_import_error(handler: &ExceptHandler) -> bool {
 
 /// The absolute module a `from` import with `level` dots refers to, seen from module
 /// `current` (a package if `is_package`). `Err` says why it cannot be resolved.
-pub fn absolute(current: &str, is_package: bool, level: u32, module: &str) -> Result<String, String> {
+pub fn absolute(
+    current: &str,
+    is_package: bool,
+    level: u32,
+    module: &str,
+) -> Result<String, String> {
     if level == 0 {
         return Ok(module.to_string());
     }
@@ -148,7 +160,9 @@ pub fn absolute(current: &str, is_package: bool, level: u32, module: &str) -> Re
         return Err(if available == 0 {
             format!("relative import in `{current}`, which is not inside a package")
         } else {
-            format!("relative import with {level} dots goes above the top-level package of `{current}`")
+            format!(
+                "relative import with {level} dots goes above the top-level package of `{current}`"
+            )
         });
     }
     let mut base = parts.join(".");
@@ -179,7 +193,10 @@ mod tests {
         let src = "import a\nif TYPE_CHECKING:\n    import hidden\ndef f():\n    from b import c\ntry:\n    import d\nexcept ImportError:\n    d = None\n";
         let parsed = ruff_python_parser::parse_module(src).unwrap();
         let sites = collect(&parsed.syntax().body);
-        let got: Vec<_> = sites.iter().map(|s| (s.module.as_str(), s.optional)).collect();
+        let got: Vec<_> = sites
+            .iter()
+            .map(|s| (s.module.as_str(), s.optional))
+            .collect();
         assert_eq!(got, [("a", false), ("b", false), ("d", true)]);
     }
 }

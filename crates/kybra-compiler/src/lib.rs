@@ -12,9 +12,9 @@
 pub mod analyse;
 pub mod decorators;
 pub mod diagnostic;
-pub mod ic_rules;
 pub mod did;
 pub mod embedded;
+pub mod ic_rules;
 pub mod imports;
 pub mod names;
 pub mod project;
@@ -34,8 +34,8 @@ use flate2::Compression;
 use kybra_interface::{ModuleCode, Payload, PyModule};
 use serde_bytes::ByteBuf;
 
-pub use did::{check_did, did_mismatches, DidMismatch};
 pub use diagnostic::{BuildError, Diagnostic};
+pub use did::{check_did, did_mismatches, DidMismatch};
 
 /// The build-time assets (see docs/architecture.md, "Build-time assets").
 #[derive(Clone, Copy)]
@@ -103,7 +103,11 @@ pub fn build(main_py: &Path, project_root: &Path, assets: &Assets) -> Result<Can
 /// Turns an analysed payload into a canister: emits the `.did`, assembles the module from
 /// the template and validates it. [`build`] uses it after analysis; tests use it directly
 /// to run payloads (any Candid types, any Python source) that no annotation produced.
-pub fn package(payload: &Payload, user_modules: usize, assets: &Assets) -> Result<Canister, BuildError> {
+pub fn package(
+    payload: &Payload,
+    user_modules: usize,
+    assets: &Assets,
+) -> Result<Canister, BuildError> {
     let started = Instant::now();
     let did = did::emit(payload)?;
     let candid_done = Instant::now();
@@ -140,7 +144,11 @@ pub fn package(payload: &Payload, user_modules: usize, assets: &Assets) -> Resul
 /// Parses and analyses the project into the payload the runtime will receive, and the
 /// number of user modules in it (they come first, then the `kybra` library modules read
 /// as source, then the bundled ones).
-pub fn analyse_project(main_py: &Path, project_root: &Path, stdlib: &stdlib::Stdlib) -> Result<(Payload, usize), BuildError> {
+pub fn analyse_project(
+    main_py: &Path,
+    project_root: &Path,
+    stdlib: &stdlib::Stdlib,
+) -> Result<(Payload, usize), BuildError> {
     let (project, mut diags) = project::load(main_py, project_root, stdlib)?;
     let names = names::Names::new(&project);
     let cx = typedefs::TypeCx::new(&project, &names);
@@ -162,7 +170,10 @@ pub fn analyse_project(main_py: &Path, project_root: &Path, stdlib: &stdlib::Std
         .map(|m| PyModule {
             name: m.name.clone(),
             is_package: m.is_package,
-            code: ModuleCode::Source { filename: m.filename.clone(), text: m.source.text.clone() },
+            code: ModuleCode::Source {
+                filename: m.filename.clone(),
+                text: m.source.text.clone(),
+            },
         })
         .collect();
     let user = project.modules.iter().filter(|m| !m.library).count();
@@ -176,7 +187,18 @@ pub fn analyse_project(main_py: &Path, project_root: &Path, stdlib: &stdlib::Std
             });
         }
     }
-    Ok((Payload { modules, entry, methods, types, hooks, stable_maps, env: build_env() }, user))
+    Ok((
+        Payload {
+            modules,
+            entry,
+            methods,
+            types,
+            hooks,
+            stable_maps,
+            env: build_env(),
+        },
+        user,
+    ))
 }
 
 /// The build's environment variables that canisters may read at run time (`os.environ`):

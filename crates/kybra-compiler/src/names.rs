@@ -66,11 +66,16 @@ impl Names {
 
     fn lookup(&self, module: &str, name: &str, depth: u32) -> Qual {
         match self.tables.get(module).and_then(|t| t.get(name)) {
-            None if self.tables.contains_key(module) && depth == 0 => Qual::Global(format!("builtins.{name}")),
+            None if self.tables.contains_key(module) && depth == 0 => {
+                Qual::Global(format!("builtins.{name}"))
+            }
             None => Qual::Global(canonical(format!("{module}.{name}"))),
             Some(Binding::Module(m)) => Qual::Global(m.clone()),
             Some(Binding::Member(m, n)) => self.member(m, n, depth + 1),
-            Some(Binding::Local) => Qual::Local { module: module.to_string(), name: name.to_string() },
+            Some(Binding::Local) => Qual::Local {
+                module: module.to_string(),
+                name: name.to_string(),
+            },
         }
     }
 
@@ -90,7 +95,9 @@ impl Names {
 /// `kybra.<anything>.X` is `kybra.X`: the package re-exports its submodules' names.
 fn canonical(name: String) -> String {
     match name.strip_prefix("kybra.") {
-        Some(rest) if rest.contains('.') => format!("kybra.{}", rest.rsplit('.').next().unwrap_or(rest)),
+        Some(rest) if rest.contains('.') => {
+            format!("kybra.{}", rest.rsplit('.').next().unwrap_or(rest))
+        }
         _ => name,
     }
 }
@@ -111,14 +118,24 @@ fn bind(body: &[Stmt], module: &str, is_package: bool, table: &mut HashMap<Strin
                 }
             }
             Stmt::ImportFrom(imp) => {
-                let written = imp.module.as_ref().map(|m| m.id.to_string()).unwrap_or_default();
-                let Ok(base) = imports::absolute(module, is_package, imp.level, &written) else { continue };
+                let written = imp
+                    .module
+                    .as_ref()
+                    .map(|m| m.id.to_string())
+                    .unwrap_or_default();
+                let Ok(base) = imports::absolute(module, is_package, imp.level, &written) else {
+                    continue;
+                };
                 for alias in &imp.names {
                     let name = alias.name.id.to_string();
                     if name == "*" {
                         continue;
                     }
-                    let local = alias.asname.as_ref().map(|a| a.id.to_string()).unwrap_or_else(|| name.clone());
+                    let local = alias
+                        .asname
+                        .as_ref()
+                        .map(|a| a.id.to_string())
+                        .unwrap_or_else(|| name.clone());
                     table.insert(local, Binding::Member(base.clone(), name));
                 }
             }

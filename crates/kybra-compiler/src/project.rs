@@ -18,8 +18,8 @@ use ruff_python_ast::{ModModule, PySourceType};
 use ruff_text_size::TextSize;
 
 use crate::diagnostic::{BuildError, Diagnostic, SourceText};
-use crate::imports::{self, ImportSite};
 use crate::embedded as bundle;
+use crate::imports::{self, ImportSite};
 use crate::stdlib::Stdlib;
 
 /// One module of the user's project.
@@ -71,7 +71,11 @@ struct Loader<'s, 'a> {
 
 /// Loads the project rooted at `main_py`. `Err` only for an unreadable entry file; user
 /// code problems are returned as diagnostics beside the (partial) project.
-pub fn load(main_py: &Path, project_root: &Path, stdlib: &Stdlib) -> Result<(Project, Vec<Diagnostic>), BuildError> {
+pub fn load(
+    main_py: &Path,
+    project_root: &Path,
+    stdlib: &Stdlib,
+) -> Result<(Project, Vec<Diagnostic>), BuildError> {
     // Absolute paths, so that `src/main.py` under root `.` displays as `src/main.py`.
     let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
     let main_py = &abs(main_py);
@@ -86,9 +90,15 @@ pub fn load(main_py: &Path, project_root: &Path, stdlib: &Stdlib) -> Result<(Pro
         bundled: BTreeSet::new(),
         diags: Vec::new(),
     };
-    let text = std::fs::read_to_string(main_py)
-        .map_err(|source| BuildError::Entry { path: main_py.to_path_buf(), source })?;
-    let entry = main_py.file_stem().and_then(|s| s.to_str()).unwrap_or("main").to_string();
+    let text = std::fs::read_to_string(main_py).map_err(|source| BuildError::Entry {
+        path: main_py.to_path_buf(),
+        source,
+    })?;
+    let entry = main_py
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("main")
+        .to_string();
     let shown = loader.display_path(main_py);
     loader.add_module(entry, false, shown, text, false);
     while let Some(idx) = loader.queue.pop_front() {
@@ -96,15 +106,30 @@ pub fn load(main_py: &Path, project_root: &Path, stdlib: &Stdlib) -> Result<(Pro
     }
     let mut modules = loader.modules;
     modules.sort_by_key(|m| m.library); // stable: the user's modules first, `main` first of all
-    Ok((Project { modules, bundled: loader.bundled }, loader.diags))
+    Ok((
+        Project {
+            modules,
+            bundled: loader.bundled,
+        },
+        loader.diags,
+    ))
 }
 
 impl Loader<'_, '_> {
     fn display_path(&self, path: &Path) -> PathBuf {
-        path.strip_prefix(&self.project_root).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+        path.strip_prefix(&self.project_root)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|_| path.to_path_buf())
     }
 
-    fn add_module(&mut self, name: String, is_package: bool, display: PathBuf, text: String, library: bool) -> usize {
+    fn add_module(
+        &mut self,
+        name: String,
+        is_package: bool,
+        display: PathBuf,
+        text: String,
+        library: bool,
+    ) -> usize {
         let filename = display.to_string_lossy().replace('\\', "/");
         let source = SourceText::new(display, text);
         let parsed = ruff_python_parser::parse_unchecked_source(&source.text, PySourceType::Python);
@@ -121,7 +146,14 @@ impl Loader<'_, '_> {
         };
         let idx = self.modules.len();
         self.by_name.insert(name.clone(), idx);
-        self.modules.push(UserModule { name, is_package, filename, source, ast, library });
+        self.modules.push(UserModule {
+            name,
+            is_package,
+            filename,
+            source,
+            ast,
+            library,
+        });
         self.queue.push_back(idx);
         idx
     }
@@ -167,9 +199,17 @@ impl Loader<'_, '_> {
             }
             let (path, is_package, text) = match self.find_user(&prefix) {
                 None => return false,
-                Some(UserFile::Namespace(dir)) => (dir.join("__init__.py"), true, Ok(String::new())),
-                Some(UserFile::Package(p)) => { let t = std::fs::read_to_string(&p); (p, true, t) }
-                Some(UserFile::Module(p)) => { let t = std::fs::read_to_string(&p); (p, false, t) }
+                Some(UserFile::Namespace(dir)) => {
+                    (dir.join("__init__.py"), true, Ok(String::new()))
+                }
+                Some(UserFile::Package(p)) => {
+                    let t = std::fs::read_to_string(&p);
+                    (p, true, t)
+                }
+                Some(UserFile::Module(p)) => {
+                    let t = std::fs::read_to_string(&p);
+                    (p, false, t)
+                }
             };
             match text {
                 Ok(text) => {
@@ -191,7 +231,9 @@ impl Loader<'_, '_> {
     }
 
     fn follow_imports(&mut self, idx: usize) {
-        let Some(ast) = &self.modules[idx].ast else { return };
+        let Some(ast) = &self.modules[idx].ast else {
+            return;
+        };
         let sites = imports::collect(&ast.body);
         for site in sites {
             self.resolve(idx, &site);
@@ -204,7 +246,9 @@ impl Loader<'_, '_> {
             Ok(t) => t,
             Err(why) => {
                 let hint = "write an absolute import such as `from mymodule import name`";
-                let d = self.modules[idx].source.diagnostic(site.offset, format!("cannot import: {why} — {hint}"));
+                let d = self.modules[idx]
+                    .source
+                    .diagnostic(site.offset, format!("cannot import: {why} — {hint}"));
                 self.diags.push(d);
                 return;
             }
@@ -228,7 +272,11 @@ impl Loader<'_, '_> {
                 }
             }
         } else if bundle::is_library_name(&target)
-            || (target == "kybra" && site.names.iter().any(|(n, _)| bundle::is_library_name(&format!("kybra.{n}"))))
+            || (target == "kybra"
+                && site
+                    .names
+                    .iter()
+                    .any(|(n, _)| bundle::is_library_name(&format!("kybra.{n}"))))
         {
             self.resolve_library(idx, site, &target);
         } else if self.stdlib.knows_top_level(&top) {
@@ -244,7 +292,11 @@ impl Loader<'_, '_> {
         } else if !site.optional && target != "__future__" {
             // (`__future__` is a compiler directive first; bundled above when indexed.)
             let dir = self.display_path(&self.src_dir);
-            let dir = if dir.as_os_str().is_empty() { ".".into() } else { dir.display().to_string() };
+            let dir = if dir.as_os_str().is_empty() {
+                ".".into()
+            } else {
+                dir.display().to_string()
+            };
             let d = self.modules[idx].source.diagnostic(
                 site.offset,
                 format!(
@@ -299,7 +351,11 @@ impl Loader<'_, '_> {
                 continue;
             }
             let Some(lib) = bundle::library_source(&prefix) else {
-                let known: Vec<&str> = bundle::LIBRARY_SOURCES.iter().map(|m| m.name).filter(|n| !n.contains("._")).collect();
+                let known: Vec<&str> = bundle::LIBRARY_SOURCES
+                    .iter()
+                    .map(|m| m.name)
+                    .filter(|n| !n.contains("._"))
+                    .collect();
                 let d = self.modules[from].source.diagnostic(
                     offset,
                     format!("cannot import `{dotted}`: the kybra package has no module `{prefix}` — it has {}", known.join(", ")),
@@ -307,7 +363,13 @@ impl Loader<'_, '_> {
                 self.diags.push(d);
                 return false;
             };
-            self.add_module(lib.name.to_string(), lib.is_package, PathBuf::from(lib.filename), lib.text.to_string(), true);
+            self.add_module(
+                lib.name.to_string(),
+                lib.is_package,
+                PathBuf::from(lib.filename),
+                lib.text.to_string(),
+                true,
+            );
         }
         true
     }

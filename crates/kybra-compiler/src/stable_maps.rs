@@ -31,7 +31,11 @@ pub fn find(project: &Project, cx: &TypeCx, diags: &mut Vec<Diagnostic>) -> Vec<
     let mut seen: HashMap<u8, Diagnostic> = HashMap::new();
     for module in &project.modules {
         let Some(ast) = &module.ast else { continue };
-        let m = ModuleCx { module, cx, mapper: Mapper::new(cx, module) };
+        let m = ModuleCx {
+            module,
+            cx,
+            mapper: Mapper::new(cx, module),
+        };
         for stmt in &ast.body {
             let value = match stmt {
                 Stmt::Assign(a) => a.value.as_ref(),
@@ -42,7 +46,9 @@ pub fn find(project: &Project, cx: &TypeCx, diags: &mut Vec<Diagnostic>) -> Vec<
                 _ => continue,
             };
             let Expr::Call(call) = value else { continue };
-            let Some(map) = m.declaration(call, diags) else { continue };
+            let Some(map) = m.declaration(call, diags) else {
+                continue;
+            };
             let here = m.at(call.range().start(), String::new());
             if let Some(first) = seen.get(&map.memory_id) {
                 diags.push(m.at(
@@ -76,7 +82,8 @@ impl ModuleCx<'_> {
     }
 
     fn is_map_class(&self, expr: &Expr) -> bool {
-        self.cx.names.qualify(&self.module.name, expr) == Qual::Global("kybra.StableBTreeMap".into())
+        self.cx.names.qualify(&self.module.name, expr)
+            == Qual::Global("kybra.StableBTreeMap".into())
     }
 
     /// The declaration `call` makes, if it calls `StableBTreeMap`.
@@ -123,13 +130,19 @@ impl ModuleCx<'_> {
         }
         let memory_id = match args[0] {
             None => {
-                diags.push(self.at(call.range().start(), "StableBTreeMap needs a memory id — write e.g. `memory_id=3`".into()));
+                diags.push(self.at(
+                    call.range().start(),
+                    "StableBTreeMap needs a memory id — write e.g. `memory_id=3`".into(),
+                ));
                 None
             }
-            Some(e) => self.literal(e, "memory_id", 0, MAX_MEMORY_ID, diags).map(|v| v as u8),
+            Some(e) => self
+                .literal(e, "memory_id", 0, MAX_MEMORY_ID, diags)
+                .map(|v| v as u8),
         };
         let size = |e: Option<&Expr>, what: &str, diags: &mut Vec<Diagnostic>| {
-            e.and_then(|e| self.literal(e, what, 1, u64::from(u32::MAX), diags)).map(|v| v as u32)
+            e.and_then(|e| self.literal(e, what, 1, u64::from(u32::MAX), diags))
+                .map(|v| v as u32)
         };
         let max_key_size = size(args[1], "max_key_size", diags);
         let max_value_size = size(args[2], "max_value_size", diags);
@@ -142,7 +155,10 @@ impl ModuleCx<'_> {
         let mut ty = |e: &Expr, what: &str| match self.mapper.ty(e) {
             Ok(t) => Some(t),
             Err(err) => {
-                diags.push(self.at(err.offset, format!("the {what} type of a StableBTreeMap: {}", err.message)));
+                diags.push(self.at(
+                    err.offset,
+                    format!("the {what} type of a StableBTreeMap: {}", err.message),
+                ));
                 None
             }
         };
@@ -151,11 +167,24 @@ impl ModuleCx<'_> {
         if diags.len() != before {
             return None;
         }
-        Some(StableMap { memory_id: memory_id?, key: key?, value: value?, max_key_size, max_value_size })
+        Some(StableMap {
+            memory_id: memory_id?,
+            key: key?,
+            value: value?,
+            max_key_size,
+            max_value_size,
+        })
     }
 
     /// An integer literal between `min` and `max`.
-    fn literal(&self, e: &Expr, what: &str, min: u64, max: u64, diags: &mut Vec<Diagnostic>) -> Option<u64> {
+    fn literal(
+        &self,
+        e: &Expr,
+        what: &str,
+        min: u64,
+        max: u64,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<u64> {
         let value = match e {
             Expr::NumberLiteral(n) => match &n.value {
                 Number::Int(i) => i.as_u64(),
@@ -172,7 +201,10 @@ impl ModuleCx<'_> {
         match value {
             Some(v) if (min..=max).contains(&v) => Some(v),
             _ => {
-                diags.push(self.at(e.range().start(), format!("`{what}` must be between {min} and {max}")));
+                diags.push(self.at(
+                    e.range().start(),
+                    format!("`{what}` must be between {min} and {max}"),
+                ));
                 None
             }
         }

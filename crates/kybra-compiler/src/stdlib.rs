@@ -24,14 +24,68 @@ use crate::diagnostic::BuildError;
 /// import of one of them is always satisfied. `stdlib.json` may list more in
 /// `builtin_modules` (an optional field: `sys.builtin_module_names` of the runtime).
 const BUILTIN_MODULES: &[&str] = &[
-    "_abc", "_ast", "_bisect", "_blake2", "_codecs", "_collections", "_contextvars", "_csv",
-    "_datetime", "_decimal", "_elementtree", "_functools", "_heapq", "_imp", "_io", "_json",
-    "_kybra_ic", "_locale", "_md5", "_opcode", "_operator", "_pickle", "_posixsubprocess",
-    "_queue", "_random", "_sha1", "_sha256", "_sha3", "_sha512", "_signal", "_socket", "_sre",
-    "_stat", "_statistics", "_string", "_struct", "_symtable", "_thread", "_tokenize",
-    "_tracemalloc", "_typing", "_warnings", "_weakref", "_zoneinfo", "array", "atexit",
-    "binascii", "builtins", "cmath", "errno", "faulthandler", "gc", "itertools", "marshal",
-    "math", "posix", "pyexpat", "select", "sys", "time", "unicodedata", "zlib",
+    "_abc",
+    "_ast",
+    "_bisect",
+    "_blake2",
+    "_codecs",
+    "_collections",
+    "_contextvars",
+    "_csv",
+    "_datetime",
+    "_decimal",
+    "_elementtree",
+    "_functools",
+    "_heapq",
+    "_imp",
+    "_io",
+    "_json",
+    "_kybra_ic",
+    "_locale",
+    "_md5",
+    "_opcode",
+    "_operator",
+    "_pickle",
+    "_posixsubprocess",
+    "_queue",
+    "_random",
+    "_sha1",
+    "_sha256",
+    "_sha3",
+    "_sha512",
+    "_signal",
+    "_socket",
+    "_sre",
+    "_stat",
+    "_statistics",
+    "_string",
+    "_struct",
+    "_symtable",
+    "_thread",
+    "_tokenize",
+    "_tracemalloc",
+    "_typing",
+    "_warnings",
+    "_weakref",
+    "_zoneinfo",
+    "array",
+    "atexit",
+    "binascii",
+    "builtins",
+    "cmath",
+    "errno",
+    "faulthandler",
+    "gc",
+    "itertools",
+    "marshal",
+    "math",
+    "posix",
+    "pyexpat",
+    "select",
+    "sys",
+    "time",
+    "unicodedata",
+    "zlib",
 ];
 
 #[derive(Deserialize)]
@@ -184,8 +238,23 @@ mod tests {
     #[test]
     fn closure_follows_imports_once() {
         let s = Stdlib::parse(INDEX.as_bytes(), b"ECJDROP").unwrap();
-        let names: Vec<_> = s.closure(["json.decoder"]).into_iter().map(|m| m.name).collect();
-        assert_eq!(names, ["encodings", "codecs", "json", "json.decoder", "re", "os", "posixpath"]);
+        let names: Vec<_> = s
+            .closure(["json.decoder"])
+            .into_iter()
+            .map(|m| m.name)
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "encodings",
+                "codecs",
+                "json",
+                "json.decoder",
+                "re",
+                "os",
+                "posixpath"
+            ]
+        );
         let m = s.closure([]);
         assert_eq!(m[1].code, b"C");
     }
@@ -193,8 +262,18 @@ mod tests {
     #[test]
     fn frozen_modules_are_flagged_and_still_followed() {
         let s = Stdlib::parse(INDEX.as_bytes(), b"ECJDROP").unwrap();
-        let flagged: Vec<_> = s.closure(["re"]).into_iter().map(|m| (m.name, m.frozen)).collect();
-        let expected = [("encodings", false), ("codecs", false), ("re", false), ("os", true), ("posixpath", false)];
+        let flagged: Vec<_> = s
+            .closure(["re"])
+            .into_iter()
+            .map(|m| (m.name, m.frozen))
+            .collect();
+        let expected = [
+            ("encodings", false),
+            ("codecs", false),
+            ("re", false),
+            ("os", true),
+            ("posixpath", false),
+        ];
         assert_eq!(flagged, expected.map(|(n, f)| (n.to_string(), f)));
         assert!(s.is_frozen("os") && !s.is_frozen("re"));
     }
@@ -217,17 +296,29 @@ mod tests {
       "missing_stub": {"offset": 10, "size": 1} }"#;
 
     fn names(s: &Stdlib, roots: &[&str]) -> Vec<(String, bool)> {
-        s.closure(roots.iter().copied()).into_iter().map(|m| (m.name, m.stub)).collect()
+        s.closure(roots.iter().copied())
+            .into_iter()
+            .map(|m| (m.name, m.stub))
+            .collect()
     }
 
     #[test]
     fn fallbacks_only_when_the_primary_is_missing_and_builtins_follow_their_c_imports() {
         let s = Stdlib::parse(EDGES.as_bytes(), b"DPRHhOSpsNX").unwrap();
-        let got: Vec<_> = names(&s, &["decimal", "random"]).into_iter().map(|(n, _)| n).collect();
+        let got: Vec<_> = names(&s, &["decimal", "random"])
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
         assert_eq!(got, ["decimal", "random"]);
-        let got: Vec<_> = names(&s, &["hashlib"]).into_iter().map(|(n, _)| n).collect();
+        let got: Vec<_> = names(&s, &["hashlib"])
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
         assert_eq!(got, ["hashlib", "_hashlib_py"]);
-        let got: Vec<_> = names(&s, &["_decimal"]).into_iter().map(|(n, _)| n).collect();
+        let got: Vec<_> = names(&s, &["_decimal"])
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
         assert_eq!(got, ["numbers"]);
     }
 
@@ -235,11 +326,20 @@ mod tests {
     fn deferred_imports_become_stubs_unless_selected() {
         let s = Stdlib::parse(EDGES.as_bytes(), b"DPRHhOSpsNX").unwrap();
         let got = names(&s, &["os"]);
-        let want = [("os", false), ("pkg", true), ("pkg.sub", true), ("subprocess", true)];
+        let want = [
+            ("os", false),
+            ("pkg", true),
+            ("pkg.sub", true),
+            ("subprocess", true),
+        ];
         assert_eq!(got, want.map(|(n, b)| (n.to_string(), b)));
         assert_eq!(s.closure(["os"]).last().unwrap().code, b"X");
         let got = names(&s, &["os", "subprocess"]);
-        assert!(got.contains(&("subprocess".into(), false)) && !got.contains(&("subprocess".into(), true)), "{got:?}");
+        assert!(
+            got.contains(&("subprocess".into(), false))
+                && !got.contains(&("subprocess".into(), true)),
+            "{got:?}"
+        );
     }
 
     #[test]

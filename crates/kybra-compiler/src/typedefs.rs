@@ -73,7 +73,11 @@ enum Def<'m> {
 
 impl<'a> TypeCx<'a> {
     pub fn new(project: &'a Project, names: &'a Names) -> Self {
-        TypeCx { project, names, state: RefCell::default() }
+        TypeCx {
+            project,
+            names,
+            state: RefCell::default(),
+        }
     }
 
     /// The named types met so far and the problems found in their definitions.
@@ -90,9 +94,14 @@ impl<'a> TypeCx<'a> {
         if let Some(c) = self.state.borrow().by_key.get(&key) {
             return Ok(Type::Named(c.clone()));
         }
-        let err = |message: String| TypeError { offset: at.range().start(), message };
+        let err = |message: String| TypeError {
+            offset: at.range().start(),
+            message,
+        };
         let Some(m) = self.project.module(module) else {
-            return Err(err(format!("`{name}` cannot be found — define it or import it")));
+            return Err(err(format!(
+                "`{name}` cannot be found — define it or import it"
+            )));
         };
         let def = m.ast.as_ref().and_then(|ast| find_def(&ast.body, name));
         match def {
@@ -149,8 +158,13 @@ impl<'a> TypeCx<'a> {
             }
         }
         st.taken.insert(cname.clone());
-        st.by_key.insert((module.to_string(), name.to_string()), cname.clone());
-        st.defs.push(TypeDef { name: cname.clone(), ty: Type::Null, class });
+        st.by_key
+            .insert((module.to_string(), name.to_string()), cname.clone());
+        st.defs.push(TypeDef {
+            name: cname.clone(),
+            ty: Type::Null,
+            class,
+        });
         (cname, st.defs.len() - 1)
     }
 
@@ -168,14 +182,26 @@ impl<'a> TypeCx<'a> {
         self.state.borrow_mut().aliases.push((cname.clone(), at));
         match Mapper::new(self, m).ty(value) {
             Ok(t) => self.set(idx, t),
-            Err(e) => self.report(m.source.diagnostic(e.offset, format!("type alias `{name}`: {}", e.message))),
+            Err(e) => self.report(
+                m.source
+                    .diagnostic(e.offset, format!("type alias `{name}`: {}", e.message)),
+            ),
         }
         Type::Named(cname)
     }
 
-    fn define_class(&self, m: &UserModule, c: &StmtClassDef, kind: ClassKind, chain: &[(&UserModule, &StmtClassDef)]) -> Type {
+    fn define_class(
+        &self,
+        m: &UserModule,
+        c: &StmtClassDef,
+        kind: ClassKind,
+        chain: &[(&UserModule, &StmtClassDef)],
+    ) -> Type {
         let name = c.name.id.as_str();
-        let class = (kind == ClassKind::Service).then(|| PyClass { module: m.name.clone(), name: name.to_string() });
+        let class = (kind == ClassKind::Service).then(|| PyClass {
+            module: m.name.clone(),
+            name: name.to_string(),
+        });
         let (cname, idx) = self.register(&m.name, name, class);
         let ty = match kind {
             ClassKind::Record => Type::Record(self.fields(kind, name, chain)),
@@ -188,7 +214,12 @@ impl<'a> TypeCx<'a> {
 
     /// The kind of class `c` and the classes whose bodies make it (base classes first),
     /// or `None` if it is not a Record, Variant or Service.
-    fn class_chain<'m>(&self, m: &'m UserModule, c: &'m StmtClassDef, depth: u32) -> Option<(ClassKind, Vec<(&'m UserModule, &'m StmtClassDef)>)>
+    fn class_chain<'m>(
+        &self,
+        m: &'m UserModule,
+        c: &'m StmtClassDef,
+        depth: u32,
+    ) -> Option<(ClassKind, Vec<(&'m UserModule, &'m StmtClassDef)>)>
     where
         'a: 'm,
     {
@@ -202,7 +233,9 @@ impl<'a> TypeCx<'a> {
                 Qual::Global(q) if q == "kybra.Service" => Some(ClassKind::Service),
                 Qual::Local { module, name } => {
                     let bm = self.project.module(&module)?;
-                    if let Some(Def::Class(bc)) = bm.ast.as_ref().and_then(|a| find_def(&a.body, &name)) {
+                    if let Some(Def::Class(bc)) =
+                        bm.ast.as_ref().and_then(|a| find_def(&a.body, &name))
+                    {
                         if let Some((kind, mut chain)) = self.class_chain(bm, bc, depth + 1) {
                             chain.push((m, c));
                             return Some((kind, chain));
@@ -219,11 +252,20 @@ impl<'a> TypeCx<'a> {
         None
     }
 
-    fn fields(&self, kind: ClassKind, class: &str, chain: &[(&UserModule, &StmtClassDef)]) -> Vec<Field> {
+    fn fields(
+        &self,
+        kind: ClassKind,
+        class: &str,
+        chain: &[(&UserModule, &StmtClassDef)],
+    ) -> Vec<Field> {
         body::fields(self, kind, class, chain)
     }
 
-    fn service_methods(&self, class: &str, chain: &[(&UserModule, &StmtClassDef)]) -> Vec<kybra_interface::ServiceMethod> {
+    fn service_methods(
+        &self,
+        class: &str,
+        chain: &[(&UserModule, &StmtClassDef)],
+    ) -> Vec<kybra_interface::ServiceMethod> {
         body::service_methods(self, class, chain)
     }
 }
@@ -235,7 +277,9 @@ fn find_def<'m>(body: &'m [Stmt], name: &str) -> Option<Def<'m>> {
         match stmt {
             Stmt::ClassDef(c) if c.name.id.as_str() == name => found = Some(Def::Class(c)),
             Stmt::FunctionDef(f) if f.name.id.as_str() == name => found = Some(Def::Function),
-            Stmt::Assign(a) if a.targets.iter().any(|t| is_name(t, name)) => found = Some(Def::Value(&a.value)),
+            Stmt::Assign(a) if a.targets.iter().any(|t| is_name(t, name)) => {
+                found = Some(Def::Value(&a.value))
+            }
             Stmt::AnnAssign(a) if is_name(&a.target, name) => {
                 if let Some(v) = &a.value {
                     found = Some(Def::Value(v));
@@ -255,7 +299,11 @@ fn is_name(e: &Expr, name: &str) -> bool {
 /// either gives a type or an error worth showing at the alias).
 fn looks_like_type(cx: &TypeCx, m: &UserModule, value: &Expr) -> bool {
     match value {
-        Expr::Subscript(_) | Expr::Name(_) | Expr::Attribute(_) | Expr::StringLiteral(_) | Expr::NoneLiteral(_) => true,
+        Expr::Subscript(_)
+        | Expr::Name(_)
+        | Expr::Attribute(_)
+        | Expr::StringLiteral(_)
+        | Expr::NoneLiteral(_) => true,
         Expr::BinOp(b) => b.op == ruff_python_ast::Operator::BitOr,
         Expr::Call(c) => cx.names.qualify(&m.name, &c.func) == Qual::Global("kybra.Func".into()),
         _ => false,
@@ -265,7 +313,16 @@ fn looks_like_type(cx: &TypeCx, m: &UserModule, value: &Expr) -> bool {
 /// A Python name as a Candid type name: Candid keywords and non-identifiers get fixed up
 /// (the printer would quote them, which Candid does not allow for type names).
 fn candid_name(name: &str) -> String {
-    let mut s: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
+    let mut s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
     if s.starts_with(|c: char| c.is_ascii_digit()) {
         s.insert(0, '_');
     }
@@ -276,9 +333,36 @@ fn candid_name(name: &str) -> String {
 }
 
 const CANDID_KEYWORDS: &[&str] = &[
-    "import", "service", "func", "type", "opt", "vec", "record", "variant", "blob", "principal", "nat", "nat8",
-    "nat16", "nat32", "nat64", "int", "int8", "int16", "int32", "int64", "float32", "float64", "bool", "text",
-    "null", "reserved", "empty", "oneway", "query", "composite_query",
+    "import",
+    "service",
+    "func",
+    "type",
+    "opt",
+    "vec",
+    "record",
+    "variant",
+    "blob",
+    "principal",
+    "nat",
+    "nat8",
+    "nat16",
+    "nat32",
+    "nat64",
+    "int",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "float32",
+    "float64",
+    "bool",
+    "text",
+    "null",
+    "reserved",
+    "empty",
+    "oneway",
+    "query",
+    "composite_query",
 ];
 
 /// Aliases that lead back to themselves through aliases only.
@@ -286,7 +370,13 @@ fn alias_cycles(state: &State) -> Vec<Diagnostic> {
     let alias: HashMap<&str, usize> = state
         .aliases
         .iter()
-        .filter_map(|(n, _)| state.defs.iter().position(|d| &d.name == n).map(|i| (n.as_str(), i)))
+        .filter_map(|(n, _)| {
+            state
+                .defs
+                .iter()
+                .position(|d| &d.name == n)
+                .map(|i| (n.as_str(), i))
+        })
         .collect();
     let mut reported: HashSet<&str> = HashSet::new();
     let mut out = Vec::new();
@@ -329,9 +419,10 @@ pub(crate) fn field_label(name: &str) -> (String, Option<String>) {
 }
 
 const PYTHON_KEYWORDS: &[&str] = &[
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
-    "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
-    "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield",
 ];
 
 /// A diagnostic at `offset` of `m`.

@@ -40,8 +40,18 @@ pub const EXAMPLES: &str =
 
 /// Python builtins that exist but have no Candid type (anything else unbound is undefined).
 const PYTHON_BUILTINS: &[&str] = &[
-    "dict", "set", "frozenset", "object", "complex", "bytearray", "memoryview", "range", "type", "slice",
-    "list", "tuple",
+    "dict",
+    "set",
+    "frozenset",
+    "object",
+    "complex",
+    "bytearray",
+    "memoryview",
+    "range",
+    "type",
+    "slice",
+    "list",
+    "tuple",
 ];
 
 /// Maps the annotations written in one user module.
@@ -58,11 +68,18 @@ impl<'a> Mapper<'a> {
 
     fn text_of(&self, expr: &Expr) -> &str {
         let r = expr.range();
-        self.module.source.text.get(usize::from(r.start())..usize::from(r.end())).unwrap_or("?")
+        self.module
+            .source
+            .text
+            .get(usize::from(r.start())..usize::from(r.end()))
+            .unwrap_or("?")
     }
 
     fn err(&self, expr: &Expr, message: String) -> TypeError {
-        TypeError { offset: expr.range().start(), message }
+        TypeError {
+            offset: expr.range().start(),
+            message,
+        }
     }
 
     fn qualify(&self, expr: &Expr) -> Qual {
@@ -112,7 +129,10 @@ impl<'a> Mapper<'a> {
     }
 
     /// Parses a string annotation; the expression's positions are positions in the file.
-    fn parse_string(&self, s: &ExprStringLiteral) -> Result<ruff_python_parser::typing::ParsedAnnotation, TypeError> {
+    fn parse_string(
+        &self,
+        s: &ExprStringLiteral,
+    ) -> Result<ruff_python_parser::typing::ParsedAnnotation, TypeError> {
         ruff_python_parser::typing::parse_type_annotation(s, &self.module.source.text).map_err(|e| TypeError {
             offset: s.range().start(),
             message: format!(
@@ -124,7 +144,13 @@ impl<'a> Mapper<'a> {
     }
 
     fn unsupported(&self, expr: &Expr) -> TypeError {
-        self.err(expr, format!("`{}` is not a type Kybra can map to Candid — write one of {EXAMPLES}", self.text_of(expr)))
+        self.err(
+            expr,
+            format!(
+                "`{}` is not a type Kybra can map to Candid — write one of {EXAMPLES}",
+                self.text_of(expr)
+            ),
+        )
     }
 
     fn named(&self, expr: &Expr) -> Result<Type, TypeError> {
@@ -171,7 +197,10 @@ impl<'a> Mapper<'a> {
 
     /// The error for a name that is not a Candid type: undefined, or something else.
     fn undefined(&self, expr: &Expr, q: &str) -> TypeError {
-        if let Some(name) = q.strip_prefix("builtins.").filter(|n| !PYTHON_BUILTINS.contains(n)) {
+        if let Some(name) = q
+            .strip_prefix("builtins.")
+            .filter(|n| !PYTHON_BUILTINS.contains(n))
+        {
             return self.err(
                 expr,
                 format!(
@@ -180,7 +209,10 @@ impl<'a> Mapper<'a> {
                 ),
             );
         }
-        if let Some((module, name)) = q.rsplit_once('.').filter(|(m, _)| self.cx.project.module(m).is_some()) {
+        if let Some((module, name)) = q
+            .rsplit_once('.')
+            .filter(|(m, _)| self.cx.project.module(m).is_some())
+        {
             return self.err(
                 expr,
                 format!("module `{module}` defines no `{name}` — check the name, or define `{name}` there"),
@@ -201,7 +233,10 @@ impl<'a> Mapper<'a> {
             if args.len() != 1 {
                 return Err(self.err(
                     expr,
-                    format!("`{}` takes exactly one type argument — write e.g. `{what}[text]`", self.text_of(value)),
+                    format!(
+                        "`{}` takes exactly one type argument — write e.g. `{what}[text]`",
+                        self.text_of(value)
+                    ),
                 ));
             }
             self.ty(args[0])
@@ -214,10 +249,15 @@ impl<'a> Mapper<'a> {
                 if matches!(slice, Expr::Tuple(t) if t.elts.is_empty()) {
                     return Ok(Type::Tuple(Vec::new()));
                 }
-                Ok(Type::Tuple(args.iter().map(|a| self.ty(a)).collect::<Result<_, _>>()?))
+                Ok(Type::Tuple(
+                    args.iter().map(|a| self.ty(a)).collect::<Result<_, _>>()?,
+                ))
             }
             "typing.Union" => {
-                let non_none: Vec<&&Expr> = args.iter().filter(|a| !matches!(a, Expr::NoneLiteral(_))).collect();
+                let non_none: Vec<&&Expr> = args
+                    .iter()
+                    .filter(|a| !matches!(a, Expr::NoneLiteral(_)))
+                    .collect();
                 if non_none.len() == 1 && args.len() == 2 {
                     Ok(Type::Opt(Box::new(self.ty(non_none[0])?)))
                 } else {
@@ -230,10 +270,15 @@ impl<'a> Mapper<'a> {
                     ))
                 }
             }
-            "kybra.Query" | "kybra.Update" | "kybra.Oneway" | "kybra.CompositeQuery" => Err(self.err(
-                expr,
-                format!("`{}` describes a function type only inside `Func(...)` — write `Func({})`", self.text_of(expr), self.text_of(expr)),
-            )),
+            "kybra.Query" | "kybra.Update" | "kybra.Oneway" | "kybra.CompositeQuery" => Err(self
+                .err(
+                    expr,
+                    format!(
+                        "`{}` describes a function type only inside `Func(...)` — write `Func({})`",
+                        self.text_of(expr),
+                        self.text_of(expr)
+                    ),
+                )),
             _ => Err(self.unsupported(expr)),
         }
     }
@@ -243,7 +288,13 @@ impl<'a> Mapper<'a> {
     pub fn func(&self, expr: &Expr) -> Result<FuncType, TypeError> {
         const HINT: &str = "write e.g. `Func(Query[[text, nat64], bool])`, `Func(Update[[], void])` or `Func(Oneway[[text]])`";
         let Expr::Subscript(s) = expr else {
-            return Err(self.err(expr, format!("`{}` is not a function signature — {HINT}", self.text_of(expr))));
+            return Err(self.err(
+                expr,
+                format!(
+                    "`{}` is not a function signature — {HINT}",
+                    self.text_of(expr)
+                ),
+            ));
         };
         let mode = match self.qualify(&s.value) {
             Qual::Global(q) if q == "kybra.Query" => FuncMode::Query,
@@ -253,7 +304,10 @@ impl<'a> Mapper<'a> {
             _ => {
                 return Err(self.err(
                     &s.value,
-                    format!("`{}` is not Query, Update, CompositeQuery or Oneway — {HINT}", self.text_of(&s.value)),
+                    format!(
+                        "`{}` is not Query, Update, CompositeQuery or Oneway — {HINT}",
+                        self.text_of(&s.value)
+                    ),
                 ))
             }
         };
@@ -275,13 +329,24 @@ impl<'a> Mapper<'a> {
             }
         };
         let Expr::List(list) = args else {
-            return Err(self.err(args, format!("the parameters must be a list such as `[text, nat64]` — {HINT}")));
+            return Err(self.err(
+                args,
+                format!("the parameters must be a list such as `[text, nat64]` — {HINT}"),
+            ));
         };
-        let args = list.elts.iter().map(|a| self.ty(a)).collect::<Result<Vec<_>, _>>()?;
+        let args = list
+            .elts
+            .iter()
+            .map(|a| self.ty(a))
+            .collect::<Result<Vec<_>, _>>()?;
         let returns = match ret.map(|r| self.annotation(r)).transpose()? {
             None | Some(Annotation::Void) => Vec::new(),
             Some(Annotation::Type(t)) => vec![t],
         };
-        Ok(FuncType { mode, args, returns })
+        Ok(FuncType {
+            mode,
+            args,
+            returns,
+        })
     }
 }

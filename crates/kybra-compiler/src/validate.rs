@@ -23,7 +23,9 @@ use wasmparser::{
 };
 
 use crate::diagnostic::BuildError;
-use crate::ic_rules::{complexity, ic_features, Mode, METHOD_PREFIXES, RESERVED_EXPORTS, SYSTEM_API, SYSTEM_EXPORTS};
+use crate::ic_rules::{
+    complexity, ic_features, Mode, METHOD_PREFIXES, RESERVED_EXPORTS, SYSTEM_API, SYSTEM_EXPORTS,
+};
 pub use crate::ic_rules::{Limits, IC_LIMITS};
 use crate::wasm::{CANDID_SECTION, CDK_SECTION, TIMER_EXECUTOR_METHOD};
 
@@ -70,9 +72,16 @@ pub fn check_with(wasm: &[u8], did: &str, limits: &Limits) -> Result<ModuleFacts
 /// One pass over the module: validation, imports, exports, limits, code. `None` if the
 /// module is not valid wasm at all (then `problems` says why).
 fn scan(wasm: &[u8], limits: &Limits, problems: &mut Vec<String>) -> Option<ModuleFacts> {
-    let mut facts = ModuleFacts { module_bytes: wasm.len(), ..Default::default() };
+    let mut facts = ModuleFacts {
+        module_bytes: wasm.len(),
+        ..Default::default()
+    };
     if wasm.len() > limits.module_bytes {
-        problems.push(format!("the module has {} bytes, more than the IC's {} bytes", wasm.len(), limits.module_bytes));
+        problems.push(format!(
+            "the module has {} bytes, more than the IC's {} bytes",
+            wasm.len(),
+            limits.module_bytes
+        ));
     }
     let mut validator = Validator::new_with_features(ic_features());
     let mut allocs = FuncValidatorAllocations::default();
@@ -81,7 +90,9 @@ fn scan(wasm: &[u8], limits: &Limits, problems: &mut Vec<String>) -> Option<Modu
     let mut func_types: Vec<u32> = Vec::new();
     let mut exports: Vec<(String, ExternalKind, u32)> = Vec::new();
     let mut body_index = 0usize;
-    let invalid = |e: wasmparser::BinaryReaderError| format!("the module is not valid for the IC's wasm features: {e}");
+    let invalid = |e: wasmparser::BinaryReaderError| {
+        format!("the module is not valid for the IC's wasm features: {e}")
+    };
     for payload in Parser::new(0).parse_all(wasm) {
         let payload = match payload {
             Ok(p) => p,
@@ -142,8 +153,15 @@ fn scan(wasm: &[u8], limits: &Limits, problems: &mut Vec<String>) -> Option<Modu
             Payload::GlobalSection(r) => {
                 for g in r.into_iter().flatten() {
                     facts.globals += 1;
-                    if !matches!(g.ty.content_type, ValType::I32 | ValType::I64 | ValType::F32 | ValType::F64 | ValType::V128) {
-                        problems.push(format!("global {} has type {:?}, which the IC does not support", facts.globals - 1, g.ty.content_type));
+                    if !matches!(
+                        g.ty.content_type,
+                        ValType::I32 | ValType::I64 | ValType::F32 | ValType::F64 | ValType::V128
+                    ) {
+                        problems.push(format!(
+                            "global {} has type {:?}, which the IC does not support",
+                            facts.globals - 1,
+                            g.ty.content_type
+                        ));
                     }
                 }
             }
@@ -157,7 +175,11 @@ fn scan(wasm: &[u8], limits: &Limits, problems: &mut Vec<String>) -> Option<Modu
                 for (i, d) in r.into_iter().flatten().enumerate() {
                     facts.data_bytes += d.data.len();
                     if let DataKind::Active { offset_expr, .. } = d.kind {
-                        let ops: Vec<_> = offset_expr.get_operators_reader().into_iter().flatten().collect();
+                        let ops: Vec<_> = offset_expr
+                            .get_operators_reader()
+                            .into_iter()
+                            .flatten()
+                            .collect();
                         if !matches!(ops.as_slice(), [Operator::I32Const { .. }, Operator::End]) {
                             problems.push(format!("data segment {i}: its offset must be a single `i32.const` for the IC, not {ops:?}"));
                         }
@@ -189,34 +211,52 @@ fn scan(wasm: &[u8], limits: &Limits, problems: &mut Vec<String>) -> Option<Modu
                 }
                 let f = facts.imported_functions + body_index;
                 if count > limits.function_instructions {
-                    problems.push(format!("function {f} has {count} instructions, more than the IC's {}", limits.function_instructions));
+                    problems.push(format!(
+                        "function {f} has {count} instructions, more than the IC's {}",
+                        limits.function_instructions
+                    ));
                 }
                 if weight > limits.function_complexity {
-                    problems.push(format!("function {f} has complexity {weight}, more than the IC's {}", limits.function_complexity));
+                    problems.push(format!(
+                        "function {f} has complexity {weight}, more than the IC's {}",
+                        limits.function_complexity
+                    ));
                 }
-                facts.largest_function_instructions = facts.largest_function_instructions.max(count);
+                facts.largest_function_instructions =
+                    facts.largest_function_instructions.max(count);
                 facts.largest_function_complexity = facts.largest_function_complexity.max(weight);
                 body_index += 1;
             }
-            Payload::CustomSection(c) => facts.custom_sections.push((c.name().to_string(), c.data().len())),
+            Payload::CustomSection(c) => facts
+                .custom_sections
+                .push((c.name().to_string(), c.data().len())),
             _ => {}
         }
     }
     if facts.functions > limits.functions {
-        problems.push(format!("the module defines {} functions, more than the IC's {}", facts.functions, limits.functions));
+        problems.push(format!(
+            "the module defines {} functions, more than the IC's {}",
+            facts.functions, limits.functions
+        ));
     }
     if facts.globals > limits.globals {
-        problems.push(format!("the module has {} globals, more than the IC's {}", facts.globals, limits.globals));
+        problems.push(format!(
+            "the module has {} globals, more than the IC's {}",
+            facts.globals, limits.globals
+        ));
     }
     for (name, kind, index) in &exports {
         if *kind != ExternalKind::Func {
             continue;
         }
-        let is_entry = METHOD_PREFIXES.iter().any(|(p, _)| name.starts_with(p)) || SYSTEM_EXPORTS.contains(&name.as_str());
+        let is_entry = METHOD_PREFIXES.iter().any(|(p, _)| name.starts_with(p))
+            || SYSTEM_EXPORTS.contains(&name.as_str());
         if !is_entry {
             continue;
         }
-        let ty = func_types.get(*index as usize).and_then(|t| types.get(*t as usize).cloned().flatten());
+        let ty = func_types
+            .get(*index as usize)
+            .and_then(|t| types.get(*t as usize).cloned().flatten());
         if !ty.is_some_and(|t| t.params().is_empty() && t.results().is_empty()) {
             problems.push(format!("export `{name}` must have type () -> ()"));
         }
@@ -226,27 +266,40 @@ fn scan(wasm: &[u8], limits: &Limits, problems: &mut Vec<String>) -> Option<Modu
 
 fn check_import(module: &str, name: &str, ty: Option<FuncType>, problems: &mut Vec<String>) {
     if module != "ic0" {
-        problems.push(format!("the module imports `{module}.{name}` — a canister may import only from `ic0`"));
+        problems.push(format!(
+            "the module imports `{module}.{name}` — a canister may import only from `ic0`"
+        ));
         return;
     }
     let Some((_, params, results)) = SYSTEM_API.iter().find(|(n, _, _)| *n == name) else {
-        problems.push(format!("the module imports `ic0.{name}`, which is not part of the IC's System API"));
+        problems.push(format!(
+            "the module imports `ic0.{name}`, which is not part of the IC's System API"
+        ));
         return;
     };
     if !ty.is_some_and(|t| t.params() == *params && t.results() == *results) {
-        problems.push(format!("`ic0.{name}` is imported with the wrong type; the IC's is {params:?} -> {results:?}"));
+        problems.push(format!(
+            "`ic0.{name}` is imported with the wrong type; the IC's is {params:?} -> {results:?}"
+        ));
     }
 }
 
-fn check_exports_and_sections(facts: &ModuleFacts, did: &str, wasm: &[u8], limits: &Limits, problems: &mut Vec<String>) {
+fn check_exports_and_sections(
+    facts: &ModuleFacts,
+    did: &str,
+    wasm: &[u8],
+    limits: &Limits,
+    problems: &mut Vec<String>,
+) {
     // Exports: reserved names, `canister_` prefix, duplicates, count and name lengths.
     let mut methods: BTreeMap<&str, Mode> = BTreeMap::new();
     let mut name_bytes = 0;
     for export in &facts.exports {
         if RESERVED_EXPORTS.contains(&export.as_str()) {
             problems.push(format!("export `{export}` is a name the IC reserves"));
-        } else if let Some((name, mode)) =
-            METHOD_PREFIXES.iter().find_map(|(p, m)| export.strip_prefix(p).map(|n| (n, *m)))
+        } else if let Some((name, mode)) = METHOD_PREFIXES
+            .iter()
+            .find_map(|(p, m)| export.strip_prefix(p).map(|n| (n, *m)))
         {
             if methods.insert(name, mode).is_some() {
                 problems.push(format!("method `{name}` is exported more than once (the IC allows one export per method name)"));
@@ -257,10 +310,17 @@ fn check_exports_and_sections(facts: &ModuleFacts, did: &str, wasm: &[u8], limit
         }
     }
     if methods.len() > limits.exported_methods {
-        problems.push(format!("the module exports {} methods, more than the IC's {}", methods.len(), limits.exported_methods));
+        problems.push(format!(
+            "the module exports {} methods, more than the IC's {}",
+            methods.len(),
+            limits.exported_methods
+        ));
     }
     if name_bytes > limits.exported_name_bytes {
-        problems.push(format!("the method names add up to {name_bytes} bytes, more than the IC's {}", limits.exported_name_bytes));
+        problems.push(format!(
+            "the method names add up to {name_bytes} bytes, more than the IC's {}",
+            limits.exported_name_bytes
+        ));
     }
 
     // Custom sections: `icp:` names well-formed and unique, count and size, ours present.
@@ -270,8 +330,13 @@ fn check_exports_and_sections(facts: &ModuleFacts, did: &str, wasm: &[u8], limit
         if !name.starts_with("icp:") {
             continue;
         }
-        let Some(short) = name.strip_prefix("icp:public ").or_else(|| name.strip_prefix("icp:private ")) else {
-            problems.push(format!("custom section `{name}` must be named `icp:public NAME` or `icp:private NAME`"));
+        let Some(short) = name
+            .strip_prefix("icp:public ")
+            .or_else(|| name.strip_prefix("icp:private "))
+        else {
+            problems.push(format!(
+                "custom section `{name}` must be named `icp:public NAME` or `icp:private NAME`"
+            ));
             continue;
         };
         if !seen.insert(short) {
@@ -280,10 +345,17 @@ fn check_exports_and_sections(facts: &ModuleFacts, did: &str, wasm: &[u8], limit
         total += size + short.len();
     }
     if seen.len() > limits.custom_sections {
-        problems.push(format!("the module has {} `icp:` custom sections, more than the IC's {}", seen.len(), limits.custom_sections));
+        problems.push(format!(
+            "the module has {} `icp:` custom sections, more than the IC's {}",
+            seen.len(),
+            limits.custom_sections
+        ));
     }
     if total > limits.custom_sections_bytes {
-        problems.push(format!("the `icp:` custom sections have {total} bytes, more than the IC's {}", limits.custom_sections_bytes));
+        problems.push(format!(
+            "the `icp:` custom sections have {total} bytes, more than the IC's {}",
+            limits.custom_sections_bytes
+        ));
     }
     for required in [CANDID_SECTION, CDK_SECTION] {
         if !facts.custom_sections.iter().any(|(n, _)| n == required) {
@@ -292,7 +364,9 @@ fn check_exports_and_sections(facts: &ModuleFacts, did: &str, wasm: &[u8], limit
     }
     let embedded = custom_section(wasm, CANDID_SECTION);
     if embedded.is_some_and(|d| d != did.as_bytes()) {
-        problems.push(format!("the `{CANDID_SECTION}` section differs from the generated .did"));
+        problems.push(format!(
+            "the `{CANDID_SECTION}` section differs from the generated .did"
+        ));
     }
 
     // Endpoints: every method of the .did exported with its mode, and no other method.
@@ -307,12 +381,18 @@ fn check_exports_and_sections(facts: &ModuleFacts, did: &str, wasm: &[u8], limit
                         m.export(name),
                         mode.export(name)
                     )),
-                    None => problems.push(format!("the .did declares `{name}` but the module does not export `{}`", mode.export(name))),
+                    None => problems.push(format!(
+                        "the .did declares `{name}` but the module does not export `{}`",
+                        mode.export(name)
+                    )),
                 }
             }
             for (name, mode) in &methods {
                 if !expected.contains_key(*name) && *name != TIMER_EXECUTOR_METHOD {
-                    problems.push(format!("the module exports `{}`, which the .did does not declare", mode.export(name)));
+                    problems.push(format!(
+                        "the module exports `{}`, which the .did does not declare",
+                        mode.export(name)
+                    ));
                 }
             }
         }
@@ -321,18 +401,25 @@ fn check_exports_and_sections(facts: &ModuleFacts, did: &str, wasm: &[u8], limit
 
 /// The content of the custom section `name` (the first one), if any.
 fn custom_section<'a>(wasm: &'a [u8], name: &str) -> Option<&'a [u8]> {
-    Parser::new(0).parse_all(wasm).flatten().find_map(|p| match p {
-        Payload::CustomSection(c) if c.name() == name => Some(c.data()),
-        _ => None,
-    })
+    Parser::new(0)
+        .parse_all(wasm)
+        .flatten()
+        .find_map(|p| match p {
+            Payload::CustomSection(c) if c.name() == name => Some(c.data()),
+            _ => None,
+        })
 }
 
 /// The service methods of a `.did` and the mode each must be exported with.
 fn did_methods(did: &str) -> Result<BTreeMap<String, Mode>, String> {
-    let prog: candid_parser::IDLProg = did.parse().map_err(|e: candid_parser::Error| e.to_string())?;
+    let prog: candid_parser::IDLProg = did
+        .parse()
+        .map_err(|e: candid_parser::Error| e.to_string())?;
     let mut env = candid::TypeEnv::new();
     let actor = candid_parser::check_prog(&mut env, &prog).map_err(|e| e.to_string())?;
-    let Some(actor) = actor else { return Ok(BTreeMap::new()) };
+    let Some(actor) = actor else {
+        return Ok(BTreeMap::new());
+    };
     let service = env.as_service(&actor).map_err(|e| e.to_string())?;
     let mut out = BTreeMap::new();
     for (name, ty) in service {
@@ -358,7 +445,10 @@ mod tests {
 
     #[test]
     fn did_modes() {
-        let m = did_methods("service : { a : () -> () query; b : () -> (); c : () -> () composite_query }").unwrap();
+        let m = did_methods(
+            "service : { a : () -> () query; b : () -> (); c : () -> () composite_query }",
+        )
+        .unwrap();
         assert_eq!(m["a"], Mode::Query);
         assert_eq!(m["b"], Mode::Update);
         assert_eq!(m["c"], Mode::CompositeQuery);

@@ -12,7 +12,9 @@
 //! custom sections `icp:public candid:service` and `icp:public cdk` are set; the result
 //! imports only `ic0` (checked; otherwise a template error).
 
-use kybra_interface::{Payload, DISPATCH_EXPORT, PAYLOAD_COPY_IMPORT, PAYLOAD_IMPORT_MODULE, PAYLOAD_SIZE_IMPORT};
+use kybra_interface::{
+    Payload, DISPATCH_EXPORT, PAYLOAD_COPY_IMPORT, PAYLOAD_IMPORT_MODULE, PAYLOAD_SIZE_IMPORT,
+};
 use walrus::ir::Value;
 use walrus::{DataKind, FunctionBuilder, ModuleConfig, RawCustomSection, ValType};
 
@@ -34,7 +36,13 @@ pub const TIMER_EXECUTOR_METHOD: &str = "<ic-cdk internal> timer_executor";
 
 /// The canister module: `template` + the `encoded` payload + exports for the methods and
 /// hooks of `analysed` + metadata.
-pub fn assemble(template: &[u8], encoded: &[u8], analysed: &Payload, did: &str, cdk: &str) -> Result<Vec<u8>, BuildError> {
+pub fn assemble(
+    template: &[u8],
+    encoded: &[u8],
+    analysed: &Payload,
+    did: &str,
+    cdk: &str,
+) -> Result<Vec<u8>, BuildError> {
     let payload = encoded;
     let methods = &analysed.methods;
     let mut module = ModuleConfig::new()
@@ -49,9 +57,14 @@ pub fn assemble(template: &[u8], encoded: &[u8], analysed: &Payload, did: &str, 
         _ => return Err(tpl("it has more than one linear memory")),
     };
     let import = |module: &walrus::Module, name: &str, params: &[ValType], results: &[ValType]| {
-        let fid = module.imports.get_func(PAYLOAD_IMPORT_MODULE, name).map_err(|_| {
-            tpl(format!("it does not import `{PAYLOAD_IMPORT_MODULE}.{name}`"))
-        })?;
+        let fid = module
+            .imports
+            .get_func(PAYLOAD_IMPORT_MODULE, name)
+            .map_err(|_| {
+                tpl(format!(
+                    "it does not import `{PAYLOAD_IMPORT_MODULE}.{name}`"
+                ))
+            })?;
         let ty = module.types.get(module.funcs.get(fid).ty());
         if ty.params() != params || ty.results() != results {
             return Err(tpl(format!(
@@ -73,7 +86,10 @@ pub fn assemble(template: &[u8], encoded: &[u8], analysed: &Payload, did: &str, 
         .map_err(|e| tpl(format!("{e:#}")))?;
     module
         .replace_imported_func(copy_fn, |(body, args)| {
-            body.local_get(args[0]).i32_const(0).i32_const(len).memory_init(memory, data);
+            body.local_get(args[0])
+                .i32_const(0)
+                .i32_const(len)
+                .memory_init(memory, data);
         })
         .map_err(|e| tpl(format!("{e:#}")))?;
 
@@ -83,16 +99,27 @@ pub fn assemble(template: &[u8], encoded: &[u8], analysed: &Payload, did: &str, 
         .map_err(|_| tpl(format!("it does not export a function `{DISPATCH_EXPORT}`")))?;
     let ty = module.types.get(module.funcs.get(dispatch).ty());
     if ty.params() != [ValType::I32] || !ty.results().is_empty() {
-        return Err(tpl(format!("`{DISPATCH_EXPORT}` must have type (i32) -> ()")));
+        return Err(tpl(format!(
+            "`{DISPATCH_EXPORT}` must have type (i32) -> ()"
+        )));
     }
-    module.exports.remove(DISPATCH_EXPORT).map_err(|e| tpl(format!("{e:#}")))?;
-    for (export, used) in OPTIONAL_EXPORTS.iter().zip([analysed.hooks.heartbeat.is_some(), analysed.hooks.inspect_message.is_some()]) {
+    module
+        .exports
+        .remove(DISPATCH_EXPORT)
+        .map_err(|e| tpl(format!("{e:#}")))?;
+    for (export, used) in OPTIONAL_EXPORTS.iter().zip([
+        analysed.hooks.heartbeat.is_some(),
+        analysed.hooks.inspect_message.is_some(),
+    ]) {
         let present = module.exports.iter().any(|e| e.name == *export);
         if used && !present {
             return Err(tpl(format!("it does not export `{export}`, which the canister's hooks need: rebuild the template")));
         }
         if !used && present {
-            module.exports.remove(export).map_err(|e| tpl(format!("{e:#}")))?;
+            module
+                .exports
+                .remove(export)
+                .map_err(|e| tpl(format!("{e:#}")))?;
         }
     }
     for (index, m) in methods.iter().enumerate() {
@@ -102,14 +129,22 @@ pub fn assemble(template: &[u8], encoded: &[u8], analysed: &Payload, did: &str, 
         }
         let mut b = FunctionBuilder::new(&mut module.types, &[], &[]);
         b.name(export.clone());
-        b.func_body().const_(Value::I32(index as i32)).call(dispatch);
+        b.func_body()
+            .const_(Value::I32(index as i32))
+            .call(dispatch);
         let f = b.finish(vec![], &mut module.funcs);
         module.exports.add(&export, f);
     }
 
-    for (name, data) in [(CANDID_SECTION, did.as_bytes()), (CDK_SECTION, cdk.as_bytes())] {
+    for (name, data) in [
+        (CANDID_SECTION, did.as_bytes()),
+        (CDK_SECTION, cdk.as_bytes()),
+    ] {
         module.customs.remove_raw(name);
-        module.customs.add(RawCustomSection { name: name.to_string(), data: data.to_vec() });
+        module.customs.add(RawCustomSection {
+            name: name.to_string(),
+            data: data.to_vec(),
+        });
     }
 
     let foreign: Vec<String> = module

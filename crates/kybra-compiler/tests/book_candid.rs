@@ -14,21 +14,28 @@ use kybra_interface::{PyClass, Type};
 fn load(text: &str) -> (TypeEnv, candid::types::Type) {
     let prog: candid_parser::IDLProg = text.parse().unwrap_or_else(|e| panic!("{e}\n{text}"));
     let mut env = TypeEnv::new();
-    let actor = candid_parser::check_prog(&mut env, &prog).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let actor =
+        candid_parser::check_prog(&mut env, &prog).unwrap_or_else(|e| panic!("{e}\n{text}"));
     (env, actor.expect("a service"))
 }
 
 /// Builds `main` and checks its `.did` is the same service as `expected` and defines the
 /// named types `names`. Returns the generated `.did`.
 fn assert_candid(main: &str, expected: &str, names: &[&str]) -> String {
-    let c = Project::new(&[("src/main.py", main)]).build().unwrap_or_else(|e| panic!("{e}"));
+    let c = Project::new(&[("src/main.py", main)])
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
     let (mut env, generated) = load(&c.did);
     let (env2, wanted) = load(expected);
     let wanted = env.merge_type(env2, wanted);
     if let Err(e) = equal(&mut HashSet::new(), &env, &generated, &wanted) {
         panic!("generated .did differs from the expected one: {e}\n--- generated\n{}\n--- expected\n{expected}", c.did);
     }
-    let defined: Vec<&str> = c.did.lines().filter_map(|l| l.strip_prefix("type ")?.split(' ').next()).collect();
+    let defined: Vec<&str> = c
+        .did
+        .lines()
+        .filter_map(|l| l.strip_prefix("type ")?.split(' ').next())
+        .collect();
     let mut names = names.to_vec();
     names.sort();
     assert_eq!(defined, names, "{}", c.did);
@@ -55,7 +62,13 @@ fn the_big_example() {
         type CandidFunc = func () -> (Candid) query;
         service : { candid_types: () -> (Candid) query }
         "#,
-        &["Candid", "CandidFunc", "CandidRecord", "CandidVariant", "MyService"],
+        &[
+            "Candid",
+            "CandidFunc",
+            "CandidRecord",
+            "CandidVariant",
+            "MyService",
+        ],
     );
 }
 
@@ -65,10 +78,27 @@ fn the_big_example_payload_names_the_service_class() {
     let (index, code) = common::stdlib();
     let stdlib = kybra_compiler::stdlib::Stdlib::parse(index.as_bytes(), &code).unwrap();
     let (payload, _) = kybra_compiler::analyse_project(&p.main(), &p.root, &stdlib).unwrap();
-    let service = payload.types.iter().find(|t| t.name == "MyService").unwrap();
-    assert_eq!(service.class, Some(PyClass { module: "main".into(), name: "MyService".into() }));
-    assert!(payload.types.iter().filter(|t| t.name != "MyService").all(|t| t.class.is_none()));
-    assert_eq!(payload.methods[0].returns, vec![Type::Named("Candid".into())]);
+    let service = payload
+        .types
+        .iter()
+        .find(|t| t.name == "MyService")
+        .unwrap();
+    assert_eq!(
+        service.class,
+        Some(PyClass {
+            module: "main".into(),
+            name: "MyService".into()
+        })
+    );
+    assert!(payload
+        .types
+        .iter()
+        .filter(|t| t.name != "MyService")
+        .all(|t| t.class.is_none()));
+    assert_eq!(
+        payload.methods[0].returns,
+        vec![Type::Named("Candid".into())]
+    );
 }
 
 #[test]
@@ -247,17 +277,46 @@ fn http_request_types() {
 fn the_snippets_example() {
     macro_rules! file {
         ($name:literal) => {
-            (concat!("src/", $name), include_str!(concat!("../../../examples/candid_snippets/src/", $name)))
+            (
+                concat!("src/", $name),
+                include_str!(concat!("../../../examples/candid_snippets/src/", $name)),
+            )
         };
     }
-    let files = [file!("main.py"), file!("records.py"), file!("variants.py"), file!("funcs.py"), file!("services.py"), file!("primitives.py"), file!("scalars.py")];
-    let c = Project::new(&files).build().unwrap_or_else(|e| panic!("{e}"));
-    let defined: Vec<&str> = c.did.lines().filter_map(|l| l.strip_prefix("type ")?.split(' ').next()).collect();
+    let files = [
+        file!("main.py"),
+        file!("records.py"),
+        file!("variants.py"),
+        file!("funcs.py"),
+        file!("services.py"),
+        file!("primitives.py"),
+        file!("scalars.py"),
+    ];
+    let c = Project::new(&files)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let defined: Vec<&str> = c
+        .did
+        .lines()
+        .filter_map(|l| l.strip_prefix("type ")?.split(' ').next())
+        .collect();
     assert_eq!(
         defined,
         [
-            "BasicFunc", "ComplexFunc", "Emotion", "Firework", "Header", "Key", "Post", "Reaction", "ReactionType", "SomeService",
-            "Thread", "User", "Value", "funcs_User"
+            "BasicFunc",
+            "ComplexFunc",
+            "Emotion",
+            "Firework",
+            "Header",
+            "Key",
+            "Post",
+            "Reaction",
+            "ReactionType",
+            "SomeService",
+            "Thread",
+            "User",
+            "Value",
+            "funcs_User"
         ],
         "{}",
         c.did

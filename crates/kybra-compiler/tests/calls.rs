@@ -9,7 +9,9 @@ fn payload(source: &str) -> Payload {
     let p = Project::new(&[("src/main.py", source)]);
     let (index, code) = common::stdlib();
     let stdlib = kybra_compiler::stdlib::Stdlib::parse(index.as_bytes(), &code).unwrap();
-    kybra_compiler::analyse_project(&p.main(), &p.root, &stdlib).unwrap_or_else(|e| panic!("{e}")).0
+    kybra_compiler::analyse_project(&p.main(), &p.root, &stdlib)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .0
 }
 
 const SOURCE: &str = r#"
@@ -56,35 +58,63 @@ def plain() -> nat64:
 "#;
 
 fn method<'p>(p: &'p Payload, name: &str) -> &'p kybra_interface::Method {
-    p.methods.iter().find(|m| m.name == name).unwrap_or_else(|| panic!("no method {name}"))
+    p.methods
+        .iter()
+        .find(|m| m.name == name)
+        .unwrap_or_else(|| panic!("no method {name}"))
 }
 
 #[test]
 fn async_results_declare_their_inner_type_and_make_queries_composite() {
     let p = payload(SOURCE);
     let m = method(&p, "composite");
-    assert_eq!((m.kind, m.returns.clone()), (MethodKind::CompositeQuery, vec![Type::Nat64]));
+    assert_eq!(
+        (m.kind, m.returns.clone()),
+        (MethodKind::CompositeQuery, vec![Type::Nat64])
+    );
     let m = method(&p, "composite_async");
-    assert_eq!((m.kind, m.returns.clone()), (MethodKind::CompositeQuery, vec![Type::Text]));
+    assert_eq!(
+        (m.kind, m.returns.clone()),
+        (MethodKind::CompositeQuery, vec![Type::Text])
+    );
     let m = method(&p, "update_async");
-    assert_eq!((m.kind, m.returns.clone()), (MethodKind::Update, vec![Type::Nat64]));
+    assert_eq!(
+        (m.kind, m.returns.clone()),
+        (MethodKind::Update, vec![Type::Nat64])
+    );
     for name in ["manual_async", "async_manual"] {
         let m = method(&p, name);
         assert!(m.manual_reply, "{name}");
         assert_eq!(m.returns, vec![Type::Text], "{name}");
     }
     assert_eq!(method(&p, "plain").kind, MethodKind::Query);
-    assert_eq!(method(&p, "notify").returns, vec![Type::Named("NotifyResult".into())]);
+    assert_eq!(
+        method(&p, "notify").returns,
+        vec![Type::Named("NotifyResult".into())]
+    );
 }
 
 #[test]
 fn services_called_through_are_in_the_payload_but_not_in_the_did() {
     let p = payload(SOURCE);
-    let other = p.types.iter().find(|t| t.name == "Other").expect("the Service class is a payload type");
-    assert!(matches!(&other.ty, Type::Service(ms) if ms.len() == 2), "{other:?}");
+    let other = p
+        .types
+        .iter()
+        .find(|t| t.name == "Other")
+        .expect("the Service class is a payload type");
+    assert!(
+        matches!(&other.ty, Type::Service(ms) if ms.len() == 2),
+        "{other:?}"
+    );
     assert_eq!(other.class.as_ref().map(|c| c.name.as_str()), Some("Other"));
     let did = kybra_compiler::did::emit(&p).unwrap();
     assert!(!did.contains("Other"), "{did}");
-    assert!(did.contains("composite : () -> (nat64) composite_query;"), "{did}");
-    assert!(did.contains("type NotifyResult = variant { Ok; Err : RejectionCode };"), "{did}");
+    assert!(
+        did.contains("composite : () -> (nat64) composite_query;"),
+        "{did}"
+    );
+    assert!(
+        did.contains("type NotifyResult = variant { Ok; Err : RejectionCode };"),
+        "{did}"
+    );
 }

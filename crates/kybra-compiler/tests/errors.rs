@@ -24,7 +24,10 @@ fn missing_parameter_annotation() {
     assert_one(
         "from kybra import query\n@query\ndef f(x) -> str:\n    return x\n",
         "3:7",
-        &["parameter `x` of method `f` has no type annotation", "write e.g. `x: text`"],
+        &[
+            "parameter `x` of method `f` has no type annotation",
+            "write e.g. `x: text`",
+        ],
     );
 }
 
@@ -42,7 +45,11 @@ fn unsupported_annotation() {
     assert_one(
         "from kybra import query\n@query\ndef f(x: dict) -> str:\n    return ''\n",
         "3:10",
-        &["parameter `x` of method `f`", "`dict` is not a type", "Opt[T]"],
+        &[
+            "parameter `x` of method `f`",
+            "`dict` is not a type",
+            "Opt[T]",
+        ],
     );
     assert_one(
         "from kybra import update\n@update\ndef f() -> dict[str, int]:\n    return {}\n",
@@ -84,8 +91,16 @@ fn void_is_return_only() {
 fn star_args_and_kwargs() {
     let errs = errors("from kybra import update, void\n@update\ndef f(*args: str, **kw: str) -> void:\n    pass\n");
     assert_eq!(errs.len(), 2, "{errs:#?}");
-    assert!(errs[0].starts_with("src/main.py:3:7: `*args` cannot be a Candid method parameter"), "{}", errs[0]);
-    assert!(errs[1].starts_with("src/main.py:3:19: `**kw` cannot be a Candid method parameter"), "{}", errs[1]);
+    assert!(
+        errs[0].starts_with("src/main.py:3:7: `*args` cannot be a Candid method parameter"),
+        "{}",
+        errs[0]
+    );
+    assert!(
+        errs[1].starts_with("src/main.py:3:19: `**kw` cannot be a Candid method parameter"),
+        "{}",
+        errs[1]
+    );
 }
 
 #[test]
@@ -102,19 +117,33 @@ fn async_hooks_other_than_heartbeat() {
     assert_one(
         "from kybra import init, void\n@init\nasync def f() -> void:\n    pass\n",
         "3:11",
-        &["`@init` function `f` cannot be `async def`", "write `def f(...)`"],
+        &[
+            "`@init` function `f` cannot be `async def`",
+            "write `def f(...)`",
+        ],
     );
 }
 
 #[test]
 fn duplicate_method_names_across_modules() {
     let p = Project::new(&[
-        ("src/main.py", "from kybra import query\nimport other\n@query\ndef hello() -> str:\n    return ''\n"),
-        ("src/other.py", "from kybra import update\n\n@update\ndef hello() -> str:\n    return ''\n"),
+        (
+            "src/main.py",
+            "from kybra import query\nimport other\n@query\ndef hello() -> str:\n    return ''\n",
+        ),
+        (
+            "src/other.py",
+            "from kybra import update\n\n@update\ndef hello() -> str:\n    return ''\n",
+        ),
     ]);
     let errs = p.errors();
     assert_eq!(errs.len(), 1, "{errs:#?}");
-    assert!(errs[0].starts_with("src/other.py:4:5: method `hello` is already defined at src/main.py:4:5"), "{}", errs[0]);
+    assert!(
+        errs[0]
+            .starts_with("src/other.py:4:5: method `hello` is already defined at src/main.py:4:5"),
+        "{}",
+        errs[0]
+    );
     assert!(errs[0].contains("rename one of them"));
 }
 
@@ -149,7 +178,11 @@ fn misplaced_decorator_options() {
 fn syntax_errors() {
     let errs = errors("from kybra import query\n@query\ndef f( -> str:\n    return ''\n");
     assert!(!errs.is_empty());
-    assert!(errs.iter().all(|e| e.starts_with("src/main.py:3:") && e.contains("syntax error")), "{errs:#?}");
+    assert!(
+        errs.iter()
+            .all(|e| e.starts_with("src/main.py:3:") && e.contains("syntax error")),
+        "{errs:#?}"
+    );
 }
 
 #[test]
@@ -163,10 +196,22 @@ fn all_errors_are_collected() {
     ]);
     let errs = p.errors();
     assert_eq!(errs.len(), 4, "{errs:#?}");
-    assert!(errs[0].starts_with("src/helper.py:3:5: method `c` has no return annotation"), "{errs:#?}");
-    assert!(errs[1].starts_with("src/main.py:3:8: cannot import `numpy`"), "{errs:#?}");
-    assert!(errs[2].starts_with("src/main.py:5:7: parameter `x`"), "{errs:#?}");
-    assert!(errs[3].starts_with("src/main.py:8:12: return type of method `b`"), "{errs:#?}");
+    assert!(
+        errs[0].starts_with("src/helper.py:3:5: method `c` has no return annotation"),
+        "{errs:#?}"
+    );
+    assert!(
+        errs[1].starts_with("src/main.py:3:8: cannot import `numpy`"),
+        "{errs:#?}"
+    );
+    assert!(
+        errs[2].starts_with("src/main.py:5:7: parameter `x`"),
+        "{errs:#?}"
+    );
+    assert!(
+        errs[3].starts_with("src/main.py:8:12: return type of method `b`"),
+        "{errs:#?}"
+    );
 }
 
 #[test]
@@ -181,7 +226,10 @@ fn undecorated_and_foreign_decorators_are_plain_python() {
     // functools is not in the test stdlib: that is the only complaint.
     let errs = p.errors();
     assert_eq!(errs.len(), 1, "{errs:#?}");
-    assert!(errs[0].starts_with("src/main.py:1:8: cannot import `functools`"), "{errs:#?}");
+    assert!(
+        errs[0].starts_with("src/main.py:1:8: cannot import `functools`"),
+        "{errs:#?}"
+    );
     let p = Project::new(&[(
         "src/main.py",
         "from kybra import query\n\ndef helper(x):\n    return x\n\n@query\ndef only() -> str:\n    return helper('')\n",

@@ -14,7 +14,11 @@ fn hello_world_gives_the_books_service() {
     check_did(HELLO_WORLD_DID, &c.did).unwrap();
     assert_eq!(c.methods, 2);
     assert_eq!(c.user_modules, 1);
-    assert!(c.did.contains("get_message : () -> (text) query;"), "{}", c.did);
+    assert!(
+        c.did.contains("get_message : () -> (text) query;"),
+        "{}",
+        c.did
+    );
 }
 
 #[test]
@@ -24,7 +28,10 @@ fn check_did_reports_every_difference() {
     let wrong = "service : { get_message : () -> (nat) query; set_message : (text) -> (); other : () -> () }";
     let problems = check_did(&c.did, wrong).unwrap_err();
     assert_eq!(problems.len(), 2, "{problems:?}");
-    assert!(problems.iter().any(|p| p.contains("get_message")), "{problems:?}");
+    assert!(
+        problems.iter().any(|p| p.contains("get_message")),
+        "{problems:?}"
+    );
     assert!(problems.iter().any(|p| p.contains("other")), "{problems:?}");
     // A generated interface with more methods still serves the hand-written one.
     check_did(&c.did, "service : { get_message : () -> (text) query }").unwrap();
@@ -36,24 +43,51 @@ fn hello_world_payload() {
     let p = Project::new(&[("src/main.py", HELLO_WORLD)]);
     let (index, code) = common::stdlib();
     let stdlib = kybra_compiler::stdlib::Stdlib::parse(index.as_bytes(), &code).unwrap();
-    let (payload, user): (Payload, usize) = kybra_compiler::analyse_project(&p.main(), &p.root, &stdlib).unwrap();
+    let (payload, user): (Payload, usize) =
+        kybra_compiler::analyse_project(&p.main(), &p.root, &stdlib).unwrap();
     assert_eq!(user, 1);
     assert_eq!(payload.entry, "main");
     let names: Vec<_> = payload.modules.iter().map(|m| m.name.as_str()).collect();
     // User code, then bootstrap, then the closure of `kybra`; nothing else (no json).
     assert_eq!(
         names,
-        ["main", "encodings", "codecs", "encodings.aliases", "kybra", "kybra.principal", "typing", "collections", "re", "enum"]
+        [
+            "main",
+            "encodings",
+            "codecs",
+            "encodings.aliases",
+            "kybra",
+            "kybra.principal",
+            "typing",
+            "collections",
+            "re",
+            "enum"
+        ]
     );
     assert_eq!(
         payload.modules[0].code,
-        ModuleCode::Source { filename: "src/main.py".into(), text: HELLO_WORLD.into() }
+        ModuleCode::Source {
+            filename: "src/main.py".into(),
+            text: HELLO_WORLD.into()
+        }
     );
-    let ModuleCode::Bytecode(b) = &payload.modules[4].code else { panic!("kybra is bytecode") };
+    let ModuleCode::Bytecode(b) = &payload.modules[4].code else {
+        panic!("kybra is bytecode")
+    };
     assert_eq!(b.as_slice(), b"<kybra>");
     assert!(payload.modules[4].is_package);
-    let m: Vec<_> = payload.methods.iter().map(|m| (m.name.as_str(), m.kind, m.module.as_str())).collect();
-    assert_eq!(m, [("get_message", MethodKind::Query, "main"), ("set_message", MethodKind::Update, "main")]);
+    let m: Vec<_> = payload
+        .methods
+        .iter()
+        .map(|m| (m.name.as_str(), m.kind, m.module.as_str()))
+        .collect();
+    assert_eq!(
+        m,
+        [
+            ("get_message", MethodKind::Query, "main"),
+            ("set_message", MethodKind::Update, "main")
+        ]
+    );
     assert_eq!(payload.methods[1].params[0].name, "new_message");
     assert_eq!(payload.methods[1].params[0].ty, Type::Text);
     assert!(payload.methods[1].returns.is_empty());

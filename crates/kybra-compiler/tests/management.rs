@@ -16,13 +16,17 @@ use kybra_interface::ModuleCode;
 fn load(text: &str) -> (TypeEnv, CType) {
     let prog: candid_parser::IDLProg = text.parse().unwrap_or_else(|e| panic!("{e}\n{text}"));
     let mut env = TypeEnv::new();
-    let actor = candid_parser::check_prog(&mut env, &prog).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let actor =
+        candid_parser::check_prog(&mut env, &prog).unwrap_or_else(|e| panic!("{e}\n{text}"));
     (env, actor.expect("a service"))
 }
 
 /// The names of the `type X = ...;` definitions of a `.did`, sorted.
 fn defined(did: &str) -> Vec<String> {
-    let mut names: Vec<String> = did.lines().filter_map(|l| Some(l.strip_prefix("type ")?.split(' ').next()?.to_string())).collect();
+    let mut names: Vec<String> = did
+        .lines()
+        .filter_map(|l| Some(l.strip_prefix("type ")?.split(' ').next()?.to_string()))
+        .collect();
     names.sort();
     names
 }
@@ -30,7 +34,9 @@ fn defined(did: &str) -> Vec<String> {
 /// Builds `main` and checks its `.did` is the same service as `expected` and defines
 /// exactly the named types `names`. Returns the `.did`.
 fn assert_candid(main: &str, expected: &str, names: &[&str]) -> String {
-    let c = Project::new(&[("src/main.py", main)]).build().unwrap_or_else(|e| panic!("{e}"));
+    let c = Project::new(&[("src/main.py", main)])
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
     let (mut env, generated) = load(&c.did);
     let (env2, wanted) = load(expected);
     let wanted = env.merge_type(env2, wanted);
@@ -68,13 +74,20 @@ def xkcd_transform(args: HttpTransformArgs) -> HttpResponse:
 
 #[test]
 fn the_books_http_transform_uses_the_management_types() {
-    let expected = format!("{HTTP_TYPES} service : {{ xkcd_transform: (HttpTransformArgs) -> (HttpResponse) query }}");
-    assert_candid(TRANSFORM, &expected, &["HttpHeader", "HttpResponse", "HttpTransformArgs"]);
+    let expected = format!(
+        "{HTTP_TYPES} service : {{ xkcd_transform: (HttpTransformArgs) -> (HttpResponse) query }}"
+    );
+    assert_candid(
+        TRANSFORM,
+        &expected,
+        &["HttpHeader", "HttpResponse", "HttpTransformArgs"],
+    );
 }
 
 #[test]
 fn every_import_style_reaches_the_same_types() {
-    let expected = format!("{HTTP_TYPES} service : {{ t: (HttpTransformArgs) -> (HttpResponse) query }}");
+    let expected =
+        format!("{HTTP_TYPES} service : {{ t: (HttpTransformArgs) -> (HttpResponse) query }}");
     let names = ["HttpHeader", "HttpResponse", "HttpTransformArgs"];
     let styles = [
         "import kybra.canisters.management as m\n@query\ndef t(a: m.HttpTransformArgs) -> m.HttpResponse:\n    return a['response']\n",
@@ -84,7 +97,11 @@ fn every_import_style_reaches_the_same_types() {
         "from kybra.canisters.management import http\n@query\ndef t(a: 'http.HttpTransformArgs') -> 'http.HttpResponse':\n    return a['response']\n",
     ];
     for body in styles {
-        assert_candid(&format!("from kybra import query\n{body}"), &expected, &names);
+        assert_candid(
+            &format!("from kybra import query\n{body}"),
+            &expected,
+            &names,
+        );
     }
 }
 
@@ -118,7 +135,16 @@ def transform(args: management.HttpTransformArgs) -> management.HttpResponse:
             http_request: (text) -> (HttpResponse) query;
             transform: (HttpTransformArgs) -> (kybra_canisters_management_http_HttpResponse) query;
         }"#;
-    assert_candid(main, expected, &["HttpHeader", "HttpResponse", "HttpTransformArgs", "kybra_canisters_management_http_HttpResponse"]);
+    assert_candid(
+        main,
+        expected,
+        &[
+            "HttpHeader",
+            "HttpResponse",
+            "HttpTransformArgs",
+            "kybra_canisters_management_http_HttpResponse",
+        ],
+    );
 }
 
 #[test]
@@ -172,8 +198,13 @@ def randomness() -> blob:
         main,
         expected,
         &[
-            "CanisterSettings", "CanisterStatus", "CanisterStatusArgs", "CanisterStatusResult",
-            "CreateCanisterArgs", "CreateCanisterResult", "DefiniteCanisterSettings",
+            "CanisterSettings",
+            "CanisterStatus",
+            "CanisterStatusArgs",
+            "CanisterStatusResult",
+            "CreateCanisterArgs",
+            "CreateCanisterResult",
+            "DefiniteCanisterSettings",
         ],
     );
 }
@@ -197,21 +228,38 @@ fn the_library_modules_are_shipped_as_source_after_the_users() {
     for sub in ["basic", "bitcoin", "http", "tecdsa"] {
         let name = format!("kybra.canisters.management.{sub}");
         let file = format!("kybra/canisters/management/{sub}.py");
-        assert!(sources.contains(&(name.as_str(), file.as_str())), "{name} missing from {sources:?}");
+        assert!(
+            sources.contains(&(name.as_str(), file.as_str())),
+            "{name} missing from {sources:?}"
+        );
     }
-    let packages: Vec<&str> = payload.modules.iter().filter(|m| m.is_package).map(|m| m.name.as_str()).collect();
+    let packages: Vec<&str> = payload
+        .modules
+        .iter()
+        .filter(|m| m.is_package)
+        .map(|m| m.name.as_str())
+        .collect();
     for p in ["kybra", "kybra.canisters", "kybra.canisters.management"] {
-        assert!(packages.contains(&p), "{p} is not a package of the payload: {packages:?}");
+        assert!(
+            packages.contains(&p),
+            "{p} is not a package of the payload: {packages:?}"
+        );
     }
     // `kybra` itself still comes from the bundle.
-    assert!(payload.modules.iter().any(|m| m.name == "kybra" && matches!(m.code, ModuleCode::Bytecode(_))));
+    assert!(payload
+        .modules
+        .iter()
+        .any(|m| m.name == "kybra" && matches!(m.code, ModuleCode::Bytecode(_))));
 }
 
 #[test]
 fn an_unknown_library_module_is_a_clear_error() {
-    let errors = Project::new(&[("src/main.py", "from kybra.canisters.ledger import Ledger\n")]).errors();
+    let errors =
+        Project::new(&[("src/main.py", "from kybra.canisters.ledger import Ledger\n")]).errors();
     assert!(
-        errors.iter().any(|e| e.contains("src/main.py:1:1") && e.contains("no module `kybra.canisters.ledger`") && e.contains("kybra.canisters.management")),
+        errors.iter().any(|e| e.contains("src/main.py:1:1")
+            && e.contains("no module `kybra.canisters.ledger`")
+            && e.contains("kybra.canisters.management")),
         "{errors:?}"
     );
 }
@@ -294,25 +342,55 @@ service ic : {
 
 /// The methods the Kybra Book lists for the management canister.
 const BOOK_METHODS: &[&str] = &[
-    "bitcoin_get_balance", "bitcoin_get_current_fee_percentiles", "bitcoin_get_utxos", "bitcoin_send_transaction",
-    "canister_status", "create_canister", "delete_canister", "deposit_cycles", "ecdsa_public_key", "http_request",
-    "install_code", "provisional_create_canister_with_cycles", "provisional_top_up_canister", "raw_rand",
-    "sign_with_ecdsa", "start_canister", "stop_canister", "uninstall_code", "update_settings",
+    "bitcoin_get_balance",
+    "bitcoin_get_current_fee_percentiles",
+    "bitcoin_get_utxos",
+    "bitcoin_send_transaction",
+    "canister_status",
+    "create_canister",
+    "delete_canister",
+    "deposit_cycles",
+    "ecdsa_public_key",
+    "http_request",
+    "install_code",
+    "provisional_create_canister_with_cycles",
+    "provisional_top_up_canister",
+    "raw_rand",
+    "sign_with_ecdsa",
+    "start_canister",
+    "stop_canister",
+    "uninstall_code",
+    "update_settings",
 ];
 
 /// Every record field and variant case of `ours` exists in `theirs` at the same place
 /// (subtyping alone lets a misspelt `opt` field through: Candid reads it as absent).
-fn labels_within(env: &TypeEnv, ours: &CType, theirs: &CType, path: &str, seen: &mut HashSet<(CType, CType)>, out: &mut Vec<String>) {
-    let (a, b) = (env.trace_type(ours).unwrap(), env.trace_type(theirs).unwrap());
+fn labels_within(
+    env: &TypeEnv,
+    ours: &CType,
+    theirs: &CType,
+    path: &str,
+    seen: &mut HashSet<(CType, CType)>,
+    out: &mut Vec<String>,
+) {
+    let (a, b) = (
+        env.trace_type(ours).unwrap(),
+        env.trace_type(theirs).unwrap(),
+    );
     if !seen.insert((a.clone(), b.clone())) {
         return;
     }
     match (a.as_ref(), b.as_ref()) {
-        (TypeInner::Opt(x), TypeInner::Opt(y)) | (TypeInner::Vec(x), TypeInner::Vec(y)) => labels_within(env, x, y, path, seen, out),
-        (TypeInner::Record(fs), TypeInner::Record(gs)) | (TypeInner::Variant(fs), TypeInner::Variant(gs)) => {
+        (TypeInner::Opt(x), TypeInner::Opt(y)) | (TypeInner::Vec(x), TypeInner::Vec(y)) => {
+            labels_within(env, x, y, path, seen, out)
+        }
+        (TypeInner::Record(fs), TypeInner::Record(gs))
+        | (TypeInner::Variant(fs), TypeInner::Variant(gs)) => {
             for f in fs {
                 match gs.iter().find(|g| g.id == f.id) {
-                    Some(g) => labels_within(env, &f.ty, &g.ty, &format!("{path}.{}", f.id), seen, out),
+                    Some(g) => {
+                        labels_within(env, &f.ty, &g.ty, &format!("{path}.{}", f.id), seen, out)
+                    }
                     None => out.push(format!("{path}: `{}` is not in ic.did", f.id)),
                 }
             }
@@ -333,7 +411,9 @@ fn labels_within(env: &TypeEnv, ours: &CType, theirs: &CType, path: &str, seen: 
 fn the_service_agrees_with_the_ic_interface_spec() {
     let main = "from kybra import query\nfrom kybra.canisters.management import ManagementCanister, management_canister\n\n\
                 @query\ndef management() -> ManagementCanister:\n    return management_canister\n";
-    let c = Project::new(&[("src/main.py", main)]).build().unwrap_or_else(|e| panic!("{e}"));
+    let c = Project::new(&[("src/main.py", main)])
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
     let (mut env, generated) = load(&c.did);
     let (ic_env, ic) = load(IC_DID);
     let ic = env.merge_type(ic_env, ic);
@@ -345,27 +425,58 @@ fn the_service_agrees_with_the_ic_interface_spec() {
     assert_eq!(names, want, "{}", c.did);
     let mut problems = Vec::new();
     for (name, ty) in &ours {
-        let spec = env.get_method(&ic, name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let spec = env
+            .get_method(&ic, name)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         let spec = TypeInner::Func(spec.clone()).into();
         // A call through our type is a call of the IC's method: what we send must decode
         // as its arguments and what it answers as our results, i.e. ic <: ours.
         if let Err(e) = subtype(&mut HashSet::new(), &env, &spec, ty) {
-            problems.push(format!("{name}: the IC's method is not a subtype of ours: {e}"));
+            problems.push(format!(
+                "{name}: the IC's method is not a subtype of ours: {e}"
+            ));
         }
         labels_within(&env, ty, &spec, name, &mut HashSet::new(), &mut problems);
     }
-    assert!(problems.is_empty(), "{}\n--- generated\n{}", problems.join("\n"), c.did);
+    assert!(
+        problems.is_empty(),
+        "{}\n--- generated\n{}",
+        problems.join("\n"),
+        c.did
+    );
     // All methods are updates (the management canister has no query methods to call).
-    assert!(c.did.contains("type ManagementCanister = service"), "{}", c.did);
+    assert!(
+        c.did.contains("type ManagementCanister = service"),
+        "{}",
+        c.did
+    );
 }
 
 /// The example of the book's management canister samples builds.
 #[test]
 fn the_management_canister_example_builds() {
     let main = include_str!("../../../examples/management_canister/src/main.py");
-    let c = Project::new(&[("src/main.py", main)]).build().unwrap_or_else(|e| panic!("{e}"));
-    for name in ["random_bytes", "execute_create_canister", "get_canister_status", "xkcd", "xkcd_transform", "get_utxos", "sign"] {
-        assert!(c.did.contains(&format!("{name} :")) || c.did.contains(&format!("{name}:")), "{name} missing:\n{}", c.did);
+    let c = Project::new(&[("src/main.py", main)])
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    for name in [
+        "random_bytes",
+        "execute_create_canister",
+        "get_canister_status",
+        "xkcd",
+        "xkcd_transform",
+        "get_utxos",
+        "sign",
+    ] {
+        assert!(
+            c.did.contains(&format!("{name} :")) || c.did.contains(&format!("{name}:")),
+            "{name} missing:\n{}",
+            c.did
+        );
     }
-    assert!(!c.did.contains("ManagementCanister"), "only the types the methods use:\n{}", c.did);
+    assert!(
+        !c.did.contains("ManagementCanister"),
+        "only the types the methods use:\n{}",
+        c.did
+    );
 }

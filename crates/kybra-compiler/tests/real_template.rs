@@ -9,7 +9,11 @@ use kybra_compiler::Assets;
 fn real_assets() -> Option<(Vec<u8>, Vec<u8>, Vec<u8>)> {
     let dir = common::real_assets_dir();
     let read = |f: &str| std::fs::read(dir.join(f)).ok();
-    match (read("template.wasm"), read("stdlib.json"), read("stdlib.bin")) {
+    match (
+        read("template.wasm"),
+        read("stdlib.json"),
+        read("stdlib.bin"),
+    ) {
         (Some(t), Some(i), Some(c)) => Some((t, i, c)),
         _ => {
             println!("SKIPPED: no template.wasm/stdlib.json/stdlib.bin in {} (run runtime/build-assets.sh)", dir.display());
@@ -20,14 +24,22 @@ fn real_assets() -> Option<(Vec<u8>, Vec<u8>, Vec<u8>)> {
 
 #[test]
 fn hello_world_against_the_real_template() {
-    let Some((template, index, code)) = real_assets() else { return };
+    let Some((template, index, code)) = real_assets() else {
+        return;
+    };
     let project = Project::new(&[("src/main.py", HELLO_WORLD)]);
-    let assets = Assets { template: &template, stdlib_index: &index, stdlib_code: &code };
+    let assets = Assets {
+        template: &template,
+        stdlib_index: &index,
+        stdlib_code: &code,
+    };
     let started = std::time::Instant::now();
     let c = kybra_compiler::build(&project.main(), &project.root, &assets).unwrap();
     let took = started.elapsed();
     kybra_compiler::check_did(&c.did, HELLO_WORLD_DID).unwrap();
-    wasmparser::Validator::new().validate_all(&c.wasm).expect("validates");
+    wasmparser::Validator::new()
+        .validate_all(&c.wasm)
+        .expect("validates");
     println!(
         "hello world: {took:?} total ({:?}); template {} B -> wasm {} B, gz {} B; {} modules, payload {} B",
         c.timings,
@@ -45,19 +57,34 @@ fn hello_world_against_the_real_template() {
 /// same counts, exports and metadata from it.
 #[test]
 fn real_module_passes_ic_validation() {
-    let Some((template, index, code)) = real_assets() else { return };
+    let Some((template, index, code)) = real_assets() else {
+        return;
+    };
     let project = Project::new(&[("src/main.py", HELLO_WORLD)]);
-    let assets = Assets { template: &template, stdlib_index: &index, stdlib_code: &code };
+    let assets = Assets {
+        template: &template,
+        stdlib_index: &index,
+        stdlib_code: &code,
+    };
     let c = kybra_compiler::build(&project.main(), &project.root, &assets).unwrap();
     let facts = kybra_compiler::validate::check(&c.wasm, &c.did).unwrap_or_else(|e| panic!("{e}"));
     let limits = kybra_compiler::validate::IC_LIMITS;
 
     // The IC's module limits, with the margin left printed.
     assert!(facts.functions <= limits.functions, "{facts:?}");
-    assert!(facts.code_section_bytes <= limits.code_section_bytes, "{facts:?}");
+    assert!(
+        facts.code_section_bytes <= limits.code_section_bytes,
+        "{facts:?}"
+    );
     assert!(facts.globals <= limits.globals, "{facts:?}");
-    assert!(facts.largest_function_instructions <= limits.function_instructions, "{facts:?}");
-    assert!(facts.largest_function_complexity <= limits.function_complexity, "{facts:?}");
+    assert!(
+        facts.largest_function_instructions <= limits.function_instructions,
+        "{facts:?}"
+    );
+    assert!(
+        facts.largest_function_complexity <= limits.function_complexity,
+        "{facts:?}"
+    );
     println!(
         "functions {}/{}; code section {}/{} B; globals {}/{}; largest function {} instructions, complexity {}/{}",
         facts.functions,
@@ -91,7 +118,10 @@ fn real_module_passes_ic_validation() {
 
     // ic-wasm (dfx's tool) sees the same module.
     let module = ic_wasm::utils::parse_wasm(&c.wasm, false).expect("ic-wasm parses the module");
-    assert_eq!(ic_wasm::metadata::get_metadata(&module, "candid:service").as_deref(), Some(c.did.as_bytes()));
+    assert_eq!(
+        ic_wasm::metadata::get_metadata(&module, "candid:service").as_deref(),
+        Some(c.did.as_bytes())
+    );
     assert_eq!(
         ic_wasm::metadata::get_metadata(&module, "cdk").as_deref(),
         Some(kybra_compiler::cdk_metadata().as_bytes())
@@ -100,12 +130,31 @@ fn real_module_passes_ic_validation() {
     listed.sort();
     assert_eq!(listed, ["icp:public candid:service", "icp:public cdk"]);
     let info = serde_json::to_value(ic_wasm::info::WasmInfo::from(&module)).unwrap();
-    assert_eq!(info["number_of_functions"], facts.functions + facts.imported_functions, "{info:#}");
+    assert_eq!(
+        info["number_of_functions"],
+        facts.functions + facts.imported_functions,
+        "{info:#}"
+    );
     assert_eq!(info["number_of_globals"], facts.globals);
-    assert_eq!(info["imported_ic0_system_api"], serde_json::json!(facts.imports));
-    let mut methods: Vec<&str> = info["exported_methods"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        info["imported_ic0_system_api"],
+        serde_json::json!(facts.imports)
+    );
+    let mut methods: Vec<&str> = info["exported_methods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
     methods.sort();
-    assert_eq!(methods, exports.iter().copied().filter(|e| *e != "memory").collect::<Vec<_>>());
+    assert_eq!(
+        methods,
+        exports
+            .iter()
+            .copied()
+            .filter(|e| *e != "memory")
+            .collect::<Vec<_>>()
+    );
     let mut info_text = Vec::new();
     ic_wasm::info::info(&module, &mut info_text).unwrap();
     println!("ic-wasm info:\n{}", String::from_utf8_lossy(&info_text));
@@ -114,17 +163,33 @@ fn real_module_passes_ic_validation() {
 /// Modules CPython carries deep-frozen are not shipped, but everything they import is.
 #[test]
 fn frozen_modules_are_not_shipped_but_their_imports_are() {
-    let Some((_, index, code)) = real_assets() else { return };
+    let Some((_, index, code)) = real_assets() else {
+        return;
+    };
     let stdlib = kybra_compiler::stdlib::Stdlib::parse(&index, &code).unwrap();
-    let project = Project::new(&[("src/main.py", HELLO_WORLD), ("src/extra.py", "import os\nimport json\n")]);
+    let project = Project::new(&[
+        ("src/main.py", HELLO_WORLD),
+        ("src/extra.py", "import os\nimport json\n"),
+    ]);
     std::fs::write(project.main(), format!("import extra\n{HELLO_WORLD}")).unwrap();
-    let (payload, _) = kybra_compiler::analyse_project(&project.main(), &project.root, &stdlib).unwrap();
-    let shipped: std::collections::BTreeSet<&str> = payload.modules.iter().map(|m| m.name.as_str()).collect();
+    let (payload, _) =
+        kybra_compiler::analyse_project(&project.main(), &project.root, &stdlib).unwrap();
+    let shipped: std::collections::BTreeSet<&str> =
+        payload.modules.iter().map(|m| m.name.as_str()).collect();
     let all = stdlib.closure(["kybra", "os", "json"]);
     let frozen: Vec<_> = all.iter().filter(|m| m.frozen).collect();
-    assert!(frozen.iter().any(|m| m.name == "os"), "os is frozen in CPython 3.11");
+    assert!(
+        frozen.iter().any(|m| m.name == "os"),
+        "os is frozen in CPython 3.11"
+    );
     for m in &all {
-        assert_eq!(shipped.contains(m.name.as_str()), !m.frozen, "{} (frozen: {})", m.name, m.frozen);
+        assert_eq!(
+            shipped.contains(m.name.as_str()),
+            !m.frozen,
+            "{} (frozen: {})",
+            m.name,
+            m.frozen
+        );
     }
     println!(
         "{} modules reached, {} frozen left out: {:?}",
@@ -139,9 +204,15 @@ fn frozen_modules_are_not_shipped_but_their_imports_are() {
 #[test]
 #[ignore = "a measurement, not a check"]
 fn gzip_levels() {
-    let Some((template, index, code)) = real_assets() else { return };
+    let Some((template, index, code)) = real_assets() else {
+        return;
+    };
     let project = Project::new(&[("src/main.py", HELLO_WORLD)]);
-    let assets = Assets { template: &template, stdlib_index: &index, stdlib_code: &code };
+    let assets = Assets {
+        template: &template,
+        stdlib_index: &index,
+        stdlib_code: &code,
+    };
     let c = kybra_compiler::build(&project.main(), &project.root, &assets).unwrap();
     for level in [1, 4, 6, 7, 8, 9] {
         let started = std::time::Instant::now();

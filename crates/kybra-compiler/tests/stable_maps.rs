@@ -9,7 +9,9 @@ fn payload(files: &[(&str, &str)]) -> Payload {
     let p = Project::new(files);
     let (index, code) = common::stdlib();
     let stdlib = kybra_compiler::stdlib::Stdlib::parse(index.as_bytes(), &code).unwrap();
-    kybra_compiler::analyse_project(&p.main(), &p.root, &stdlib).unwrap_or_else(|e| panic!("{e}")).0
+    kybra_compiler::analyse_project(&p.main(), &p.root, &stdlib)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .0
 }
 
 fn errors(main: &str) -> Vec<String> {
@@ -46,7 +48,9 @@ fn the_book_audio_recorder_declarations() {
         ]
     );
     // The value types are defined even though no method uses them.
-    assert!(p.types.iter().any(|t| t.name == "User") && p.types.iter().any(|t| t.name == "Recording"));
+    assert!(
+        p.types.iter().any(|t| t.name == "User") && p.types.iter().any(|t| t.name == "Recording")
+    );
 }
 
 #[test]
@@ -61,10 +65,19 @@ fn aliases_renamed_imports_other_modules_and_the_unbounded_form() {
         ("src/store.py", "from kybra import StableBTreeMap as SB, nat\nlog = SB[nat, bytes](memory_id=254)\n"),
     ]);
     assert_eq!(p.stable_maps.len(), 2);
-    assert_eq!((p.stable_maps[0].memory_id, &p.stable_maps[0].key), (0, &Type::Named("Key".into())));
+    assert_eq!(
+        (p.stable_maps[0].memory_id, &p.stable_maps[0].key),
+        (0, &Type::Named("Key".into()))
+    );
     assert_eq!(
         p.stable_maps[1],
-        StableMap { memory_id: 254, key: Type::Nat, value: Type::Blob, max_key_size: None, max_value_size: None }
+        StableMap {
+            memory_id: 254,
+            key: Type::Nat,
+            value: Type::Blob,
+            max_key_size: None,
+            max_value_size: None
+        }
     );
 }
 
@@ -87,8 +100,17 @@ fn library_result_types_are_named_as_the_book_types_them() {
         service : {\n  stable64_grow : (nat64) -> (Stable64GrowResult);\n  stable_grow : (nat32) -> (StableGrowResult);\n  why : () -> (InsertError);\n}";
     kybra_compiler::check_did(&did, expected).unwrap_or_else(|e| panic!("{e:?}\n{did}"));
     kybra_compiler::check_did(expected, &did).unwrap_or_else(|e| panic!("{e:?}\n{did}"));
-    let p = payload(&[("src/main.py", "from kybra import KeyTooLarge, query\n@query\ndef f() -> KeyTooLarge: ...\n")]);
-    assert_eq!(p.types[0].ty, Type::Record(vec![Field::new("given", Type::Nat32), Field::new("max", Type::Nat32)]));
+    let p = payload(&[(
+        "src/main.py",
+        "from kybra import KeyTooLarge, query\n@query\ndef f() -> KeyTooLarge: ...\n",
+    )]);
+    assert_eq!(
+        p.types[0].ty,
+        Type::Record(vec![
+            Field::new("given", Type::Nat32),
+            Field::new("max", Type::Nat32)
+        ])
+    );
 }
 
 #[test]
@@ -117,7 +139,11 @@ fn mistakes_are_located_and_say_what_to_write() {
         "src/main.py:11:5: StableBTreeMap needs a memory id",
     ];
     for w in want {
-        assert!(e.iter().any(|l| l.starts_with(w)), "missing {w:?} in\n{}", e.join("\n"));
+        assert!(
+            e.iter().any(|l| l.starts_with(w)),
+            "missing {w:?} in\n{}",
+            e.join("\n")
+        );
     }
     assert_eq!(e.len(), want.len(), "{}", e.join("\n"));
 }
@@ -130,12 +156,25 @@ fn a_memory_id_is_used_once_and_none_is_reserved() {
          b = StableBTreeMap[nat8, str](memory_id=3)\n",
     );
     assert_eq!(e.len(), 1, "{e:?}");
-    assert!(e[0].starts_with("src/main.py:3:5: memory id 3 is already used by the StableBTreeMap at src/main.py:2:5"), "{e:?}");
+    assert!(
+        e[0].starts_with(
+            "src/main.py:3:5: memory id 3 is already used by the StableBTreeMap at src/main.py:2:5"
+        ),
+        "{e:?}"
+    );
     // The ids the original Kybra reserved (0, 1, 2, 252, 253, 254) are the user's here.
     let mut src = String::from("from kybra import StableBTreeMap, nat8\n");
     for id in [0, 1, 2, 252, 253, 254] {
-        src.push_str(&format!("m{id} = StableBTreeMap[nat8, str](memory_id={id}, max_key_size=1, max_value_size=9)\n"));
+        src.push_str(&format!(
+            "m{id} = StableBTreeMap[nat8, str](memory_id={id}, max_key_size=1, max_value_size=9)\n"
+        ));
     }
     let p = payload(&[("src/main.py", &src)]);
-    assert_eq!(p.stable_maps.iter().map(|m| m.memory_id).collect::<Vec<_>>(), vec![0, 1, 2, 252, 253, 254]);
+    assert_eq!(
+        p.stable_maps
+            .iter()
+            .map(|m| m.memory_id)
+            .collect::<Vec<_>>(),
+        vec![0, 1, 2, 252, 253, 254]
+    );
 }

@@ -16,7 +16,11 @@ fn assert_one_in(files: &[(&str, &str)], at: &str, parts: &[&str]) {
 }
 
 fn assert_one(main: &str, position: &str, parts: &[&str]) {
-    assert_one_in(&[("src/main.py", main)], &format!("src/main.py:{position}"), parts);
+    assert_one_in(
+        &[("src/main.py", main)],
+        &format!("src/main.py:{position}"),
+        parts,
+    );
 }
 
 const HEAD: &str = "from kybra import Record, Variant, Service, service_query, Alias, Func, Query, Vec, query, nat\n";
@@ -39,14 +43,19 @@ fn record_field_with_default() {
     assert_one(
         &with_head("class R(Record):\n    x: nat = 5\n@query\ndef f() -> R: ...\n"),
         "3:14",
-        &["field `x` of Record `R` has a default value", "remove `= ...`"],
+        &[
+            "field `x` of Record `R` has a default value",
+            "remove `= ...`",
+        ],
     );
 }
 
 #[test]
 fn record_with_a_method() {
     assert_one(
-        &with_head("class R(Record):\n    x: nat\n    def m(self): pass\n@query\ndef f() -> R: ...\n"),
+        &with_head(
+            "class R(Record):\n    x: nat\n    def m(self): pass\n@query\ndef f() -> R: ...\n",
+        ),
         "4:9",
         &["Record `R` cannot have methods", "move `m` to module level"],
     );
@@ -66,7 +75,11 @@ fn class_that_is_not_a_candid_type() {
     assert_one(
         &with_head("class Point:\n    x: nat\n@query\ndef f(p: Point) -> nat: ...\n"),
         "5:10",
-        &["parameter `p` of method `f`", "class `Point` is not a Candid type", "`class Point(Record):`"],
+        &[
+            "parameter `p` of method `f`",
+            "class `Point` is not a Candid type",
+            "`class Point(Record):`",
+        ],
     );
 }
 
@@ -75,23 +88,46 @@ fn unknown_name_in_a_string_annotation() {
     assert_one(
         &with_head("class R(Record):\n    friend: Vec[\"Usr\"]\n@query\ndef f() -> R: ...\n"),
         "3:18",
-        &["field `friend` of Record `R`", "`Usr` is not defined in module `main`", "define it"],
+        &[
+            "field `friend` of Record `R`",
+            "`Usr` is not defined in module `main`",
+            "define it",
+        ],
     );
-    assert_one(&with_head("@query\ndef f(x: 'Opt[') -> nat: ...\n"), "3:10", &["string annotation", "not a Python expression"]);
+    assert_one(
+        &with_head("@query\ndef f(x: 'Opt[') -> nat: ...\n"),
+        "3:10",
+        &["string annotation", "not a Python expression"],
+    );
 }
 
 #[test]
 fn unknown_name_in_another_module_is_reported_there() {
     assert_one_in(
         &[
-            ("src/main.py", "from kybra import query\nfrom models import User\n@query\ndef f() -> User: ...\n"),
-            ("src/models.py", "from kybra import Record\n\nclass User(Record):\n    group: \"Group\"\n"),
+            (
+                "src/main.py",
+                "from kybra import query\nfrom models import User\n@query\ndef f() -> User: ...\n",
+            ),
+            (
+                "src/models.py",
+                "from kybra import Record\n\nclass User(Record):\n    group: \"Group\"\n",
+            ),
         ],
         "src/models.py:4:13",
-        &["field `group` of Record `User`", "`Group` is not defined in module `models`"],
+        &[
+            "field `group` of Record `User`",
+            "`Group` is not defined in module `models`",
+        ],
     );
     assert_one_in(
-        &[("src/main.py", "from kybra import query\nimport models\n@query\ndef f() -> models.Nope: ...\n"), ("src/models.py", "x = 1\n")],
+        &[
+            (
+                "src/main.py",
+                "from kybra import query\nimport models\n@query\ndef f() -> models.Nope: ...\n",
+            ),
+            ("src/models.py", "x = 1\n"),
+        ],
         "src/main.py:4:12",
         &["module `models` defines no `Nope`"],
     );
@@ -102,7 +138,10 @@ fn service_method_without_decorator_or_self() {
     assert_one(
         &with_head("class S(Service):\n    def m(self) -> nat: ...\n@query\ndef f() -> S: ...\n"),
         "3:9",
-        &["method `m` of Service `S` has no `@service_query` or `@service_update`", "add the one"],
+        &[
+            "method `m` of Service `S` has no `@service_query` or `@service_update`",
+            "add the one",
+        ],
     );
     assert_one(
         &with_head("class S(Service):\n    @service_query\n    def m() -> nat: ...\n@query\ndef f() -> S: ...\n"),
@@ -126,15 +165,30 @@ fn bare_alias_cycle() {
     assert_one(
         &with_head("A = Alias[\"B\"]\nB = Alias[\"A\"]\n@query\ndef f(a: A) -> nat: ...\n"),
         "2:5",
-        &["type alias `A` is defined only through itself (A → B → A)", "wrap the reference in Opt[...]"],
+        &[
+            "type alias `A` is defined only through itself (A → B → A)",
+            "wrap the reference in Opt[...]",
+        ],
     );
-    assert_one(&with_head("A = Alias[\"A\"]\n@query\ndef f(a: A) -> nat: ...\n"), "2:5", &["(A → A)"]);
+    assert_one(
+        &with_head("A = Alias[\"A\"]\n@query\ndef f(a: A) -> nat: ...\n"),
+        "2:5",
+        &["(A → A)"],
+    );
 }
 
 #[test]
 fn variables_and_functions_are_not_types() {
-    assert_one(&with_head("x = 5\n@query\ndef f(a: x) -> nat: ...\n"), "4:10", &["`x` is a variable, not a type", "Alias["]);
-    assert_one(&with_head("def g(): pass\n@query\ndef f(a: g) -> nat: ...\n"), "4:10", &["`g` is a function, not a type"]);
+    assert_one(
+        &with_head("x = 5\n@query\ndef f(a: x) -> nat: ...\n"),
+        "4:10",
+        &["`x` is a variable, not a type", "Alias["],
+    );
+    assert_one(
+        &with_head("def g(): pass\n@query\ndef f(a: g) -> nat: ...\n"),
+        "4:10",
+        &["`g` is a function, not a type"],
+    );
 }
 
 #[test]
@@ -142,14 +196,22 @@ fn malformed_funcs() {
     assert_one(
         &with_head("F = Func(Query[[nat]])\n@query\ndef f() -> F: ...\n"),
         "2:10",
-        &["type alias `F`", "needs a parameter list and a return type", "Func(Query[[text, nat64], bool])"],
+        &[
+            "type alias `F`",
+            "needs a parameter list and a return type",
+            "Func(Query[[text, nat64], bool])",
+        ],
     );
     assert_one(
         &with_head("F = Func(Query[nat, nat])\n@query\ndef f() -> F: ...\n"),
         "2:16",
         &["the parameters must be a list"],
     );
-    assert_one(&with_head("@query\ndef f() -> Query[[], nat]: ...\n"), "3:12", &["only inside `Func(...)`"]);
+    assert_one(
+        &with_head("@query\ndef f() -> Query[[], nat]: ...\n"),
+        "3:12",
+        &["only inside `Func(...)`"],
+    );
 }
 
 #[test]

@@ -30,9 +30,24 @@ fn builtins_and_kybra_names() {
          def h(a: int8, b: int16, c: int32, d: int64, e: float32, f: float64, g: reserved, h: empty, i: Principal) -> kybra.bool: ...\n",
     );
     use Type::*;
-    assert_eq!(sig[0], (vec![Text, Blob, Bool, Int, Float64, Null], vec![Null]));
-    assert_eq!(sig[1], (vec![Text, Blob, Null, Nat, Nat8, Nat16, Nat32, Nat64], vec![Int]));
-    assert_eq!(sig[2], (vec![Int8, Int16, Int32, Int64, Float32, Float64, Reserved, Empty, Principal], vec![Bool]));
+    assert_eq!(
+        sig[0],
+        (vec![Text, Blob, Bool, Int, Float64, Null], vec![Null])
+    );
+    assert_eq!(
+        sig[1],
+        (
+            vec![Text, Blob, Null, Nat, Nat8, Nat16, Nat32, Nat64],
+            vec![Int]
+        )
+    );
+    assert_eq!(
+        sig[2],
+        (
+            vec![Int8, Int16, Int32, Int64, Float32, Float64, Reserved, Empty, Principal],
+            vec![Bool]
+        )
+    );
 }
 
 #[test]
@@ -47,11 +62,27 @@ fn generics() {
     );
     use Type::*;
     let b = Box::new;
-    assert_eq!(sig[0].0, vec![Opt(b(Text)), Opt(b(Int)), Opt(b(Text)), Opt(b(Text)), Opt(b(Text)), Opt(b(Text))]);
+    assert_eq!(
+        sig[0].0,
+        vec![
+            Opt(b(Text)),
+            Opt(b(Int)),
+            Opt(b(Text)),
+            Opt(b(Text)),
+            Opt(b(Text)),
+            Opt(b(Text))
+        ]
+    );
     assert_eq!(sig[0].1, vec![Vec(b(Nat8))]);
     assert_eq!(
         sig[1].0,
-        vec![Vec(b(Text)), Vec(b(Blob)), Tuple(vec![Text, Nat8]), Tuple(vec![]), Vec(b(Opt(b(Vec(b(Text))))))]
+        vec![
+            Vec(b(Text)),
+            Vec(b(Blob)),
+            Tuple(vec![Text, Nat8]),
+            Tuple(vec![]),
+            Vec(b(Opt(b(Vec(b(Text))))))
+        ]
     );
     assert_eq!(sig[1].1, vec![Tuple(vec![Text, Int])]);
 }

@@ -11,13 +11,18 @@ use candid::Principal;
 const REQUEST_DOMAIN: &[u8] = b"\x0Aic-request";
 const DELEGATION_DOMAIN: &[u8] = b"\x1Aic-request-auth-delegation";
 /// OID 1.3.6.1.4.1.56387.1.2 (canister signature public keys), DER-encoded.
-const CANISTER_SIG_OID: &[u8] = &[0x06, 0x0c, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x83, 0xb8, 0x43, 0x01, 0x02];
+const CANISTER_SIG_OID: &[u8] = &[
+    0x06, 0x0c, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x83, 0xb8, 0x43, 0x01, 0x02,
+];
 
 /// Checks that the request is anonymous or correctly signed by its sender at time `now`.
 pub fn authenticate(env: &Envelope, now: u64) -> Result<(), ApiError> {
     let sender = env.content.sender;
     if sender == Principal::anonymous() {
-        if env.sender_pubkey.is_some() || env.sender_sig.is_some() || env.sender_delegation.is_some() {
+        if env.sender_pubkey.is_some()
+            || env.sender_sig.is_some()
+            || env.sender_delegation.is_some()
+        {
             return Err(ApiError::bad_request(
                 "the anonymous sender (2vxsx-fae) must not carry `sender_pubkey`, `sender_sig` or `sender_delegation`",
             ));
@@ -41,8 +46,9 @@ pub fn authenticate(env: &Envelope, now: u64) -> Result<(), ApiError> {
     for (i, d) in env.sender_delegation.iter().flatten().enumerate() {
         let mut msg = DELEGATION_DOMAIN.to_vec();
         msg.extend_from_slice(d.hash.as_bytes());
-        verify(signing_key, &msg, &d.signature)
-            .map_err(|e| ApiError::bad_request(format!("delegation {i} has an invalid signature: {e}")))?;
+        verify(signing_key, &msg, &d.signature).map_err(|e| {
+            ApiError::bad_request(format!("delegation {i} has an invalid signature: {e}"))
+        })?;
         if d.expiration < now {
             return Err(ApiError::bad_request(format!(
                 "delegation {i} expired at {} ns (now is {now} ns); log in again to get a fresh delegation",
@@ -60,36 +66,59 @@ pub fn authenticate(env: &Envelope, now: u64) -> Result<(), ApiError> {
             }
         }
         if seen.contains(&d.pubkey.as_slice()) {
-            return Err(ApiError::bad_request(format!("delegation {i} repeats a key of the chain (cycles are not allowed)")));
+            return Err(ApiError::bad_request(format!(
+                "delegation {i} repeats a key of the chain (cycles are not allowed)"
+            )));
         }
         seen.push(&d.pubkey);
         signing_key = &d.pubkey;
     }
     let mut msg = REQUEST_DOMAIN.to_vec();
     msg.extend_from_slice(env.request_id.as_bytes());
-    verify(signing_key, &msg, sig).map_err(|e| ApiError::bad_request(format!("invalid `sender_sig`: {e}")))
+    verify(signing_key, &msg, sig)
+        .map_err(|e| ApiError::bad_request(format!("invalid `sender_sig`: {e}")))
 }
 
 /// Verifies `sig` over `msg` with a DER-encoded public key of a supported scheme.
 fn verify(der: &[u8], msg: &[u8], sig: &[u8]) -> Result<(), String> {
     use k256::pkcs8::DecodePublicKey;
     if let Ok(pk) = ic_ed25519::PublicKey::deserialize_rfc8410_der(der) {
-        return pk.verify_signature(msg, sig).map_err(|e| format!("Ed25519 signature does not verify ({e:?})"));
+        return pk
+            .verify_signature(msg, sig)
+            .map_err(|e| format!("Ed25519 signature does not verify ({e:?})"));
     }
     if let Ok(pk) = k256::ecdsa::VerifyingKey::from_public_key_der(der) {
         use k256::ecdsa::signature::Verifier;
-        let s = k256::ecdsa::Signature::from_slice(sig)
-            .map_err(|_| format!("an ECDSA secp256k1 signature must be 64 bytes r||s, got {} bytes", sig.len()))?;
-        return pk.verify(msg, &s).map_err(|_| "ECDSA secp256k1 signature does not verify".to_string());
+        let s = k256::ecdsa::Signature::from_slice(sig).map_err(|_| {
+            format!(
+                "an ECDSA secp256k1 signature must be 64 bytes r||s, got {} bytes",
+                sig.len()
+            )
+        })?;
+        return pk
+            .verify(msg, &s)
+            .map_err(|_| "ECDSA secp256k1 signature does not verify".to_string());
     }
     if let Ok(pk) = p256::ecdsa::VerifyingKey::from_public_key_der(der) {
         use p256::ecdsa::signature::Verifier;
-        let s = p256::ecdsa::Signature::from_slice(sig)
-            .map_err(|_| format!("an ECDSA P-256 signature must be 64 bytes r||s, got {} bytes", sig.len()))?;
-        return pk.verify(msg, &s).map_err(|_| "ECDSA P-256 signature does not verify".to_string());
+        let s = p256::ecdsa::Signature::from_slice(sig).map_err(|_| {
+            format!(
+                "an ECDSA P-256 signature must be 64 bytes r||s, got {} bytes",
+                sig.len()
+            )
+        })?;
+        return pk
+            .verify(msg, &s)
+            .map_err(|_| "ECDSA P-256 signature does not verify".to_string());
     }
-    if der.windows(CANISTER_SIG_OID.len()).any(|w| w == CANISTER_SIG_OID) {
-        return Err("canister signatures (Internet Identity) are not supported by this local replica yet".into());
+    if der
+        .windows(CANISTER_SIG_OID.len())
+        .any(|w| w == CANISTER_SIG_OID)
+    {
+        return Err(
+            "canister signatures (Internet Identity) are not supported by this local replica yet"
+                .into(),
+        );
     }
     Err(format!(
         "unsupported public key ({} bytes); use an Ed25519, ECDSA secp256k1 or ECDSA P-256 key in DER form",
@@ -105,7 +134,11 @@ mod tests {
 
     fn signed_body(key: &ic_ed25519::PrivateKey, tamper_sender: bool) -> Vec<u8> {
         let der = key.public_key().serialize_rfc8410_der();
-        let sender = if tamper_sender { vec![1, 2, 3] } else { Principal::self_authenticating(&der).as_slice().to_vec() };
+        let sender = if tamper_sender {
+            vec![1, 2, 3]
+        } else {
+            Principal::self_authenticating(&der).as_slice().to_vec()
+        };
         let content = map([
             ("request_type", Value::Text("query".into())),
             ("sender", Value::Bytes(sender)),
@@ -132,9 +165,15 @@ mod tests {
         authenticate(&env, 0).unwrap();
         let mut bad = env.clone();
         bad.request_id.0[0] ^= 1;
-        assert!(authenticate(&bad, 0).unwrap_err().message.contains("invalid `sender_sig`"));
+        assert!(authenticate(&bad, 0)
+            .unwrap_err()
+            .message
+            .contains("invalid `sender_sig`"));
         let env = crate::envelope::parse(&signed_body(&key, true)).unwrap();
-        assert!(authenticate(&env, 0).unwrap_err().message.contains("self-authenticating"));
+        assert!(authenticate(&env, 0)
+            .unwrap_err()
+            .message
+            .contains("self-authenticating"));
     }
 
     #[test]
@@ -142,7 +181,12 @@ mod tests {
         use k256::ecdsa::signature::Signer;
         use k256::pkcs8::EncodePublicKey;
         let sk = k256::ecdsa::SigningKey::from_slice(&[5u8; 32]).unwrap();
-        let der = sk.verifying_key().to_public_key_der().unwrap().as_bytes().to_vec();
+        let der = sk
+            .verifying_key()
+            .to_public_key_der()
+            .unwrap()
+            .as_bytes()
+            .to_vec();
         let sig: k256::ecdsa::Signature = sk.sign(b"hello");
         verify(&der, b"hello", &sig.to_bytes()).unwrap();
         assert!(verify(&der, b"other", &sig.to_bytes()).is_err());

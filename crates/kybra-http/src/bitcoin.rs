@@ -40,23 +40,38 @@ fn one() -> u32 {
 }
 
 fn answer(status: StatusCode, body: Value) -> Response {
-    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 fn bad(message: impl std::fmt::Display) -> Response {
-    answer(StatusCode::BAD_REQUEST, json!({ "error": message.to_string() }))
+    answer(
+        StatusCode::BAD_REQUEST,
+        json!({ "error": message.to_string() }),
+    )
 }
 
 async fn blocking(f: impl FnOnce() -> Response + Send + 'static) -> Response {
-    tokio::task::spawn_blocking(f)
-        .await
-        .unwrap_or_else(|e| answer(StatusCode::INTERNAL_SERVER_ERROR, json!({ "error": e.to_string() })))
+    tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| {
+        answer(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            json!({ "error": e.to_string() }),
+        )
+    })
 }
 
 async fn mine(State(s): State<Arc<AppState>>, body: axum::body::Bytes) -> Response {
     let req: MineRequest = match serde_json::from_slice(&body) {
         Ok(r) => r,
-        Err(e) => return bad(format!("expected JSON {{\"address\": \"bcrt1…\", \"blocks\": 1}}: {e}")),
+        Err(e) => {
+            return bad(format!(
+                "expected JSON {{\"address\": \"bcrt1…\", \"blocks\": 1}}: {e}"
+            ))
+        }
     };
     let replica = Arc::clone(&s.replica);
     blocking(move || match replica.bitcoin_mine(&req.address, req.blocks) {

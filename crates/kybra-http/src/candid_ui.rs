@@ -46,7 +46,10 @@ struct Failure(StatusCode, String);
 
 impl Failure {
     fn canister(status: StatusCode, id: &str, what: impl std::fmt::Display) -> Self {
-        Failure(status, format!("Canister <code>{}</code>: {}", escape(id), what))
+        Failure(
+            status,
+            format!("Canister <code>{}</code>: {}", escape(id), what),
+        )
     }
 }
 
@@ -99,7 +102,9 @@ fn interface(replica: &Replica, text: &str) -> Interface {
 
 /// `export const idlFactory = ...; export const init = ...;` for the interface in `did`.
 fn service_module(did: &str) -> Result<String, String> {
-    let (env, actor) = CandidSource::Text(did).load().map_err(|e| format!("it does not parse as Candid: {e}"))?;
+    let (env, actor) = CandidSource::Text(did)
+        .load()
+        .map_err(|e| format!("it does not parse as Candid: {e}"))?;
     if actor.is_none() {
         return Err("it declares no service, so there are no methods to show".into());
     }
@@ -111,9 +116,12 @@ fn service_module(did: &str) -> Result<String, String> {
 
 /// Replica lookups take its lock, which a long install may hold: off the async workers.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, Failure> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| Failure(StatusCode::INTERNAL_SERVER_ERROR, format!("the lookup failed: {}", escape(&e.to_string()))))
+    tokio::task::spawn_blocking(f).await.map_err(|e| {
+        Failure(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the lookup failed: {}", escape(&e.to_string())),
+        )
+    })
 }
 
 async fn page(State(s): State<Arc<AppState>>, uri: Uri) -> Response {
@@ -121,7 +129,14 @@ async fn page(State(s): State<Arc<AppState>>, uri: Uri) -> Response {
         return index(s).await;
     };
     if UI_JS.is_empty() {
-        return html(StatusCode::SERVICE_UNAVAILABLE, "Candid UI not built", "Candid UI not built", &message(NOT_BUILT), "", "");
+        return html(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Candid UI not built",
+            "Candid UI not built",
+            &message(NOT_BUILT),
+            "",
+            "",
+        );
     }
     let replica = s.replica.clone();
     let lookup = id.clone();
@@ -138,7 +153,14 @@ async fn page(State(s): State<Arc<AppState>>, uri: Uri) -> Response {
             &format!(" data-canister-id=\"{id}\""),
             "<script type=\"module\" src=\"/_/candid/ui.js\"></script>",
         ),
-        Err(Failure(status, text)) => html(status, "Candid UI: no interface", "No Candid UI for this canister", &message(&text), "", ""),
+        Err(Failure(status, text)) => html(
+            status,
+            "Candid UI: no interface",
+            "No Candid UI for this canister",
+            &message(&text),
+            "",
+            "",
+        ),
     }
 }
 
@@ -147,13 +169,17 @@ async fn index(s: Arc<AppState>) -> Response {
     let replica = s.replica.clone();
     let ids = match blocking(move || replica.canister_ids()).await {
         Ok(ids) => ids,
-        Err(Failure(status, text)) => return html(status, "Candid UI", "Candid UI", &message(&text), "", ""),
+        Err(Failure(status, text)) => {
+            return html(status, "Candid UI", "Candid UI", &message(&text), "", "")
+        }
     };
     let content = if ids.is_empty() {
         "<p class=\"message info\">No canisters on this replica yet: deploy one with <code>kybra deploy</code>.</p>".to_string()
     } else {
-        let items: String =
-            ids.iter().map(|id| format!("<li><a href=\"/_/candid?id={id}\"><code>{id}</code></a></li>")).collect();
+        let items: String = ids
+            .iter()
+            .map(|id| format!("<li><a href=\"/_/candid?id={id}\"><code>{id}</code></a></li>"))
+            .collect();
         format!("<p>Pick a canister:</p><ul class=\"canisters\">{items}</ul>")
     };
     html(StatusCode::OK, "Candid UI", "Canisters", &content, "", "")
@@ -162,9 +188,21 @@ async fn index(s: Arc<AppState>) -> Response {
 async fn script() -> Response {
     if UI_JS.is_empty() {
         let text = "The Candid UI was not built into this replica: run `bash scripts/build-candid-ui.sh`, then rebuild kybra.\n";
-        return (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            text,
+        )
+            .into_response();
     }
-    (StatusCode::OK, [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], UI_JS)
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        UI_JS,
+    )
         .into_response()
 }
 
@@ -172,17 +210,31 @@ async fn service(State(s): State<Arc<AppState>>, Path(id): Path<String>) -> Resp
     let replica = s.replica.clone();
     let module = blocking(move || match interface(&replica, &id) {
         Interface::Did(did) => service_module(&did).map_err(|why| {
-            Failure::canister(StatusCode::UNPROCESSABLE_ENTITY, &id, format_args!("its candid:service cannot be used: {}", escape(&why)))
+            Failure::canister(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &id,
+                format_args!("its candid:service cannot be used: {}", escape(&why)),
+            )
         }),
         Interface::Missing(failure) => Err(failure),
     })
     .await;
     match module.and_then(|m| m) {
-        Ok(js) => (StatusCode::OK, [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], js)
+        Ok(js) => (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            js,
+        )
             .into_response(),
-        Err(Failure(status, text)) => {
-            (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], format!("{}\n", strip_tags(&text))).into_response()
-        }
+        Err(Failure(status, text)) => (
+            status,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!("{}\n", strip_tags(&text)),
+        )
+            .into_response(),
     }
 }
 
@@ -190,14 +242,29 @@ fn message(html_text: &str) -> String {
     format!("<p class=\"message\">{html_text}</p>")
 }
 
-fn html(status: StatusCode, title: &str, heading: &str, content: &str, body_attributes: &str, script: &str) -> Response {
+fn html(
+    status: StatusCode,
+    title: &str,
+    heading: &str,
+    content: &str,
+    body_attributes: &str,
+    script: &str,
+) -> Response {
     let body = PAGE
         .replace("{{title}}", &escape(title))
         .replace("{{heading}}", heading)
         .replace("{{body_attributes}}", body_attributes)
         .replace("{{content}}", content)
         .replace("{{script}}", script);
-    (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], body).into_response()
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 /// The first value of `name` in a URL query string, percent-decoded (ids need no more).
@@ -232,7 +299,10 @@ fn percent_decode(text: &str) -> String {
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// The plain-text form of a message written as HTML (for non-HTML answers).
@@ -247,7 +317,10 @@ fn strip_tags(text: &str) -> String {
             _ => {}
         }
     }
-    out.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&")
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
 }
 
 #[cfg(test)]
@@ -256,25 +329,52 @@ mod tests {
 
     #[test]
     fn query_parameters_are_found_and_decoded() {
-        assert_eq!(query_param("id=aaaaa-aa", "id").as_deref(), Some("aaaaa-aa"));
-        assert_eq!(query_param("x=1&id=a%2Db%20c", "id").as_deref(), Some("a-b c"));
+        assert_eq!(
+            query_param("id=aaaaa-aa", "id").as_deref(),
+            Some("aaaaa-aa")
+        );
+        assert_eq!(
+            query_param("x=1&id=a%2Db%20c", "id").as_deref(),
+            Some("a-b c")
+        );
         assert_eq!(query_param("ids=1&x", "id"), None);
         assert_eq!(query_param("id=50%", "id").as_deref(), Some("50%"));
     }
 
     #[test]
     fn service_module_exports_the_interface_and_init() {
-        let js = service_module("service : (text) -> { get: () -> (text) query; set: (text) -> () }").unwrap();
-        assert!(js.contains("export const idlFactory = ({ IDL }) =>"), "{js}");
-        assert!(js.contains("'get' : IDL.Func([], [IDL.Text], ['query'])"), "{js}");
-        assert!(js.contains("export const init = ({ IDL }) => { return [IDL.Text]; };"), "{js}");
-        assert!(service_module("type t = nat;").unwrap_err().contains("no service"));
-        assert!(service_module("service : { oops }").unwrap_err().contains("does not parse"));
+        let js =
+            service_module("service : (text) -> { get: () -> (text) query; set: (text) -> () }")
+                .unwrap();
+        assert!(
+            js.contains("export const idlFactory = ({ IDL }) =>"),
+            "{js}"
+        );
+        assert!(
+            js.contains("'get' : IDL.Func([], [IDL.Text], ['query'])"),
+            "{js}"
+        );
+        assert!(
+            js.contains("export const init = ({ IDL }) => { return [IDL.Text]; };"),
+            "{js}"
+        );
+        assert!(service_module("type t = nat;")
+            .unwrap_err()
+            .contains("no service"));
+        assert!(service_module("service : { oops }")
+            .unwrap_err()
+            .contains("does not parse"));
     }
 
     #[test]
     fn messages_lose_their_markup_for_plain_text() {
-        assert_eq!(strip_tags("Canister <code>x</code>: a &lt;b&gt;"), "Canister x: a <b>");
-        assert_eq!(escape("<a href=\"x\">&"), "&lt;a href=&quot;x&quot;&gt;&amp;");
+        assert_eq!(
+            strip_tags("Canister <code>x</code>: a &lt;b&gt;"),
+            "Canister x: a <b>"
+        );
+        assert_eq!(
+            escape("<a href=\"x\">&"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;"
+        );
     }
 }

@@ -10,7 +10,9 @@ pub fn decode(bytes: &[u8]) -> Result<Value, String> {
     if bytes.is_empty() {
         return Err("the request body is empty; expected a CBOR-encoded envelope".into());
     }
-    serde_cbor::from_slice::<Value>(bytes).map(untag).map_err(|e| format!("the request body is not valid CBOR: {e}"))
+    serde_cbor::from_slice::<Value>(bytes)
+        .map(untag)
+        .map_err(|e| format!("the request body is not valid CBOR: {e}"))
 }
 
 /// Removes semantic tags (e.g. 55799) around a value.
@@ -25,13 +27,18 @@ pub fn untag(v: Value) -> Value {
 pub fn encode_tagged<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
     let mut ser = serde_cbor::Serializer::new(Vec::new());
     ser.self_describe().expect("writing to a Vec cannot fail");
-    value.serialize(&mut ser).expect("our response types always serialize");
+    value
+        .serialize(&mut ser)
+        .expect("our response types always serialize");
     ser.into_inner()
 }
 
 /// Builds a CBOR map with text keys.
 pub fn map<const N: usize>(entries: [(&str, Value); N]) -> Value {
-    let m: BTreeMap<Value, Value> = entries.into_iter().map(|(k, v)| (Value::Text(k.to_string()), v)).collect();
+    let m: BTreeMap<Value, Value> = entries
+        .into_iter()
+        .map(|(k, v)| (Value::Text(k.to_string()), v))
+        .collect();
     Value::Map(m)
 }
 

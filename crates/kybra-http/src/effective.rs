@@ -13,18 +13,28 @@ use candid::{IDLArgs, Principal};
 /// The canister id a management-canister argument designates, if any.
 fn designated_canister(method: &str, arg: &[u8]) -> Option<Principal> {
     let args = IDLArgs::from_bytes(arg).ok()?;
-    let IDLValue::Record(fields) = args.args.first()? else { return None };
-    let wanted = if method == "install_chunked_code" { "target_canister" } else { "canister_id" };
+    let IDLValue::Record(fields) = args.args.first()? else {
+        return None;
+    };
+    let wanted = if method == "install_chunked_code" {
+        "target_canister"
+    } else {
+        "canister_id"
+    };
     let id = candid::idl_hash(wanted);
-    fields.iter().find_map(|IDLField { id: label, val }| match (label.get_id() == id, val) {
-        (true, IDLValue::Principal(p)) => Some(*p),
-        _ => None,
-    })
+    fields.iter().find_map(
+        |IDLField { id: label, val }| match (label.get_id() == id, val) {
+            (true, IDLValue::Principal(p)) => Some(*p),
+            _ => None,
+        },
+    )
 }
 
 /// Whether `id` lies in one of the inclusive `ranges`.
 pub fn in_ranges(ranges: &[(Principal, Principal)], id: Principal) -> bool {
-    ranges.iter().any(|(lo, hi)| lo.as_slice() <= id.as_slice() && id.as_slice() <= hi.as_slice())
+    ranges
+        .iter()
+        .any(|(lo, hi)| lo.as_slice() <= id.as_slice() && id.as_slice() <= hi.as_slice())
 }
 
 /// Whether `/api/v2/canister/<id>/read_state` is served: an id in the ranges, or `aaaaa-aa`
@@ -43,8 +53,9 @@ pub fn check(
     is_call: bool,
     ranges: &[(Principal, Principal)],
 ) -> Result<(), ApiError> {
-    let provisional_creation =
-        canister_id == Principal::management_canister() && is_call && method == "provisional_create_canister_with_cycles";
+    let provisional_creation = canister_id == Principal::management_canister()
+        && is_call
+        && method == "provisional_create_canister_with_cycles";
     if provisional_creation && effective == Principal::management_canister() {
         return Ok(());
     }
@@ -61,7 +72,12 @@ pub fn check(
 }
 
 /// The effective id must be the callee, or the canister a management call names.
-fn check_target(effective: Principal, canister_id: Principal, method: &str, arg: &[u8]) -> Result<(), ApiError> {
+fn check_target(
+    effective: Principal,
+    canister_id: Principal,
+    method: &str,
+    arg: &[u8],
+) -> Result<(), ApiError> {
     if canister_id != Principal::management_canister() {
         if effective != canister_id {
             return Err(ApiError::bad_request(format!(
@@ -94,17 +110,35 @@ mod tests {
     }
 
     /// Everything: the replica's ranges cover these tests' ids.
-    const ALL: [(Principal, Principal); 1] = [(Principal::from_slice(&[]), Principal::from_slice(&[0xFF; 29]))];
+    const ALL: [(Principal, Principal); 1] = [(
+        Principal::from_slice(&[]),
+        Principal::from_slice(&[0xFF; 29]),
+    )];
 
     #[test]
     fn management_calls_use_the_argument() {
         let c = Principal::from_slice(&[1, 2, 3]);
         let other = Principal::from_slice(&[9]);
-        let arg = candid::encode_one(Arg { canister_id: c, x: 1 }).unwrap();
+        let arg = candid::encode_one(Arg {
+            canister_id: c,
+            x: 1,
+        })
+        .unwrap();
         let mgmt = Principal::management_canister();
         assert!(check(c, mgmt, "install_code", &arg, true, &ALL).is_ok());
-        assert!(check(other, mgmt, "install_code", &arg, true, &ALL).unwrap_err().message.contains("does not match"));
-        assert!(check(other, mgmt, "provisional_create_canister_with_cycles", b"DIDL\x00\x00", true, &ALL).is_ok());
+        assert!(check(other, mgmt, "install_code", &arg, true, &ALL)
+            .unwrap_err()
+            .message
+            .contains("does not match"));
+        assert!(check(
+            other,
+            mgmt,
+            "provisional_create_canister_with_cycles",
+            b"DIDL\x00\x00",
+            true,
+            &ALL
+        )
+        .is_ok());
         assert!(check(other, mgmt, "raw_rand", b"DIDL\x00\x00", true, &ALL).is_err());
         assert!(check(c, c, "m", b"", true, &ALL).is_ok());
         assert!(check(other, c, "m", b"", false, &ALL).is_err());
@@ -118,14 +152,43 @@ mod tests {
         let mgmt = Principal::management_canister();
         assert!(check(c, c, "m", b"", true, &ranges).is_ok());
         let err = check(outside, outside, "m", b"", true, &ranges).unwrap_err();
-        assert!(err.message.contains("not in this replica's canister ranges"), "{}", err.message);
+        assert!(
+            err.message
+                .contains("not in this replica's canister ranges"),
+            "{}",
+            err.message
+        );
         // Any id in the ranges, or the management canister's own id, for provisional creation;
         // only as a call.
         for effective in [mgmt, c] {
-            assert!(check(effective, mgmt, "provisional_create_canister_with_cycles", b"DIDL\x00\x00", true, &ranges).is_ok());
+            assert!(check(
+                effective,
+                mgmt,
+                "provisional_create_canister_with_cycles",
+                b"DIDL\x00\x00",
+                true,
+                &ranges
+            )
+            .is_ok());
         }
-        assert!(check(outside, mgmt, "provisional_create_canister_with_cycles", b"DIDL\x00\x00", true, &ranges).is_err());
-        assert!(check(mgmt, mgmt, "provisional_create_canister_with_cycles", b"DIDL\x00\x00", false, &ranges).is_err());
+        assert!(check(
+            outside,
+            mgmt,
+            "provisional_create_canister_with_cycles",
+            b"DIDL\x00\x00",
+            true,
+            &ranges
+        )
+        .is_err());
+        assert!(check(
+            mgmt,
+            mgmt,
+            "provisional_create_canister_with_cycles",
+            b"DIDL\x00\x00",
+            false,
+            &ranges
+        )
+        .is_err());
         assert!(readable(&ranges, mgmt) && readable(&ranges, c) && !readable(&ranges, outside));
         assert!(in_ranges(&ranges, c) && !in_ranges(&ranges, outside) && !in_ranges(&ranges, mgmt));
     }

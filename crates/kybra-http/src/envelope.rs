@@ -70,48 +70,70 @@ type Map = BTreeMap<Value, Value>;
 /// A field's value; `null` counts as absent (some agents, e.g. ic-py, send `null` for
 /// missing optional fields, and the IC accepts that).
 fn field<'a>(m: &'a Map, name: &str) -> Option<&'a Value> {
-    m.get(&Value::Text(name.to_string())).filter(|v| !matches!(v, Value::Null))
+    m.get(&Value::Text(name.to_string()))
+        .filter(|v| !matches!(v, Value::Null))
 }
 
 fn as_map<'a>(v: &'a Value, what: &str) -> Result<&'a Map, ApiError> {
     match v {
         Value::Map(m) => Ok(m),
         Value::Tag(_, inner) => as_map(inner, what),
-        other => Err(ApiError::bad_request(format!("{what} must be a CBOR map, found {}", kind(other)))),
+        other => Err(ApiError::bad_request(format!(
+            "{what} must be a CBOR map, found {}",
+            kind(other)
+        ))),
     }
 }
 
 fn req<'a>(m: &'a Map, name: &str, what: &str) -> Result<&'a Value, ApiError> {
-    field(m, name).ok_or_else(|| ApiError::bad_request(format!("{what} is missing the required field `{name}`")))
+    field(m, name).ok_or_else(|| {
+        ApiError::bad_request(format!("{what} is missing the required field `{name}`"))
+    })
 }
 
 fn bytes(v: &Value, what: &str) -> Result<Vec<u8>, ApiError> {
     match v {
         Value::Bytes(b) => Ok(b.clone()),
         Value::Tag(_, inner) => bytes(inner, what),
-        other => Err(ApiError::bad_request(format!("`{what}` must be a byte string, found {}", kind(other)))),
+        other => Err(ApiError::bad_request(format!(
+            "`{what}` must be a byte string, found {}",
+            kind(other)
+        ))),
     }
 }
 
 fn text(v: &Value, what: &str) -> Result<String, ApiError> {
     match v {
         Value::Text(t) => Ok(t.clone()),
-        other => Err(ApiError::bad_request(format!("`{what}` must be a text string, found {}", kind(other)))),
+        other => Err(ApiError::bad_request(format!(
+            "`{what}` must be a text string, found {}",
+            kind(other)
+        ))),
     }
 }
 
 fn nat64(v: &Value, what: &str) -> Result<u64, ApiError> {
     match v {
-        Value::Integer(i) => u64::try_from(*i)
-            .map_err(|_| ApiError::bad_request(format!("`{what}` must be a natural number below 2^64, found {i}"))),
-        other => Err(ApiError::bad_request(format!("`{what}` must be a natural number, found {}", kind(other)))),
+        Value::Integer(i) => u64::try_from(*i).map_err(|_| {
+            ApiError::bad_request(format!(
+                "`{what}` must be a natural number below 2^64, found {i}"
+            ))
+        }),
+        other => Err(ApiError::bad_request(format!(
+            "`{what}` must be a natural number, found {}",
+            kind(other)
+        ))),
     }
 }
 
 fn principal(v: &Value, what: &str) -> Result<Principal, ApiError> {
     let b = bytes(v, what)?;
-    Principal::try_from_slice(&b)
-        .map_err(|e| ApiError::bad_request(format!("`{what}` is not a valid principal ({} bytes): {e}", b.len())))
+    Principal::try_from_slice(&b).map_err(|e| {
+        ApiError::bad_request(format!(
+            "`{what}` is not a valid principal ({} bytes): {e}",
+            b.len()
+        ))
+    })
 }
 
 /// Decodes a request body into an [`Envelope`].
@@ -131,13 +153,26 @@ pub fn parse(body: &[u8]) -> Result<Envelope, ApiError> {
     }
     let content_value = req(env, "content", "the envelope")?;
     let content_map = as_map(content_value, "`content`")?;
-    let request_id = hash_of_map(&cbor::untag(content_value.clone()))
-        .map_err(|e| ApiError::bad_request(format!("cannot compute the request id of `content`: {e}")))?;
+    let request_id = hash_of_map(&cbor::untag(content_value.clone())).map_err(|e| {
+        ApiError::bad_request(format!("cannot compute the request id of `content`: {e}"))
+    })?;
     let content = parse_content(content_map)?;
-    let sender_pubkey = field(env, "sender_pubkey").map(|v| bytes(v, "sender_pubkey")).transpose()?;
-    let sender_sig = field(env, "sender_sig").map(|v| bytes(v, "sender_sig")).transpose()?;
-    let sender_delegation = field(env, "sender_delegation").map(parse_delegations).transpose()?;
-    Ok(Envelope { content, request_id, sender_pubkey, sender_sig, sender_delegation })
+    let sender_pubkey = field(env, "sender_pubkey")
+        .map(|v| bytes(v, "sender_pubkey"))
+        .transpose()?;
+    let sender_sig = field(env, "sender_sig")
+        .map(|v| bytes(v, "sender_sig"))
+        .transpose()?;
+    let sender_delegation = field(env, "sender_delegation")
+        .map(parse_delegations)
+        .transpose()?;
+    Ok(Envelope {
+        content,
+        request_id,
+        sender_pubkey,
+        sender_sig,
+        sender_delegation,
+    })
 }
 
 fn parse_content(m: &Map) -> Result<Content, ApiError> {
@@ -157,7 +192,10 @@ fn parse_content(m: &Map) -> Result<Content, ApiError> {
     if let Some(nonce) = field(m, "nonce") {
         let n = bytes(nonce, "nonce")?;
         if n.len() > 32 {
-            return Err(ApiError::bad_request(format!("`nonce` is {} bytes; at most 32 are allowed", n.len())));
+            return Err(ApiError::bad_request(format!(
+                "`nonce` is {} bytes; at most 32 are allowed",
+                n.len()
+            )));
         }
     }
     let mut content = Content {
@@ -177,10 +215,15 @@ fn parse_content(m: &Map) -> Result<Content, ApiError> {
         }
         RequestType::ReadState => {
             let Value::Array(paths) = req(m, "paths", what)? else {
-                return Err(ApiError::bad_request("`paths` must be an array of paths (arrays of byte strings)"));
+                return Err(ApiError::bad_request(
+                    "`paths` must be an array of paths (arrays of byte strings)",
+                ));
             };
             if paths.len() > 1000 {
-                return Err(ApiError::bad_request(format!("{} paths requested; at most 1000 are allowed", paths.len())));
+                return Err(ApiError::bad_request(format!(
+                    "{} paths requested; at most 1000 are allowed",
+                    paths.len()
+                )));
             }
             for p in paths {
                 let Value::Array(labels) = p else {
@@ -192,7 +235,12 @@ fn parse_content(m: &Map) -> Result<Content, ApiError> {
                 if labels.len() > 127 {
                     return Err(ApiError::bad_request("a path may have at most 127 labels"));
                 }
-                content.paths.push(labels.iter().map(|l| bytes(l, "paths[..][..]")).collect::<Result<_, _>>()?);
+                content.paths.push(
+                    labels
+                        .iter()
+                        .map(|l| bytes(l, "paths[..][..]"))
+                        .collect::<Result<_, _>>()?,
+                );
             }
         }
     }
@@ -201,10 +249,16 @@ fn parse_content(m: &Map) -> Result<Content, ApiError> {
 
 fn parse_delegations(v: &Value) -> Result<Vec<SignedDelegation>, ApiError> {
     let Value::Array(items) = v else {
-        return Err(ApiError::bad_request(format!("`sender_delegation` must be an array, found {}", kind(v))));
+        return Err(ApiError::bad_request(format!(
+            "`sender_delegation` must be an array, found {}",
+            kind(v)
+        )));
     };
     if items.len() > 20 {
-        return Err(ApiError::bad_request(format!("{} delegations given; at most 20 are allowed", items.len())));
+        return Err(ApiError::bad_request(format!(
+            "{} delegations given; at most 20 are allowed",
+            items.len()
+        )));
     }
     items
         .iter()
@@ -218,12 +272,21 @@ fn parse_delegations(v: &Value) -> Result<Vec<SignedDelegation>, ApiError> {
                 None => None,
                 Some(Value::Array(ts)) => {
                     if ts.len() > 1000 {
-                        return Err(ApiError::bad_request("a delegation may list at most 1000 targets"));
+                        return Err(ApiError::bad_request(
+                            "a delegation may list at most 1000 targets",
+                        ));
                     }
-                    Some(ts.iter().map(|t| principal(t, "targets[..]")).collect::<Result<_, _>>()?)
+                    Some(
+                        ts.iter()
+                            .map(|t| principal(t, "targets[..]"))
+                            .collect::<Result<_, _>>()?,
+                    )
                 }
                 Some(other) => {
-                    return Err(ApiError::bad_request(format!("`targets` must be an array, found {}", kind(other))))
+                    return Err(ApiError::bad_request(format!(
+                        "`targets` must be an array, found {}",
+                        kind(other)
+                    )))
                 }
             };
             Ok(SignedDelegation {
@@ -251,7 +314,12 @@ fn fmt_time(nanos: u64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z ({nanos} ns)", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z ({nanos} ns)",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// Checks `ingress_expiry` against the replica's time `now`.
@@ -280,7 +348,10 @@ mod tests {
             ("request_type", Value::Text("call".into())),
             ("sender", Value::Bytes(vec![4])),
             ("ingress_expiry", Value::Integer(1_685_570_400_000_000_000)),
-            ("canister_id", Value::Bytes(vec![0, 0, 0, 0, 0, 0, 0x04, 0xD2])),
+            (
+                "canister_id",
+                Value::Bytes(vec![0, 0, 0, 0, 0, 0, 0x04, 0xD2]),
+            ),
             ("method_name", Value::Text("hello".into())),
             ("arg", Value::Bytes(b"DIDL\x00\xFD*".to_vec())),
         ])
@@ -301,14 +372,23 @@ mod tests {
 
     #[test]
     fn reports_missing_and_mistyped_fields() {
-        let Value::Map(mut m) = call_content() else { unreachable!() };
+        let Value::Map(mut m) = call_content() else {
+            unreachable!()
+        };
         m.remove(&Value::Text("method_name".into()));
         let err = parse(&encode_tagged(&map([("content", Value::Map(m.clone()))]))).unwrap_err();
         assert!(err.message.contains("`method_name`"), "{}", err.message);
         m.insert(Value::Text("method_name".into()), Value::Integer(3));
         let err = parse(&encode_tagged(&map([("content", Value::Map(m))]))).unwrap_err();
-        assert!(err.message.contains("must be a text string"), "{}", err.message);
-        assert!(parse(b"\xff\x00garbage").unwrap_err().message.contains("not valid CBOR"));
+        assert!(
+            err.message.contains("must be a text string"),
+            "{}",
+            err.message
+        );
+        assert!(parse(b"\xff\x00garbage")
+            .unwrap_err()
+            .message
+            .contains("not valid CBOR"));
         assert!(parse(b"").unwrap_err().message.contains("empty"));
     }
 
@@ -318,8 +398,16 @@ mod tests {
         let exp = env.content.ingress_expiry;
         assert!(check_expiry(&env.content, exp - 60_000_000_000).is_ok());
         let err = check_expiry(&env.content, exp + 1).unwrap_err();
-        assert!(err.message.contains("Invalid request expiry"), "{}", err.message);
-        assert!(err.message.contains("2023-05-31T22:00:00Z"), "{}", err.message);
+        assert!(
+            err.message.contains("Invalid request expiry"),
+            "{}",
+            err.message
+        );
+        assert!(
+            err.message.contains("2023-05-31T22:00:00Z"),
+            "{}",
+            err.message
+        );
         assert!(check_expiry(&env.content, exp - MAX_INGRESS_TTL_NANOS - 1).is_err());
     }
 }

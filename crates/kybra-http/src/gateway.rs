@@ -39,21 +39,35 @@ pub(crate) async fn route(State(s): State<Shared>, req: Request, next: Next) -> 
     match target::of(&req) {
         target::Target::Interface => next.run(req).await,
         target::Target::Invalid(message) => ApiError::bad_request(message).into_response(),
-        target::Target::Canister(id) => serve(s, id, req).await.unwrap_or_else(IntoResponse::into_response),
+        target::Target::Canister(id) => serve(s, id, req)
+            .await
+            .unwrap_or_else(IntoResponse::into_response),
     }
 }
 
 /// Headers that describe one connection or the body's framing, not the resource: never
 /// copied from a canister's response.
-const NOT_FORWARDED: &[&str] =
-    &["connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "content-length"];
+const NOT_FORWARDED: &[&str] = &[
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "transfer-encoding",
+    "te",
+    "trailer",
+    "upgrade",
+    "content-length",
+];
 
 fn bad_gateway(message: String) -> ApiError {
     ApiError::new(StatusCode::BAD_GATEWAY, message)
 }
 
 fn rejected(canister: Principal, method: &str, r: &Reject) -> ApiError {
-    let code = r.error_code.as_deref().map(|c| format!(", error code {c}")).unwrap_or_default();
+    let code = r
+        .error_code
+        .as_deref()
+        .map(|c| format!(", error code {c}"))
+        .unwrap_or_default();
     bad_gateway(format!(
         "canister {canister} rejected the HTTP gateway's call to `{method}` (reject code {}{code}): {}",
         r.code.as_u64(),
@@ -68,10 +82,14 @@ fn malformed(canister: Principal, method: &str, e: wire::WireError) -> ApiError 
 }
 
 /// Runs replica work on the blocking pool.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| ApiError::internal(format!("the replica failed while serving this HTTP request: {e}")))
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| {
+        ApiError::internal(format!(
+            "the replica failed while serving this HTTP request: {e}"
+        ))
+    })
 }
 
 async fn serve(s: Shared, canister: Principal, req: Request) -> Result<Response, ApiError> {
@@ -79,11 +97,20 @@ async fn serve(s: Shared, canister: Principal, req: Request) -> Result<Response,
     let body = read_body(&parts.headers, body).await?;
     let request = HttpRequest {
         method: parts.method.as_str().to_string(),
-        url: parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into()),
+        url: parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into()),
         headers: parts
             .headers
             .iter()
-            .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect(),
         body,
     };
@@ -115,7 +142,12 @@ async fn serve(s: Shared, canister: Principal, req: Request) -> Result<Response,
 }
 
 /// The client's response: status and headers now, the body at once or streamed.
-fn respond(s: Shared, canister: Principal, method: &str, r: HttpResponse) -> Result<Response, ApiError> {
+fn respond(
+    s: Shared,
+    canister: Principal,
+    method: &str,
+    r: HttpResponse,
+) -> Result<Response, ApiError> {
     let status = StatusCode::from_u16(r.status_code)
         .map_err(|e| malformed(canister, method, field_error("status_code", e.to_string())))?;
     let mut builder = Response::builder().status(status);
@@ -123,28 +155,49 @@ fn respond(s: Shared, canister: Principal, method: &str, r: HttpResponse) -> Res
         if NOT_FORWARDED.iter().any(|h| name.eq_ignore_ascii_case(h)) {
             continue;
         }
-        let name = HeaderName::try_from(name.as_str())
-            .map_err(|e| malformed(canister, method, field_error("headers", format!("header name `{name}`: {e}"))))?;
-        let value = HeaderValue::try_from(value.as_str())
-            .map_err(|e| malformed(canister, method, field_error("headers", format!("value of `{name}`: {e}"))))?;
+        let name = HeaderName::try_from(name.as_str()).map_err(|e| {
+            malformed(
+                canister,
+                method,
+                field_error("headers", format!("header name `{name}`: {e}")),
+            )
+        })?;
+        let value = HeaderValue::try_from(value.as_str()).map_err(|e| {
+            malformed(
+                canister,
+                method,
+                field_error("headers", format!("value of `{name}`: {e}")),
+            )
+        })?;
         builder = builder.header(name, value);
     }
     let body = match r.streaming {
         None => Body::from(r.body),
         Some(streaming) => stream(s, canister, r.body, streaming)?,
     };
-    builder.body(body).map_err(|e| ApiError::internal(format!("the gateway could not build the response: {e}")))
+    builder
+        .body(body)
+        .map_err(|e| ApiError::internal(format!("the gateway could not build the response: {e}")))
 }
 
 fn field_error(field: &'static str, found: String) -> wire::WireError {
-    wire::WireError::Field { field, expected: "a valid HTTP value", found }
+    wire::WireError::Field {
+        field,
+        expected: "a valid HTTP value",
+        found,
+    }
 }
 
 /// A body that starts with `first` and goes on with the callback's chunks, each fetched when
 /// the previous one has been handed to the connection. A reject or a malformed chunk ends the
 /// body abnormally (the client sees an incomplete chunked body); so does a callback on
 /// another canister, which the gateway does not call.
-fn stream(s: Shared, canister: Principal, first: Vec<u8>, streaming: Streaming) -> Result<Body, ApiError> {
+fn stream(
+    s: Shared,
+    canister: Principal,
+    first: Vec<u8>,
+    streaming: Streaming,
+) -> Result<Body, ApiError> {
     let (callee, method) = streaming.callback;
     if callee != canister {
         return Err(bad_gateway(format!(
@@ -160,16 +213,22 @@ fn stream(s: Shared, canister: Principal, first: Vec<u8>, streaming: Streaming) 
         let mut token = Some(streaming.token_arg);
         while let Some(arg) = token.take() {
             let (s2, m) = (s.clone(), method.clone());
-            let chunk = blocking(move || s2.replica.query(Principal::anonymous(), canister, &m, &arg)).await;
+            let chunk =
+                blocking(move || s2.replica.query(Principal::anonymous(), canister, &m, &arg))
+                    .await;
             let chunk = match chunk {
-                Ok(Ok(reply)) => wire::decode_chunk(&reply).map_err(|e| malformed(canister, &method, e)),
+                Ok(Ok(reply)) => {
+                    wire::decode_chunk(&reply).map_err(|e| malformed(canister, &method, e))
+                }
                 Ok(Err(r)) => Err(rejected(canister, &method, &r)),
                 Err(e) => Err(e),
             };
             match chunk {
                 Ok(chunk) => {
                     token = chunk.next_token_arg;
-                    if !chunk.body.is_empty() && tx.send_data(Bytes::from(chunk.body)).await.is_err() {
+                    if !chunk.body.is_empty()
+                        && tx.send_data(Bytes::from(chunk.body)).await.is_err()
+                    {
                         return; // the client went away
                     }
                 }

@@ -11,13 +11,13 @@ use crate::request_id::hash_of_map;
 use crate::state_tree::{self, Endpoint};
 use crate::tree::certificate;
 use axum::body::Body;
-use http_body_util::BodyExt;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use candid::Principal;
+use http_body_util::BodyExt;
 use kybra_replica::{Reject, Replica};
 use serde_cbor::Value;
 use std::sync::Arc;
@@ -50,8 +50,14 @@ pub fn router(state: Shared) -> Router {
         .route("/api/v4/canister/{id}/call", post(call_sync))
         .route("/api/v2/canister/{id}/query", post(query))
         .route("/api/v3/canister/{id}/query", post(query))
-        .route("/api/v2/canister/{id}/read_state", post(read_state_canister))
-        .route("/api/v3/canister/{id}/read_state", post(read_state_canister))
+        .route(
+            "/api/v2/canister/{id}/read_state",
+            post(read_state_canister),
+        )
+        .route(
+            "/api/v3/canister/{id}/read_state",
+            post(read_state_canister),
+        )
         .route("/api/v2/subnet/{id}/read_state", post(read_state_subnet))
         .route("/api/v3/subnet/{id}/read_state", post(read_state_subnet))
         .merge(crate::candid_ui::routes())
@@ -61,7 +67,10 @@ pub fn router(state: Shared) -> Router {
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(axum::middleware::from_fn(cors))
         // Outermost: requests for a canister's own HTTP interface go to the gateway untouched.
-        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::gateway::route))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::gateway::route,
+        ))
         .with_state(state)
 }
 
@@ -69,13 +78,29 @@ pub fn router(state: Shared) -> Router {
 /// the IC's boundary nodes do: any origin, preflight answered directly.
 async fn cors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let preflight = req.method() == Method::OPTIONS;
-    let mut resp = if preflight { StatusCode::NO_CONTENT.into_response() } else { next.run(req).await };
+    let mut resp = if preflight {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        next.run(req).await
+    };
     let h = resp.headers_mut();
-    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, header::HeaderValue::from_static("*"));
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        header::HeaderValue::from_static("*"),
+    );
     if preflight {
-        h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, header::HeaderValue::from_static("GET, POST, OPTIONS"));
-        h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, header::HeaderValue::from_static("*"));
-        h.insert(header::ACCESS_CONTROL_MAX_AGE, header::HeaderValue::from_static("86400"));
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            header::HeaderValue::from_static("GET, POST, OPTIONS"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            header::HeaderValue::from_static("*"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            header::HeaderValue::from_static("86400"),
+        );
     }
     resp
 }
@@ -93,8 +118,15 @@ async fn unknown_endpoint(method: Method, uri: Uri) -> ApiError {
 }
 
 async fn wrong_method(method: Method, uri: Uri) -> ApiError {
-    let expected = if uri.path() == "/api/v2/status" { "GET" } else { "POST with a CBOR envelope" };
-    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, format!("{method} is not allowed on {}; use {expected}", uri.path()))
+    let expected = if uri.path() == "/api/v2/status" {
+        "GET"
+    } else {
+        "POST with a CBOR envelope"
+    };
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("{method} is not allowed on {}; use {expected}", uri.path()),
+    )
 }
 
 fn cbor_response(status: StatusCode, body: Vec<u8>) -> Response {
@@ -109,7 +141,10 @@ async fn status(State(s): State<Shared>) -> Response {
 pub fn status_body(keys: &ReplicaKeys) -> Vec<u8> {
     cbor::encode_tagged(&map([
         ("ic_api_version", Value::Text("0.18.0".into())),
-        ("impl_version", Value::Text(format!("kybra-replica {}", env!("CARGO_PKG_VERSION")))),
+        (
+            "impl_version",
+            Value::Text(format!("kybra-replica {}", env!("CARGO_PKG_VERSION"))),
+        ),
         ("root_key", Value::Bytes(keys.root_key_der().to_vec())),
         ("replica_health_status", Value::Text("healthy".into())),
     ]))
@@ -126,7 +161,9 @@ pub(crate) async fn read_body(headers: &HeaderMap, body: Body) -> Result<Vec<u8>
             ),
         )
     };
-    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
     if declared.is_some_and(|len| len > DRAIN_LIMIT_BYTES) {
         return Err(too_big(declared));
     }
@@ -137,8 +174,12 @@ pub(crate) async fn read_body(headers: &HeaderMap, body: Body) -> Result<Vec<u8>
     let mut seen = 0usize;
     let mut body = body;
     while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|e| ApiError::bad_request(format!("the request body could not be read: {e}")))?;
-        let Ok(data) = frame.into_data() else { continue };
+        let frame = frame.map_err(|e| {
+            ApiError::bad_request(format!("the request body could not be read: {e}"))
+        })?;
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
         seen += data.len();
         if seen > DRAIN_LIMIT_BYTES {
             break;
@@ -148,26 +189,44 @@ pub(crate) async fn read_body(headers: &HeaderMap, body: Body) -> Result<Vec<u8>
         }
     }
     if seen > MAX_BODY_BYTES {
-        return Err(too_big(Some(seen).filter(|_| seen <= DRAIN_LIMIT_BYTES).or(declared)));
+        return Err(too_big(
+            Some(seen)
+                .filter(|_| seen <= DRAIN_LIMIT_BYTES)
+                .or(declared),
+        ));
     }
     Ok(kept)
 }
 
 fn parse_principal(text: &str, what: &str) -> Result<Principal, ApiError> {
-    Principal::from_text(text)
-        .map_err(|e| ApiError::bad_request(format!("the {what} in the URL, `{text}`, is not a valid principal: {e}")))
+    Principal::from_text(text).map_err(|e| {
+        ApiError::bad_request(format!(
+            "the {what} in the URL, `{text}`, is not a valid principal: {e}"
+        ))
+    })
 }
 
 /// Runs replica work on the blocking pool.
-async fn blocking<T: Send + 'static>(s: &Shared, f: impl FnOnce(&AppState) -> T + Send + 'static) -> Result<T, ApiError> {
+async fn blocking<T: Send + 'static>(
+    s: &Shared,
+    f: impl FnOnce(&AppState) -> T + Send + 'static,
+) -> Result<T, ApiError> {
     let s = s.clone();
     tokio::task::spawn_blocking(move || f(&s))
         .await
-        .map_err(|e| ApiError::internal(format!("the replica failed while handling this request: {e}")))
+        .map_err(|e| {
+            ApiError::internal(format!(
+                "the replica failed while handling this request: {e}"
+            ))
+        })
 }
 
 /// Reads and decodes a request of the expected type (cheap; runs on the async worker).
-async fn admit(headers: &HeaderMap, body: Body, expected: RequestType) -> Result<Envelope, ApiError> {
+async fn admit(
+    headers: &HeaderMap,
+    body: Body,
+    expected: RequestType,
+) -> Result<Envelope, ApiError> {
     let body = read_body(headers, body).await?;
     let env = envelope::parse(&body)?;
     if env.content.request_type != expected {
@@ -189,9 +248,21 @@ fn validate(s: &AppState, env: &Envelope) -> Result<u64, ApiError> {
     Ok(now)
 }
 
-fn check_target(s: &AppState, effective: Principal, env: &Envelope, is_call: bool) -> Result<(), ApiError> {
+fn check_target(
+    s: &AppState,
+    effective: Principal,
+    env: &Envelope,
+    is_call: bool,
+) -> Result<(), ApiError> {
     let c = &env.content;
-    crate::effective::check(effective, c.canister_id, &c.method_name, &c.arg, is_call, &s.replica.root_subnet_canister_ranges())
+    crate::effective::check(
+        effective,
+        c.canister_id,
+        &c.method_name,
+        &c.arg,
+        is_call,
+        &s.replica.root_subnet_canister_ranges(),
+    )
 }
 
 fn not_found_reject(canister: Principal) -> Reject {
@@ -220,23 +291,34 @@ fn non_replicated_rejection(r: &Reject) -> Response {
 }
 
 enum Accepted {
-    Running(crate::request_id::RequestId, tokio::sync::watch::Receiver<bool>),
+    Running(
+        crate::request_id::RequestId,
+        tokio::sync::watch::Receiver<bool>,
+    ),
     Rejected(Reject),
 }
 
 /// Validates a call and starts executing it (once, even if submitted several times).
-async fn accept_call(s: &Shared, id: &str, headers: &HeaderMap, body: Body) -> Result<Accepted, ApiError> {
+async fn accept_call(
+    s: &Shared,
+    id: &str,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Accepted, ApiError> {
     let effective = parse_principal(id, "effective canister id")?;
     let env = Arc::new(admit(headers, body, RequestType::Call).await?);
     let e2 = env.clone();
     let exists = blocking(s, move |s| -> Result<bool, ApiError> {
         validate(s, &e2)?;
         check_target(s, effective, &e2, true)?;
-        Ok(e2.content.canister_id == Principal::management_canister() || s.replica.canister_exists(e2.content.canister_id))
+        Ok(e2.content.canister_id == Principal::management_canister()
+            || s.replica.canister_exists(e2.content.canister_id))
     })
     .await??;
     if !exists {
-        return Ok(Accepted::Rejected(not_found_reject(env.content.canister_id)));
+        return Ok(Accepted::Rejected(not_found_reject(
+            env.content.canister_id,
+        )));
     }
     let rid = env.request_id;
     let c = &env.content;
@@ -249,19 +331,25 @@ async fn accept_call(s: &Shared, id: &str, headers: &HeaderMap, body: Body) -> R
                 s2.ingress.set_processing(&rid);
                 let eff = (c.canister_id == Principal::management_canister()).then_some(effective);
                 let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    s2.replica.update(c.sender, c.canister_id, eff, &c.method_name, &c.arg)
+                    s2.replica
+                        .update(c.sender, c.canister_id, eff, &c.method_name, &c.arg)
                 }));
                 let status = match result {
                     Ok(Ok(reply)) => Status::Replied(reply),
                     Ok(Err(r)) => {
                         let (code, message, error_code) = reject_fields(&r);
-                        Status::Rejected { code, message, error_code }
+                        Status::Rejected {
+                            code,
+                            message,
+                            error_code,
+                        }
                     }
                     Err(_) => Status::Rejected {
                         code: 1,
-                        message: "the local replica failed while executing this message (see its log); \
+                        message:
+                            "the local replica failed while executing this message (see its log); \
                                   this is a bug in kybra-replica"
-                            .into(),
+                                .into(),
                         error_code: None,
                     },
                 };
@@ -272,42 +360,73 @@ async fn accept_call(s: &Shared, id: &str, headers: &HeaderMap, body: Body) -> R
     }
 }
 
-async fn call_async(State(s): State<Shared>, Path(id): Path<String>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+async fn call_async(
+    State(s): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
     match accept_call(&s, &id, &headers, body).await? {
         Accepted::Rejected(r) => Ok(non_replicated_rejection(&r)),
         Accepted::Running(..) => Ok(StatusCode::ACCEPTED.into_response()),
     }
 }
 
-async fn call_sync(State(s): State<Shared>, Path(id): Path<String>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+async fn call_sync(
+    State(s): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
     let (rid, mut rx) = match accept_call(&s, &id, &headers, body).await? {
         Accepted::Rejected(r) => return Ok(non_replicated_rejection(&r)),
         Accepted::Running(rid, rx) => (rid, rx),
     };
-    let finished = matches!(tokio::time::timeout(s.sync_call_timeout, rx.wait_for(|done| *done)).await, Ok(Ok(_)));
+    let finished = matches!(
+        tokio::time::timeout(s.sync_call_timeout, rx.wait_for(|done| *done)).await,
+        Ok(Ok(_))
+    );
     if !finished {
         return Ok(StatusCode::ACCEPTED.into_response());
     }
     let cert = blocking(&s, move |s| {
-        let status = s.ingress.get(&rid).map(|r| r.status).unwrap_or(Status::Done);
-        certificate(&s.keys, &state_tree::call_tree(s.replica.time_nanos(), &rid, &status))
+        let status = s
+            .ingress
+            .get(&rid)
+            .map(|r| r.status)
+            .unwrap_or(Status::Done);
+        certificate(
+            &s.keys,
+            &state_tree::call_tree(s.replica.time_nanos(), &rid, &status),
+        )
     })
     .await?;
-    let body = map([("status", Value::Text("replied".into())), ("certificate", Value::Bytes(cert))]);
+    let body = map([
+        ("status", Value::Text("replied".into())),
+        ("certificate", Value::Bytes(cert)),
+    ]);
     Ok(cbor_response(StatusCode::OK, cbor::encode_tagged(&body)))
 }
 
-async fn query(State(s): State<Shared>, Path(id): Path<String>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+async fn query(
+    State(s): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
     let effective = parse_principal(&id, "effective canister id")?;
     let env = admit(&headers, body, RequestType::Query).await?;
     let body = blocking(&s, move |s| -> Result<Vec<u8>, ApiError> {
         validate(s, &env)?;
         check_target(s, effective, &env, false)?;
         let c = &env.content;
-        let result = if c.canister_id != Principal::management_canister() && !s.replica.canister_exists(c.canister_id) {
+        let result = if c.canister_id != Principal::management_canister()
+            && !s.replica.canister_exists(c.canister_id)
+        {
             Err(not_found_reject(c.canister_id))
         } else {
-            s.replica.query(c.sender, c.canister_id, &c.method_name, &c.arg)
+            s.replica
+                .query(c.sender, c.canister_id, &c.method_name, &c.arg)
         };
         Ok(signed_query_response(s, &env, result))
     })
@@ -337,24 +456,40 @@ fn signed_query_response(s: &AppState, env: &Envelope, result: Result<Vec<u8>, R
         }
     };
     let to_map = |fields: &[(&str, Value)]| {
-        Value::Map(fields.iter().map(|(k, v)| (Value::Text(k.to_string()), v.clone())).collect())
+        Value::Map(
+            fields
+                .iter()
+                .map(|(k, v)| (Value::Text(k.to_string()), v.clone()))
+                .collect(),
+        )
     };
     let mut signable = fields.clone();
     signable.push(("timestamp", Value::Integer(timestamp.into())));
-    signable.push(("request_id", Value::Bytes(env.request_id.as_bytes().to_vec())));
+    signable.push((
+        "request_id",
+        Value::Bytes(env.request_id.as_bytes().to_vec()),
+    ));
     let hash = hash_of_map(&to_map(&signable)).expect("response maps are hashable");
     let mut msg = b"\x0Bic-response".to_vec();
     msg.extend_from_slice(hash.as_bytes());
     let signature = map([
         ("timestamp", Value::Integer(timestamp.into())),
         ("signature", Value::Bytes(s.keys.node_sign(&msg))),
-        ("identity", Value::Bytes(s.keys.node_id().as_slice().to_vec())),
+        (
+            "identity",
+            Value::Bytes(s.keys.node_id().as_slice().to_vec()),
+        ),
     ]);
     fields.push(("signatures", Value::Array(vec![signature])));
     cbor::encode_tagged(&to_map(&fields))
 }
 
-async fn read_state(s: Shared, endpoint: Endpoint, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+async fn read_state(
+    s: Shared,
+    endpoint: Endpoint,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
     let env = admit(&headers, body, RequestType::ReadState).await?;
     let cert = blocking(&s, move |s| -> Result<Vec<u8>, ApiError> {
         validate(s, &env)?;
@@ -365,10 +500,18 @@ async fn read_state(s: Shared, endpoint: Endpoint, headers: HeaderMap, body: Bod
         Ok(certificate(&s.keys, &tree))
     })
     .await??;
-    Ok(cbor_response(StatusCode::OK, cbor::encode_tagged(&map([("certificate", Value::Bytes(cert))]))))
+    Ok(cbor_response(
+        StatusCode::OK,
+        cbor::encode_tagged(&map([("certificate", Value::Bytes(cert))])),
+    ))
 }
 
-async fn read_state_canister(State(s): State<Shared>, Path(id): Path<String>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+async fn read_state_canister(
+    State(s): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
     let effective = parse_principal(&id, "effective canister id")?;
     if !crate::effective::readable(&s.replica.root_subnet_canister_ranges(), effective) {
         return Err(ApiError::bad_request(format!(
@@ -378,7 +521,12 @@ async fn read_state_canister(State(s): State<Shared>, Path(id): Path<String>, he
     read_state(s, Endpoint::Canister(effective), headers, body).await
 }
 
-async fn read_state_subnet(State(s): State<Shared>, Path(id): Path<String>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+async fn read_state_subnet(
+    State(s): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
     let subnet = parse_principal(&id, "subnet id")?;
     if subnet != s.keys.subnet_id() {
         return Err(ApiError::not_found(format!(

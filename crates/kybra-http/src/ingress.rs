@@ -18,7 +18,11 @@ pub enum Status {
     Received,
     Processing,
     Replied(Vec<u8>),
-    Rejected { code: u64, message: String, error_code: Option<String> },
+    Rejected {
+        code: u64,
+        message: String,
+        error_code: Option<String>,
+    },
     Done,
 }
 
@@ -60,7 +64,13 @@ impl IngressStore {
     }
 
     /// Records a request as `received`, unless it is already known.
-    pub fn submit(&self, id: RequestId, sender: Principal, effective: Principal, expiry: u64) -> Submission {
+    pub fn submit(
+        &self,
+        id: RequestId,
+        sender: Principal,
+        effective: Principal,
+        expiry: u64,
+    ) -> Submission {
         let mut entries = self.lock();
         if let Some(e) = entries.get(&id) {
             return Submission::Duplicate(e.finished.subscribe());
@@ -68,7 +78,14 @@ impl IngressStore {
         let (tx, rx) = watch::channel(false);
         entries.insert(
             id,
-            Entry { status: Status::Received, sender, effective, expiry, finished_at: None, finished: tx },
+            Entry {
+                status: Status::Received,
+                sender,
+                effective,
+                expiry,
+                finished_at: None,
+                finished: tx,
+            },
         );
         Submission::New(rx)
     }
@@ -91,13 +108,19 @@ impl IngressStore {
 
     /// The record of a request, if known.
     pub fn get(&self, id: &RequestId) -> Option<Record> {
-        self.lock().get(id).map(|e| Record { status: e.status.clone(), sender: e.sender, effective: e.effective })
+        self.lock().get(id).map(|e| Record {
+            status: e.status.clone(),
+            sender: e.sender,
+            effective: e.effective,
+        })
     }
 
     /// Turns old replies into `done` and forgets requests whose `done` has been kept long enough.
     pub fn prune(&self, now: u64) {
         self.lock().retain(|_, e| {
-            let Some(finished_at) = e.finished_at else { return true };
+            let Some(finished_at) = e.finished_at else {
+                return true;
+            };
             let forget_reply_at = finished_at.saturating_add(KEEP_REPLY_NANOS).max(e.expiry);
             if now > forget_reply_at.saturating_add(KEEP_REPLY_NANOS) {
                 return false;
@@ -125,8 +148,13 @@ mod tests {
         let store = IngressStore::default();
         let id = RequestId([1; 32]);
         let a = Principal::anonymous();
-        let Submission::New(mut rx) = store.submit(id, a, a, 100) else { panic!("new") };
-        assert!(matches!(store.submit(id, a, a, 100), Submission::Duplicate(_)));
+        let Submission::New(mut rx) = store.submit(id, a, a, 100) else {
+            panic!("new")
+        };
+        assert!(matches!(
+            store.submit(id, a, a, 100),
+            Submission::Duplicate(_)
+        ));
         assert_eq!(store.get(&id).unwrap().status, Status::Received);
         store.set_processing(&id);
         assert_eq!(store.get(&id).unwrap().status, Status::Processing);

@@ -9,8 +9,9 @@ use sha2::{Digest, Sha256};
 
 /// DER prefix of a BLS12-381 G2 public key as the IC encodes it (followed by 96 key bytes).
 const BLS_DER_PREFIX: [u8; 37] = [
-    0x30, 0x81, 0x82, 0x30, 0x1d, 0x06, 0x0d, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0xdc, 0x7c, 0x05, 0x03, 0x01, 0x02,
-    0x01, 0x06, 0x0c, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0xdc, 0x7c, 0x05, 0x03, 0x02, 0x01, 0x03, 0x61, 0x00,
+    0x30, 0x81, 0x82, 0x30, 0x1d, 0x06, 0x0d, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0xdc, 0x7c, 0x05,
+    0x03, 0x01, 0x02, 0x01, 0x06, 0x0c, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0xdc, 0x7c, 0x05, 0x03,
+    0x02, 0x01, 0x03, 0x61, 0x00,
 ];
 
 /// Domain separator of certificate signatures.
@@ -29,7 +30,10 @@ pub struct ReplicaKeys {
 
 impl std::fmt::Debug for ReplicaKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ReplicaKeys").field("subnet_id", &self.subnet_id).field("node_id", &self.node_id).finish()
+        f.debug_struct("ReplicaKeys")
+            .field("subnet_id", &self.subnet_id)
+            .field("node_id", &self.node_id)
+            .finish()
     }
 }
 
@@ -57,15 +61,25 @@ impl ReplicaKeys {
             }
             counter += 1;
         };
-        let node_seed: [u8; 32] =
-            Sha256::new().chain_update(b"kybra-replica node key").chain_update(seed).finalize().into();
+        let node_seed: [u8; 32] = Sha256::new()
+            .chain_update(b"kybra-replica node key")
+            .chain_update(seed)
+            .finalize()
+            .into();
         let node = ic_ed25519::PrivateKey::deserialize_raw_32(&node_seed);
         let mut root_key_der = BLS_DER_PREFIX.to_vec();
         root_key_der.extend_from_slice(&bls.public_key().serialize());
         let node_key_der = node.public_key().serialize_rfc8410_der();
         let subnet_id = Principal::self_authenticating(&root_key_der);
         let node_id = Principal::self_authenticating(&node_key_der);
-        ReplicaKeys { bls, node, root_key_der, node_key_der, subnet_id, node_id }
+        ReplicaKeys {
+            bls,
+            node,
+            root_key_der,
+            node_key_der,
+            subnet_id,
+            node_id,
+        }
     }
 
     /// DER encoding of the root public key (what `/api/v2/status` reports as `root_key`).
@@ -121,8 +135,14 @@ mod tests {
     #[test]
     fn seeds_are_deterministic_and_distinct() {
         let a = ReplicaKeys::from_seed(&[1; 32]);
-        assert_eq!(a.root_key_der(), ReplicaKeys::from_seed(&[1; 32]).root_key_der());
-        assert_ne!(a.root_key_der(), ReplicaKeys::from_seed(&[2; 32]).root_key_der());
+        assert_eq!(
+            a.root_key_der(),
+            ReplicaKeys::from_seed(&[1; 32]).root_key_der()
+        );
+        assert_ne!(
+            a.root_key_der(),
+            ReplicaKeys::from_seed(&[2; 32]).root_key_der()
+        );
         assert_eq!(a.node_key_der().len(), 44);
         assert_eq!(a.subnet_id().as_slice().len(), 29);
     }

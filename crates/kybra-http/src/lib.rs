@@ -33,7 +33,7 @@ mod state_tree;
 mod tree;
 
 pub use error::Error;
+pub use handlers::MAX_BODY_BYTES;
 pub use keys::ReplicaKeys;
 pub use request_id::{hash_of_map, RequestId};
 pub use server::{serve, serve_with, ServeConfig, ServerHandle, DEFAULT_PORT};
-pub use handlers::MAX_BODY_BYTES;

@@ -81,7 +81,12 @@ fn hash_value(v: &Value) -> Result<[u8; 32], String> {
         }
         Value::Map(_) => hash_of_map(v)?.0,
         Value::Tag(_, inner) => hash_value(inner)?,
-        other => return Err(format!("{} cannot be hashed into a request id", crate::cbor::kind(other))),
+        other => {
+            return Err(format!(
+                "{} cannot be hashed into a request id",
+                crate::cbor::kind(other)
+            ))
+        }
     })
 }
 
@@ -96,7 +101,10 @@ pub fn hash_of_map(v: &Value) -> Result<RequestId, String> {
             continue; // `null` is an absent optional field (as the IC's typed decoding sees it)
         }
         let Value::Text(key) = k else {
-            return Err(format!("map keys must be text strings, found {}", crate::cbor::kind(k)));
+            return Err(format!(
+                "map keys must be text strings, found {}",
+                crate::cbor::kind(k)
+            ));
         };
         let mut pair = [0u8; 64];
         pair[..32].copy_from_slice(&sha256(key.as_bytes()));
@@ -123,7 +131,10 @@ mod tests {
             ("request_type", Value::Text("call".into())),
             ("sender", Value::Bytes(vec![0x04])),
             ("ingress_expiry", Value::Integer(1_685_570_400_000_000_000)),
-            ("canister_id", Value::Bytes(vec![0, 0, 0, 0, 0, 0, 0x04, 0xD2])),
+            (
+                "canister_id",
+                Value::Bytes(vec![0, 0, 0, 0, 0, 0, 0x04, 0xD2]),
+            ),
             ("method_name", Value::Text("hello".into())),
             ("arg", Value::Bytes(b"DIDL\x00\xFD*".to_vec())),
         ]);
@@ -155,7 +166,10 @@ mod tests {
     #[test]
     fn null_fields_count_as_absent() {
         let with_null = map([("a", Value::Integer(1)), ("nonce", Value::Null)]);
-        assert_eq!(hash_of_map(&with_null).unwrap(), hash_of_map(&map([("a", Value::Integer(1))])).unwrap());
+        assert_eq!(
+            hash_of_map(&with_null).unwrap(),
+            hash_of_map(&map([("a", Value::Integer(1))])).unwrap()
+        );
     }
 
     #[test]

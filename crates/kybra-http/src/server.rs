@@ -31,7 +31,11 @@ pub struct ServeConfig {
 impl ServeConfig {
     /// Random keys, 10 s synchronous-call timeout.
     pub fn new(addr: SocketAddr) -> Self {
-        ServeConfig { addr, keys: ReplicaKeys::generate(), sync_call_timeout: Duration::from_secs(10) }
+        ServeConfig {
+            addr,
+            keys: ReplicaKeys::generate(),
+            sync_call_timeout: Duration::from_secs(10),
+        }
     }
 }
 
@@ -91,9 +95,16 @@ pub async fn serve(replica: Arc<Replica>, addr: SocketAddr) -> Result<ServerHand
 
 /// Serves `replica` as `config` says. Must be called inside a tokio runtime.
 pub async fn serve_with(replica: Arc<Replica>, config: ServeConfig) -> Result<ServerHandle, Error> {
-    let listener =
-        tokio::net::TcpListener::bind(config.addr).await.map_err(|source| Error::Bind { addr: config.addr, source })?;
-    let addr = listener.local_addr().map_err(|source| Error::Bind { addr: config.addr, source })?;
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| Error::Bind {
+            addr: config.addr,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| Error::Bind {
+        addr: config.addr,
+        source,
+    })?;
     // The built-in cycles minting canister reports the subnet id this server certifies.
     replica.set_subnet_id(config.keys.subnet_id());
     let state = Arc::new(AppState {
@@ -104,11 +115,19 @@ pub async fn serve_with(replica: Arc<Replica>, config: ServeConfig) -> Result<Se
         sync_call_timeout: config.sync_call_timeout,
     });
     let (stop, stop_rx) = watch::channel(false);
-    tokio::spawn(handlers::prune_loop(state.clone(), Duration::from_secs(30), stop_rx.clone()));
+    tokio::spawn(handlers::prune_loop(
+        state.clone(),
+        Duration::from_secs(30),
+        stop_rx.clone(),
+    ));
     // Timers, heartbeats and inter-canister messages left in flight run in the background
     // (wall-clock mode only: with fixed time, tests drive `Replica::tick` themselves).
     if state.replica.is_wall_clock() {
-        tokio::spawn(tick_loop(state.replica.clone(), TICK_PERIOD, stop_rx.clone()));
+        tokio::spawn(tick_loop(
+            state.replica.clone(),
+            TICK_PERIOD,
+            stop_rx.clone(),
+        ));
     }
     let app = handlers::router(state);
     let mut stop_server = stop_rx;
@@ -119,7 +138,12 @@ pub async fn serve_with(replica: Arc<Replica>, config: ServeConfig) -> Result<Se
             })
             .await
     });
-    Ok(ServerHandle { addr, keys: config.keys, stop, task: Some(task) })
+    Ok(ServerHandle {
+        addr,
+        keys: config.keys,
+        stop,
+        task: Some(task),
+    })
 }
 
 /// How often the background ticker runs [`Replica::tick`] (an idle tick costs microseconds).

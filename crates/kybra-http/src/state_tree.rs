@@ -57,7 +57,9 @@ pub fn check_paths(
     let mut needs = Needs::default();
     for path in paths {
         let Some(first) = path.first() else {
-            return Err(ApiError::not_found(format!("the empty path would reveal the whole state tree; {READABLE}")));
+            return Err(ApiError::not_found(format!(
+                "the empty path would reveal the whole state tree; {READABLE}"
+            )));
         };
         match first.as_slice() {
             b"time" if path.len() == 1 => {}
@@ -70,7 +72,11 @@ pub fn check_paths(
                     )));
                 };
                 let rid: [u8; 32] = rid.as_slice().try_into().map_err(|_| {
-                    ApiError::bad_request(format!("{}: a request id is 32 bytes, this one is {}", show(path), rid.len()))
+                    ApiError::bad_request(format!(
+                        "{}: a request id is 32 bytes, this one is {}",
+                        show(path),
+                        rid.len()
+                    ))
                 })?;
                 let rid = RequestId(rid);
                 if needs.request_id.is_some_and(|known| known != rid) {
@@ -80,10 +86,20 @@ pub fn check_paths(
                 }
                 if path.len() > 3
                     || path.get(2).is_some_and(|l| {
-                        ![&b"status"[..], b"reply", b"reject_code", b"reject_message", b"error_code"].contains(&l.as_slice())
+                        ![
+                            &b"status"[..],
+                            b"reply",
+                            b"reject_code",
+                            b"reject_message",
+                            b"error_code",
+                        ]
+                        .contains(&l.as_slice())
                     })
                 {
-                    return Err(ApiError::not_found(format!("{} is not a request status path; {READABLE}", show(path))));
+                    return Err(ApiError::not_found(format!(
+                        "{} is not a request status path; {READABLE}",
+                        show(path)
+                    )));
                 }
                 if let Some(record) = ingress.get(&rid) {
                     if record.sender != sender {
@@ -117,8 +133,9 @@ pub fn check_paths(
                         show(path)
                     )));
                 };
-                let cid = Principal::try_from_slice(cid)
-                    .map_err(|e| ApiError::bad_request(format!("{}: invalid canister id: {e}", show(path))))?;
+                let cid = Principal::try_from_slice(cid).map_err(|e| {
+                    ApiError::bad_request(format!("{}: invalid canister id: {e}", show(path)))
+                })?;
                 if cid != effective {
                     return Err(ApiError::bad_request(format!(
                         "{}: the canister {cid} is not the effective canister id of the URL ({effective})",
@@ -129,16 +146,27 @@ pub fn check_paths(
                     (b"module_hash" | b"controllers", 3) => needs.canisters.push((cid, None)),
                     (b"metadata", 4) => {
                         let name = String::from_utf8(path[3].clone()).map_err(|_| {
-                            ApiError::bad_request(format!("{}: metadata names are UTF-8", show(path)))
+                            ApiError::bad_request(format!(
+                                "{}: metadata names are UTF-8",
+                                show(path)
+                            ))
                         })?;
                         needs.canisters.push((cid, Some(name)));
                     }
                     _ => {
-                        return Err(ApiError::not_found(format!("{} is not a canister path; {READABLE}", show(path))))
+                        return Err(ApiError::not_found(format!(
+                            "{} is not a canister path; {READABLE}",
+                            show(path)
+                        )))
                     }
                 }
             }
-            _ => return Err(ApiError::not_found(format!("{} is not part of the state tree; {READABLE}", show(path)))),
+            _ => {
+                return Err(ApiError::not_found(format!(
+                    "{} is not part of the state tree; {READABLE}",
+                    show(path)
+                )))
+            }
         }
     }
     Ok(needs)
@@ -156,7 +184,11 @@ pub fn request_status_tree(status: &Status) -> LabeledTree {
             t.insert(&[b"status"], text("replied"));
             t.insert(&[b"reply"], LabeledTree::Leaf(reply.clone()));
         }
-        Status::Rejected { code, message, error_code } => {
+        Status::Rejected {
+            code,
+            message,
+            error_code,
+        } => {
             t.insert(&[b"status"], text("rejected"));
             t.insert(&[b"reject_code"], LabeledTree::Leaf(leb128_u64(*code)));
             t.insert(&[b"reject_message"], text(message));
@@ -176,24 +208,46 @@ fn base_tree(replica: &Replica, keys: &ReplicaKeys, now: u64) -> LabeledTree {
     let sid = sid.as_slice();
     let ranges = replica.root_subnet_canister_ranges();
     let ranges_cbor = crate::cbor::encode_tagged(&ranges);
-    t.insert(&[b"subnet", sid, b"public_key"], LabeledTree::Leaf(keys.root_key_der().to_vec()));
-    t.insert(&[b"subnet", sid, b"canister_ranges"], LabeledTree::Leaf(ranges_cbor.clone()));
     t.insert(
-        &[b"subnet", sid, b"node", keys.node_id().as_slice(), b"public_key"],
+        &[b"subnet", sid, b"public_key"],
+        LabeledTree::Leaf(keys.root_key_der().to_vec()),
+    );
+    t.insert(
+        &[b"subnet", sid, b"canister_ranges"],
+        LabeledTree::Leaf(ranges_cbor.clone()),
+    );
+    t.insert(
+        &[
+            b"subnet",
+            sid,
+            b"node",
+            keys.node_id().as_slice(),
+            b"public_key",
+        ],
         LabeledTree::Leaf(keys.node_key_der().to_vec()),
     );
     if let Some((low, _)) = ranges.first() {
-        t.insert(&[b"canister_ranges", sid, low.as_slice()], LabeledTree::Leaf(ranges_cbor));
+        t.insert(
+            &[b"canister_ranges", sid, low.as_slice()],
+            LabeledTree::Leaf(ranges_cbor),
+        );
     }
     t
 }
 
 /// Private metadata (`icp:private NAME`) may only be read by the canister's controllers.
-pub fn check_private_metadata(replica: &Replica, needs: &Needs, sender: Principal) -> Result<(), ApiError> {
+pub fn check_private_metadata(
+    replica: &Replica,
+    needs: &Needs,
+    sender: Principal,
+) -> Result<(), ApiError> {
     for (cid, name) in &needs.canisters {
         let Some(name) = name else { continue };
         if replica.metadata_is_public(*cid, name) == Some(false)
-            && !replica.controllers(*cid).unwrap_or_default().contains(&sender)
+            && !replica
+                .controllers(*cid)
+                .unwrap_or_default()
+                .contains(&sender)
         {
             return Err(ApiError::forbidden(format!(
                 "the metadata section `{name}` of canister {cid} is private (icp:private); only its controllers may read it, \
@@ -216,7 +270,10 @@ pub fn read_state_tree(
     let mut full = base_tree(replica, keys, now);
     if let Some(rid) = needs.request_id {
         if let Some(record) = ingress.get(&rid) {
-            full.insert(&[b"request_status", rid.as_bytes()], request_status_tree(&record.status));
+            full.insert(
+                &[b"request_status", rid.as_bytes()],
+                request_status_tree(&record.status),
+            );
         }
     }
     for (cid, metadata) in &needs.canisters {
@@ -224,15 +281,24 @@ pub fn read_state_tree(
         match metadata {
             None => {
                 if let Some(hash) = replica.module_hash(*cid) {
-                    full.insert(&[b"canister", c, b"module_hash"], LabeledTree::Leaf(hash.to_vec()));
+                    full.insert(
+                        &[b"canister", c, b"module_hash"],
+                        LabeledTree::Leaf(hash.to_vec()),
+                    );
                 }
                 if let Some(controllers) = replica.controllers(*cid) {
-                    full.insert(&[b"canister", c, b"controllers"], LabeledTree::Leaf(crate::cbor::encode_tagged(&controllers)));
+                    full.insert(
+                        &[b"canister", c, b"controllers"],
+                        LabeledTree::Leaf(crate::cbor::encode_tagged(&controllers)),
+                    );
                 }
             }
             Some(name) => {
                 if let Some(section) = replica.metadata(*cid, name) {
-                    full.insert(&[b"canister", c, b"metadata", name.as_bytes()], LabeledTree::Leaf(section));
+                    full.insert(
+                        &[b"canister", c, b"metadata", name.as_bytes()],
+                        LabeledTree::Leaf(section),
+                    );
                 }
             }
         }
@@ -252,7 +318,10 @@ pub fn read_state_tree(
 pub fn call_tree(now: u64, rid: &RequestId, status: &Status) -> LabeledTree {
     let mut t = LabeledTree::new();
     t.insert(&[b"time"], LabeledTree::Leaf(leb128_u64(now)));
-    t.insert(&[b"request_status", rid.as_bytes()], request_status_tree(status));
+    t.insert(
+        &[b"request_status", rid.as_bytes()],
+        request_status_tree(status),
+    );
     t
 }
 
@@ -269,13 +338,38 @@ mod tests {
         let p = |labels: &[&[u8]]| vec![labels.iter().map(|l| l.to_vec()).collect::<Vec<_>>()];
         assert!(check_paths(&p(&[b"time"]), ep, me, &store).is_ok());
         assert!(check_paths(&p(&[b"subnet"]), ep, me, &store).is_ok());
-        assert_eq!(check_paths(&p(&[b"nope"]), ep, me, &store).unwrap_err().status, 404);
-        assert_eq!(check_paths(&p(&[]), ep, me, &store).unwrap_err().status, 404);
-        assert!(check_paths(&p(&[b"canister", &[1], b"module_hash"]), ep, me, &store).is_ok());
-        assert_eq!(check_paths(&p(&[b"canister", &[2], b"module_hash"]), ep, me, &store).unwrap_err().status, 400);
-        assert_eq!(check_paths(&p(&[b"canister", &[1], b"certified_data"]), ep, me, &store).unwrap_err().status, 404);
         assert_eq!(
-            check_paths(&p(&[b"canister", &[1], b"module_hash"]), Endpoint::Subnet(c), me, &store).unwrap_err().status,
+            check_paths(&p(&[b"nope"]), ep, me, &store)
+                .unwrap_err()
+                .status,
+            404
+        );
+        assert_eq!(
+            check_paths(&p(&[]), ep, me, &store).unwrap_err().status,
+            404
+        );
+        assert!(check_paths(&p(&[b"canister", &[1], b"module_hash"]), ep, me, &store).is_ok());
+        assert_eq!(
+            check_paths(&p(&[b"canister", &[2], b"module_hash"]), ep, me, &store)
+                .unwrap_err()
+                .status,
+            400
+        );
+        assert_eq!(
+            check_paths(&p(&[b"canister", &[1], b"certified_data"]), ep, me, &store)
+                .unwrap_err()
+                .status,
+            404
+        );
+        assert_eq!(
+            check_paths(
+                &p(&[b"canister", &[1], b"module_hash"]),
+                Endpoint::Subnet(c),
+                me,
+                &store
+            )
+            .unwrap_err()
+            .status,
             404
         );
         let rid = RequestId([3; 32]);
@@ -283,7 +377,18 @@ mod tests {
         let _ = store.submit(rid, other, c, 0);
         let err = check_paths(&p(&[b"request_status", &[3; 32]]), ep, me, &store).unwrap_err();
         assert_eq!(err.status, 403, "{}", err.message);
-        assert!(check_paths(&p(&[b"request_status", &[3; 32], b"status"]), ep, other, &store).is_ok());
-        assert_eq!(check_paths(&p(&[b"request_status", &[3; 31]]), ep, other, &store).unwrap_err().status, 400);
+        assert!(check_paths(
+            &p(&[b"request_status", &[3; 32], b"status"]),
+            ep,
+            other,
+            &store
+        )
+        .is_ok());
+        assert_eq!(
+            check_paths(&p(&[b"request_status", &[3; 31]]), ep, other, &store)
+                .unwrap_err()
+                .status,
+            400
+        );
     }
 }

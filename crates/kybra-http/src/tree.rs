@@ -31,8 +31,13 @@ impl LabeledTree {
                 if let LabeledTree::Leaf(_) = self {
                     *self = LabeledTree::new();
                 }
-                let LabeledTree::SubTree(children) = self else { unreachable!() };
-                children.entry(first.to_vec()).or_insert_with(LabeledTree::new).insert(rest, value);
+                let LabeledTree::SubTree(children) = self else {
+                    unreachable!()
+                };
+                children
+                    .entry(first.to_vec())
+                    .or_insert_with(LabeledTree::new)
+                    .insert(rest, value);
             }
         }
     }
@@ -53,8 +58,10 @@ impl LabeledTree {
         match self {
             LabeledTree::Leaf(v) => leaf(v.clone()),
             LabeledTree::SubTree(children) => {
-                let nodes: Vec<HashTree<Vec<u8>>> =
-                    children.iter().map(|(l, t)| label(l.clone(), t.to_hash_tree())).collect();
+                let nodes: Vec<HashTree<Vec<u8>>> = children
+                    .iter()
+                    .map(|(l, t)| label(l.clone(), t.to_hash_tree()))
+                    .collect();
                 balanced(nodes)
             }
         }
@@ -82,7 +89,11 @@ fn balanced(mut nodes: Vec<HashTree<Vec<u8>>>) -> HashTree<Vec<u8>> {
 pub fn certificate(keys: &ReplicaKeys, tree: &LabeledTree) -> Vec<u8> {
     let tree = tree.to_hash_tree();
     let signature = keys.sign_root_hash(&tree.digest());
-    let cert = Certificate { tree, signature, delegation: None };
+    let cert = Certificate {
+        tree,
+        signature,
+        delegation: None,
+    };
     crate::cbor::encode_tagged(&cert)
 }
 
@@ -95,16 +106,31 @@ mod tests {
     fn lookups_find_values_and_prove_absence() {
         let mut t = LabeledTree::new();
         t.insert(&[b"time"], LabeledTree::Leaf(vec![1]));
-        t.insert(&[b"request_status", b"abc", b"status"], LabeledTree::Leaf(b"replied".to_vec()));
-        t.insert(&[b"request_status", b"abc", b"reply"], LabeledTree::Leaf(b"DIDL".to_vec()));
-        t.insert(&[b"subnet", b"s", b"public_key"], LabeledTree::Leaf(vec![9]));
+        t.insert(
+            &[b"request_status", b"abc", b"status"],
+            LabeledTree::Leaf(b"replied".to_vec()),
+        );
+        t.insert(
+            &[b"request_status", b"abc", b"reply"],
+            LabeledTree::Leaf(b"DIDL".to_vec()),
+        );
+        t.insert(
+            &[b"subnet", b"s", b"public_key"],
+            LabeledTree::Leaf(vec![9]),
+        );
         let h = t.to_hash_tree();
-        assert_eq!(h.lookup_path([b"time".as_ref()]), LookupResult::Found(&[1][..]));
+        assert_eq!(
+            h.lookup_path([b"time".as_ref()]),
+            LookupResult::Found(&[1][..])
+        );
         assert_eq!(
             h.lookup_path([b"request_status".as_ref(), b"abc", b"reply"]),
             LookupResult::Found(&b"DIDL"[..])
         );
-        assert_eq!(h.lookup_path([b"request_status".as_ref(), b"abd", b"status"]), LookupResult::Absent);
+        assert_eq!(
+            h.lookup_path([b"request_status".as_ref(), b"abd", b"status"]),
+            LookupResult::Absent
+        );
         assert_eq!(h.lookup_path([b"canister".as_ref()]), LookupResult::Absent);
         assert_eq!(h.lookup_path([b"zzz".as_ref()]), LookupResult::Absent);
     }
@@ -119,6 +145,11 @@ mod tests {
         let cert: Certificate = serde_cbor::from_slice(&bytes).unwrap();
         let mut msg = b"\x0Dic-state-root".to_vec();
         msg.extend_from_slice(&cert.tree.digest());
-        ic_verify_bls_signature::verify_bls_signature(&cert.signature, &msg, &keys.root_key_der()[37..]).unwrap();
+        ic_verify_bls_signature::verify_bls_signature(
+            &cert.signature,
+            &msg,
+            &keys.root_key_der()[37..],
+        )
+        .unwrap();
     }
 }

@@ -19,9 +19,15 @@ fn repo() -> PathBuf {
 
 /// The real assets, or `None` (after printing why the test is skipped).
 fn assets() -> Option<(Vec<u8>, Vec<u8>, Vec<u8>)> {
-    let dir = std::env::var_os("KYBRA_ASSETS_DIR").map(PathBuf::from).unwrap_or_else(|| repo().join("build/assets"));
+    let dir = std::env::var_os("KYBRA_ASSETS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("build/assets"));
     let read = |f: &str| std::fs::read(dir.join(f)).ok();
-    match (read("template.wasm"), read("stdlib.json"), read("stdlib.bin")) {
+    match (
+        read("template.wasm"),
+        read("stdlib.json"),
+        read("stdlib.bin"),
+    ) {
         (Some(t), Some(i), Some(c)) => Some((t, i, c)),
         _ => {
             println!("SKIPPED: no template.wasm/stdlib.json/stdlib.bin in {} (run runtime/build-assets.sh)", dir.display());
@@ -33,7 +39,11 @@ fn assets() -> Option<(Vec<u8>, Vec<u8>, Vec<u8>)> {
 /// Builds the Python project at `root` (entry `src/main.py`) and returns its `.wasm.gz`.
 fn build_python(root: &Path) -> Option<Vec<u8>> {
     let (template, index, code) = assets()?;
-    let assets = kybra_compiler::Assets { template: &template, stdlib_index: &index, stdlib_code: &code };
+    let assets = kybra_compiler::Assets {
+        template: &template,
+        stdlib_index: &index,
+        stdlib_code: &code,
+    };
     let canister = kybra_compiler::build(&root.join("src/main.py"), root, &assets)
         .unwrap_or_else(|e| panic!("building {} failed:\n{e}", root.display()));
     Some(canister.wasm_gz)
@@ -51,7 +61,10 @@ async fn deploy(net: &Net, module: &[u8]) -> Principal {
         .call_and_wait()
         .await
         .expect("provisional_create_canister_with_cycles");
-    mgmt.install(&id, module).call_and_wait().await.expect("install");
+    mgmt.install(&id, module)
+        .call_and_wait()
+        .await
+        .expect("install");
     id
 }
 
@@ -76,13 +89,22 @@ async fn http(net: &Net, method: &str, url: &str, host: Option<&str>, body: &str
         .await
         .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
     let (status, headers) = (resp.status().as_u16(), resp.headers().clone());
-    let body = resp.text().await.unwrap_or_else(|e| panic!("{method} {url}: the body could not be read: {e}"));
-    Answer { status, headers, body }
+    let body = resp
+        .text()
+        .await
+        .unwrap_or_else(|e| panic!("{method} {url}: the body could not be read: {e}"));
+    Answer {
+        status,
+        headers,
+        body,
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn http_counter_served_over_plain_http() {
-    let Some(module) = build_python(&repo().join("examples/http_counter")) else { return };
+    let Some(module) = build_python(&repo().join("examples/http_counter")) else {
+        return;
+    };
     let net = start().await;
     let id = deploy(&net, &module).await;
     let port = net.server.addr().port();
@@ -105,12 +127,22 @@ async fn http_counter_served_over_plain_http() {
     assert_eq!((a.status, a.body.as_str()), (200, "Counter is 2\n"));
     // The `.raw.localhost` form names the same canister.
     let raw = format!("{id}.raw.localhost");
-    let a = http(&net, "GET", &format!("http://{raw}:{port}/"), Some(&raw), "").await;
+    let a = http(
+        &net,
+        "GET",
+        &format!("http://{raw}:{port}/"),
+        Some(&raw),
+        "",
+    )
+    .await;
     assert_eq!((a.status, a.body.as_str()), (200, "Counter is 2\n"));
 
     // Streaming: the first body, then three callback chunks, assembled in order, chunked.
     let a = http(&net, "GET", &by_host("/stream"), Some(&host), "").await;
-    assert_eq!((a.status, a.body.as_str()), (200, "Counter is 2 (streamed)\n"));
+    assert_eq!(
+        (a.status, a.body.as_str()),
+        (200, "Counter is 2 (streamed)\n")
+    );
     assert_eq!(a.headers["transfer-encoding"], "chunked");
     assert!(a.headers.get("content-length").is_none());
     let a = http(&net, "GET", &by_query("/stream"), None, "").await;
@@ -118,12 +150,25 @@ async fn http_counter_served_over_plain_http() {
 
     // A method the canister refuses: its own status code and text.
     let a = http(&net, "PUT", &by_query("/"), None, "x").await;
-    assert_eq!((a.status, a.body.as_str()), (400, "Method PUT is not supported\n"));
+    assert_eq!(
+        (a.status, a.body.as_str()),
+        (400, "Method PUT is not supported\n")
+    );
 
     // The IC HTTP interface and the replica's pages are not the gateway's, whatever the host.
     let a = http(&net, "GET", &by_host("/api/v2/status"), Some(&host), "").await;
-    assert_eq!((a.status, a.headers["content-type"].to_str().unwrap()), (200, "application/cbor"));
-    let a = http(&net, "GET", &format!("http://127.0.0.1:{port}/_/candid?id={id}&canisterId={id}"), None, "").await;
+    assert_eq!(
+        (a.status, a.headers["content-type"].to_str().unwrap()),
+        (200, "application/cbor")
+    );
+    let a = http(
+        &net,
+        "GET",
+        &format!("http://127.0.0.1:{port}/_/candid?id={id}&canisterId={id}"),
+        None,
+        "",
+    )
+    .await;
     assert_eq!(a.status, 200, "{}", a.body);
     assert!(a.body.contains(&format!("Candid UI: {id}")), "{}", a.body);
     net.server.shutdown().await.unwrap();
@@ -137,20 +182,55 @@ async fn errors_say_what_was_wrong() {
     // No such canister: 404.
     let ghost = Principal::from_text("bd3sg-teaaa-aaaaa-qaaba-cai").unwrap();
     assert!(!net.replica.canister_exists(ghost));
-    let a = http(&net, "GET", &format!("http://127.0.0.1:{port}/?canisterId={ghost}"), None, "").await;
+    let a = http(
+        &net,
+        "GET",
+        &format!("http://127.0.0.1:{port}/?canisterId={ghost}"),
+        None,
+        "",
+    )
+    .await;
     assert_eq!(a.status, 404, "{}", a.body);
-    assert!(a.body.contains(&format!("canister {ghost} does not exist")), "{}", a.body);
+    assert!(
+        a.body.contains(&format!("canister {ghost} does not exist")),
+        "{}",
+        a.body
+    );
 
     // Not a canister id: 400.
-    let a = http(&net, "GET", &format!("http://nonsense.localhost:{port}/"), Some("nonsense.localhost"), "").await;
+    let a = http(
+        &net,
+        "GET",
+        &format!("http://nonsense.localhost:{port}/"),
+        Some("nonsense.localhost"),
+        "",
+    )
+    .await;
     assert_eq!(a.status, 400, "{}", a.body);
-    assert!(a.body.contains("`nonsense`, is not a canister id"), "{}", a.body);
+    assert!(
+        a.body.contains("`nonsense`, is not a canister id"),
+        "{}",
+        a.body
+    );
 
     // A canister without `http_request` (the Rust hello canister): 502 with the reject.
     let hello = deploy(&net, &rust_hello_wasm()).await;
-    let a = http(&net, "GET", &format!("http://127.0.0.1:{port}/?canisterId={hello}"), None, "").await;
+    let a = http(
+        &net,
+        "GET",
+        &format!("http://127.0.0.1:{port}/?canisterId={hello}"),
+        None,
+        "",
+    )
+    .await;
     assert_eq!(a.status, 502, "{}", a.body);
-    assert!(a.body.contains(&format!("canister {hello} rejected the HTTP gateway's call to `http_request`")), "{}", a.body);
+    assert!(
+        a.body.contains(&format!(
+            "canister {hello} rejected the HTTP gateway's call to `http_request`"
+        )),
+        "{}",
+        a.body
+    );
     assert!(a.body.contains("http_request"), "{}", a.body);
 
     // A canister whose `http_request` answers something else than an HttpResponse: 502
@@ -169,9 +249,21 @@ async fn errors_say_what_was_wrong() {
     let _ = std::fs::remove_dir_all(&dir);
     if let Some(module) = built {
         let bad = deploy(&net, &module).await;
-        let a = http(&net, "GET", &format!("http://{bad}.localhost:{port}/x"), Some(&format!("{bad}.localhost")), "").await;
+        let a = http(
+            &net,
+            "GET",
+            &format!("http://{bad}.localhost:{port}/x"),
+            Some(&format!("{bad}.localhost")),
+            "",
+        )
+        .await;
         assert_eq!(a.status, 502, "{}", a.body);
-        assert!(a.body.contains("is not an HTTP gateway response: field `status_code` is \"OK\""), "{}", a.body);
+        assert!(
+            a.body
+                .contains("is not an HTTP gateway response: field `status_code` is \"OK\""),
+            "{}",
+            a.body
+        );
     }
     net.server.shutdown().await.unwrap();
 }

@@ -37,7 +37,10 @@ struct CanisterIdRecord {
 
 #[derive(CandidType, Deserialize, Debug)]
 enum CreateCanisterResponse {
-    Ok { block_id: Nat, canister_id: Principal },
+    Ok {
+        block_id: Nat,
+        canister_id: Principal,
+    },
     Err(candid::Reserved),
 }
 
@@ -74,11 +77,16 @@ async fn icp_style_creation_through_the_cycles_ledger() {
         .call_and_wait()
         .await
         .unwrap();
-    let CreateCanisterResponse::Ok { canister_id, .. } = Decode!(&reply, CreateCanisterResponse).unwrap() else {
+    let CreateCanisterResponse::Ok { canister_id, .. } =
+        Decode!(&reply, CreateCanisterResponse).unwrap()
+    else {
         panic!("create_canister failed")
     };
     assert!(net.replica.canister_ids().contains(&canister_id));
-    assert_eq!(net.replica.controllers(canister_id), Some(vec![Principal::anonymous()]));
+    assert_eq!(
+        net.replica.controllers(canister_id),
+        Some(vec![Principal::anonymous()])
+    );
     net.server.shutdown().await.unwrap();
 }
 
@@ -96,7 +104,13 @@ async fn provisional_creation_accepts_the_management_canister_as_effective_id() 
     let reply = agent
         .update(&mgmt, "provisional_create_canister_with_cycles")
         .with_effective_canister_id(mgmt)
-        .with_arg(Encode!(&Provisional { amount: None, settings: None }).unwrap())
+        .with_arg(
+            Encode!(&Provisional {
+                amount: None,
+                settings: None
+            })
+            .unwrap(),
+        )
         .call_and_wait()
         .await
         .unwrap();
@@ -106,7 +120,12 @@ async fn provisional_creation_accepts_the_management_canister_as_effective_id() 
     let err = agent
         .update(&mgmt, "canister_status")
         .with_effective_canister_id(mgmt)
-        .with_arg(Encode!(&CanisterIdRecord { canister_id: created.canister_id }).unwrap())
+        .with_arg(
+            Encode!(&CanisterIdRecord {
+                canister_id: created.canister_id
+            })
+            .unwrap(),
+        )
         .call_and_wait()
         .await
         .unwrap_err();

@@ -16,7 +16,12 @@ async fn trivial_query_throughput() {
     let arg = Encode!().unwrap();
     // Warm up (also fills the agent's subnet-key cache).
     for _ in 0..20 {
-        agent.query(&id, "get_message").with_arg(arg.clone()).call().await.unwrap();
+        agent
+            .query(&id, "get_message")
+            .with_arg(arg.clone())
+            .call()
+            .await
+            .unwrap();
     }
     for concurrency in [1usize, 8] {
         let n = 2000;
@@ -27,7 +32,12 @@ async fn trivial_query_throughput() {
             let arg = arg.clone();
             tasks.push(tokio::spawn(async move {
                 for _ in 0..n / concurrency {
-                    let r = agent.query(&id, "get_message").with_arg(arg.clone()).call().await.unwrap();
+                    let r = agent
+                        .query(&id, "get_message")
+                        .with_arg(arg.clone())
+                        .call()
+                        .await
+                        .unwrap();
                     Decode!(&r, String).unwrap();
                 }
             }));

@@ -12,7 +12,10 @@
 //! - [`Type::to_candid`] gives the one Candid type both sides use, so what the `.did`
 //!   declares and what the runtime accepts on the wire cannot drift apart.
 
-use candid::types::{Field as CandidField, FuncMode as CandidFuncMode, Function, Label, Type as CandidType_, TypeEnv, TypeInner};
+use candid::types::{
+    Field as CandidField, FuncMode as CandidFuncMode, Function, Label, Type as CandidType_,
+    TypeEnv, TypeInner,
+};
 use std::collections::{HashMap, HashSet};
 
 use candid::{CandidType, Deserialize};
@@ -182,7 +185,11 @@ pub struct Field {
 impl Field {
     /// A field whose Python key is its Candid label.
     pub fn new(name: impl Into<String>, ty: Type) -> Self {
-        Field { name: name.into(), ty, python_name: None }
+        Field {
+            name: name.into(),
+            ty,
+            python_name: None,
+        }
     }
 
     /// The key of this field in the Python dict.
@@ -302,13 +309,18 @@ impl Type {
                 fields.iter().map(|f| (label(&f.name), &f.ty)),
             )),
             Type::Tuple(items) => TypeInner::Record(candid_fields(
-                items.iter().enumerate().map(|(i, t)| (Label::Id(i as u32), t)),
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| (Label::Id(i as u32), t)),
             )),
             Type::Named(name) => TypeInner::Var(name.clone()),
             Type::Func(f) => TypeInner::Func(f.to_candid()),
             Type::Service(methods) => {
-                let mut methods: Vec<(String, CandidType_)> =
-                    methods.iter().map(|m| (m.name.clone(), TypeInner::Func(m.func.to_candid()).into())).collect();
+                let mut methods: Vec<(String, CandidType_)> = methods
+                    .iter()
+                    .map(|m| (m.name.clone(), TypeInner::Func(m.func.to_candid()).into()))
+                    .collect();
                 methods.sort_by(|a, b| a.0.cmp(&b.0));
                 TypeInner::Service(methods)
             }
@@ -329,7 +341,10 @@ fn label(name: &str) -> Label {
 /// Candid requires fields ordered by their label's hash.
 fn candid_fields<'a>(fields: impl Iterator<Item = (Label, &'a Type)>) -> Vec<CandidField> {
     let mut out: Vec<CandidField> = fields
-        .map(|(label, ty)| CandidField { id: label.into(), ty: ty.to_candid() })
+        .map(|(label, ty)| CandidField {
+            id: label.into(),
+            ty: ty.to_candid(),
+        })
         .collect();
     out.sort_by_key(|f| f.id.get_id());
     out
@@ -361,8 +376,15 @@ impl Payload {
 
     /// The names of the named types that `roots` reach, directly or through other named
     /// types (the payload holds more: services called through, stable map types, ...).
-    pub fn reachable_types<'a>(&'a self, roots: impl IntoIterator<Item = &'a Type>) -> HashSet<String> {
-        let defs: HashMap<&str, &Type> = self.types.iter().map(|d| (d.name.as_str(), &d.ty)).collect();
+    pub fn reachable_types<'a>(
+        &'a self,
+        roots: impl IntoIterator<Item = &'a Type>,
+    ) -> HashSet<String> {
+        let defs: HashMap<&str, &Type> = self
+            .types
+            .iter()
+            .map(|d| (d.name.as_str(), &d.ty))
+            .collect();
         let mut seen = HashSet::new();
         let mut stack: Vec<&Type> = roots.into_iter().collect();
         while let Some(t) = stack.pop() {
@@ -376,7 +398,10 @@ impl Payload {
                 Type::Record(fs) | Type::Variant(fs) => stack.extend(fs.iter().map(|f| &f.ty)),
                 Type::Tuple(ts) => stack.extend(ts),
                 Type::Func(f) => stack.extend(f.args.iter().chain(&f.returns)),
-                Type::Service(ms) => stack.extend(ms.iter().flat_map(|m| m.func.args.iter().chain(&m.func.returns))),
+                Type::Service(ms) => stack.extend(
+                    ms.iter()
+                        .flat_map(|m| m.func.args.iter().chain(&m.func.returns)),
+                ),
                 _ => {}
             }
         }
@@ -403,7 +428,10 @@ mod tests {
                 PyModule {
                     name: "main".into(),
                     is_package: false,
-                    code: ModuleCode::Source { filename: "src/main.py".into(), text: "x = 1\n".into() },
+                    code: ModuleCode::Source {
+                        filename: "src/main.py".into(),
+                        text: "x = 1\n".into(),
+                    },
                 },
                 PyModule {
                     name: "json".into(),
@@ -417,9 +445,15 @@ mod tests {
                 module: "main".into(),
                 function: "set_message".into(),
                 kind: MethodKind::Update,
-                params: vec![Param { name: "new_message".into(), ty: Type::Text }],
+                params: vec![Param {
+                    name: "new_message".into(),
+                    ty: Type::Text,
+                }],
                 returns: vec![],
-                guard: Some(FunctionRef { module: "main".into(), function: "is_owner".into() }),
+                guard: Some(FunctionRef {
+                    module: "main".into(),
+                    function: "is_owner".into(),
+                }),
                 manual_reply: false,
             }],
             types: vec![
@@ -428,7 +462,11 @@ mod tests {
                     ty: Type::Record(vec![
                         Field::new("value", Type::Nat),
                         Field::new("children", Type::Vec(Box::new(Type::Named("Tree".into())))),
-                        Field { name: "class".into(), ty: Type::Text, python_name: Some("class_".into()) },
+                        Field {
+                            name: "class".into(),
+                            ty: Type::Text,
+                            python_name: Some("class_".into()),
+                        },
                     ]),
                     class: None,
                 },
@@ -436,15 +474,28 @@ mod tests {
                     name: "Svc".into(),
                     ty: Type::Service(vec![ServiceMethod {
                         name: "get".into(),
-                        func: FuncType { mode: FuncMode::Query, args: vec![], returns: vec![Type::Named("Tree".into())] },
+                        func: FuncType {
+                            mode: FuncMode::Query,
+                            args: vec![],
+                            returns: vec![Type::Named("Tree".into())],
+                        },
                     }]),
-                    class: Some(PyClass { module: "main".into(), name: "Svc".into() }),
+                    class: Some(PyClass {
+                        module: "main".into(),
+                        name: "Svc".into(),
+                    }),
                 },
             ],
             hooks: Hooks {
                 init: Some(Hook {
-                    function: FunctionRef { module: "main".into(), function: "init".into() },
-                    params: vec![Param { name: "owner".into(), ty: Type::Principal }],
+                    function: FunctionRef {
+                        module: "main".into(),
+                        function: "init".into(),
+                    },
+                    params: vec![Param {
+                        name: "owner".into(),
+                        ty: Type::Principal,
+                    }],
                     guard: None,
                 }),
                 ..Hooks::default()
@@ -478,7 +529,10 @@ mod tests {
     fn export_names_follow_the_ic() {
         assert_eq!(MethodKind::Query.export_name("get"), "canister_query get");
         assert_eq!(MethodKind::Update.export_name("set"), "canister_update set");
-        assert_eq!(MethodKind::CompositeQuery.export_name("c"), "canister_composite_query c");
+        assert_eq!(
+            MethodKind::CompositeQuery.export_name("c"),
+            "canister_composite_query c"
+        );
     }
 
     #[test]
@@ -488,7 +542,9 @@ mod tests {
             Field::new("alpha", Type::Text),
         ])
         .to_candid();
-        let TypeInner::Record(fields) = t.as_ref() else { panic!("not a record") };
+        let TypeInner::Record(fields) = t.as_ref() else {
+            panic!("not a record")
+        };
         assert!(fields[0].id.get_id() < fields[1].id.get_id());
     }
 
@@ -500,20 +556,55 @@ mod tests {
 
     #[test]
     fn funcs_and_services_print_as_candid() {
-        let f = FuncType { mode: FuncMode::Update, args: vec![Type::Text], returns: vec![Type::Nat64] };
-        assert_eq!(Type::Func(Box::new(f.clone())).to_candid().to_string(), "func (text) -> (nat64)");
-        let oneway = FuncType { mode: FuncMode::Oneway, args: vec![], returns: vec![] };
-        assert_eq!(Type::Func(Box::new(oneway)).to_candid().to_string(), "func () -> () oneway");
+        let f = FuncType {
+            mode: FuncMode::Update,
+            args: vec![Type::Text],
+            returns: vec![Type::Nat64],
+        };
+        assert_eq!(
+            Type::Func(Box::new(f.clone())).to_candid().to_string(),
+            "func (text) -> (nat64)"
+        );
+        let oneway = FuncType {
+            mode: FuncMode::Oneway,
+            args: vec![],
+            returns: vec![],
+        };
+        assert_eq!(
+            Type::Func(Box::new(oneway)).to_candid().to_string(),
+            "func () -> () oneway"
+        );
         let s = Type::Service(vec![
-            ServiceMethod { name: "update1".into(), func: FuncType { mode: FuncMode::Update, args: vec![], returns: vec![Type::Text] } },
-            ServiceMethod { name: "query1".into(), func: FuncType { mode: FuncMode::Query, args: vec![], returns: vec![Type::Bool] } },
+            ServiceMethod {
+                name: "update1".into(),
+                func: FuncType {
+                    mode: FuncMode::Update,
+                    args: vec![],
+                    returns: vec![Type::Text],
+                },
+            },
+            ServiceMethod {
+                name: "query1".into(),
+                func: FuncType {
+                    mode: FuncMode::Query,
+                    args: vec![],
+                    returns: vec![Type::Bool],
+                },
+            },
         ]);
-        assert_eq!(s.to_candid().to_string(), "service { query1 : () -> (bool) query; update1 : () -> (text) }");
+        assert_eq!(
+            s.to_candid().to_string(),
+            "service { query1 : () -> (bool) query; update1 : () -> (text) }"
+        );
     }
 
     #[test]
     fn keyword_fields_keep_their_candid_label() {
-        let f = Field { name: "class".into(), ty: Type::Text, python_name: Some("class_".into()) };
+        let f = Field {
+            name: "class".into(),
+            ty: Type::Text,
+            python_name: Some("class_".into()),
+        };
         assert_eq!(f.key(), "class_");
         assert_eq!(Field::new("x", Type::Text).key(), "x");
         let t = Type::Record(vec![f]).to_candid();

@@ -411,7 +411,11 @@ type Fresh = (Store<Host>, Instance, Option<Memory>, Vec<Global>);
 
 /// The instance's mutable globals, through the exports the replica added for them
 /// ([`GLOBAL_EXPORT_PREFIX`]), in `prepared.mutable_globals` order.
-fn mutable_globals(store: &mut Store<Host>, instance: &Instance, prepared: &PreparedModule) -> Vec<Global> {
+fn mutable_globals(
+    store: &mut Store<Host>,
+    instance: &Instance,
+    prepared: &PreparedModule,
+) -> Vec<Global> {
     prepared
         .mutable_globals
         .iter()

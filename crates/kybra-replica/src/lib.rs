@@ -45,8 +45,8 @@ mod stable;
 mod state;
 mod system_api;
 pub mod system_canisters;
-mod threshold;
 pub mod testing;
+mod threshold;
 pub mod timers;
 
 use std::path::PathBuf;
@@ -305,7 +305,10 @@ impl Replica {
         // Canisters created with a `specified_id` outside the range (e.g. the ids the
         // Kybra Book hard-codes) live on this subnet too.
         let (low, high) = ids::subnet_range();
-        let outside = state.canisters.keys().filter(|id| !(low <= **id && **id <= high));
+        let outside = state
+            .canisters
+            .keys()
+            .filter(|id| !(low <= **id && **id <= high));
         ranges.extend(outside.map(|id| (*id, *id)));
         // The main range last (embedders and tests read it as the last one).
         ranges.push((low, high));

@@ -135,7 +135,8 @@ impl State {
         }
         let result = self.execute_update(sender, canister, effective_canister_id, method, arg);
         // The management canister and the built-in system canisters may change any canister.
-        let touched = (canister != Principal::management_canister() && !self.is_system(&canister)).then_some(canister);
+        let touched = (canister != Principal::management_canister() && !self.is_system(&canister))
+            .then_some(canister);
         if let Some(p) = &mut self.persist {
             p.record(
                 self.next_index,
@@ -229,7 +230,15 @@ impl State {
             outstanding: 0,
             composite: false,
         };
-        let id = self.open_and_run(cc, Entry { export, api, persist, arg });
+        let id = self.open_and_run(
+            cc,
+            Entry {
+                export,
+                api,
+                persist,
+                arg,
+            },
+        );
         self.run_until_answered(id, &canister)
     }
 

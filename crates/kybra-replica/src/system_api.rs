@@ -517,7 +517,12 @@ fn define(l: &mut Linker<Host>) -> R<()> {
         "ic0",
         "cost_http_request",
         |mut c: Caller<'_, Host>, req: u64, res: u64, dst: u32| -> R<()> {
-            write_u128(&mut c, "cost_http_request", dst, crate::outcalls::cost(req, res))
+            write_u128(
+                &mut c,
+                "cost_http_request",
+                dst,
+                crate::outcalls::cost(req, res),
+            )
         },
     )?;
 
@@ -563,8 +568,10 @@ fn define(l: &mut Linker<Host>) -> R<()> {
         "in_replicated_execution",
         |c: Caller<'_, Host>| -> R<u32> {
             let ctx = &c.data().ctx;
-            let non_replicated = matches!(ctx.api, Api::Query | Api::InspectMessage | Api::CompositeQuery)
-                || ctx.call.composite;
+            let non_replicated = matches!(
+                ctx.api,
+                Api::Query | Api::InspectMessage | Api::CompositeQuery
+            ) || ctx.call.composite;
             Ok(!non_replicated as u32)
         },
     )?;

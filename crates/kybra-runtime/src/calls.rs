@@ -64,13 +64,19 @@ pub fn last() -> Option<Outcome> {
 /// Whether `obj` is a generator or a coroutine (a method that makes calls).
 pub fn is_task(obj: &Bound<'_, PyAny>) -> bool {
     // SAFETY: type checks on a live object, with the interpreter attached.
-    unsafe { pyo3::ffi::PyGen_Check(obj.as_ptr()) != 0 || pyo3::ffi::PyCoro_CheckExact(obj.as_ptr()) != 0 }
+    unsafe {
+        pyo3::ffi::PyGen_Check(obj.as_ptr()) != 0 || pyo3::ffi::PyCoro_CheckExact(obj.as_ptr()) != 0
+    }
 }
 
 /// Runs `task` to completion on ic-cdk's executor (its query executor for a message of
 /// `kind` query), then `finish(value)`; an uncaught exception traps the message it
 /// happens in. Called from a canister export, outside any executor context.
-pub fn spawn(kind: Kind, task: Py<PyAny>, finish: impl FnOnce(Python<'_>, &Bound<'_, PyAny>) + 'static) {
+pub fn spawn(
+    kind: Kind,
+    task: Py<PyAny>,
+    finish: impl FnOnce(Python<'_>, &Bound<'_, PyAny>) + 'static,
+) {
     let run = move || {
         ic_cdk::futures::spawn(async move {
             let result = drive(task).await;
@@ -121,7 +127,9 @@ pub async fn drive(task: Py<PyAny>) -> PyResult<Py<PyAny>> {
                     Ok((calls, many)) => Step::Calls { calls, many },
                     Err(e) => Step::Bad(e),
                 }),
-                Err(e) if e.is_instance_of::<PyStopIteration>(py) => Ok(Step::Done(e.value(py).getattr("value")?.unbind())),
+                Err(e) if e.is_instance_of::<PyStopIteration>(py) => {
+                    Ok(Step::Done(e.value(py).getattr("value")?.unbind()))
+                }
                 Err(e) => Err(e),
             }
         })?;
@@ -144,17 +152,40 @@ pub async fn drive(task: Py<PyAny>) -> PyResult<Py<PyAny>> {
 
 /// Sends one call and waits for its answer: the reply bytes or (code, message).
 async fn perform(p: &Prepared) -> (Result<Vec<u8>, ()>, Outcome) {
-    let call = IcCall::unbounded_wait(p.canister, &p.method).with_raw_args(&p.args).with_cycles(p.cycles);
+    let call = IcCall::unbounded_wait(p.canister, &p.method)
+        .with_raw_args(&p.args)
+        .with_cycles(p.cycles);
     match call.await {
         Ok(response) => {
             let refunded = ic_cdk::api::msg_cycles_refunded();
-            (Ok(response.into_bytes()), Outcome { code: 0, message: String::new(), refunded })
+            (
+                Ok(response.into_bytes()),
+                Outcome {
+                    code: 0,
+                    message: String::new(),
+                    refunded,
+                },
+            )
         }
         Err(CallFailed::CallRejected(r)) => {
             let refunded = ic_cdk::api::msg_cycles_refunded();
-            (Err(()), Outcome { code: r.raw_reject_code(), message: r.reject_message().to_string(), refunded })
+            (
+                Err(()),
+                Outcome {
+                    code: r.raw_reject_code(),
+                    message: r.reject_message().to_string(),
+                    refunded,
+                },
+            )
         }
-        Err(other) => (Err(()), Outcome { code: SYS_TRANSIENT, message: other.to_string(), refunded: 0 }),
+        Err(other) => (
+            Err(()),
+            Outcome {
+                code: SYS_TRANSIENT,
+                message: other.to_string(),
+                refunded: 0,
+            },
+        ),
     }
 }
 
@@ -179,7 +210,10 @@ fn results(
             Ok(bytes) => match (&call.rets, &state) {
                 (None, _) => Ok(PyBytes::new(py, &bytes).into_any()),
                 (Some(rets), Some(state)) => decode_reply(py, state, rets, &bytes).map_err(|m| {
-                    format!("kybra: the reply of {} is not its declared type: {m}", call.what)
+                    format!(
+                        "kybra: the reply of {} is not its declared type: {m}",
+                        call.what
+                    )
                 }),
                 (Some(_), None) => Err("kybra: the canister is not initialised".into()),
             },
@@ -190,15 +224,28 @@ fn results(
         };
         out.push(result);
     }
-    Ok(if many { PyList::new(py, out)?.into_any().unbind() } else { out.remove(0).unbind() })
+    Ok(if many {
+        PyList::new(py, out)?.into_any().unbind()
+    } else {
+        out.remove(0).unbind()
+    })
 }
 
-fn decode_reply<'py>(py: Python<'py>, state: &State, rets: &[T], bytes: &[u8]) -> Result<Bound<'py, PyAny>, String> {
+fn decode_reply<'py>(
+    py: Python<'py>,
+    state: &State,
+    rets: &[T],
+    bytes: &[u8],
+) -> Result<Bound<'py, PyAny>, String> {
     match decode::decode_args(py, &state.schema, &state.classes(py), rets, bytes) {
         Ok(mut values) if values.len() == 1 => Ok(values.remove(0)),
         Ok(values) if values.is_empty() => Ok(py.None().into_bound(py)),
-        Ok(values) => Ok(PyTuple::new(py, values).map_err(|e| e.to_string())?.into_any()),
-        Err(Fail::Reject { path, message, .. }) => Err(format!("result{}: {message}", path.concat())),
+        Ok(values) => Ok(PyTuple::new(py, values)
+            .map_err(|e| e.to_string())?
+            .into_any()),
+        Err(Fail::Reject { path, message, .. }) => {
+            Err(format!("result{}: {message}", path.concat()))
+        }
         Err(Fail::Python(e)) => Err(e.to_string()),
     }
 }
@@ -227,7 +274,10 @@ fn prepare_yield(py: Python<'_>, yielded: &Bound<'_, PyAny>) -> PyResult<(Vec<Pr
         )));
     }
     if yielded.is_instance_of::<PyList>() || yielded.is_instance_of::<PyTuple>() {
-        let calls = yielded.try_iter()?.map(|c| prepare(py, &c?)).collect::<PyResult<Vec<_>>>()?;
+        let calls = yielded
+            .try_iter()?
+            .map(|c| prepare(py, &c?))
+            .collect::<PyResult<Vec<_>>>()?;
         return Ok((calls, true));
     }
     Ok((vec![prepare(py, yielded)?], false))
@@ -237,22 +287,35 @@ fn prepare_yield(py: Python<'_>, yielded: &Bound<'_, PyAny>) -> PyResult<(Vec<Pr
 fn prepare(py: Python<'_>, call: &Bound<'_, PyAny>) -> PyResult<Prepared> {
     let class = py.import("kybra._calls")?.getattr("Call")?;
     if !call.is_instance(&class)? {
-        let ty = call.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+        let ty = call
+            .get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_default();
         return Err(PyTypeError::new_err(format!(
             "a canister may only yield (or await) cross-canister calls such as `other.method(x)`, \
              `ic.call_raw(...)` or a list of them; it yielded a `{ty}`"
         )));
     }
     let canister: Vec<u8> = call.getattr("canister_id")?.getattr("bytes")?.extract()?;
-    let canister = Principal::try_from_slice(&canister).map_err(|e| PyTypeError::new_err(e.to_string()))?;
+    let canister =
+        Principal::try_from_slice(&canister).map_err(|e| PyTypeError::new_err(e.to_string()))?;
     let method: String = call.getattr("method")?.extract()?;
     let cycles: u128 = call.getattr("cycles")?.extract()?;
     let service = call.getattr("service")?;
     if service.is_none() {
         let args: Vec<u8> = call.getattr("raw")?.extract()?;
-        return Ok(Prepared { canister, what: format!("`{method}`"), method, args, cycles, rets: None });
+        return Ok(Prepared {
+            canister,
+            what: format!("`{method}`"),
+            method,
+            args,
+            cycles,
+            rets: None,
+        });
     }
-    let state = dispatch::state().ok_or_else(|| IcError::new_err("kybra: the canister is not initialised"))?;
+    let state = dispatch::state()
+        .ok_or_else(|| IcError::new_err("kybra: the canister is not initialised"))?;
     let service_name = service.getattr("__name__")?.extract::<String>()?;
     let what = format!("`{service_name}.{method}`");
     let (params, rets) = signature(py, &state, &service, &method).ok_or_else(|| {
@@ -264,22 +327,41 @@ fn prepare(py: Python<'_>, call: &Bound<'_, PyAny>) -> PyResult<Prepared> {
     let values = call.getattr("args")?.extract::<Vec<Bound<'_, PyAny>>>()?;
     let mut header = Vec::new();
     state.schema.table.write_header(&params, &mut header);
-    let args = encode::encode_args(&state.schema, &state.classes(py), &params, &header, &values).map_err(|(i, m)| {
-        PyTypeError::new_err(format!(
-            "{what}: argument {}: {}: expected {}, got {}",
-            i + 1,
-            m.location("value"),
-            m.expected,
-            m.found
-        ))
-    })?;
-    Ok(Prepared { canister, method, args, cycles, rets: Some(rets), what })
+    let args = encode::encode_args(&state.schema, &state.classes(py), &params, &header, &values)
+        .map_err(|(i, m)| {
+            PyTypeError::new_err(format!(
+                "{what}: argument {}: {}: expected {}, got {}",
+                i + 1,
+                m.location("value"),
+                m.expected,
+                m.found
+            ))
+        })?;
+    Ok(Prepared {
+        canister,
+        method,
+        args,
+        cycles,
+        rets: Some(rets),
+        what,
+    })
 }
 
 /// The declared (parameter, result) types of `method` of the `Service` subclass `class`.
-fn signature(py: Python<'_>, state: &State, class: &Bound<'_, PyAny>, method: &str) -> Option<(Vec<T>, Vec<T>)> {
-    let index = state.schema.meta.iter().position(|m| m.class.as_ref().is_some_and(|c| c.bind(py).is(class)))?;
-    let Entry::Service(methods) = &state.schema.table.entries[index] else { return None };
+fn signature(
+    py: Python<'_>,
+    state: &State,
+    class: &Bound<'_, PyAny>,
+    method: &str,
+) -> Option<(Vec<T>, Vec<T>)> {
+    let index = state
+        .schema
+        .meta
+        .iter()
+        .position(|m| m.class.as_ref().is_some_and(|c| c.bind(py).is(class)))?;
+    let Entry::Service(methods) = &state.schema.table.entries[index] else {
+        return None;
+    };
     let (_, f) = methods.iter().find(|(name, _)| name == method)?;
     match &state.schema.table.entries[usize::try_from(f.0).ok()?] {
         Entry::Func(sig) => Some((sig.args.clone(), sig.rets.clone())),
@@ -300,7 +382,10 @@ fn notify(py: Python<'_>, call: &Bound<'_, PyAny>) -> PyResult<Option<u32>> {
         )));
     }
     let p = prepare(py, call)?;
-    let sent = IcCall::unbounded_wait(p.canister, &p.method).with_raw_args(&p.args).with_cycles(p.cycles).oneway();
+    let sent = IcCall::unbounded_wait(p.canister, &p.method)
+        .with_raw_args(&p.args)
+        .with_cycles(p.cycles)
+        .oneway();
     Ok(sent.err().map(|_| SYS_TRANSIENT))
 }
 
@@ -343,7 +428,12 @@ where
         if pending {
             Poll::Pending
         } else {
-            Poll::Ready(this.outputs.iter_mut().map(|o| o.take().expect("every future is ready")).collect())
+            Poll::Ready(
+                this.outputs
+                    .iter_mut()
+                    .map(|o| o.take().expect("every future is ready"))
+                    .collect(),
+            )
         }
     }
 }

@@ -18,21 +18,31 @@ const QUOTA_PER_BYTE: usize = 2_000;
 /// Encodes a Candid text value, e.g. `'(1, "a")'`.
 #[pyfunction]
 pub fn candid_encode<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyBytes>> {
-    let args = candid_parser::parse_idl_args(text)
-        .map_err(|e| PyValueError::new_err(format!("candid_encode: {text:?} is not a Candid value: {e}")))?;
-    let bytes = args
-        .to_bytes()
-        .map_err(|e| PyValueError::new_err(format!("candid_encode: cannot encode {text:?}: {e}")))?;
+    let args = candid_parser::parse_idl_args(text).map_err(|e| {
+        PyValueError::new_err(format!(
+            "candid_encode: {text:?} is not a Candid value: {e}"
+        ))
+    })?;
+    let bytes = args.to_bytes().map_err(|e| {
+        PyValueError::new_err(format!("candid_encode: cannot encode {text:?}: {e}"))
+    })?;
     Ok(PyBytes::new(py, &bytes))
 }
 
 /// Decodes Candid bytes to text, e.g. `(1 : nat, "a")`.
 #[pyfunction]
 pub fn candid_decode(bytes: &[u8]) -> PyResult<String> {
-    let quota = bytes.len().saturating_add(64).saturating_mul(QUOTA_PER_BYTE);
+    let quota = bytes
+        .len()
+        .saturating_add(64)
+        .saturating_mul(QUOTA_PER_BYTE);
     let mut config = DecoderConfig::new();
-    config.set_decoding_quota(quota).set_skipping_quota(quota).set_full_error_message(false);
-    let args = IDLArgs::from_bytes_with_config(bytes, &config)
-        .map_err(|e| PyValueError::new_err(format!("candid_decode: the bytes are not Candid: {e}")))?;
+    config
+        .set_decoding_quota(quota)
+        .set_skipping_quota(quota)
+        .set_full_error_message(false);
+    let args = IDLArgs::from_bytes_with_config(bytes, &config).map_err(|e| {
+        PyValueError::new_err(format!("candid_decode: the bytes are not Candid: {e}"))
+    })?;
     Ok(args.to_string())
 }

@@ -42,7 +42,10 @@ impl Kind {
 
     /// May make cross-canister calls (`yield` / `await`).
     pub fn may_call(self) -> bool {
-        matches!(self, Kind::Update | Kind::CompositeQuery | Kind::Timer | Kind::Heartbeat)
+        matches!(
+            self,
+            Kind::Update | Kind::CompositeQuery | Kind::Timer | Kind::Heartbeat
+        )
     }
 
     /// Queries: their state changes are discarded, they may not move cycles or certify data.
@@ -73,7 +76,13 @@ thread_local! {
 
 /// Starts a message of `kind` (for method `method`, replying itself if `manual`).
 pub fn enter(kind: Kind, method: Option<usize>, manual: bool) {
-    CURRENT.set(Context { kind, method, manual, responded: false, accepted: false });
+    CURRENT.set(Context {
+        kind,
+        method,
+        manual,
+        responded: false,
+        accepted: false,
+    });
     crate::calls::forget_last();
 }
 

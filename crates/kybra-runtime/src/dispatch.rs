@@ -87,7 +87,10 @@ pub(crate) fn resolve(py: Python<'_>, f: &FunctionRef, what: &str) -> PyResult<P
 /// parameters (`init`, `post_upgrade`), so their arguments decode like a method's.
 fn with_hook_params(payload: &Payload) -> Payload {
     let mut methods = payload.methods.clone();
-    for (name, hook) in [("init", &payload.hooks.init), ("post_upgrade", &payload.hooks.post_upgrade)] {
+    for (name, hook) in [
+        ("init", &payload.hooks.init),
+        ("post_upgrade", &payload.hooks.post_upgrade),
+    ] {
         let params = hook.as_ref().map(|h| h.params.clone()).unwrap_or_default();
         methods.push(Method {
             name: format!("<{name}>"),
@@ -124,8 +127,19 @@ pub fn set_methods(py: Python<'_>, payload: &Payload) -> PyResult<()> {
     let mut methods = Vec::with_capacity(payload.methods.len());
     for (m, (params, rets)) in payload.methods.iter().zip(signatures) {
         let what = format!("method `{}`", m.name);
-        let function = resolve(py, &FunctionRef { module: m.module.clone(), function: m.function.clone() }, &what)?;
-        let guard = m.guard.as_ref().map(|g| Guard::resolve(py, g, &what)).transpose()?;
+        let function = resolve(
+            py,
+            &FunctionRef {
+                module: m.module.clone(),
+                function: m.function.clone(),
+            },
+            &what,
+        )?;
+        let guard = m
+            .guard
+            .as_ref()
+            .map(|g| Guard::resolve(py, g, &what))
+            .transpose()?;
         let mut reply_header = Vec::new();
         schema.table.write_header(&rets, &mut reply_header);
         methods.push(MethodEntry {
@@ -145,7 +159,10 @@ pub fn set_methods(py: Python<'_>, payload: &Payload) -> PyResult<()> {
         });
     }
     hooks::set(py, &payload.hooks, init_params, post_upgrade_params)?;
-    let loaded = py.import("sys")?.getattr("modules")?.contains("kybra.principal")?;
+    let loaded = py
+        .import("sys")?
+        .getattr("modules")?
+        .contains("kybra.principal")?;
     let principal = if schema.uses_principals || loaded {
         let class = py.import("kybra.principal").and_then(|m| m.getattr("Principal")).map_err(|e| {
             pyo3::exceptions::PyImportError::new_err(format!(
@@ -159,11 +176,21 @@ pub fn set_methods(py: Python<'_>, payload: &Payload) -> PyResult<()> {
         None
     };
     let service = if schema.uses_principals {
-        py.import("kybra").and_then(|m| m.getattr("Service")).ok().map(Bound::unbind)
+        py.import("kybra")
+            .and_then(|m| m.getattr("Service"))
+            .ok()
+            .map(Bound::unbind)
     } else {
         None
     };
-    STATE.with_borrow_mut(|s| *s = Some(Rc::new(State { schema, methods, principal, service })));
+    STATE.with_borrow_mut(|s| {
+        *s = Some(Rc::new(State {
+            schema,
+            methods,
+            principal,
+            service,
+        }))
+    });
     // Rust's per-thread hash keys are drawn on first use: draw them now, not in every query.
     let _ = std::collections::hash_map::RandomState::new();
     Ok(())
@@ -181,8 +208,14 @@ pub(crate) fn state() -> Option<Rc<State>> {
 
 /// Method `index`'s reply for the Python value `value`, encoded with its declared result
 /// type; a value of the wrong shape is a `TypeError` naming where it does not fit.
-pub(crate) fn encode_result(py: Python<'_>, index: usize, value: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
-    let state = state().ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("kybra: the canister is not initialised"))?;
+pub(crate) fn encode_result(
+    py: Python<'_>,
+    index: usize,
+    value: &Bound<'_, PyAny>,
+) -> PyResult<Vec<u8>> {
+    let state = state().ok_or_else(|| {
+        pyo3::exceptions::PyRuntimeError::new_err("kybra: the canister is not initialised")
+    })?;
     let entry = &state.methods[index];
     encode::encode_reply(&state.schema, &state.classes(py), &entry.rets, &entry.reply_header, value).map_err(|m| {
         pyo3::exceptions::PyTypeError::new_err(format!(
@@ -206,19 +239,30 @@ pub(crate) fn decode_message<'py>(
     let arg = ic_cdk::api::msg_arg_data();
     match decode::decode_args(py, &state.schema, &state.classes(py), params, &arg) {
         Ok(args) => Ok(args),
-        Err(Fail::Reject { arg, path, message }) => Err(decode_error(what, names, arg, &path, &message)),
+        Err(Fail::Reject { arg, path, message }) => {
+            Err(decode_error(what, names, arg, &path, &message))
+        }
         Err(Fail::Python(e)) => traps::uncaught(py, &e),
     }
 }
 
 /// The reject message for a decoding failure of `what` (e.g. "method `m`").
-fn decode_error(what: &str, names: &[String], arg: Option<usize>, path: &[String], message: &str) -> String {
+fn decode_error(
+    what: &str,
+    names: &[String],
+    arg: Option<usize>,
+    path: &[String],
+    message: &str,
+) -> String {
     match arg {
         Some(i) => {
             let name = names.get(i).map(String::as_str).unwrap_or("?");
             let mut location = name.to_string();
             path.iter().for_each(|s| location.push_str(s));
-            format!("kybra: {what}: argument {} `{name}`: {location}: {message}", i + 1)
+            format!(
+                "kybra: {what}: argument {} `{name}`: {location}: {message}",
+                i + 1
+            )
         }
         None => format!("kybra: {what}: {message}"),
     }
@@ -226,7 +270,12 @@ fn decode_error(what: &str, names: &[String], arg: Option<usize>, path: &[String
 
 /// The reply of method `index` for its Python result (`None` for a method that replies
 /// itself); a result of the wrong type traps.
-fn reply_bytes(py: Python<'_>, state: &State, index: usize, result: &Bound<'_, PyAny>) -> Option<Vec<u8>> {
+fn reply_bytes(
+    py: Python<'_>,
+    state: &State,
+    index: usize,
+    result: &Bound<'_, PyAny>,
+) -> Option<Vec<u8>> {
     let entry = &state.methods[index];
     if entry.manual {
         return None;

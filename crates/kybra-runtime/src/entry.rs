@@ -56,8 +56,9 @@ fn start(kind: Kind) {
     let Payload { modules, entry, .. } = &payload;
 
     // Bytecode modules are importable from the start (start-up imports `encodings`).
-    let (bytecode, sources): (Vec<_>, Vec<_>) =
-        modules.iter().partition(|m| matches!(m.code, ModuleCode::Bytecode(_)));
+    let (bytecode, sources): (Vec<_>, Vec<_>) = modules
+        .iter()
+        .partition(|m| matches!(m.code, ModuleCode::Bytecode(_)));
     frozen::install(
         bytecode
             .iter()
@@ -86,8 +87,11 @@ fn start(kind: Kind) {
                 kwargs.set_item("dont_inherit", true)?;
                 let mut compiled = Vec::with_capacity(sources.len());
                 for m in &sources {
-                    let ModuleCode::Source { filename, text } = &m.code else { unreachable!() };
-                    let code = compile.call((text.as_str(), filename.as_str(), "exec"), Some(&kwargs))?;
+                    let ModuleCode::Source { filename, text } = &m.code else {
+                        unreachable!()
+                    };
+                    let code =
+                        compile.call((text.as_str(), filename.as_str(), "exec"), Some(&kwargs))?;
                     let bytes = dumps.call1((code,))?;
                     compiled.push(FrozenModule {
                         name: m.name.clone(),

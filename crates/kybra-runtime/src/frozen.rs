@@ -63,8 +63,12 @@ fn builtin_frozen(name: &CStr) -> bool {
 pub fn install(modules: Vec<FrozenModule>) {
     TABLE.with_borrow_mut(|table| {
         for m in modules {
-            let name = CString::new(m.name.clone())
-                .unwrap_or_else(|_| ic_cdk::trap(format!("kybra: module name {:?} contains a NUL byte", m.name)));
+            let name = CString::new(m.name.clone()).unwrap_or_else(|_| {
+                ic_cdk::trap(format!(
+                    "kybra: module name {:?} contains a NUL byte",
+                    m.name
+                ))
+            });
             if builtin_frozen(&name) {
                 continue;
             }

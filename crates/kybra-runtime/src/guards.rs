@@ -25,7 +25,10 @@ impl Guard {
     /// Looks `f` up; `what` names the protected function in errors.
     pub fn resolve(py: Python<'_>, f: &FunctionRef, what: &str) -> PyResult<Guard> {
         let function = resolve(py, f, &format!("guard `{}` of {what}", f.function))?;
-        Ok(Guard { name: f.function.clone(), function })
+        Ok(Guard {
+            name: f.function.clone(),
+            function,
+        })
     }
 
     /// Runs the guard; `Err` is the reject message. Traps when the guard raises or
@@ -36,15 +39,23 @@ impl Guard {
             Ok(r) => r,
             Err(e) => {
                 crate::ic_module::flush_all();
-                ic_cdk::trap(format!("kybra: {what}: guard `{name}` raised: {}", crate::traps::describe(py, &e)))
+                ic_cdk::trap(format!(
+                    "kybra: {what}: guard `{name}` raised: {}",
+                    crate::traps::describe(py, &e)
+                ))
             }
         };
         match outcome(&result) {
             Some(Ok(())) => Ok(()),
-            Some(Err(text)) => Err(format!("kybra: {what}: guard `{name}` rejected the call: {text}")),
+            Some(Err(text)) => Err(format!(
+                "kybra: {what}: guard `{name}` rejected the call: {text}"
+            )),
             None => {
                 crate::ic_module::flush_all();
-                let shown = result.repr().map(|r| r.to_string()).unwrap_or_else(|_| "?".into());
+                let shown = result
+                    .repr()
+                    .map(|r| r.to_string())
+                    .unwrap_or_else(|_| "?".into());
                 let shown: String = shown.chars().take(80).collect();
                 ic_cdk::trap(format!(
                     "Uncaught TypeError: kybra: {what}: guard `{name}` returned {shown}, not a GuardResult — \

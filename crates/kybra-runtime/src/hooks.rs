@@ -45,13 +45,22 @@ thread_local! {
 }
 
 /// Resolves the hooks' functions and guards (called by `dispatch::set_methods`).
-pub fn set(py: Python<'_>, hooks: &Hooks, init_params: Vec<T>, post_upgrade_params: Vec<T>) -> PyResult<()> {
+pub fn set(
+    py: Python<'_>,
+    hooks: &Hooks,
+    init_params: Vec<T>,
+    post_upgrade_params: Vec<T>,
+) -> PyResult<()> {
     let entry = |hook: &Option<Hook>, decorator: &str, params: Vec<T>| -> PyResult<Option<Entry>> {
         let Some(h) = hook else { return Ok(None) };
         let what = format!("{decorator} function `{}`", h.function.function);
         Ok(Some(Entry {
             function: resolve(py, &h.function, &what)?,
-            guard: h.guard.as_ref().map(|g| Guard::resolve(py, g, &what)).transpose()?,
+            guard: h
+                .guard
+                .as_ref()
+                .map(|g| Guard::resolve(py, g, &what))
+                .transpose()?,
             param_names: h.params.iter().map(|p| p.name.clone()).collect(),
             params,
         }))
@@ -84,7 +93,9 @@ pub fn run(kind: Kind) {
         ic_cdk::trap("kybra: the canister was not initialised (canister_init did not run)")
     };
     context::enter(kind, None, false);
-    let Some(hook) = pick(kind, &hooks) else { return };
+    let Some(hook) = pick(kind, &hooks) else {
+        return;
+    };
     let what = format!("{} function", kind.decorator());
     Python::attach(|py| {
         if let Some(guard) = &hook.guard {
@@ -97,10 +108,11 @@ pub fn run(kind: Kind) {
             Vec::new()
         } else {
             let state = dispatch::state().expect("hooks are set after the methods");
-            dispatch::decode_message(py, &state, &what, &hook.param_names, &hook.params).unwrap_or_else(|message| {
-                ic_module::flush_all();
-                ic_cdk::trap(message)
-            })
+            dispatch::decode_message(py, &state, &what, &hook.param_names, &hook.params)
+                .unwrap_or_else(|message| {
+                    ic_module::flush_all();
+                    ic_cdk::trap(message)
+                })
         };
         match PyTuple::new(py, args).and_then(|args| hook.function.bind(py).call1(args)) {
             Err(e) => traps::uncaught(py, &e),

@@ -25,7 +25,10 @@ create_exception!(
 
 fn refuse(api: &str, rule: &str) -> PyErr {
     let c = context::current();
-    IcError::new_err(format!("ic.{api}() {rule} (it was called in a {} function)", c.kind.decorator()))
+    IcError::new_err(format!(
+        "ic.{api}() {rule} (it was called in a {} function)",
+        c.kind.decorator()
+    ))
 }
 
 /// Fails unless the running message is one of `kinds`.
@@ -88,28 +91,49 @@ fn reject(message: &str) -> PyResult<()> {
     Ok(())
 }
 
-const WITH_ARG: &[Kind] = &[Kind::Init, Kind::PostUpgrade, Kind::Query, Kind::CompositeQuery, Kind::Update, Kind::InspectMessage];
+const WITH_ARG: &[Kind] = &[
+    Kind::Init,
+    Kind::PostUpgrade,
+    Kind::Query,
+    Kind::CompositeQuery,
+    Kind::Update,
+    Kind::InspectMessage,
+];
 
 /// The argument of the message, raw Candid bytes.
 #[pyfunction]
 fn arg_data_raw(py: Python<'_>) -> PyResult<Bound<'_, PyBytes>> {
-    only("arg_data_raw", WITH_ARG, "has no argument to return here: the message has none")?;
+    only(
+        "arg_data_raw",
+        WITH_ARG,
+        "has no argument to return here: the message has none",
+    )?;
     Ok(PyBytes::new(py, &ic_cdk::api::msg_arg_data()))
 }
 
 /// The size of the message's argument in bytes.
 #[pyfunction]
 fn arg_data_raw_size() -> PyResult<usize> {
-    only("arg_data_raw_size", WITH_ARG, "has no argument to measure here: the message has none")?;
+    only(
+        "arg_data_raw_size",
+        WITH_ARG,
+        "has no argument to measure here: the message has none",
+    )?;
     Ok(ic_cdk::api::msg_arg_data().len())
 }
 
 /// Accepts the ingress message being inspected.
 #[pyfunction]
 fn accept_message() -> PyResult<()> {
-    let c = only("accept_message", &[Kind::InspectMessage], "may only be called in @inspect_message")?;
+    let c = only(
+        "accept_message",
+        &[Kind::InspectMessage],
+        "may only be called in @inspect_message",
+    )?;
     if c.accepted {
-        return Err(IcError::new_err("ic.accept_message() was already called for this message — call it once"));
+        return Err(IcError::new_err(
+            "ic.accept_message() was already called for this message — call it once",
+        ));
     }
     context::update(|c| c.accepted = true);
     ic_cdk::api::accept_message();
@@ -119,7 +143,11 @@ fn accept_message() -> PyResult<()> {
 /// The name of the method the inspected message calls.
 #[pyfunction]
 fn method_name() -> PyResult<String> {
-    only("method_name", &[Kind::InspectMessage], "may only be called in @inspect_message")?;
+    only(
+        "method_name",
+        &[Kind::InspectMessage],
+        "may only be called in @inspect_message",
+    )?;
     Ok(ic_cdk::api::msg_method_name())
 }
 
@@ -134,7 +162,8 @@ fn canister_balance128() -> u128 {
     ic_cdk::api::canister_cycle_balance()
 }
 
-const CYCLES_RULE: &str = "may only be called in an @update method (cycles move only with update calls)";
+const CYCLES_RULE: &str =
+    "may only be called in an @update method (cycles move only with update calls)";
 
 #[pyfunction]
 fn msg_cycles_available() -> PyResult<u64> {
@@ -160,7 +189,8 @@ fn msg_cycles_accept128(max_amount: u128) -> PyResult<u128> {
     Ok(ic_cdk::api::msg_cycles_accept(max_amount))
 }
 
-const CALLBACK_RULE: &str = "may only be called after a cross-canister call returns (after its `yield`)";
+const CALLBACK_RULE: &str =
+    "may only be called after a cross-canister call returns (after its `yield`)";
 
 fn last_call(api: &str) -> PyResult<crate::calls::Outcome> {
     crate::calls::last().ok_or_else(|| refuse(api, CALLBACK_RULE))
@@ -208,7 +238,10 @@ fn data_certificate(py: Python<'_>) -> Option<Bound<'_, PyBytes>> {
 fn set_certified_data(data: &[u8]) -> PyResult<()> {
     let c = context::current();
     if c.kind.is_query() || c.kind == Kind::InspectMessage {
-        return Err(refuse("set_certified_data", "cannot be called in a query or @inspect_message (its changes are discarded)"));
+        return Err(refuse(
+            "set_certified_data",
+            "cannot be called in a query or @inspect_message (its changes are discarded)",
+        ));
     }
     if data.len() > 32 {
         return Err(PyValueError::new_err(format!(

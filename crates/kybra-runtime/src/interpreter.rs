@@ -26,7 +26,9 @@ fn check(status: ffi::PyStatus, what: &str) {
             let msg = if status.err_msg.is_null() {
                 "unknown error".to_string()
             } else {
-                CStr::from_ptr(status.err_msg).to_string_lossy().into_owned()
+                CStr::from_ptr(status.err_msg)
+                    .to_string_lossy()
+                    .into_owned()
             };
             let func = if status.func.is_null() {
                 String::new()

@@ -18,7 +18,8 @@ pub fn read() -> Payload {
     // SAFETY: the compiler-provided functions write exactly `payload_size()` bytes.
     let bytes = unsafe {
         let len = payload_size();
-        let len = usize::try_from(len).unwrap_or_else(|_| ic_cdk::trap("kybra: negative payload size"));
+        let len =
+            usize::try_from(len).unwrap_or_else(|_| ic_cdk::trap("kybra: negative payload size"));
         let mut buf = vec![0u8; len];
         payload_copy(buf.as_mut_ptr() as i32);
         buf

@@ -16,11 +16,21 @@ use pyo3::prelude::*;
 /// Schedules the reseeding.
 pub fn schedule() {
     ic_cdk_timers::set_timer(Duration::ZERO, async {
-        let reply = Call::unbounded_wait(Principal::management_canister(), "raw_rand").with_raw_args(b"DIDL\0\0").await;
+        let reply = Call::unbounded_wait(Principal::management_canister(), "raw_rand")
+            .with_raw_args(b"DIDL\0\0")
+            .await;
         let bytes = match reply.map(|r| candid::decode_one::<Vec<u8>>(&r.into_bytes())) {
             Ok(Ok(bytes)) => bytes,
-            Ok(Err(e)) => return ic_cdk::api::debug_print(format!("kybra: raw_rand replied with unexpected bytes: {e}")),
-            Err(e) => return ic_cdk::api::debug_print(format!("kybra: could not seed randomness from raw_rand: {e}")),
+            Ok(Err(e)) => {
+                return ic_cdk::api::debug_print(format!(
+                    "kybra: raw_rand replied with unexpected bytes: {e}"
+                ))
+            }
+            Err(e) => {
+                return ic_cdk::api::debug_print(format!(
+                    "kybra: could not seed randomness from raw_rand: {e}"
+                ))
+            }
         };
         ic_wasi_polyfill::init_seed(&bytes);
         Python::attach(|py| {

@@ -64,7 +64,11 @@ thread_local! {
 
 /// The memory ids of the maps open in this instance (empty: stable memory is free).
 pub fn open_memory_ids() -> Vec<u8> {
-    STORE.with_borrow(|s| s.as_ref().map(|s| s.maps.borrow().keys().copied().collect()).unwrap_or_default())
+    STORE.with_borrow(|s| {
+        s.as_ref()
+            .map(|s| s.maps.borrow().keys().copied().collect())
+            .unwrap_or_default()
+    })
 }
 
 fn name(id: u8) -> String {
@@ -96,7 +100,16 @@ fn store(py: Python<'_>) -> PyResult<Rc<Store>> {
             module: String::new(),
             function: String::new(),
             kind: MethodKind::Query,
-            params: vec![Param { name: "key".into(), ty: d.key.clone() }, Param { name: "value".into(), ty: d.value.clone() }],
+            params: vec![
+                Param {
+                    name: "key".into(),
+                    ty: d.key.clone(),
+                },
+                Param {
+                    name: "value".into(),
+                    ty: d.value.clone(),
+                },
+            ],
             returns: Vec::new(),
             guard: None,
             manual_reply: false,
@@ -105,12 +118,32 @@ fn store(py: Python<'_>) -> PyResult<Rc<Store>> {
     // Only the types the maps use: the module declaring the first map is still being
     // imported, so a class defined further down (a `Service` called through) is not there yet.
     let used = payload.reachable_types(decls.iter().flat_map(|d| [&d.key, &d.value]));
-    let types = payload.types.iter().filter(|t| used.contains(&t.name)).cloned().collect();
-    let types_payload = Payload { methods, types, modules: Vec::new(), stable_maps: Vec::new(), ..payload };
-    let (schema, sigs) = Schema::build(py, &types_payload).map_err(|e| PyTypeError::new_err(format!("kybra: {e}")))?;
+    let types = payload
+        .types
+        .iter()
+        .filter(|t| used.contains(&t.name))
+        .cloned()
+        .collect();
+    let types_payload = Payload {
+        methods,
+        types,
+        modules: Vec::new(),
+        stable_maps: Vec::new(),
+        ..payload
+    };
+    let (schema, sigs) = Schema::build(py, &types_payload)
+        .map_err(|e| PyTypeError::new_err(format!("kybra: {e}")))?;
     let types = sigs.iter().map(|(p, _)| (p[0], p[1])).collect();
-    let principal = py.import("kybra.principal").and_then(|m| m.getattr("Principal")).ok().map(Bound::unbind);
-    let service = py.import("kybra").and_then(|m| m.getattr("Service")).ok().map(Bound::unbind);
+    let principal = py
+        .import("kybra.principal")
+        .and_then(|m| m.getattr("Principal"))
+        .ok()
+        .map(Bound::unbind);
+    let service = py
+        .import("kybra")
+        .and_then(|m| m.getattr("Service"))
+        .ok()
+        .map(Bound::unbind);
     let store = Rc::new(Store {
         manager: MemoryManager::init(DefaultMemoryImpl::default()),
         decls,
@@ -145,10 +178,18 @@ impl Store {
             return self.encode(py, m, m.key_t, &m.key_header, obj, "key");
         }
         key::encode(m.codec, obj).map_err(|detail| {
-            let found = obj.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+            let found = obj
+                .get_type()
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_default();
             let repr = obj.repr().map(|r| r.to_string()).unwrap_or_default();
             let repr: String = repr.chars().take(40).collect();
-            let detail = if detail.is_empty() { String::new() } else { format!(" ({detail})") };
+            let detail = if detail.is_empty() {
+                String::new()
+            } else {
+                format!(" ({detail})")
+            };
             PyTypeError::new_err(format!(
                 "{}: the key must be a {}, got {found} {repr}{detail}",
                 name(m.decl.memory_id),
@@ -157,7 +198,15 @@ impl Store {
         })
     }
 
-    fn encode(&self, py: Python<'_>, m: &OpenMap, t: T, header: &[u8], obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<u8>> {
+    fn encode(
+        &self,
+        py: Python<'_>,
+        m: &OpenMap,
+        t: T,
+        header: &[u8],
+        obj: &Bound<'_, PyAny>,
+        what: &str,
+    ) -> PyResult<Vec<u8>> {
         encode_reply(&self.schema, &self.classes(py), &[t], header, obj).map_err(|e| {
             PyTypeError::new_err(format!(
                 "{}: the {what} is not of the map's {what} type: {}: expected {}, got {}",
@@ -169,7 +218,14 @@ impl Store {
         })
     }
 
-    fn decode<'py>(&self, py: Python<'py>, m: &OpenMap, t: T, bytes: &[u8], what: &str) -> PyResult<Bound<'py, PyAny>> {
+    fn decode<'py>(
+        &self,
+        py: Python<'py>,
+        m: &OpenMap,
+        t: T,
+        bytes: &[u8],
+        what: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
         match decode_args(py, &self.schema, &self.classes(py), &[t], bytes) {
             Ok(mut v) => Ok(v.remove(0)),
             Err(Fail::Python(e)) => Err(e),
@@ -182,14 +238,29 @@ impl Store {
         }
     }
 
-    fn decode_key<'py>(&self, py: Python<'py>, m: &OpenMap, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    fn decode_key<'py>(
+        &self,
+        py: Python<'py>,
+        m: &OpenMap,
+        bytes: &[u8],
+    ) -> PyResult<Bound<'py, PyAny>> {
         match m.codec {
             KeyCodec::Candid => self.decode(py, m, m.key_t, bytes, "key"),
-            codec => key::decode(py, codec, bytes, self.principal.as_ref().map(|p| p.bind(py))),
+            codec => key::decode(
+                py,
+                codec,
+                bytes,
+                self.principal.as_ref().map(|p| p.bind(py)),
+            ),
         }
     }
 
-    fn decode_opt<'py>(&self, py: Python<'py>, m: &OpenMap, bytes: Option<Vec<u8>>) -> PyResult<Bound<'py, PyAny>> {
+    fn decode_opt<'py>(
+        &self,
+        py: Python<'py>,
+        m: &OpenMap,
+        bytes: Option<Vec<u8>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         match bytes {
             Some(b) => self.decode(py, m, m.value_t, &b, "value"),
             None => Ok(py.None().into_bound(py)),
@@ -198,7 +269,11 @@ impl Store {
 }
 
 fn too_large(py: Python<'_>, class: &str, id: u8, given: usize, max: u32) -> PyErr {
-    match py.import("kybra._stable").and_then(|m| m.getattr(class)).and_then(|c| c.call1((id, given, max))) {
+    match py
+        .import("kybra._stable")
+        .and_then(|m| m.getattr(class))
+        .and_then(|c| c.call1((id, given, max)))
+    {
         Ok(e) => PyErr::from_value(e),
         Err(e) => e,
     }
@@ -207,9 +282,18 @@ fn too_large(py: Python<'_>, class: &str, id: u8, given: usize, max: u32) -> PyE
 /// Opens the map declared with `memory_id` (again: a no-op); the sizes must be the
 /// declaration's.
 #[pyfunction]
-fn stable_map_open(py: Python<'_>, memory_id: i64, max_key_size: Option<u32>, max_value_size: Option<u32>) -> PyResult<()> {
+fn stable_map_open(
+    py: Python<'_>,
+    memory_id: i64,
+    max_key_size: Option<u32>,
+    max_value_size: Option<u32>,
+) -> PyResult<()> {
     let store = store(py)?;
-    let Some(index) = store.decls.iter().position(|d| i64::from(d.memory_id) == memory_id) else {
+    let Some(index) = store
+        .decls
+        .iter()
+        .position(|d| i64::from(d.memory_id) == memory_id)
+    else {
         let ids: Vec<u8> = store.decls.iter().map(|d| d.memory_id).collect();
         return Err(PyValueError::new_err(format!(
             "StableBTreeMap(memory_id={memory_id}) was not declared at module level with literal numbers (the compiler found memory ids {ids:?}) \
@@ -234,7 +318,10 @@ fn stable_map_open(py: Python<'_>, memory_id: i64, max_key_size: Option<u32>, ma
     let mut key_header = Vec::new();
     store.schema.table.write_header(&[key_t], &mut key_header);
     let mut value_header = Vec::new();
-    store.schema.table.write_header(&[value_t], &mut value_header);
+    store
+        .schema
+        .table
+        .write_header(&[value_t], &mut value_header);
     let map = BTreeMap::init(store.manager.get(MemoryId::new(decl.memory_id)));
     let open = OpenMap {
         decl: decl.clone(),
@@ -245,12 +332,19 @@ fn stable_map_open(py: Python<'_>, memory_id: i64, max_key_size: Option<u32>, ma
         key_header,
         value_header,
     };
-    store.maps.borrow_mut().insert(decl.memory_id, Rc::new(open));
+    store
+        .maps
+        .borrow_mut()
+        .insert(decl.memory_id, Rc::new(open));
     Ok(())
 }
 
 #[pyfunction]
-fn stable_map_contains_key(py: Python<'_>, memory_id: i64, key: &Bound<'_, PyAny>) -> PyResult<bool> {
+fn stable_map_contains_key(
+    py: Python<'_>,
+    memory_id: i64,
+    key: &Bound<'_, PyAny>,
+) -> PyResult<bool> {
     let store = store(py)?;
     let m = store.map(memory_id)?;
     let k = store.encode_key(py, &m, key)?;
@@ -259,7 +353,11 @@ fn stable_map_contains_key(py: Python<'_>, memory_id: i64, key: &Bound<'_, PyAny
 }
 
 #[pyfunction]
-fn stable_map_get<'py>(py: Python<'py>, memory_id: i64, key: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+fn stable_map_get<'py>(
+    py: Python<'py>,
+    memory_id: i64,
+    key: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
     let store = store(py)?;
     let m = store.map(memory_id)?;
     let k = store.encode_key(py, &m, key)?;
@@ -268,7 +366,12 @@ fn stable_map_get<'py>(py: Python<'py>, memory_id: i64, key: &Bound<'py, PyAny>)
 }
 
 #[pyfunction]
-fn stable_map_insert<'py>(py: Python<'py>, memory_id: i64, key: &Bound<'py, PyAny>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+fn stable_map_insert<'py>(
+    py: Python<'py>,
+    memory_id: i64,
+    key: &Bound<'py, PyAny>,
+    value: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
     let store = store(py)?;
     let m = store.map(memory_id)?;
     let k = store.encode_key(py, &m, key)?;
@@ -285,7 +388,11 @@ fn stable_map_insert<'py>(py: Python<'py>, memory_id: i64, key: &Bound<'py, PyAn
 }
 
 #[pyfunction]
-fn stable_map_remove<'py>(py: Python<'py>, memory_id: i64, key: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+fn stable_map_remove<'py>(
+    py: Python<'py>,
+    memory_id: i64,
+    key: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
     let store = store(py)?;
     let m = store.map(memory_id)?;
     let k = store.encode_key(py, &m, key)?;

@@ -50,7 +50,12 @@ fn stable64_size() -> u64 {
 
 /// Grows stable memory by `new_pages` unless that passes `max_pages`; the book's result.
 #[pyfunction]
-fn stable64_grow<'py>(py: Python<'py>, new_pages: u64, max_pages: u64, api: &str) -> PyResult<Bound<'py, PyDict>> {
+fn stable64_grow<'py>(
+    py: Python<'py>,
+    new_pages: u64,
+    max_pages: u64,
+    api: &str,
+) -> PyResult<Bound<'py, PyDict>> {
     check_writable(api)?;
     let result = PyDict::new(py);
     let old = ic_cdk::stable::stable_size();
@@ -71,7 +76,12 @@ fn stable64_grow<'py>(py: Python<'py>, new_pages: u64, max_pages: u64, api: &str
 
 /// `length` bytes from `offset`.
 #[pyfunction]
-fn stable64_read<'py>(py: Python<'py>, offset: u64, length: u64, api: &str) -> PyResult<Bound<'py, PyBytes>> {
+fn stable64_read<'py>(
+    py: Python<'py>,
+    offset: u64,
+    length: u64,
+    api: &str,
+) -> PyResult<Bound<'py, PyBytes>> {
     check_range(api, offset, length)?;
     PyBytes::new_with(py, length as usize, |buf| {
         ic_cdk::stable::stable_read(offset, buf);

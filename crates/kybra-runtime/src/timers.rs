@@ -23,7 +23,14 @@ use crate::context::{self, Kind};
 use crate::{ic_module, traps};
 
 /// Setting a timer changes state: refused where state changes are discarded or refused.
-const SETTABLE: &[Kind] = &[Kind::Init, Kind::PostUpgrade, Kind::PreUpgrade, Kind::Update, Kind::Heartbeat, Kind::Timer];
+const SETTABLE: &[Kind] = &[
+    Kind::Init,
+    Kind::PostUpgrade,
+    Kind::PreUpgrade,
+    Kind::Update,
+    Kind::Heartbeat,
+    Kind::Timer,
+];
 
 fn check_settable(api: &str) -> PyResult<()> {
     let kind = context::current().kind;
@@ -42,7 +49,11 @@ fn check_callable(api: &str, callback: &Bound<'_, PyAny>) -> PyResult<()> {
     if callback.is_callable() {
         Ok(())
     } else {
-        let ty = callback.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+        let ty = callback
+            .get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_default();
         Err(pyo3::exceptions::PyTypeError::new_err(format!(
             "ic.{api}(): the callback must be a function taking no arguments (a def, lambda or closure), got a `{ty}`"
         )))
@@ -76,7 +87,10 @@ fn set_timer(delay: u64, callback: &Bound<'_, PyAny>) -> PyResult<u64> {
     check_settable("set_timer")?;
     check_callable("set_timer", callback)?;
     let callback = Rc::new(callback.clone().unbind());
-    Ok(to_u64(ic_cdk_timers::set_timer(Duration::from_secs(delay), fire(callback))))
+    Ok(to_u64(ic_cdk_timers::set_timer(
+        Duration::from_secs(delay),
+        fire(callback),
+    )))
 }
 
 /// Sets a repeating timer: `callback` runs every `interval` seconds until cleared.

@@ -13,9 +13,20 @@ const MAX_FRAMES: usize = 8;
 /// `Uncaught <Type>: <message>` plus a short traceback.
 pub fn describe(py: Python<'_>, err: &PyErr) -> String {
     let ty = err.get_type(py);
-    let name = ty.qualname().map(|n| n.to_string()).unwrap_or_else(|_| "Exception".into());
-    let message = err.value(py).str().map(|s| s.to_string()).unwrap_or_default();
-    let mut out = if message.is_empty() { format!("Uncaught {name}") } else { format!("Uncaught {name}: {message}") };
+    let name = ty
+        .qualname()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "Exception".into());
+    let message = err
+        .value(py)
+        .str()
+        .map(|s| s.to_string())
+        .unwrap_or_default();
+    let mut out = if message.is_empty() {
+        format!("Uncaught {name}")
+    } else {
+        format!("Uncaught {name}: {message}")
+    };
     if let Some(tb) = err.traceback(py) {
         let frames = frames(&tb);
         let skip = frames.len().saturating_sub(MAX_FRAMES);

@@ -10,13 +10,26 @@ const ERRNO_NOSYS: i32 = 52;
 
 #[no_mangle]
 #[inline(never)]
-pub extern "C" fn __ic_custom_path_readlink(_fd: i32, _path: i32, _path_len: i32, _buf: i32, _buf_len: i32, _used: i32) -> i32 {
+pub extern "C" fn __ic_custom_path_readlink(
+    _fd: i32,
+    _path: i32,
+    _path_len: i32,
+    _buf: i32,
+    _buf_len: i32,
+    _used: i32,
+) -> i32 {
     ERRNO_INVAL
 }
 
 #[no_mangle]
 #[inline(never)]
-pub extern "C" fn __ic_custom_path_symlink(_old: i32, _old_len: i32, _fd: i32, _new: i32, _new_len: i32) -> i32 {
+pub extern "C" fn __ic_custom_path_symlink(
+    _old: i32,
+    _old_len: i32,
+    _fd: i32,
+    _new: i32,
+    _new_len: i32,
+) -> i32 {
     ERRNO_NOTSUP
 }
 
@@ -40,13 +53,26 @@ pub extern "C" fn __ic_custom_sock_accept(_fd: i32, _flags: i32, _ret: i32) -> i
 
 #[no_mangle]
 #[inline(never)]
-pub extern "C" fn __ic_custom_sock_recv(_fd: i32, _iovs: i32, _n: i32, _flags: i32, _len: i32, _oflags: i32) -> i32 {
+pub extern "C" fn __ic_custom_sock_recv(
+    _fd: i32,
+    _iovs: i32,
+    _n: i32,
+    _flags: i32,
+    _len: i32,
+    _oflags: i32,
+) -> i32 {
     ERRNO_NOTSUP
 }
 
 #[no_mangle]
 #[inline(never)]
-pub extern "C" fn __ic_custom_sock_send(_fd: i32, _iovs: i32, _n: i32, _flags: i32, _len: i32) -> i32 {
+pub extern "C" fn __ic_custom_sock_send(
+    _fd: i32,
+    _iovs: i32,
+    _n: i32,
+    _flags: i32,
+    _len: i32,
+) -> i32 {
     ERRNO_NOTSUP
 }
 

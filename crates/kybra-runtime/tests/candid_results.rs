@@ -62,7 +62,12 @@ fn boxed(t: Type) -> Box<Type> {
 }
 
 fn rec(fields: &[(&str, Type)]) -> Type {
-    Type::Record(fields.iter().map(|(n, t)| Field::new(*n, t.clone())).collect())
+    Type::Record(
+        fields
+            .iter()
+            .map(|(n, t)| Field::new(*n, t.clone()))
+            .collect(),
+    )
 }
 
 /// What a case expects: the reply as Candid text, or parts of the trap message.
@@ -70,11 +75,18 @@ type Expect = Result<&'static str, Vec<&'static str>>;
 
 /// (kind, declared result type, expectation)
 fn cases() -> Vec<(&'static str, Type, Expect)> {
-    let tags = Type::Variant(vec![Field::new("Tag1", Type::Null), Field::new("Tag2", Type::Null)]);
+    let tags = Type::Variant(vec![
+        Field::new("Tag1", Type::Null),
+        Field::new("Tag2", Type::Null),
+    ]);
     let person = rec(&[("name", Type::Text), ("age", Type::Nat8)]);
     let user = rec(&[("posts", Type::Vec(boxed(rec(&[("title", Type::Text)]))))]);
     let svc = Type::Service(vec![]);
-    let func = Type::Func(Box::new(FuncType { mode: FuncMode::Query, args: vec![], returns: vec![] }));
+    let func = Type::Func(Box::new(FuncType {
+        mode: FuncMode::Query,
+        args: vec![],
+        returns: vec![],
+    }));
     vec![
         ("two_tags", tags.clone(), Err(vec!["result: expected variant { Tag1; Tag2; }, got dict of 2 items (expected a dict with exactly one key)"])),
         ("unknown_tag", tags, Err(vec!["result: expected variant", "'Tag9' is not one of its cases"])),
@@ -116,11 +128,29 @@ fn wrong_results_trap_with_their_path_and_roll_back() {
     let cases = cases();
     let mut methods: Vec<_> = cases
         .iter()
-        .map(|(kind, ty, _)| named_method(&format!("r_{kind}"), "give", MethodKind::Update, &[("kind", Type::Text)], Some(ty.clone())))
+        .map(|(kind, ty, _)| {
+            named_method(
+                &format!("r_{kind}"),
+                "give",
+                MethodKind::Update,
+                &[("kind", Type::Text)],
+                Some(ty.clone()),
+            )
+        })
         .collect();
-    methods.push(named_method("get_state", "get_state", MethodKind::Query, &[], Some(Type::Nat64)));
+    methods.push(named_method(
+        "get_state",
+        "get_state",
+        MethodKind::Query,
+        &[],
+        Some(Type::Nat64),
+    ));
     let types: Vec<TypeDef> = Vec::new();
-    let c = h.deploy_with(&[("main", SOURCE), ("helpers", SHAPE)], methods, types.clone());
+    let c = h.deploy_with(
+        &[("main", SOURCE), ("helpers", SHAPE)],
+        methods,
+        types.clone(),
+    );
     let v = Values::new(&types);
     let mut failures = Vec::new();
     for (kind, ty, expect) in &cases {
@@ -141,15 +171,27 @@ fn wrong_results_trap_with_their_path_and_roll_back() {
             }
             (Err(r), Err(parts)) => {
                 let prefix = format!("Uncaught TypeError: method `{method}` returned a value that is not its declared type: ");
-                if r.code != RejectCode::CanisterError || !r.message.contains(&prefix) || !parts.iter().all(|p| r.message.contains(p)) {
+                if r.code != RejectCode::CanisterError
+                    || !r.message.contains(&prefix)
+                    || !parts.iter().all(|p| r.message.contains(p))
+                {
                     failures.push(format!("{method}: trapped with {:?} ({:?}), expected {prefix}… containing {parts:?}", r.message, r.code));
                 }
                 if state(&c) != before {
                     failures.push(format!("{method}: the trapped update changed the state"));
                 }
             }
-            (got, expect) => failures.push(format!("{method}: got {:?}, expected {expect:?}", got.map_err(|r| r.message))),
+            (got, expect) => failures.push(format!(
+                "{method}: got {:?}, expected {expect:?}",
+                got.map_err(|r| r.message)
+            )),
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }

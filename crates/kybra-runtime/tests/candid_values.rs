@@ -5,7 +5,9 @@
 mod common;
 
 use common::{named_method, text_reply, Harness, Values, SHAPE};
-use kybra_interface::{Field, FuncMode, FuncType, Method, MethodKind, PyClass, ServiceMethod, Type, TypeDef};
+use kybra_interface::{
+    Field, FuncMode, FuncType, Method, MethodKind, PyClass, ServiceMethod, Type, TypeDef,
+};
 
 const SOURCE: &str = r#"
 import kybra
@@ -26,13 +28,21 @@ fn boxed(t: Type) -> Box<Type> {
 }
 
 fn types() -> Vec<TypeDef> {
-    let def = |name: &str, ty: Type| TypeDef { name: name.into(), ty, class: None };
+    let def = |name: &str, ty: Type| TypeDef {
+        name: name.into(),
+        ty,
+        class: None,
+    };
     vec![
         def(
             "User",
             Type::Record(vec![
                 Field::new("name", Type::Text),
-                Field { name: "class".into(), ty: Type::Text, python_name: Some("class_".into()) },
+                Field {
+                    name: "class".into(),
+                    ty: Type::Text,
+                    python_name: Some("class_".into()),
+                },
                 Field::new("age", Type::Nat8),
                 Field::new("tags", Type::Vec(boxed(Type::Text))),
                 Field::new("nick", Type::Opt(boxed(Type::Text))),
@@ -44,25 +54,58 @@ fn types() -> Vec<TypeDef> {
                 Field::new("Active", Type::Null),
                 Field::new("Banned", Type::Text),
                 Field::new("Score", Type::Nat64),
-                Field { name: "def".into(), ty: Type::Null, python_name: Some("def_".into()) },
+                Field {
+                    name: "def".into(),
+                    ty: Type::Null,
+                    python_name: Some("def_".into()),
+                },
             ]),
         ),
-        def("Tree", Type::Record(vec![Field::new("value", Type::Nat), Field::new("children", Type::Vec(boxed(named("Tree"))))])),
-        def("A", Type::Record(vec![Field::new("n", Type::Nat8), Field::new("next", Type::Opt(boxed(named("B"))))])),
-        def("B", Type::Variant(vec![Field::new("End", Type::Null), Field::new("More", named("A"))])),
+        def(
+            "Tree",
+            Type::Record(vec![
+                Field::new("value", Type::Nat),
+                Field::new("children", Type::Vec(boxed(named("Tree")))),
+            ]),
+        ),
+        def(
+            "A",
+            Type::Record(vec![
+                Field::new("n", Type::Nat8),
+                Field::new("next", Type::Opt(boxed(named("B")))),
+            ]),
+        ),
+        def(
+            "B",
+            Type::Variant(vec![
+                Field::new("End", Type::Null),
+                Field::new("More", named("A")),
+            ]),
+        ),
         def("Key", Type::Nat8),
         def("KeyAlias", named("Key")),
         def(
             "Callback",
-            Type::Func(Box::new(FuncType { mode: FuncMode::Query, args: vec![Type::Text], returns: vec![Type::Nat] })),
+            Type::Func(Box::new(FuncType {
+                mode: FuncMode::Query,
+                args: vec![Type::Text],
+                returns: vec![Type::Nat],
+            })),
         ),
         TypeDef {
             name: "Svc".into(),
             ty: Type::Service(vec![ServiceMethod {
                 name: "get".into(),
-                func: FuncType { mode: FuncMode::Query, args: vec![], returns: vec![Type::Text] },
+                func: FuncType {
+                    mode: FuncMode::Query,
+                    args: vec![],
+                    returns: vec![Type::Text],
+                },
             }]),
-            class: Some(PyClass { module: "helpers".into(), name: "Svc".into() }),
+            class: Some(PyClass {
+                module: "helpers".into(),
+                name: "Svc".into(),
+            }),
         },
     ]
 }
@@ -145,8 +188,20 @@ fn cases() -> Vec<(&'static str, Type, &'static str, &'static str)> {
 fn methods(cases: &[(&str, Type, &str, &str)]) -> Vec<Method> {
     let mut out = Vec::new();
     for (name, ty, _, _) in cases {
-        out.push(named_method(&format!("echo_{name}"), "echo", MethodKind::Query, &[("x", ty.clone())], Some(ty.clone())));
-        out.push(named_method(&format!("shape_{name}"), "shape", MethodKind::Query, &[("x", ty.clone())], Some(Type::Text)));
+        out.push(named_method(
+            &format!("echo_{name}"),
+            "echo",
+            MethodKind::Query,
+            &[("x", ty.clone())],
+            Some(ty.clone()),
+        ));
+        out.push(named_method(
+            &format!("shape_{name}"),
+            "shape",
+            MethodKind::Query,
+            &[("x", ty.clone())],
+            Some(Type::Text),
+        ));
     }
     out
 }
@@ -156,7 +211,11 @@ fn every_type_round_trips_with_its_python_shape() {
     let Some(h) = Harness::new() else { return };
     let cases = cases();
     let types = types();
-    let c = h.deploy_with(&[("main", SOURCE), ("helpers", SHAPE)], methods(&cases), types.clone());
+    let c = h.deploy_with(
+        &[("main", SOURCE), ("helpers", SHAPE)],
+        methods(&cases),
+        types.clone(),
+    );
     let v = Values::new(&types);
     let mut failures = Vec::new();
     for (name, ty, text, shape) in &cases {
@@ -180,5 +239,11 @@ fn every_type_round_trips_with_its_python_shape() {
             Err(r) => failures.push(format!("shape_{name}: {r:?}")),
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len() * 2, failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len() * 2,
+        failures.join("\n")
+    );
 }

@@ -18,7 +18,12 @@ struct Item {
 
 fn items(n: usize) -> Vec<Item> {
     (0..n)
-        .map(|i| Item { id: i as u64, name: format!("item number {i}"), tags: vec!["a".into(), format!("t{}", i % 7)], score: i as f64 / 3.0 })
+        .map(|i| Item {
+            id: i as u64,
+            name: format!("item number {i}"),
+            tags: vec!["a".into(), format!("t{}", i % 7)],
+            score: i as f64 / 3.0,
+        })
         .collect()
 }
 
@@ -40,7 +45,12 @@ fn echo_of_ten_thousand_records() {
     let c = h.deploy(
         source,
         vec![
-            method("echo", MethodKind::Update, std::slice::from_ref(&list), Some(list.clone())),
+            method(
+                "echo",
+                MethodKind::Update,
+                std::slice::from_ref(&list),
+                Some(list.clone()),
+            ),
             method("count", MethodKind::Update, &[list], Some(Type::Nat64)),
         ],
         vec![item],

@@ -34,7 +34,10 @@ fn fuzz_method(i: usize, ty: &Type) -> Method {
         module: "main".into(),
         function: "bump".into(),
         kind: MethodKind::Update,
-        params: vec![Param { name: "x".into(), ty: ty.clone() }],
+        params: vec![Param {
+            name: "x".into(),
+            ty: ty.clone(),
+        }],
         returns: vec![ty.clone()],
         guard: None,
         manual_reply: false,
@@ -57,13 +60,18 @@ fn has_zero_sized_vec(ty: &Type, defs: &[TypeDef], depth: u32) -> bool {
     if depth > 8 {
         return false;
     }
-    let any = |mut ts: Box<dyn Iterator<Item = &Type> + '_>| ts.any(|t| has_zero_sized_vec(t, defs, depth + 1));
+    let any = |mut ts: Box<dyn Iterator<Item = &Type> + '_>| {
+        ts.any(|t| has_zero_sized_vec(t, defs, depth + 1))
+    };
     match ty {
         Type::Vec(t) => zero_sized(t, defs) || has_zero_sized_vec(t, defs, depth + 1),
         Type::Opt(t) => has_zero_sized_vec(t, defs, depth + 1),
         Type::Record(fs) | Type::Variant(fs) => any(Box::new(fs.iter().map(|f| &f.ty))),
         Type::Tuple(ts) => any(Box::new(ts.iter())),
-        Type::Named(n) => defs.iter().find(|d| &d.name == n).is_some_and(|d| has_zero_sized_vec(&d.ty, defs, depth + 1)),
+        Type::Named(n) => defs
+            .iter()
+            .find(|d| &d.name == n)
+            .is_some_and(|d| has_zero_sized_vec(&d.ty, defs, depth + 1)),
         _ => false,
     }
 }
@@ -71,7 +79,10 @@ fn has_zero_sized_vec(ty: &Type, defs: &[TypeDef], depth: u32) -> bool {
 /// The fuzzed types: fixed ones covering every decoder path, then random ones.
 fn fuzz_types(rng: &mut Rng) -> (Vec<Type>, TypeGen) {
     let b = Box::new;
-    let mut g = TypeGen::new(Kinds { references: false, python_keys: false });
+    let mut g = TypeGen::new(Kinds {
+        references: false,
+        python_keys: false,
+    });
     let mut types = vec![
         Type::Text,
         Type::Nat,
@@ -87,7 +98,11 @@ fn fuzz_types(rng: &mut Rng) -> (Vec<Type>, TypeGen) {
             Field::new("tags", Type::Vec(b(Type::Text))),
             Field::new("score", Type::Float64),
         ]),
-        Type::Variant(vec![Field::new("a", Type::Null), Field::new("b", Type::Text), Field::new("c", Type::Nat)]),
+        Type::Variant(vec![
+            Field::new("a", Type::Null),
+            Field::new("b", Type::Text),
+            Field::new("c", Type::Nat),
+        ]),
         Type::Tuple(vec![Type::Nat8, Type::Int16, Type::Bool]),
     ];
     while types.len() < 24 {
@@ -100,12 +115,18 @@ fn fuzz_types(rng: &mut Rng) -> (Vec<Type>, TypeGen) {
 }
 
 fn count(c: &Canister) -> Result<u64, String> {
-    let out = c.query("count", &Encode!().unwrap()).map_err(|r| format!("the canister no longer answers a query: {r}"))?;
+    let out = c
+        .query("count", &Encode!().unwrap())
+        .map_err(|r| format!("the canister no longer answers a query: {r}"))?;
     Decode!(&out, u64).map_err(|e| e.to_string())
 }
 
 fn deploy(h: &Harness, types: &[Type], defs: Vec<TypeDef>) -> Canister {
-    let mut methods: Vec<Method> = types.iter().enumerate().map(|(i, t)| fuzz_method(i, t)).collect();
+    let mut methods: Vec<Method> = types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| fuzz_method(i, t))
+        .collect();
     methods.push(Method {
         name: "count".into(),
         module: "main".into(),
@@ -132,7 +153,10 @@ fn mutated_arguments_never_break_the_canister() {
     let Some(h) = Harness::new() else { return };
     let started = std::time::Instant::now();
     let mut rng = Rng::new(gen::seed("fuzz_decoder", 0xf022));
-    let inputs: usize = std::env::var("KYBRA_FUZZ_INPUTS").ok().and_then(|s| s.parse().ok()).unwrap_or(2_000);
+    let inputs: usize = std::env::var("KYBRA_FUZZ_INPUTS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2_000);
     let (types, g) = fuzz_types(&mut rng);
     let env: TypeEnv = g.env();
     let c = deploy(&h, &types, g.defs.clone());
@@ -149,7 +173,13 @@ fn mutated_arguments_never_break_the_canister() {
         let other = gen::encode(&env, &ctypes[j], &gen::value(&mut rng, &env, &ctypes[j], 0));
         let (input, how) = mutate::mutate(&mut rng, &valid, &other);
         let reference = gen::decode(&env, &ctypes[i], &input);
-        let repro = || format!("input #{n} to f{i} : {} ({how}): {}", ctypes[i], mutate::hex(&input));
+        let repro = || {
+            format!(
+                "input #{n} to f{i} : {} ({how}): {}",
+                ctypes[i],
+                mutate::hex(&input)
+            )
+        };
         let answer = match catch_unwind(AssertUnwindSafe(|| c.update(&format!("f{i}"), &input))) {
             Ok(a) => a,
             Err(_) => {
@@ -162,10 +192,17 @@ fn mutated_arguments_never_break_the_canister() {
                 tally.replies += 1;
                 expected += 1;
                 if let Err(e) = gen::decode(&env, &ctypes[i], reply) {
-                    failures.push(format!("the reply is not a valid {}: {e}; {}", ctypes[i], repro()));
+                    failures.push(format!(
+                        "the reply is not a valid {}: {e}; {}",
+                        ctypes[i],
+                        repro()
+                    ));
                 }
                 if let Err(e) = &reference {
-                    failures.push(format!("accepted an argument the reference decoder rejects ({e}): {}", repro()));
+                    failures.push(format!(
+                        "accepted an argument the reference decoder rejects ({e}): {}",
+                        repro()
+                    ));
                 }
             }
             Err(r) => {
@@ -191,7 +228,10 @@ fn mutated_arguments_never_break_the_canister() {
         match count(&c) {
             Ok(got) if got == expected => {}
             Ok(got) => {
-                failures.push(format!("the counter is {got}, expected {expected}, after {}", repro()));
+                failures.push(format!(
+                    "the counter is {got}, expected {expected}, after {}",
+                    repro()
+                ));
                 expected = got;
             }
             Err(e) => {
@@ -200,14 +240,22 @@ fn mutated_arguments_never_break_the_canister() {
             }
         }
         if n % 50 == 49 {
-            let v = gen::encode(&env, &ctypes[0], &candid::types::value::IDLValue::Text("still alive".into()));
+            let v = gen::encode(
+                &env,
+                &ctypes[0],
+                &candid::types::value::IDLValue::Text("still alive".into()),
+            );
             match c.update("f0", &v) {
                 Ok(_) => expected += 1,
                 Err(r) => failures.push(format!("a valid update failed after input #{n}: {r}")),
             }
         }
     }
-    println!("fuzz_decoder: {inputs} inputs over {} types in {:.1} s: {tally:?}", types.len(), started.elapsed().as_secs_f64());
+    println!(
+        "fuzz_decoder: {inputs} inputs over {} types in {:.1} s: {tally:?}",
+        types.len(),
+        started.elapsed().as_secs_f64()
+    );
     for t in &trap_samples {
         println!("fuzz_decoder: trap (not a clean reject): {t}");
     }
@@ -215,7 +263,11 @@ fn mutated_arguments_never_break_the_canister() {
         println!("fuzz_decoder: rejected although the reference decoder accepts: {t}");
     }
     failures.truncate(30);
-    assert!(failures.is_empty(), "fuzz_decoder: failures (first 30):\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "fuzz_decoder: failures (first 30):\n{}",
+        failures.join("\n")
+    );
 }
 
 /// `vec null` of length 2^32 costs five bytes on the wire: the decoder must refuse it
@@ -223,12 +275,19 @@ fn mutated_arguments_never_break_the_canister() {
 #[test]
 fn zero_sized_elements_are_bounded() {
     let Some(h) = Harness::new() else { return };
-    let types = [Type::Vec(Box::new(Type::Null)), Type::Vec(Box::new(Type::Record(vec![])))];
+    let types = [
+        Type::Vec(Box::new(Type::Null)),
+        Type::Vec(Box::new(Type::Record(vec![]))),
+    ];
     let c = deploy(&h, &types, vec![]);
     let mut failures = Vec::new();
     for (i, len) in [(0usize, 1u64 << 20), (0, 1 << 32), (1, 1 << 32)] {
         let env = TypeEnv::new();
-        let mut input = gen::encode(&env, &types[i].to_candid(), &candid::types::value::IDLValue::Vec(vec![]));
+        let mut input = gen::encode(
+            &env,
+            &types[i].to_candid(),
+            &candid::types::value::IDLValue::Vec(vec![]),
+        );
         input.pop(); // the length 0
         mutate::leb128(&mut input, len);
         let started = std::time::Instant::now();
@@ -236,8 +295,14 @@ fn zero_sized_elements_are_bounded() {
         let took = started.elapsed().as_secs_f64();
         let what = format!("{} of length {len}", types[i].to_candid());
         match &answer {
-            Ok(_) => println!("zero_sized: {what}: replied ({} instructions, {took:.1} s)", c.last_instructions()),
-            Err(r) => println!("zero_sized: {what}: {r} ({} instructions, {took:.1} s)", c.last_instructions()),
+            Ok(_) => println!(
+                "zero_sized: {what}: replied ({} instructions, {took:.1} s)",
+                c.last_instructions()
+            ),
+            Err(r) => println!(
+                "zero_sized: {what}: {r} ({} instructions, {took:.1} s)",
+                c.last_instructions()
+            ),
         }
         if let Err(e) = count(&c) {
             failures.push(format!("{what}: {e}"));

@@ -122,31 +122,58 @@ fn guards_let_calls_through_or_reject_them() {
     let c = Canister::install(&built.wasm);
     let none = Encode!().unwrap();
 
-    assert_eq!(Decode!(&c.update("hello_world", &none).unwrap(), String).unwrap(), "Hello world!");
-    assert_eq!(Decode!(&c.query("hello_query", &none).unwrap(), String).unwrap(), "Hello query!");
+    assert_eq!(
+        Decode!(&c.update("hello_world", &none).unwrap(), String).unwrap(),
+        "Hello world!"
+    );
+    assert_eq!(
+        Decode!(&c.query("hello_query", &none).unwrap(), String).unwrap(),
+        "Hello query!"
+    );
 
     c.update("set_allowed", &Encode!(&false).unwrap()).unwrap();
     let (code, message) = reject_message(c.update("hello_world", &none));
     assert_eq!(code, RejectCode::CanisterReject, "{message}");
     assert_eq!(message, "kybra: method `hello_world`: guard `protect_the_world` rejected the call: The world must be protected");
     let (_, message) = reject_message(c.query("hello_query", &none));
-    assert!(message.contains("guard `protect_the_world` rejected the call"), "{message}");
+    assert!(
+        message.contains("guard `protect_the_world` rejected the call"),
+        "{message}"
+    );
     // The guards of both updates ran and their changes stayed (a reject is not a trap);
     // the queries' changes were discarded.
-    assert_eq!(Decode!(&c.query("guarded_calls", &none).unwrap(), u64).unwrap(), 2);
+    assert_eq!(
+        Decode!(&c.query("guarded_calls", &none).unwrap(), u64).unwrap(),
+        2
+    );
 
     let (code, message) = reject_message(c.query("raises", &none));
     assert_eq!(code, RejectCode::CanisterError, "{message}");
-    assert!(message.contains("guard `raising_guard` raised: Uncaught KeyError: 'missing'"), "{message}");
-    assert!(message.contains("src/main.py:") && message.contains("in raising_guard"), "{message}");
+    assert!(
+        message.contains("guard `raising_guard` raised: Uncaught KeyError: 'missing'"),
+        "{message}"
+    );
+    assert!(
+        message.contains("src/main.py:") && message.contains("in raising_guard"),
+        "{message}"
+    );
 
     let (_, message) = reject_message(c.query("sloppy", &none));
-    assert!(message.contains("guard `sloppy_guard` returned True, not a GuardResult"), "{message}");
+    assert!(
+        message.contains("guard `sloppy_guard` returned True, not a GuardResult"),
+        "{message}"
+    );
 
     // A guard imported from another module under another name.
-    assert_eq!(Decode!(&c.update("increment", &none).unwrap(), u64).unwrap(), 1);
+    assert_eq!(
+        Decode!(&c.update("increment", &none).unwrap(), u64).unwrap(),
+        1
+    );
     let (_, message) = reject_message(c.update("increment", &none));
-    assert_eq!(message, "kybra: method `increment`: guard `is_even` rejected the call: n is odd");
+    assert_eq!(
+        message,
+        "kybra: method `increment`: guard `is_even` rejected the call: n is odd"
+    );
 }
 
 #[test]
@@ -159,23 +186,39 @@ fn inspect_message_accepts_or_refuses_ingress() {
     let (_, message) = reject_message(c.update("not_accepted", &none));
     assert!(message.contains("did not call accept_message"), "{message}");
     let (_, message) = reject_message(c.update("raises_in_inspect", &none));
-    assert!(message.contains("Uncaught Exception: Method raises_in_inspect is not allowed"), "{message}");
+    assert!(
+        message.contains("Uncaught Exception: Method raises_in_inspect is not allowed"),
+        "{message}"
+    );
     let (_, message) = reject_message(c.update("blocked_by_guard", &none));
-    assert!(message.contains("guard `inspect_guard` rejected the call: inspect guard says no"), "{message}");
+    assert!(
+        message.contains("guard `inspect_guard` rejected the call: inspect guard says no"),
+        "{message}"
+    );
     // Queries are not inspected.
-    assert_eq!(Decode!(&c.query("hello_query", &none).unwrap(), String).unwrap(), "Hello query!");
+    assert_eq!(
+        Decode!(&c.query("hello_query", &none).unwrap(), String).unwrap(),
+        "Hello query!"
+    );
 }
 
 #[test]
 fn canisters_without_the_hooks_do_not_export_them() {
     let Some(h) = Harness::new() else { return };
     let with = h.compile(&[("main", GUARDS), ("checks", CHECKS)]);
-    let without = h.compile(&[("main", "from kybra import query\n\n@query\ndef f() -> str:\n    return 'x'\n")]);
+    let without = h.compile(&[(
+        "main",
+        "from kybra import query\n\n@query\ndef f() -> str:\n    return 'x'\n",
+    )]);
     let a = &with.facts.exports;
     assert!(a.iter().any(|e| e == "canister_inspect_message"), "{a:?}");
     assert!(!a.iter().any(|e| e == "canister_heartbeat"), "{a:?}");
     let b = &without.facts.exports;
-    assert!(!b.iter().any(|e| e == "canister_inspect_message" || e == "canister_heartbeat"), "{b:?}");
+    assert!(
+        !b.iter()
+            .any(|e| e == "canister_inspect_message" || e == "canister_heartbeat"),
+        "{b:?}"
+    );
 }
 
 const HEARTBEAT: &str = r#"
@@ -208,15 +251,26 @@ def pause() -> void:
 fn heartbeats_run_the_python_function_unless_its_guard_refuses() {
     let Some(h) = Harness::new() else { return };
     let built = h.compile(&[("main", HEARTBEAT)]);
-    assert!(built.facts.exports.iter().any(|e| e == "canister_heartbeat"));
+    assert!(built
+        .facts
+        .exports
+        .iter()
+        .any(|e| e == "canister_heartbeat"));
     let c = Canister::install(&built.wasm);
     let beats = || Decode!(&c.query("beats", &Encode!().unwrap()).unwrap(), u64).unwrap();
     for _ in 0..3 {
         c.replica.tick();
     }
     assert_eq!(beats(), 3);
-    assert!(c.log_lines().iter().any(|l| l == "this runs ~1 time per second"));
+    assert!(c
+        .log_lines()
+        .iter()
+        .any(|l| l == "this runs ~1 time per second"));
     c.update("pause", &Encode!().unwrap()).unwrap();
     c.replica.tick();
-    assert_eq!(beats(), 3, "the guard's Err stops the heartbeat (its trap rolls back)");
+    assert_eq!(
+        beats(),
+        3,
+        "the guard's Err stops the heartbeat (its trap rolls back)"
+    );
 }

@@ -205,7 +205,11 @@ fn none() -> Vec<u8> {
 
 fn misuse(c: &Canister, query: bool, which: &str) -> String {
     let arg = Encode!(&which).unwrap();
-    let out = if query { c.query("misuse_in_query", &arg) } else { c.update("misuse_in_update", &arg) };
+    let out = if query {
+        c.query("misuse_in_query", &arg)
+    } else {
+        c.update("misuse_in_update", &arg)
+    };
     Decode!(&out.unwrap_or_else(|r| panic!("{which}: {r:?}")), String).unwrap()
 }
 
@@ -214,13 +218,36 @@ fn the_reference_samples_behave_as_the_book_says() {
     let Some(h) = Harness::new() else { return };
     let c = Canister::install(&h.compile(&[("main", IC_API)]).wasm);
 
-    let arg = Encode!(&serde_bytes::ByteBuf::from(vec![1u8, 2, 3]), &-5i8, &true, &"hello").unwrap();
-    let raw = Decode!(&c.query("arg_data_raw", &arg).unwrap(), serde_bytes::ByteBuf).unwrap();
-    assert_eq!(raw.as_slice(), arg.as_slice(), "ic.arg_data_raw() is the argument as sent");
-    assert_eq!(Decode!(&c.query("arg_data_raw_size", &arg).unwrap(), u32).unwrap() as usize, arg.len());
+    let arg = Encode!(
+        &serde_bytes::ByteBuf::from(vec![1u8, 2, 3]),
+        &-5i8,
+        &true,
+        &"hello"
+    )
+    .unwrap();
+    let raw = Decode!(
+        &c.query("arg_data_raw", &arg).unwrap(),
+        serde_bytes::ByteBuf
+    )
+    .unwrap();
+    assert_eq!(
+        raw.as_slice(),
+        arg.as_slice(),
+        "ic.arg_data_raw() is the argument as sent"
+    );
+    assert_eq!(
+        Decode!(&c.query("arg_data_raw_size", &arg).unwrap(), u32).unwrap() as usize,
+        arg.len()
+    );
 
-    assert_eq!(Decode!(&c.query("caller", &none()).unwrap(), Principal).unwrap(), user());
-    assert_eq!(Decode!(&c.query("id", &none()).unwrap(), Principal).unwrap(), c.id);
+    assert_eq!(
+        Decode!(&c.query("caller", &none()).unwrap(), Principal).unwrap(),
+        user()
+    );
+    assert_eq!(
+        Decode!(&c.query("id", &none()).unwrap(), Principal).unwrap(),
+        c.id
+    );
     let balance = Decode!(&c.query("canister_balance", &none()).unwrap(), u64).unwrap();
     assert!(balance > 0);
     let balance128 = Decode!(&c.query("canister_balance128", &none()).unwrap(), Nat).unwrap();
@@ -229,35 +256,84 @@ fn the_reference_samples_behave_as_the_book_says() {
     let now = Decode!(&c.query("time", &none()).unwrap(), u64).unwrap();
     assert!(now > 1_600_000_000_000_000_000, "{now}");
 
-    assert!(Decode!(&c.query("print", &Encode!(&"printed line").unwrap()).unwrap(), bool).unwrap());
-    let r = c.query("trap", &Encode!(&"it's a trap").unwrap()).unwrap_err();
+    assert!(Decode!(
+        &c.query("print", &Encode!(&"printed line").unwrap())
+            .unwrap(),
+        bool
+    )
+    .unwrap());
+    let r = c
+        .query("trap", &Encode!(&"it's a trap").unwrap())
+        .unwrap_err();
     assert_eq!(r.code, RejectCode::CanisterError);
     assert!(r.message.contains("it's a trap"), "{}", r.message);
 
-    c.update("set_certified_data", &Encode!(&serde_bytes::ByteBuf::from(b"certified".to_vec())).unwrap()).unwrap();
+    c.update(
+        "set_certified_data",
+        &Encode!(&serde_bytes::ByteBuf::from(b"certified".to_vec())).unwrap(),
+    )
+    .unwrap();
     assert_eq!(c.replica.certified_data(c.id).unwrap(), b"certified");
-    assert_eq!(Decode!(&c.update("data_certificate_in_update", &none()).unwrap(), Option<Vec<u8>>).unwrap(), None);
+    assert_eq!(
+        Decode!(
+            &c.update("data_certificate_in_update", &none()).unwrap(),
+            Option<Vec<u8>>
+        )
+        .unwrap(),
+        None
+    );
 
     // No cycles come with a plain ingress call: half of nothing is accepted.
-    assert_eq!(Decode!(&c.update("receive_cycles", &none()).unwrap(), u64).unwrap(), 0);
-    assert_eq!(Decode!(&c.update("receive_cycles128", &none()).unwrap(), Nat).unwrap(), Nat::from(0u8));
+    assert_eq!(
+        Decode!(&c.update("receive_cycles", &none()).unwrap(), u64).unwrap(),
+        0
+    );
+    assert_eq!(
+        Decode!(&c.update("receive_cycles128", &none()).unwrap(), Nat).unwrap(),
+        Nat::from(0u8)
+    );
 
     // Manual replies.
-    let r = c.query("reject", &Encode!(&"no thanks").unwrap()).unwrap_err();
-    assert_eq!((r.code, r.message.as_str()), (RejectCode::CanisterReject, "no thanks"));
-    let blob = Decode!(&c.update("update_blob", &none()).unwrap(), serde_bytes::ByteBuf).unwrap();
+    let r = c
+        .query("reject", &Encode!(&"no thanks").unwrap())
+        .unwrap_err();
+    assert_eq!(
+        (r.code, r.message.as_str()),
+        (RejectCode::CanisterReject, "no thanks")
+    );
+    let blob = Decode!(
+        &c.update("update_blob", &none()).unwrap(),
+        serde_bytes::ByteBuf
+    )
+    .unwrap();
     assert_eq!(blob.as_slice(), b"Surprise!");
     let raw = c.query("reply_raw", &none()).unwrap();
     let reply = Decode!(&raw, RawReply).unwrap();
     assert_eq!(reply.int, candid::Int::from(42));
-    assert_eq!((reply.text.as_str(), reply.bool, reply.blob.as_slice()), ("text", true, &b"Surprise!"[..]));
+    assert_eq!(
+        (reply.text.as_str(), reply.bool, reply.blob.as_slice()),
+        ("text", true, &b"Surprise!"[..])
+    );
     assert_eq!(reply.variant, Options::Medium);
-    assert_eq!(Decode!(&c.update("manual_flag", &none()).unwrap(), String).unwrap(), "replied by hand");
-    assert_eq!(Decode!(&c.update("reply_twice", &none()).unwrap(), String).unwrap(), "first");
-    assert_eq!(Decode!(&c.update("reply_wrong_type", &none()).unwrap(), Nat).unwrap(), Nat::from(7u8));
+    assert_eq!(
+        Decode!(&c.update("manual_flag", &none()).unwrap(), String).unwrap(),
+        "replied by hand"
+    );
+    assert_eq!(
+        Decode!(&c.update("reply_twice", &none()).unwrap(), String).unwrap(),
+        "first"
+    );
+    assert_eq!(
+        Decode!(&c.update("reply_wrong_type", &none()).unwrap(), Nat).unwrap(),
+        Nat::from(7u8)
+    );
 
     let logs = c.log_lines();
-    assert!(logs.iter().any(|l| l.starts_with("second reply: ic.reply(): this call was already answered")), "{logs:?}");
+    assert!(
+        logs.iter()
+            .any(|l| l.starts_with("second reply: ic.reply(): this call was already answered")),
+        "{logs:?}"
+    );
     assert!(
         logs.iter().any(|l| l.starts_with("wrong type: ic.reply(): the value is not method `reply_wrong_type`'s declared result type")),
         "{logs:?}"
@@ -286,8 +362,15 @@ fn forbidden_calls_raise_ic_error() {
     ];
     for (query, which, start) in expect {
         let got = misuse(&c, query, which);
-        assert!(got.starts_with(start), "{which} in a {}: {got}", if query { "query" } else { "update" });
+        assert!(
+            got.starts_with(start),
+            "{which} in a {}: {got}",
+            if query { "query" } else { "update" }
+        );
     }
     // The canister is unharmed.
-    assert_eq!(Decode!(&c.query("caller", &none()).unwrap(), Principal).unwrap(), user());
+    assert_eq!(
+        Decode!(&c.query("caller", &none()).unwrap(), Principal).unwrap(),
+        user()
+    );
 }

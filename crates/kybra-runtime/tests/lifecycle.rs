@@ -68,32 +68,67 @@ fn text(c: &Canister, method: &str) -> String {
 fn init_and_upgrades_run_with_the_service_arguments() {
     let Some(h) = Harness::new() else { return };
     let v1 = h.compile(&[("main", LIFECYCLE)]);
-    assert!(v1.did.contains("service : (text, nat64) -> {"), "init args missing from the .did:\n{}", v1.did);
+    assert!(
+        v1.did.contains("service : (text, nat64) -> {"),
+        "init args missing from the .did:\n{}",
+        v1.did
+    );
 
     let c = Canister::install_with(&v1.wasm, &args("hi", 2)).unwrap();
     assert_eq!(text(&c, "greeting"), "hihi v1");
-    let installer = Decode!(&c.query("installer", &Encode!().unwrap()).unwrap(), Principal).unwrap();
+    let installer = Decode!(
+        &c.query("installer", &Encode!().unwrap()).unwrap(),
+        Principal
+    )
+    .unwrap();
     assert_eq!(installer, user(), "ic.caller() in @init is the installer");
-    assert!(c.log_lines().iter().any(|l| l == "init ran with hi"), "{:?}", c.log_lines());
+    assert!(
+        c.log_lines().iter().any(|l| l == "init ran with hi"),
+        "{:?}",
+        c.log_lines()
+    );
 
-    assert_eq!(Decode!(&c.update("bump", &Encode!().unwrap()).unwrap(), u64).unwrap(), 1);
+    assert_eq!(
+        Decode!(&c.update("bump", &Encode!().unwrap()).unwrap(), u64).unwrap(),
+        1
+    );
 
     // A failing post_upgrade: the upgrade fails with the Python error and traceback, and
     // the canister keeps its old code and state.
     let v2 = h.compile(&[("main", &LIFECYCLE.replace("\"v1\"", "\"v2\""))]);
     let err = c.upgrade(&v2.wasm, &args("fail", 1)).unwrap_err();
     let message = format!("{err:?}");
-    assert!(message.contains("Uncaught ValueError: refusing greeting fail"), "{message}");
-    assert!(message.contains("src/main.py:") && message.contains("in check"), "no traceback: {message}");
-    assert_eq!(text(&c, "greeting"), "hihi v1", "old code and heap are kept");
-    assert_eq!(Decode!(&c.update("bump", &Encode!().unwrap()).unwrap(), u64).unwrap(), 2);
+    assert!(
+        message.contains("Uncaught ValueError: refusing greeting fail"),
+        "{message}"
+    );
+    assert!(
+        message.contains("src/main.py:") && message.contains("in check"),
+        "no traceback: {message}"
+    );
+    assert_eq!(
+        text(&c, "greeting"),
+        "hihi v1",
+        "old code and heap are kept"
+    );
+    assert_eq!(
+        Decode!(&c.update("bump", &Encode!().unwrap()).unwrap(), u64).unwrap(),
+        2
+    );
 
     // A good upgrade: pre_upgrade ran on the old heap, post_upgrade on a fresh one.
     c.upgrade(&v2.wasm, &args("yo", 3)).unwrap();
     assert_eq!(text(&c, "greeting"), "upgraded yoyoyo v2");
-    assert_eq!(Decode!(&c.update("bump", &Encode!().unwrap()).unwrap(), u64).unwrap(), 1, "the Python heap is reset");
+    assert_eq!(
+        Decode!(&c.update("bump", &Encode!().unwrap()).unwrap(), u64).unwrap(),
+        1,
+        "the Python heap is reset"
+    );
     let logs = c.log_lines();
-    assert!(logs.iter().any(|l| l == "pre_upgrade sees count=2"), "{logs:?}");
+    assert!(
+        logs.iter().any(|l| l == "pre_upgrade sees count=2"),
+        "{logs:?}"
+    );
     assert!(logs.iter().any(|l| l == "post_upgrade ran"), "{logs:?}");
 }
 
@@ -102,12 +137,25 @@ fn a_failing_or_mistyped_init_fails_the_install() {
     let Some(h) = Harness::new() else { return };
     let wasm = h.compile(&[("main", LIFECYCLE)]).wasm;
 
-    let err = Canister::install_with(&wasm, &args("explode", 1)).err().expect("the install must fail");
+    let err = Canister::install_with(&wasm, &args("explode", 1))
+        .err()
+        .expect("the install must fail");
     let message = format!("{err:?}");
-    assert!(message.contains("Uncaught RuntimeError: init refused explode"), "{message}");
-    assert!(message.contains("src/main.py:") && message.contains("in init_"), "no traceback: {message}");
+    assert!(
+        message.contains("Uncaught RuntimeError: init refused explode"),
+        "{message}"
+    );
+    assert!(
+        message.contains("src/main.py:") && message.contains("in init_"),
+        "no traceback: {message}"
+    );
 
-    let err = Canister::install_with(&wasm, &Encode!(&7u64).unwrap()).err().expect("a nat for the text parameter must fail");
+    let err = Canister::install_with(&wasm, &Encode!(&7u64).unwrap())
+        .err()
+        .expect("a nat for the text parameter must fail");
     let message = format!("{err:?}");
-    assert!(message.contains("@init function") && message.contains("`greeting`"), "{message}");
+    assert!(
+        message.contains("@init function") && message.contains("`greeting`"),
+        "{message}"
+    );
 }

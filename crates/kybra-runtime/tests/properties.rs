@@ -17,7 +17,9 @@ use candid::types::{Label, Type as CType, TypeEnv};
 use candid::{Decode, Encode};
 use common::{method, Canister, Harness};
 use gen::{Kinds, Rng, TypeGen};
-use kybra_interface::{Field, FuncMode, FuncType, Method, MethodKind, Param, ServiceMethod, Type, TypeDef};
+use kybra_interface::{
+    Field, FuncMode, FuncType, Method, MethodKind, Param, ServiceMethod, Type, TypeDef,
+};
 use kybra_replica::MAX_MESSAGE_BYTES;
 
 /// An echo method `NAME` calling the Python function `function`.
@@ -27,7 +29,10 @@ fn echo(name: String, function: &str, kind: MethodKind, ty: &Type) -> Method {
         module: "main".into(),
         function: function.into(),
         kind,
-        params: vec![Param { name: "x".into(), ty: ty.clone() }],
+        params: vec![Param {
+            name: "x".into(),
+            ty: ty.clone(),
+        }],
         returns: vec![ty.clone()],
         guard: None,
         manual_reply: false,
@@ -66,24 +71,51 @@ fn echo_canister(h: &Harness, types: &[Type], defs: Vec<TypeDef>) -> Canister {
     let mut methods = Vec::new();
     for (i, ty) in types.iter().enumerate() {
         source.push_str(&format!("def echo_{i}(x):\n    return x\n"));
-        methods.push(echo(format!("q{i}"), &format!("echo_{i}"), MethodKind::Query, ty));
-        methods.push(echo(format!("u{i}"), &format!("echo_{i}"), MethodKind::Update, ty));
+        methods.push(echo(
+            format!("q{i}"),
+            &format!("echo_{i}"),
+            MethodKind::Query,
+            ty,
+        ));
+        methods.push(echo(
+            format!("u{i}"),
+            &format!("echo_{i}"),
+            MethodKind::Update,
+            ty,
+        ));
     }
     h.deploy(&source, methods, defs)
 }
 
 /// Sends `v` of type `ty` to `method` and checks that the reply decodes to `v`.
-fn round_trip(c: &Canister, method: &str, env: &TypeEnv, ty: &CType, v: &IDLValue) -> Result<(), String> {
+fn round_trip(
+    c: &Canister,
+    method: &str,
+    env: &TypeEnv,
+    ty: &CType,
+    v: &IDLValue,
+) -> Result<(), String> {
     let arg = gen::encode(env, ty, v);
-    let reply = if method.starts_with('q') { c.query(method, &arg) } else { c.update(method, &arg) };
+    let reply = if method.starts_with('q') {
+        c.query(method, &arg)
+    } else {
+        c.update(method, &arg)
+    };
     let reply = reply.map_err(|r| format!("rejected: {r}"))?;
-    let back = gen::decode(env, ty, &reply).map_err(|e| format!("the reply does not decode as {ty}: {e}"))?;
+    let back = gen::decode(env, ty, &reply)
+        .map_err(|e| format!("the reply does not decode as {ty}: {e}"))?;
     gen::same(v, &back).map_err(|e| format!("the reply differs: {e}"))
 }
 
 /// Echoes `values_per_type` random values of every type through query and update;
 /// returns the failures (first per method) with a reproduction.
-fn check_types(h: &Harness, gen: &TypeGen, types: &[Type], rng: &mut Rng, values_per_type: usize) -> Vec<String> {
+fn check_types(
+    h: &Harness,
+    gen: &TypeGen,
+    types: &[Type],
+    rng: &mut Rng,
+    values_per_type: usize,
+) -> Vec<String> {
     let c = echo_canister(h, types, gen.defs.clone());
     let env = gen.env();
     let mut failures = Vec::new();
@@ -97,11 +129,17 @@ fn check_types(h: &Harness, gen: &TypeGen, types: &[Type], rng: &mut Rng, values
                 let v = gen::value(rng, &env, &cty, 0);
                 if let Err(e) = round_trip(&c, &name, &env, &cty, &v) {
                     failed += 1;
-                    first.get_or_insert(format!("{name}: type {}\n    value {}\n    {e}", describe(&gen.defs, ty), gen::short(&v)));
+                    first.get_or_insert(format!(
+                        "{name}: type {}\n    value {}\n    {e}",
+                        describe(&gen.defs, ty),
+                        gen::short(&v)
+                    ));
                 }
             }
             if let Some(f) = first {
-                failures.push(format!("{f}\n    ({failed} of {values_per_type} values failed)"));
+                failures.push(format!(
+                    "{f}\n    ({failed} of {values_per_type} values failed)"
+                ));
             }
         }
     }
@@ -109,16 +147,27 @@ fn check_types(h: &Harness, gen: &TypeGen, types: &[Type], rng: &mut Rng, values
 }
 
 fn report(suite: &str, failures: &[String]) {
-    assert!(failures.is_empty(), "{suite}: {} failure(s):\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{suite}: {} failure(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn random_types_round_trip() {
     let Some(h) = Harness::new() else { return };
     let mut rng = Rng::new(gen::seed("random_types_round_trip", 0x6b79_6272_61));
-    let mut g = TypeGen::new(Kinds { references: false, python_keys: true });
+    let mut g = TypeGen::new(Kinds {
+        references: false,
+        python_keys: true,
+    });
     let types: Vec<Type> = (0..48).map(|_| g.gen(&mut rng, 4)).collect();
-    report("random_types_round_trip", &check_types(&h, &g, &types, &mut rng, 8));
+    report(
+        "random_types_round_trip",
+        &check_types(&h, &g, &types, &mut rng, 8),
+    );
 }
 
 /// `func` and `service` references, alone and inside other types.
@@ -126,46 +175,93 @@ fn random_types_round_trip() {
 fn references_round_trip() {
     let Some(h) = Harness::new() else { return };
     let mut rng = Rng::new(gen::seed("references_round_trip", 0x7265_66));
-    let mut g = TypeGen::new(Kinds { references: true, python_keys: false });
-    let query = FuncType { mode: FuncMode::Query, args: vec![Type::Text], returns: vec![Type::Nat] };
-    let oneway = FuncType { mode: FuncMode::Oneway, args: vec![], returns: vec![] };
+    let mut g = TypeGen::new(Kinds {
+        references: true,
+        python_keys: false,
+    });
+    let query = FuncType {
+        mode: FuncMode::Query,
+        args: vec![Type::Text],
+        returns: vec![Type::Nat],
+    };
+    let oneway = FuncType {
+        mode: FuncMode::Oneway,
+        args: vec![],
+        returns: vec![],
+    };
     let mut types = vec![
         Type::Func(Box::new(query.clone())),
         Type::Func(Box::new(oneway)),
         Type::Service(vec![]),
-        Type::Service(vec![ServiceMethod { name: "get".into(), func: query.clone() }]),
+        Type::Service(vec![ServiceMethod {
+            name: "get".into(),
+            func: query.clone(),
+        }]),
         Type::Vec(Box::new(Type::Opt(Box::new(Type::Func(Box::new(query)))))),
     ];
     types.extend((0..12).map(|_| g.gen(&mut rng, 3)));
-    report("references_round_trip", &check_types(&h, &g, &types, &mut rng, 6));
+    report(
+        "references_round_trip",
+        &check_types(&h, &g, &types, &mut rng, 6),
+    );
 }
 
 /// A field whose label is a Python keyword is the dict key `label_` in Python.
 #[test]
 fn python_keyword_fields_use_their_python_key() {
     let Some(h) = Harness::new() else { return };
-    let kw = |name: &str, ty: Type| Field { name: name.into(), ty, python_name: Some(format!("{name}_")) };
-    let rec = Type::Record(vec![kw("class", Type::Text), kw("from", Type::Nat8), Field::new("plain", Type::Bool)]);
+    let kw = |name: &str, ty: Type| Field {
+        name: name.into(),
+        ty,
+        python_name: Some(format!("{name}_")),
+    };
+    let rec = Type::Record(vec![
+        kw("class", Type::Text),
+        kw("from", Type::Nat8),
+        Field::new("plain", Type::Bool),
+    ]);
     let var = Type::Variant(vec![kw("None", Type::Null), kw("lambda", Type::Text)]);
     let source = "def keys(r, v):\n    return sorted(r.keys()) + sorted(v.keys())\n\
                   def make():\n    return {'class_': 'c', 'from_': 7, 'plain': True}\n";
     let texts = Type::Vec(Box::new(Type::Text));
     let c = h.deploy(
         source,
-        vec![method("keys", MethodKind::Query, &[rec.clone(), var.clone()], Some(texts)), method("make", MethodKind::Query, &[], Some(rec.clone()))],
+        vec![
+            method(
+                "keys",
+                MethodKind::Query,
+                &[rec.clone(), var.clone()],
+                Some(texts),
+            ),
+            method("make", MethodKind::Query, &[], Some(rec.clone())),
+        ],
         vec![],
     );
     let env = TypeEnv::new();
     let r = IDLValue::Record(vec![
-        IDLField { id: Label::Named("class".into()), val: IDLValue::Text("c".into()) },
-        IDLField { id: Label::Named("from".into()), val: IDLValue::Nat8(7) },
-        IDLField { id: Label::Named("plain".into()), val: IDLValue::Bool(true) },
+        IDLField {
+            id: Label::Named("class".into()),
+            val: IDLValue::Text("c".into()),
+        },
+        IDLField {
+            id: Label::Named("from".into()),
+            val: IDLValue::Nat8(7),
+        },
+        IDLField {
+            id: Label::Named("plain".into()),
+            val: IDLValue::Bool(true),
+        },
     ]);
     let v = IDLValue::Variant(candid::types::value::VariantValue(
-        Box::new(IDLField { id: Label::Named("lambda".into()), val: IDLValue::Text("x".into()) }),
+        Box::new(IDLField {
+            id: Label::Named("lambda".into()),
+            val: IDLValue::Text("x".into()),
+        }),
         0,
     ));
-    let arg = candid::types::value::IDLArgs::new(&[r.clone(), v]).to_bytes_with_types(&env, &[rec.to_candid(), var.to_candid()]).unwrap();
+    let arg = candid::types::value::IDLArgs::new(&[r.clone(), v])
+        .to_bytes_with_types(&env, &[rec.to_candid(), var.to_candid()])
+        .unwrap();
     let mut failures = Vec::new();
     match c.query("keys", &arg) {
         Ok(out) => {
@@ -180,12 +276,16 @@ fn python_keyword_fields_use_their_python_key() {
         Ok(out) => match gen::decode(&env, &rec.to_candid(), &out) {
             Ok(back) => {
                 if let Err(e) = gen::same(&r, &back) {
-                    failures.push(format!("make() returning {{'class_': 'c', 'from_': 7, 'plain': True}}: {e}"));
+                    failures.push(format!(
+                        "make() returning {{'class_': 'c', 'from_': 7, 'plain': True}}: {e}"
+                    ));
                 }
             }
             Err(e) => failures.push(format!("make(): the reply does not decode: {e}")),
         },
-        Err(e) => failures.push(format!("make() returning {{'class_': 'c', 'from_': 7, 'plain': True}}: {e}")),
+        Err(e) => failures.push(format!(
+            "make() returning {{'class_': 'c', 'from_': 7, 'plain': True}}: {e}"
+        )),
     }
     report("python_keyword_fields_use_their_python_key", &failures);
 }

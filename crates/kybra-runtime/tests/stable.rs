@@ -141,13 +141,25 @@ fn deploy(h: &Harness, source: &str) -> (Canister, Vec<u8>) {
     (Canister::install(&wasm), wasm)
 }
 
-fn q<T: candid::CandidType + for<'a> candid::Deserialize<'a>>(c: &Canister, method: &str, arg: &[u8]) -> T {
-    let out = c.query(method, arg).unwrap_or_else(|r| panic!("{method}: {r:?}"));
+fn q<T: candid::CandidType + for<'a> candid::Deserialize<'a>>(
+    c: &Canister,
+    method: &str,
+    arg: &[u8],
+) -> T {
+    let out = c
+        .query(method, arg)
+        .unwrap_or_else(|r| panic!("{method}: {r:?}"));
     candid::decode_one(&out).unwrap_or_else(|e| panic!("{method}: {e}"))
 }
 
-fn u<T: candid::CandidType + for<'a> candid::Deserialize<'a>>(c: &Canister, method: &str, arg: &[u8]) -> T {
-    let out = c.update(method, arg).unwrap_or_else(|r| panic!("{method}: {r:?}"));
+fn u<T: candid::CandidType + for<'a> candid::Deserialize<'a>>(
+    c: &Canister,
+    method: &str,
+    arg: &[u8],
+) -> T {
+    let out = c
+        .update(method, arg)
+        .unwrap_or_else(|r| panic!("{method}: {r:?}"));
     candid::decode_one(&out).unwrap_or_else(|e| panic!("{method}: {e}"))
 }
 
@@ -160,22 +172,56 @@ fn the_book_sample_every_operation_keys_in_order() {
     let Some(h) = Harness::new() else { return };
     let (c, _) = deploy(&h, MAP);
     assert!(q::<bool>(&c, "is_empty", &none()));
-    assert_eq!(u::<Option<String>>(&c, "insert", &Encode!(&3u8, &"three").unwrap()), None);
-    assert_eq!(u::<Option<String>>(&c, "insert", &Encode!(&1u8, &"one").unwrap()), None);
-    assert_eq!(u::<Option<String>>(&c, "insert", &Encode!(&200u8, &"two hundred").unwrap()), None);
-    assert_eq!(u::<Option<String>>(&c, "insert", &Encode!(&3u8, &"THREE").unwrap()), Some("three".into()));
+    assert_eq!(
+        u::<Option<String>>(&c, "insert", &Encode!(&3u8, &"three").unwrap()),
+        None
+    );
+    assert_eq!(
+        u::<Option<String>>(&c, "insert", &Encode!(&1u8, &"one").unwrap()),
+        None
+    );
+    assert_eq!(
+        u::<Option<String>>(&c, "insert", &Encode!(&200u8, &"two hundred").unwrap()),
+        None
+    );
+    assert_eq!(
+        u::<Option<String>>(&c, "insert", &Encode!(&3u8, &"THREE").unwrap()),
+        Some("three".into())
+    );
     assert!(!q::<bool>(&c, "is_empty", &none()));
     assert!(q::<bool>(&c, "contains_key", &Encode!(&1u8).unwrap()));
     assert!(!q::<bool>(&c, "contains_key", &Encode!(&2u8).unwrap()));
-    assert_eq!(q::<Option<String>>(&c, "get", &Encode!(&3u8).unwrap()), Some("THREE".into()));
-    assert_eq!(q::<Option<String>>(&c, "get", &Encode!(&4u8).unwrap()), None);
+    assert_eq!(
+        q::<Option<String>>(&c, "get", &Encode!(&3u8).unwrap()),
+        Some("THREE".into())
+    );
+    assert_eq!(
+        q::<Option<String>>(&c, "get", &Encode!(&4u8).unwrap()),
+        None
+    );
     assert_eq!(q::<u64>(&c, "len", &none()), 3);
     assert_eq!(q::<Vec<u8>>(&c, "keys", &none()), vec![1, 3, 200]);
-    assert_eq!(q::<Vec<String>>(&c, "values", &none()), vec!["one", "THREE", "two hundred"]);
+    assert_eq!(
+        q::<Vec<String>>(&c, "values", &none()),
+        vec!["one", "THREE", "two hundred"]
+    );
     let items: Vec<(u8, String)> = q(&c, "items", &none());
-    assert_eq!(items, vec![(1, "one".into()), (3, "THREE".into()), (200, "two hundred".into())]);
-    assert_eq!(u::<Option<String>>(&c, "remove", &Encode!(&1u8).unwrap()), Some("one".into()));
-    assert_eq!(u::<Option<String>>(&c, "remove", &Encode!(&1u8).unwrap()), None);
+    assert_eq!(
+        items,
+        vec![
+            (1, "one".into()),
+            (3, "THREE".into()),
+            (200, "two hundred".into())
+        ]
+    );
+    assert_eq!(
+        u::<Option<String>>(&c, "remove", &Encode!(&1u8).unwrap()),
+        Some("one".into())
+    );
+    assert_eq!(
+        u::<Option<String>>(&c, "remove", &Encode!(&1u8).unwrap()),
+        None
+    );
     assert_eq!(q::<u64>(&c, "len", &none()), 2);
 }
 
@@ -183,14 +229,34 @@ fn the_book_sample_every_operation_keys_in_order() {
 fn oversized_keys_and_values_are_refused_with_the_book_types() {
     let Some(h) = Harness::new() else { return };
     let (c, _) = deploy(&h, MAP);
-    assert_eq!(u::<String>(&c, "tiny_insert", &Encode!(&"abcde", &"x").unwrap()), "ok");
-    assert_eq!(u::<String>(&c, "tiny_insert", &Encode!(&"abcdef", &"x").unwrap()), "KeyTooLarge 6 5");
+    assert_eq!(
+        u::<String>(&c, "tiny_insert", &Encode!(&"abcde", &"x").unwrap()),
+        "ok"
+    );
+    assert_eq!(
+        u::<String>(&c, "tiny_insert", &Encode!(&"abcdef", &"x").unwrap()),
+        "KeyTooLarge 6 5"
+    );
     // A text value is Candid-encoded: DIDL, 0 types, 1 arg, text, length, bytes = 8 + n.
     let refused: String = u(&c, "tiny_insert", &Encode!(&"k", &"12345").unwrap());
     assert!(refused.starts_with("ValueTooLarge 13 12: StableBTreeMap(memory_id=254).insert: the value takes 13 bytes but max_value_size is 12"), "{refused}");
-    assert_eq!(u::<String>(&c, "tiny_insert", &Encode!(&"k", &"1234").unwrap()), "ok");
-    let r = c.update("tiny_insert_uncaught", &Encode!(&"toolongkey", &"v").unwrap()).unwrap_err();
-    assert!(r.message.contains("KeyTooLargeError") && r.message.contains("the key takes 10 bytes but max_key_size is 5"), "{}", r.message);
+    assert_eq!(
+        u::<String>(&c, "tiny_insert", &Encode!(&"k", &"1234").unwrap()),
+        "ok"
+    );
+    let r = c
+        .update(
+            "tiny_insert_uncaught",
+            &Encode!(&"toolongkey", &"v").unwrap(),
+        )
+        .unwrap_err();
+    assert!(
+        r.message.contains("KeyTooLargeError")
+            && r.message
+                .contains("the key takes 10 bytes but max_key_size is 5"),
+        "{}",
+        r.message
+    );
     assert_eq!(q::<u64>(&c, "tiny_len", &none()), 2, "nothing was written");
 }
 
@@ -199,12 +265,24 @@ fn misuse_is_a_clear_python_error() {
     let Some(h) = Harness::new() else { return };
     let (c, _) = deploy(&h, MAP);
     let e: String = u(&c, "wrong_type", &none());
-    assert!(e.contains("StableBTreeMap(memory_id=3): the key must be a Key") || e.contains("the key must be a nat8"), "{e}");
+    assert!(
+        e.contains("StableBTreeMap(memory_id=3): the key must be a Key")
+            || e.contains("the key must be a nat8"),
+        "{e}"
+    );
     assert!(e.contains("got str 'one'"), "{e}");
     let e: String = u(&c, "raw_write", &none());
-    assert!(e.starts_with("ic.stable64_write: this canister keeps StableBTreeMaps (memory ids [0, 3, 254])"), "{e}");
+    assert!(
+        e.starts_with(
+            "ic.stable64_write: this canister keeps StableBTreeMaps (memory ids [0, 3, 254])"
+        ),
+        "{e}"
+    );
     let e: String = u(&c, "undeclared", &none());
-    assert!(e.starts_with("StableBTreeMap(memory_id=9) was not declared at module level"), "{e}");
+    assert!(
+        e.starts_with("StableBTreeMap(memory_id=9) was not declared at module level"),
+        "{e}"
+    );
 }
 
 /// The book's stable memory samples (Reference, "Stable Memory") plus misuse.
@@ -279,13 +357,32 @@ fn raw_stable_memory_as_the_book_shows_and_reading_beyond_is_an_error() {
     let Some(h) = Harness::new() else { return };
     let (c, _) = deploy(&h, RAW);
     assert_eq!(q::<u32>(&c, "stable_size", &none()), 0);
-    assert_eq!(u::<GrowResult32>(&c, "stable_grow", &Encode!(&2u32).unwrap()), GrowResult32::Ok(0));
-    assert_eq!(u::<GrowResult>(&c, "stable64_grow", &Encode!(&1u64).unwrap()), GrowResult::Ok(2));
+    assert_eq!(
+        u::<GrowResult32>(&c, "stable_grow", &Encode!(&2u32).unwrap()),
+        GrowResult32::Ok(0)
+    );
+    assert_eq!(
+        u::<GrowResult>(&c, "stable64_grow", &Encode!(&1u64).unwrap()),
+        GrowResult::Ok(2)
+    );
     assert_eq!(q::<u64>(&c, "stable64_size", &none()), 3);
     // The 32-bit API stops at 4 GiB (65,536 pages); nothing grows then.
-    assert_eq!(u::<GrowResult32>(&c, "stable_grow", &Encode!(&65_534u32).unwrap()), GrowResult32::Err(StableMemoryError::OutOfMemory));
+    assert_eq!(
+        u::<GrowResult32>(&c, "stable_grow", &Encode!(&65_534u32).unwrap()),
+        GrowResult32::Err(StableMemoryError::OutOfMemory)
+    );
     assert_eq!(q::<u32>(&c, "stable_size", &none()), 3);
-    let _: () = Decode!(&c.update("stable_write", &Encode!(&65_530u32, &serde_bytes::ByteBuf::from(b"hello world".to_vec())).unwrap()).unwrap()).unwrap();
+    let _: () = Decode!(&c
+        .update(
+            "stable_write",
+            &Encode!(
+                &65_530u32,
+                &serde_bytes::ByteBuf::from(b"hello world".to_vec())
+            )
+            .unwrap()
+        )
+        .unwrap())
+    .unwrap();
     let got: serde_bytes::ByteBuf = q(&c, "stable_read", &Encode!(&65_530u32, &11u32).unwrap());
     assert_eq!(got.as_slice(), b"hello world");
     let got: serde_bytes::ByteBuf = q(&c, "stable64_read", &Encode!(&65_536u64, &5u64).unwrap());
@@ -293,12 +390,26 @@ fn raw_stable_memory_as_the_book_shows_and_reading_beyond_is_an_error() {
     let all: serde_bytes::ByteBuf = q(&c, "stable_bytes", &none());
     assert_eq!(all.len(), 3 * 65_536);
     // Beyond the end: a Python IndexError, caught or reported; nothing is written.
-    let e: String = q(&c, "read_beyond", &Encode!(&(3 * 65_536u64 - 2), &3u64).unwrap());
+    let e: String = q(
+        &c,
+        "read_beyond",
+        &Encode!(&(3 * 65_536u64 - 2), &3u64).unwrap(),
+    );
     assert_eq!(e, "ic.stable64_read(offset=196606, length 3): beyond the end of stable memory (196608 bytes = 3 pages) — grow it first with ic.stable_grow / ic.stable64_grow");
     let e: String = q(&c, "read_beyond", &Encode!(&u64::MAX, &2u64).unwrap());
     assert!(e.contains("beyond the end"), "{e}");
-    let r = c.update("stable64_write", &Encode!(&(3 * 65_536u64), &serde_bytes::ByteBuf::from(vec![1u8])).unwrap()).unwrap_err();
-    assert!(r.message.contains("IndexError: ic.stable64_write(offset=196608, length 1): beyond the end"), "{}", r.message);
+    let r = c
+        .update(
+            "stable64_write",
+            &Encode!(&(3 * 65_536u64), &serde_bytes::ByteBuf::from(vec![1u8])).unwrap(),
+        )
+        .unwrap_err();
+    assert!(
+        r.message
+            .contains("IndexError: ic.stable64_write(offset=196608, length 1): beyond the end"),
+        "{}",
+        r.message
+    );
     assert_eq!(q::<u64>(&c, "stable64_size", &none()), 3);
 }
 
@@ -306,13 +417,31 @@ fn raw_stable_memory_as_the_book_shows_and_reading_beyond_is_an_error() {
 fn raw_data_is_never_overwritten_by_a_map() {
     let Some(h) = Harness::new() else { return };
     let (c, _) = deploy(&h, RAW);
-    assert_eq!(u::<GrowResult32>(&c, "stable_grow", &Encode!(&1u32).unwrap()), GrowResult32::Ok(0));
-    let _: () = Decode!(&c.update("stable_write", &Encode!(&0u32, &serde_bytes::ByteBuf::from(b"precious".to_vec())).unwrap()).unwrap()).unwrap();
+    assert_eq!(
+        u::<GrowResult32>(&c, "stable_grow", &Encode!(&1u32).unwrap()),
+        GrowResult32::Ok(0)
+    );
+    let _: () = Decode!(&c
+        .update(
+            "stable_write",
+            &Encode!(&0u32, &serde_bytes::ByteBuf::from(b"precious".to_vec())).unwrap()
+        )
+        .unwrap())
+    .unwrap();
     let with_map = h.compile(&[("main", MAP)]).wasm;
     let r = c.upgrade(&with_map, &none()).unwrap_err();
-    assert!(r.message.contains("holds data that is not a StableBTreeMap store"), "{}", r.message);
+    assert!(
+        r.message
+            .contains("holds data that is not a StableBTreeMap store"),
+        "{}",
+        r.message
+    );
     let got: serde_bytes::ByteBuf = q(&c, "stable_read", &Encode!(&0u32, &8u32).unwrap());
-    assert_eq!(got.as_slice(), b"precious", "the failed upgrade left the canister as it was");
+    assert_eq!(
+        got.as_slice(),
+        b"precious",
+        "the failed upgrade left the canister as it was"
+    );
 }
 
 #[test]
@@ -323,21 +452,40 @@ fn a_map_of_100_000_entries_survives_20_upgrades() {
     const N: u64 = 100_000;
     const BATCH: u64 = 10_000;
     for start in (0..N).step_by(BATCH as usize) {
-        assert_eq!(u::<u64>(&c, "fill", &Encode!(&start, &BATCH).unwrap()), start + BATCH);
+        assert_eq!(
+            u::<u64>(&c, "fill", &Encode!(&start, &BATCH).unwrap()),
+            start + BATCH
+        );
     }
     let per_insert = c.last_instructions() / BATCH;
     println!("fill: {per_insert} instructions per insert (batch of {BATCH})");
     for round in 0..20u64 {
-        c.upgrade(&wasm, &none()).unwrap_or_else(|r| panic!("upgrade {round}: {r:?}"));
+        c.upgrade(&wasm, &none())
+            .unwrap_or_else(|r| panic!("upgrade {round}: {r:?}"));
         assert_eq!(q::<u64>(&c, "big_len", &none()), N, "after upgrade {round}");
         let start = (round * 5_000) % N;
-        assert_eq!(q::<u64>(&c, "verify", &Encode!(&start, &5_000u64).unwrap()), 0, "after upgrade {round}");
+        assert_eq!(
+            q::<u64>(&c, "verify", &Encode!(&start, &5_000u64).unwrap()),
+            0,
+            "after upgrade {round}"
+        );
     }
     for start in (0..N).step_by(20_000) {
-        assert_eq!(q::<u64>(&c, "verify", &Encode!(&start, &20_000u64).unwrap()), 0, "entries {start}..");
+        assert_eq!(
+            q::<u64>(&c, "verify", &Encode!(&start, &20_000u64).unwrap()),
+            0,
+            "entries {start}.."
+        );
     }
-    assert_eq!(q::<u64>(&c, "verify", &Encode!(&N, &1u64).unwrap()), 1, "verify can fail");
-    assert_eq!(q::<Option<String>>(&c, "get", &Encode!(&7u8).unwrap()), Some("seven".into()));
+    assert_eq!(
+        q::<u64>(&c, "verify", &Encode!(&N, &1u64).unwrap()),
+        1,
+        "verify can fail"
+    );
+    assert_eq!(
+        q::<Option<String>>(&c, "get", &Encode!(&7u8).unwrap()),
+        Some("seven".into())
+    );
 }
 
 /// Keys of many types, inserted shuffled: `keys()` must equal Python's `sorted()`.

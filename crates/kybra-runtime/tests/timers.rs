@@ -101,7 +101,8 @@ const START: u64 = 1_767_225_600_000_000_000;
 fn install() -> Option<Canister> {
     static WASM: OnceLock<Option<Vec<u8>>> = OnceLock::new();
     let wasm = WASM.get_or_init(|| Harness::new().map(|h| h.compile(&[("main", TIMERS)]).wasm));
-    wasm.as_ref().map(|w| Canister::install_fixed_clock(w, START))
+    wasm.as_ref()
+        .map(|w| Canister::install_fixed_clock(w, START))
 }
 
 fn after(c: &Canister, secs: u64) {
@@ -143,12 +144,20 @@ fn an_interval_timer_repeats_until_cleared() {
     for expected in 1..=3 {
         after(&c, 1);
         after(&c, 1);
-        assert_eq!(count(&c, "repeat"), expected, "run {expected} of the interval timer");
+        assert_eq!(
+            count(&c, "repeat"),
+            expected,
+            "run {expected} of the interval timer"
+        );
     }
     stop(&c, id);
     after(&c, 2);
     after(&c, 10);
-    assert_eq!(count(&c, "repeat"), 3, "the interval timer ran after clear_timer");
+    assert_eq!(
+        count(&c, "repeat"),
+        3,
+        "the interval timer ran after clear_timer"
+    );
 }
 
 #[test]
@@ -162,42 +171,77 @@ fn a_cleared_timer_never_fires_and_unknown_ids_are_ignored() {
     stop(&c, 0xDEAD_BEEF_0000_0042);
     after(&c, 3);
     after(&c, 10);
-    assert_eq!(count(&c, "single"), 1, "only the timer that was not cleared fires");
+    assert_eq!(
+        count(&c, "single"),
+        1,
+        "only the timer that was not cleared fires"
+    );
 }
 
 #[test]
 fn lambdas_and_closures_are_callbacks() {
     let Some(c) = install() else { return };
-    c.update("start_lambda_and_closure", &Encode!(&1u64, &"first").unwrap()).unwrap();
-    c.update("start_lambda_and_closure", &Encode!(&2u64, &"second").unwrap()).unwrap();
+    c.update(
+        "start_lambda_and_closure",
+        &Encode!(&1u64, &"first").unwrap(),
+    )
+    .unwrap();
+    c.update(
+        "start_lambda_and_closure",
+        &Encode!(&2u64, &"second").unwrap(),
+    )
+    .unwrap();
     after(&c, 1);
     assert_eq!(count(&c, "lambda"), 1);
     after(&c, 1);
     assert_eq!(count(&c, "lambda"), 2);
-    let captured = Decode!(&c.query("captured_values", &Encode!().unwrap()).unwrap(), String).unwrap();
-    assert_eq!(captured, "first,second", "each closure keeps its own captured value");
+    let captured = Decode!(
+        &c.query("captured_values", &Encode!().unwrap()).unwrap(),
+        String
+    )
+    .unwrap();
+    assert_eq!(
+        captured, "first,second",
+        "each closure keeps its own captured value"
+    );
 }
 
 #[test]
 fn an_exception_traps_only_its_own_callback() {
     let Some(c) = install() else { return };
-    c.update("start_failing_and_other", &Encode!(&3u64).unwrap()).unwrap();
+    c.update("start_failing_and_other", &Encode!(&3u64).unwrap())
+        .unwrap();
     after(&c, 3);
     assert_eq!(count(&c, "after_error"), 1, "the other timer did not run");
     let runs = Decode!(&c.query("failing_runs", &Encode!().unwrap()).unwrap(), u64).unwrap();
-    assert_eq!(runs, 0, "the failing callback's state change was not rolled back");
+    assert_eq!(
+        runs, 0,
+        "the failing callback's state change was not rolled back"
+    );
     after(&c, 3);
     let logs = c.log_lines().join("\n");
-    let booms = logs.matches("[TRAP]: Uncaught ValueError: timer boom").count();
+    let booms = logs
+        .matches("[TRAP]: Uncaught ValueError: timer boom")
+        .count();
     assert_eq!(booms, 2, "the interval did not run again after its exception, or the traceback is not logged:\n{logs}");
-    assert!(logs.contains("at src/main.py:23 in failing_callback"), "the log has no traceback:\n{logs}");
+    assert!(
+        logs.contains("at src/main.py:23 in failing_callback"),
+        "the log has no traceback:\n{logs}"
+    );
 }
 
 #[test]
 fn setting_a_timer_in_a_query_raises_ic_error() {
     let Some(c) = install() else { return };
-    let out = Decode!(&c.query("set_in_query", &Encode!().unwrap()).unwrap(), String).unwrap();
-    assert!(out.starts_with("IcError: ic.set_timer() may only be called"), "{out}");
+    let out = Decode!(
+        &c.query("set_in_query", &Encode!().unwrap()).unwrap(),
+        String
+    )
+    .unwrap();
+    assert!(
+        out.starts_with("IcError: ic.set_timer() may only be called"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -210,7 +254,11 @@ fn an_upgrade_drops_the_timers() {
     c.upgrade(&wasm, &Encode!().unwrap()).unwrap();
     after(&c, 2);
     after(&c, 2);
-    assert_eq!(count(&c, "repeat"), 0, "a timer set before the upgrade ran after it");
+    assert_eq!(
+        count(&c, "repeat"),
+        0,
+        "a timer set before the upgrade ran after it"
+    );
     let logs = c.log_lines().join("\n");
     assert!(!logs.contains("[TRAP]"), "{logs}");
     timer(&c, "start_repeat", 2);

@@ -56,7 +56,11 @@ pub enum TemplateError {
     )]
     ForbiddenImports(Vec<String>),
     #[error("`{name}` has the wrong signature: expected {expected}, found {found}")]
-    WrongSignature { name: String, expected: String, found: String },
+    WrongSignature {
+        name: String,
+        expected: String,
+        found: String,
+    },
     #[error("the runtime does not export `{0}`: is it the kybra-runtime module?")]
     MissingExport(String),
 }
@@ -77,10 +81,13 @@ pub struct Options {
 }
 
 /// Converts the runtime module bytes into the template module bytes.
-pub fn build_template(runtime_wasm: &[u8], options: Options) -> Result<(Vec<u8>, Summary), TemplateError> {
+pub fn build_template(
+    runtime_wasm: &[u8],
+    options: Options,
+) -> Result<(Vec<u8>, Summary), TemplateError> {
     // The name section is needed here: wasi2ic finds `__ic_custom_*` by name.
-    let mut module =
-        ic_wasm::utils::parse_wasm(runtime_wasm, true).map_err(|e| TemplateError::Parse(e.to_string()))?;
+    let mut module = ic_wasm::utils::parse_wasm(runtime_wasm, true)
+        .map_err(|e| TemplateError::Parse(e.to_string()))?;
     if !wasi2ic::process_module(&mut module) {
         return Err(TemplateError::NoPolyfill);
     }
@@ -91,7 +98,8 @@ pub fn build_template(runtime_wasm: &[u8], options: Options) -> Result<(Vec<u8>,
         // walrus emits the name section from its own tables; a round trip through a
         // parser that skips it drops them all.
         let bytes = module.emit_wasm();
-        module = ic_wasm::utils::parse_wasm(&bytes, false).map_err(|e| TemplateError::Parse(e.to_string()))?;
+        module = ic_wasm::utils::parse_wasm(&bytes, false)
+            .map_err(|e| TemplateError::Parse(e.to_string()))?;
     }
     let summary_imports = check_imports(&module)?;
     check_exports(&module)?;
@@ -109,7 +117,9 @@ fn prune_exports(module: &mut Module) {
     let remove: Vec<_> = module
         .exports
         .iter()
-        .filter(|e| !(KEPT_EXPORTS.contains(&e.name.as_str()) || matches!(e.item, ExportItem::Memory(_))))
+        .filter(|e| {
+            !(KEPT_EXPORTS.contains(&e.name.as_str()) || matches!(e.item, ExportItem::Memory(_)))
+        })
         .map(|e| e.id())
         .collect();
     for id in remove {
@@ -121,7 +131,11 @@ fn remove_producer_sections(module: &mut Module) {
     let remove: Vec<_> = module
         .customs
         .iter()
-        .filter(|(_, s)| s.name() == "producers" || s.name() == "target_features" || s.name().starts_with(".debug"))
+        .filter(|(_, s)| {
+            s.name() == "producers"
+                || s.name() == "target_features"
+                || s.name().starts_with(".debug")
+        })
         .map(|(id, _)| id)
         .collect();
     for id in remove {
@@ -183,9 +197,15 @@ fn expect_signature(
 fn check_exports(module: &Module) -> Result<(), TemplateError> {
     for name in KEPT_EXPORTS {
         let export = module.exports.iter().find(|e| e.name == name);
-        let Some(export) = export else { return Err(TemplateError::MissingExport(name.to_string())) };
+        let Some(export) = export else {
+            return Err(TemplateError::MissingExport(name.to_string()));
+        };
         if let ExportItem::Function(f) = export.item {
-            let expected: &[ValType] = if name == "kybra_dispatch" { &[ValType::I32] } else { &[] };
+            let expected: &[ValType] = if name == "kybra_dispatch" {
+                &[ValType::I32]
+            } else {
+                &[]
+            };
             expect_signature(module, f, name, expected, &[])?;
         }
     }

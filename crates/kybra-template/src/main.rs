@@ -7,7 +7,9 @@ use anyhow::Context;
 use clap::Parser;
 
 #[derive(Parser)]
-#[command(about = "Turn the kybra-runtime wasm32-wasip1 module into template.wasm (imports only ic0)")]
+#[command(
+    about = "Turn the kybra-runtime wasm32-wasip1 module into template.wasm (imports only ic0)"
+)]
 struct Args {
     /// The runtime module built by `cargo build -p kybra-runtime --target wasm32-wasip1`.
     input: PathBuf,
@@ -21,11 +23,15 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let input = std::fs::read(&args.input).with_context(|| format!("reading {}", args.input.display()))?;
-    let options = kybra_template::Options { keep_names: args.keep_names };
+    let input =
+        std::fs::read(&args.input).with_context(|| format!("reading {}", args.input.display()))?;
+    let options = kybra_template::Options {
+        keep_names: args.keep_names,
+    };
     let (bytes, summary) = kybra_template::build_template(&input, options)
         .with_context(|| format!("converting {}", args.input.display()))?;
-    std::fs::write(&args.output, &bytes).with_context(|| format!("writing {}", args.output.display()))?;
+    std::fs::write(&args.output, &bytes)
+        .with_context(|| format!("writing {}", args.output.display()))?;
     println!(
         "template: {} bytes, {} functions, {} imports ({}), exports: {}",
         summary.size,

@@ -35,7 +35,14 @@ fn runtime_like(extra_imports: &str, extra_calls: &str) -> Vec<u8> {
 #[test]
 fn rewires_wasi_and_prunes_exports() {
     let (bytes, summary) = build_template(&runtime_like("", ""), Options::default()).unwrap();
-    assert_eq!(summary.imports, vec!["ic0.debug_print", "kybra.payload_size", "kybra.payload_copy"]);
+    assert_eq!(
+        summary.imports,
+        vec![
+            "ic0.debug_print",
+            "kybra.payload_size",
+            "kybra.payload_copy"
+        ]
+    );
     let exports: BTreeSet<&str> = summary.exports.iter().map(String::as_str).collect();
     assert_eq!(
         exports,
@@ -54,7 +61,10 @@ fn rewires_wasi_and_prunes_exports() {
     assert_eq!(bytes.len(), summary.size);
     // The output is a valid module that a second pass accepts unchanged in shape.
     let module = ic_wasm::utils::parse_wasm(&bytes, false).unwrap();
-    assert!(module.imports.iter().all(|i| i.module != "wasi_snapshot_preview1"));
+    assert!(module
+        .imports
+        .iter()
+        .all(|i| i.module != "wasi_snapshot_preview1"));
 }
 
 #[test]
@@ -68,7 +78,9 @@ fn env_imports_are_listed_in_the_error() {
     )
     .unwrap_err();
     match &err {
-        TemplateError::ForbiddenImports(list) => assert_eq!(list, &vec!["env.PyFoo_Missing", "env.bar"]),
+        TemplateError::ForbiddenImports(list) => {
+            assert_eq!(list, &vec!["env.PyFoo_Missing", "env.bar"])
+        }
         other => panic!("unexpected error {other}"),
     }
     assert!(err.to_string().contains("env.PyFoo_Missing"));
@@ -77,11 +89,18 @@ fn env_imports_are_listed_in_the_error() {
 #[test]
 fn unreplaced_wasi_imports_are_rejected() {
     let err = build_template(
-        &runtime_like(r#"(import "wasi_snapshot_preview1" "sock_accept" (func $s))"#, "call $s"),
+        &runtime_like(
+            r#"(import "wasi_snapshot_preview1" "sock_accept" (func $s))"#,
+            "call $s",
+        ),
         Options::default(),
     )
     .unwrap_err();
-    assert!(err.to_string().contains("wasi_snapshot_preview1.sock_accept"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("wasi_snapshot_preview1.sock_accept"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -108,13 +127,19 @@ fn missing_contract_exports_are_reported() {
     )
     .unwrap();
     let err = build_template(&wasm, Options::default()).unwrap_err();
-    assert!(matches!(&err, TemplateError::MissingExport(name) if name == "canister_pre_upgrade"), "{err}");
+    assert!(
+        matches!(&err, TemplateError::MissingExport(name) if name == "canister_pre_upgrade"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_module_without_the_polyfill_is_refused() {
     let wasm = wat::parse_str(r#"(module (func (export "canister_init")))"#).unwrap();
-    assert!(matches!(build_template(&wasm, Options::default()), Err(TemplateError::NoPolyfill)));
+    assert!(matches!(
+        build_template(&wasm, Options::default()),
+        Err(TemplateError::NoPolyfill)
+    ));
 }
 
 #[test]

@@ -23,14 +23,25 @@ fn built_template_keeps_the_contract() {
     let bad: Vec<String> = module
         .imports
         .iter()
-        .filter(|i| !(i.module == "ic0" || (i.module == "kybra" && (i.name == "payload_size" || i.name == "payload_copy"))))
+        .filter(|i| {
+            !(i.module == "ic0"
+                || (i.module == "kybra" && (i.name == "payload_size" || i.name == "payload_copy")))
+        })
         .map(|i| format!("{}.{}", i.module, i.name))
         .collect();
     assert!(bad.is_empty(), "{} imports {bad:?}", path.display());
     for name in kybra_template::KEPT_EXPORTS {
-        assert!(module.exports.iter().any(|e| e.name == name), "{} lacks export {name}", path.display());
+        assert!(
+            module.exports.iter().any(|e| e.name == name),
+            "{} lacks export {name}",
+            path.display()
+        );
     }
     // IC limits: at most 50,000 functions and a code section under 10 MiB.
     assert!(module.funcs.iter().count() < 50_000);
-    assert!(bytes.len() < 10 * 1024 * 1024, "template is {} bytes", bytes.len());
+    assert!(
+        bytes.len() < 10 * 1024 * 1024,
+        "template is {} bytes",
+        bytes.len()
+    );
 }

@@ -43,7 +43,10 @@ pub fn build(name: &str) -> PathBuf {
         status.success(),
         "building tests/canisters/{name} failed (is the target installed? `rustup target add {TARGET}`)"
     );
-    target.join(TARGET).join("release").join(format!("{name}.wasm"))
+    target
+        .join(TARGET)
+        .join("release")
+        .join(format!("{name}.wasm"))
 }
 
 /// Reads the module of test canister `name`, building it at most once per process.

@@ -27,7 +27,8 @@ pub fn mine(address: &str, blocks: u32, network: Option<&str>) -> Result<()> {
 
 /// `kybra bitcoin balance`.
 pub fn balance(address: &str, min_confirmations: u32, network: Option<&str>) -> Result<()> {
-    let path = format!("/_/bitcoin/balance?address={address}&min_confirmations={min_confirmations}");
+    let path =
+        format!("/_/bitcoin/balance?address={address}&min_confirmations={min_confirmations}");
     let answer = request(network, "GET", &path, None)?;
     let sat = answer["balance"].as_u64().unwrap_or_default();
     let utxos = answer["utxos"].as_array().map(Vec::len).unwrap_or_default();
@@ -49,9 +50,17 @@ fn request(network: Option<&str>, method: &str, path: &str, body: Option<&str>) 
         .strip_prefix("http://")
         .map(|h| h.trim_end_matches('/'))
         .filter(|_| net.local)
-        .ok_or_else(|| anyhow!("`kybra bitcoin` works with a local replica only (got {})", net.url))?;
+        .ok_or_else(|| {
+            anyhow!(
+                "`kybra bitcoin` works with a local replica only (got {})",
+                net.url
+            )
+        })?;
     let mut stream = TcpStream::connect(host).map_err(|e| {
-        anyhow!("cannot reach the local replica at {}: {e}; start it with `kybra start --background`", net.url)
+        anyhow!(
+            "cannot reach the local replica at {}: {e}; start it with `kybra start --background`",
+            net.url
+        )
     })?;
     stream.set_read_timeout(Some(Duration::from_secs(120))).ok();
     let body = body.unwrap_or("");
@@ -59,17 +68,25 @@ fn request(network: Option<&str>, method: &str, path: &str, body: Option<&str>) 
         "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
-    stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(body.as_bytes())).context("cannot send the request to the replica")?;
+    stream
+        .write_all(head.as_bytes())
+        .and_then(|_| stream.write_all(body.as_bytes()))
+        .context("cannot send the request to the replica")?;
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).context("cannot read the replica's answer")?;
+    stream
+        .read_to_end(&mut raw)
+        .context("cannot read the replica's answer")?;
     let text = String::from_utf8_lossy(&raw);
-    let (head, content) = text.split_once("\r\n\r\n").ok_or_else(|| anyhow!("the replica sent a malformed answer"))?;
+    let (head, content) = text
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| anyhow!("the replica sent a malformed answer"))?;
     let status = head.split_whitespace().nth(1).unwrap_or("");
     if status == "404" {
         bail!("the replica at {} has no bitcoin endpoints: is it an older kybra? restart it with `kybra start`", net.url);
     }
-    let json: Value = serde_json::from_str(content)
-        .with_context(|| format!("the replica answered {status} with something that is not JSON: {content}"))?;
+    let json: Value = serde_json::from_str(content).with_context(|| {
+        format!("the replica answered {status} with something that is not JSON: {content}")
+    })?;
     if let Some(error) = json["error"].as_str() {
         bail!("{error}");
     }

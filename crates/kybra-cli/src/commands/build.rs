@@ -116,8 +116,14 @@ pub fn build_canister(root: &Path, name: &str, main: &Path, candid: &[PathBuf]) 
     write(&built.wasm, &canister.wasm)?;
     write(&built.wasm_gz, &canister.wasm_gz)?;
     write(&built.did, canister.did.as_bytes())?;
-    for path in candid.iter().filter(|p| !handwritten.contains(&p.display().to_string())) {
-        write(&root.join(path), generated_candid(main, &canister.did).as_bytes())?;
+    for path in candid
+        .iter()
+        .filter(|p| !handwritten.contains(&p.display().to_string()))
+    {
+        write(
+            &root.join(path),
+            generated_candid(main, &canister.did).as_bytes(),
+        )?;
     }
     write_post_install(&dir.join("post_install.sh"))?;
     let mut outputs = vec![
@@ -133,7 +139,12 @@ pub fn build_canister(root: &Path, name: &str, main: &Path, candid: &[PathBuf]) 
         ),
         shown(&built.did, root),
     ];
-    outputs.extend(candid.iter().map(|p| p.display().to_string()).filter(|p| !handwritten.contains(p)));
+    outputs.extend(
+        candid
+            .iter()
+            .map(|p| p.display().to_string())
+            .filter(|p| !handwritten.contains(p)),
+    );
     println!("  wrote {}", outputs.join(", "));
     for path in &handwritten {
         println!("  checked {path} (hand-written): the Python serves it");
@@ -171,7 +182,10 @@ fn read_handwritten(full: &Path) -> Result<Option<String>> {
         Ok(existing) if !existing.starts_with(GENERATED_MARKER) => Ok(Some(existing)),
         Ok(_) => Ok(None),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(anyhow!("cannot read {}: {e} — make it readable, or delete it to have it generated", full.display())),
+        Err(e) => Err(anyhow!(
+            "cannot read {}: {e} — make it readable, or delete it to have it generated",
+            full.display()
+        )),
     }
 }
 
@@ -187,7 +201,11 @@ fn check_handwritten(path: &Path, existing: &str, generated: &str) -> Result<()>
                 Some(line) => format!("{}:{line}", path.display()),
                 None => path.display().to_string(),
             };
-            let what = if m.path.is_empty() { m.message.clone() } else { format!("{}: {}", m.path, m.message) };
+            let what = if m.path.is_empty() {
+                m.message.clone()
+            } else {
+                format!("{}: {}", m.path, m.message)
+            };
             format!("{at}: {what}")
         })
         .collect();

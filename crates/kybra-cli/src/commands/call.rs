@@ -83,7 +83,10 @@ pub fn run(
         result.map_err(|e| network::explain(e, &network))
     })?;
     if output == Output::Raw {
-        println!("{}", reply.iter().map(|b| format!("{b:02x}")).collect::<String>());
+        println!(
+            "{}",
+            reply.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        );
         return Ok(());
     }
     let decoded = match &target.interface {
@@ -91,7 +94,10 @@ pub fn run(
         None => candid_args::decode_untyped(&reply)?,
     };
     match output {
-        Output::Json => println!("{}", serde_json::to_string_pretty(&candid_args::to_json(&decoded))?),
+        Output::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&candid_args::to_json(&decoded))?
+        ),
         Output::Idl | Output::Raw => println!("{decoded}"),
     }
     Ok(())
@@ -100,7 +106,10 @@ pub fn run(
 /// The interface a canister publishes in its `candid:service` metadata, if it can be read.
 async fn interface_from_metadata(network: &network::Network, id: Principal) -> Option<Interface> {
     let agent = network::connect(network).await.ok()?;
-    let bytes = agent.read_state_canister_metadata(id, "candid:service").await.ok()?;
+    let bytes = agent
+        .read_state_canister_metadata(id, "candid:service")
+        .await
+        .ok()?;
     Interface::parse(std::str::from_utf8(&bytes).ok()?).ok()
 }
 
@@ -109,7 +118,9 @@ pub fn print_id(canister: &str, network: Option<&str>) -> Result<()> {
     let root = super::root_or_cwd()?;
     let ids = CanisterIds::load(&root)?;
     let network = network::resolve(network, &root);
-    let id = ids.get_on(canister, &network.name).ok_or_else(|| not_deployed(canister, &network))?;
+    let id = ids
+        .get_on(canister, &network.name)
+        .ok_or_else(|| not_deployed(canister, &network))?;
     println!("{id}");
     Ok(())
 }
@@ -123,17 +134,33 @@ fn not_deployed(canister: &str, network: &network::Network) -> anyhow::Error {
 }
 
 /// The id of `canister` on `network`: a dfx.json name deployed there, or a canister id.
-pub fn canister_id(root: &std::path::Path, canister: &str, network: &network::Network) -> Result<Principal> {
+pub fn canister_id(
+    root: &std::path::Path,
+    canister: &str,
+    network: &network::Network,
+) -> Result<Principal> {
     if let Some(id) = CanisterIds::load(root)?.get_on(canister, &network.name) {
-        return Principal::from_text(id).with_context(|| format!("the recorded id of {canister} is not a principal"));
+        return Principal::from_text(id)
+            .with_context(|| format!("the recorded id of {canister} is not a principal"));
     }
-    Principal::from_text(canister).map_err(|_| match Project::load(root).ok().map(|p| p.canister(canister).is_ok()) {
-        Some(true) => not_deployed(canister, network),
-        _ => anyhow!("`{canister}` is neither a canister of this project's dfx.json nor a canister id"),
+    Principal::from_text(canister).map_err(|_| {
+        match Project::load(root)
+            .ok()
+            .map(|p| p.canister(canister).is_ok())
+        {
+            Some(true) => not_deployed(canister, network),
+            _ => anyhow!(
+                "`{canister}` is neither a canister of this project's dfx.json nor a canister id"
+            ),
+        }
     })
 }
 
-fn resolve_target(root: &std::path::Path, canister: &str, network: &network::Network) -> Result<Target> {
+fn resolve_target(
+    root: &std::path::Path,
+    canister: &str,
+    network: &network::Network,
+) -> Result<Target> {
     let ids = CanisterIds::load(root)?;
     let project = Project::load(root).ok();
     let spec = project.as_ref().and_then(|p| p.canister(canister).ok());

@@ -65,27 +65,39 @@ pub fn run(op: Operation, canister: &str, network: Option<&str>) -> Result<()> {
         match op {
             Operation::Status => print_status(&agent, &network, canister, id).await,
             Operation::Start => {
-                management(&agent, &network, "start_canister", id).await.with_context(|| format!("cannot start {canister}"))?;
+                management(&agent, &network, "start_canister", id)
+                    .await
+                    .with_context(|| format!("cannot start {canister}"))?;
                 println!("Started canister {canister} ({id}).");
                 Ok(())
             }
             Operation::Stop => {
-                management(&agent, &network, "stop_canister", id).await.with_context(|| format!("cannot stop {canister}"))?;
+                management(&agent, &network, "stop_canister", id)
+                    .await
+                    .with_context(|| format!("cannot stop {canister}"))?;
                 println!("Stopped canister {canister} ({id}).");
                 Ok(())
             }
             Operation::UninstallCode => {
-                management(&agent, &network, "uninstall_code", id).await.with_context(|| format!("cannot uninstall the code of {canister}"))?;
+                management(&agent, &network, "uninstall_code", id)
+                    .await
+                    .with_context(|| format!("cannot uninstall the code of {canister}"))?;
                 println!("Uninstalled the code of canister {canister} ({id}).");
                 Ok(())
             }
             Operation::Delete => {
-                let status = status(&agent, &network, id).await.with_context(|| format!("cannot read the status of {canister}"))?;
+                let status = status(&agent, &network, id)
+                    .await
+                    .with_context(|| format!("cannot read the status of {canister}"))?;
                 if !matches!(status.status, RunState::Stopped) {
                     println!("Stopping canister {canister} ({id}) before deleting it...");
-                    management(&agent, &network, "stop_canister", id).await.with_context(|| format!("cannot stop {canister}"))?;
+                    management(&agent, &network, "stop_canister", id)
+                        .await
+                        .with_context(|| format!("cannot stop {canister}"))?;
                 }
-                management(&agent, &network, "delete_canister", id).await.with_context(|| format!("cannot delete {canister}"))?;
+                management(&agent, &network, "delete_canister", id)
+                    .await
+                    .with_context(|| format!("cannot delete {canister}"))?;
                 forget(&root, canister, &network)?;
                 println!("Deleted canister {canister} ({id}).");
                 Ok(())
@@ -98,12 +110,18 @@ pub fn run(op: Operation, canister: &str, network: Option<&str>) -> Result<()> {
 fn forget(root: &std::path::Path, name: &str, network: &Network) -> Result<()> {
     let mut ids = CanisterIds::load(root)?;
     if ids.remove_on(name, &network.name) {
-        ids.save(root).context("cannot save .kybra/local/canister_ids.json")?;
+        ids.save(root)
+            .context("cannot save .kybra/local/canister_ids.json")?;
     }
     Ok(())
 }
 
-async fn management(agent: &Agent, network: &Network, method: &str, id: Principal) -> Result<Vec<u8>> {
+async fn management(
+    agent: &Agent,
+    network: &Network,
+    method: &str,
+    id: Principal,
+) -> Result<Vec<u8>> {
     let arg = candid::encode_one(CanisterIdRecord { canister_id: id })?;
     agent
         .update(&Principal::management_canister(), method)
@@ -116,20 +134,31 @@ async fn management(agent: &Agent, network: &Network, method: &str, id: Principa
 
 async fn status(agent: &Agent, network: &Network, id: Principal) -> Result<Status> {
     let reply = management(agent, network, "canister_status", id).await?;
-    let (status,): (Status,) = candid::decode_args(&reply).context("cannot decode the canister_status reply")?;
+    let (status,): (Status,) =
+        candid::decode_args(&reply).context("cannot decode the canister_status reply")?;
     Ok(status)
 }
 
 async fn print_status(agent: &Agent, network: &Network, name: &str, id: Principal) -> Result<()> {
-    let s = status(agent, network, id).await.with_context(|| format!("cannot read the status of {name}"))?;
-    let controllers: Vec<String> = s.settings.controllers.iter().map(Principal::to_text).collect();
+    let s = status(agent, network, id)
+        .await
+        .with_context(|| format!("cannot read the status of {name}"))?;
+    let controllers: Vec<String> = s
+        .settings
+        .controllers
+        .iter()
+        .map(Principal::to_text)
+        .collect();
     println!("Canister status of {name} ({id}):");
     println!("Status: {:?}", s.status);
     println!("Controllers: {}", controllers.join(" "));
     println!("Memory Size: {} Bytes", s.memory_size);
     println!("Balance: {} Cycles", s.cycles);
     match s.module_hash {
-        Some(hash) => println!("Module hash: 0x{}", hash.iter().map(|b| format!("{b:02x}")).collect::<String>()),
+        Some(hash) => println!(
+            "Module hash: 0x{}",
+            hash.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        ),
         None => println!("Module hash: None"),
     }
     Ok(())

@@ -56,7 +56,12 @@ pub fn run(
 
 /// `kybra canister install NAME [--mode M]`: as deploy, for a canister that already exists
 /// (dfx's `canister install`: create it with `kybra deploy` first).
-pub fn install(name: &str, argument: Option<&str>, mode: Mode, network: Option<&str>) -> Result<()> {
+pub fn install(
+    name: &str,
+    argument: Option<&str>,
+    mode: Mode,
+    network: Option<&str>,
+) -> Result<()> {
     deploy(Some(name), argument, mode, network, false)
 }
 
@@ -83,7 +88,9 @@ fn deploy(
         if !may_create && ids.get_on(&canister.name, &network.name).is_none() {
             bail!("canister {} has not been created on this network: deploy it with `kybra deploy {}`", canister.name, canister.name);
         }
-        created.push(runtime.block_on(ensure_created(&agent, &network, &project, canister, &mut ids))?);
+        created.push(runtime.block_on(ensure_created(
+            &agent, &network, &project, canister, &mut ids,
+        ))?);
     }
     export_canister_ids(&project, &ids, &network.name);
     let mut deployed = Vec::new();
@@ -91,7 +98,16 @@ fn deploy(
         let built = build_spec(&project, canister)?;
         let interface = Interface::load(&built.did)?;
         let arg = interface.encode_init_args(argument)?;
-        runtime.block_on(deploy_one(&agent, &network, canister, &built, &arg, mode, id, installed_hash))?;
+        runtime.block_on(deploy_one(
+            &agent,
+            &network,
+            canister,
+            &built,
+            &arg,
+            mode,
+            id,
+            installed_hash,
+        ))?;
         run_post_install(&project.root, canister, &id, &built, &network)?;
         deployed.push((canister.name.clone(), id));
     }
@@ -105,7 +121,10 @@ fn deploy(
         println!("URLs:");
         println!("  Backend canister via Candid interface:");
         for (name, id) in &deployed {
-            println!("    {name}: {}/_/candid?id={id}", network.url.trim_end_matches('/'));
+            println!(
+                "    {name}: {}/_/candid?id={id}",
+                network.url.trim_end_matches('/')
+            );
         }
     }
     Ok(())
@@ -167,10 +186,16 @@ async fn ensure_created(
         return Ok(found);
     }
     println!("Creating canister {}...", canister.name);
-    let mut create = mgmt.create_canister().as_provisional_create_with_amount(Some(INITIAL_CYCLES));
+    let mut create = mgmt
+        .create_canister()
+        .as_provisional_create_with_amount(Some(INITIAL_CYCLES));
     if let Some(text) = &canister.specified_id {
-        let wanted = Principal::from_text(text)
-            .map_err(|e| anyhow!("dfx.json: `specified_id` of {} is not a principal: {e}", canister.name))?;
+        let wanted = Principal::from_text(text).map_err(|e| {
+            anyhow!(
+                "dfx.json: `specified_id` of {} is not a principal: {e}",
+                canister.name
+            )
+        })?;
         create = create.as_provisional_create_with_specified_id(wanted);
     }
     let (id,) = create
@@ -180,7 +205,8 @@ async fn ensure_created(
         .map_err(|e| network::explain(e, network))
         .with_context(|| format!("cannot create canister {}", canister.name))?;
     ids.set_on(&canister.name, &network.name, &id.to_text());
-    ids.save(&project.root).context("cannot save .kybra/local/canister_ids.json")?;
+    ids.save(&project.root)
+        .context("cannot save .kybra/local/canister_ids.json")?;
     println!("  created {} with id {id}", canister.name);
     Ok((id, None))
 }

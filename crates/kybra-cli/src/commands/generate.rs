@@ -23,7 +23,11 @@ pub fn run(name: Option<&str>) -> Result<()> {
         let built = build_spec(&project, canister)?;
         let dir = output_dir(&project.root, &canister.name)?;
         let written = write(&built.did, &canister.name, &dir)?;
-        println!("Generated declarations of {} in {}:", canister.name, dir.strip_prefix(&project.root).unwrap_or(&dir).display());
+        println!(
+            "Generated declarations of {} in {}:",
+            canister.name,
+            dir.strip_prefix(&project.root).unwrap_or(&dir).display()
+        );
         for file in written {
             println!("  {file}");
         }
@@ -37,22 +41,35 @@ fn output_dir(root: &Path, name: &str) -> Result<PathBuf> {
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default();
-    Ok(match config["canisters"][name]["declarations"]["output"].as_str() {
-        Some(dir) => root.join(dir),
-        None => root.join("src").join("declarations").join(name),
-    })
+    Ok(
+        match config["canisters"][name]["declarations"]["output"].as_str() {
+            Some(dir) => root.join(dir),
+            None => root.join("src").join("declarations").join(name),
+        },
+    )
 }
 
 /// Writes the five files for the interface in `did` into `dir`; returns their names.
 pub fn write(did: &Path, name: &str, dir: &Path) -> Result<Vec<String>> {
-    let (env, actor, prog) = candid_parser::check_file(did).map_err(|e| anyhow!("{}: {e}", did.display()))?;
+    let (env, actor, prog) =
+        candid_parser::check_file(did).map_err(|e| anyhow!("{}: {e}", did.display()))?;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let env_name = name.to_uppercase().replace('-', "_");
     let files = [
-        (format!("{name}.did"), std::fs::read_to_string(did).with_context(|| format!("cannot read {}", did.display()))?),
+        (
+            format!("{name}.did"),
+            std::fs::read_to_string(did)
+                .with_context(|| format!("cannot read {}", did.display()))?,
+        ),
         (format!("{name}.did.js"), javascript::compile(&env, &actor)),
-        (format!("{name}.did.d.ts"), typescript::compile(&env, &actor, &prog)),
-        ("index.js".to_string(), INDEX_JS.replace("NAME", name).replace("ENV", &env_name)),
+        (
+            format!("{name}.did.d.ts"),
+            typescript::compile(&env, &actor, &prog),
+        ),
+        (
+            "index.js".to_string(),
+            INDEX_JS.replace("NAME", name).replace("ENV", &env_name),
+        ),
         ("index.d.ts".to_string(), INDEX_D_TS.replace("NAME", name)),
     ];
     let mut written = Vec::new();

@@ -55,7 +55,9 @@ pub fn whoami(selected: Option<&str>) -> Result<()> {
 
 /// `kybra identity get-principal`.
 pub fn get_principal() -> Result<()> {
-    let principal = crate::identity::current()?.sender().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let principal = crate::identity::current()?
+        .sender()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("{principal}");
     Ok(())
 }

@@ -28,12 +28,16 @@ pub fn root_or_cwd() -> Result<PathBuf> {
 
 /// The Candid argument text of a command: given inline, or read from `--argument-file`
 /// (`-` reads standard input), as dfx does.
-pub fn read_argument(inline: Option<String>, file: Option<&std::path::Path>) -> Result<Option<String>> {
+pub fn read_argument(
+    inline: Option<String>,
+    file: Option<&std::path::Path>,
+) -> Result<Option<String>> {
     match file {
         None => Ok(inline),
         Some(path) if path.as_os_str() == "-" => {
             let mut text = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).context("cannot read the argument from standard input")?;
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                .context("cannot read the argument from standard input")?;
             Ok(Some(text))
         }
         Some(path) => std::fs::read_to_string(path)

@@ -146,7 +146,10 @@ mod tests {
             .contains(".kybra/"));
         let test = std::fs::read_to_string(dir.join("tests/test_main.py")).unwrap();
         assert!(test.contains("from kybra.testing import Replica"), "{test}");
-        assert!(test.contains(r#"replica.deploy(PROJECT, "hello")"#), "{test}");
+        assert!(
+            test.contains(r#"replica.deploy(PROJECT, "hello")"#),
+            "{test}"
+        );
         let again = create(&dir, "hello").unwrap_err().to_string();
         assert!(again.contains("already exists"), "{again}");
     }

@@ -17,12 +17,25 @@ fn new_keys_load_back_with_a_self_authenticating_principal() {
         assert_eq!(a.as_slice().len(), 29);
         assert_eq!(a.as_slice()[28], 0x02);
         let text = std::fs::read_to_string(&path).unwrap();
-        let label = if key == KeyType::Secp256k1 { "EC PRIVATE KEY" } else { "PRIVATE KEY" };
-        assert!(text.starts_with(&format!("-----BEGIN {label}-----")), "{text}");
+        let label = if key == KeyType::Secp256k1 {
+            "EC PRIVATE KEY"
+        } else {
+            "PRIVATE KEY"
+        };
+        assert!(
+            text.starts_with(&format!("-----BEGIN {label}-----")),
+            "{text}"
+        );
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
-    assert_ne!(s.load("k").unwrap().sender().unwrap(), s.load("e").unwrap().sender().unwrap());
+    assert_ne!(
+        s.load("k").unwrap().sender().unwrap(),
+        s.load("e").unwrap().sender().unwrap()
+    );
 }
 
 #[test]
@@ -31,22 +44,48 @@ fn default_is_created_on_first_use_and_anonymous_is_built_in() {
     assert_eq!(s.default_name().unwrap(), DEFAULT);
     let p = s.load(DEFAULT).unwrap().sender().unwrap();
     assert_eq!(s.load(DEFAULT).unwrap().sender().unwrap(), p);
-    assert_eq!(s.load(ANONYMOUS).unwrap().sender().unwrap().to_text(), "2vxsx-fae");
+    assert_eq!(
+        s.load(ANONYMOUS).unwrap().sender().unwrap().to_text(),
+        "2vxsx-fae"
+    );
     assert_eq!(s.list().unwrap(), ["anonymous", "default"]);
 }
 
 #[test]
 fn use_list_remove_and_their_errors() {
     let (_dir, s) = store();
-    s.create("alice", KeyType::Ed25519, StorageMode::Plaintext, false).unwrap();
-    assert!(s.create("alice", KeyType::Ed25519, StorageMode::Plaintext, false).unwrap_err().to_string().contains("--force"));
-    s.create("alice", KeyType::Secp256k1, StorageMode::Plaintext, true).unwrap();
+    s.create("alice", KeyType::Ed25519, StorageMode::Plaintext, false)
+        .unwrap();
+    assert!(s
+        .create("alice", KeyType::Ed25519, StorageMode::Plaintext, false)
+        .unwrap_err()
+        .to_string()
+        .contains("--force"));
+    s.create("alice", KeyType::Secp256k1, StorageMode::Plaintext, true)
+        .unwrap();
     s.set_default("alice").unwrap();
     assert_eq!(s.default_name().unwrap(), "alice");
-    assert!(s.remove("alice").unwrap_err().to_string().contains("in use"));
-    assert!(s.set_default("bob").unwrap_err().to_string().contains("kybra identity new bob"));
-    assert!(s.load("bob").err().unwrap().to_string().contains("no identity named bob"));
-    assert!(s.create("../evil", KeyType::Ed25519, StorageMode::Plaintext, false).unwrap_err().to_string().contains("not a valid identity name"));
+    assert!(s
+        .remove("alice")
+        .unwrap_err()
+        .to_string()
+        .contains("in use"));
+    assert!(s
+        .set_default("bob")
+        .unwrap_err()
+        .to_string()
+        .contains("kybra identity new bob"));
+    assert!(s
+        .load("bob")
+        .err()
+        .unwrap()
+        .to_string()
+        .contains("no identity named bob"));
+    assert!(s
+        .create("../evil", KeyType::Ed25519, StorageMode::Plaintext, false)
+        .unwrap_err()
+        .to_string()
+        .contains("not a valid identity name"));
     assert!(s.remove(ANONYMOUS).is_err());
     s.set_default(ANONYMOUS).unwrap();
     s.remove("alice").unwrap();
@@ -56,12 +95,22 @@ fn use_list_remove_and_their_errors() {
 #[test]
 fn import_takes_dfx_pem_files_and_refuses_garbage() {
     let (dir, s) = store();
-    let src = s.create("orig", KeyType::Secp256k1, StorageMode::Plaintext, false).unwrap();
-    s.import("copy", &src, StorageMode::Plaintext, false).unwrap();
-    assert_eq!(s.load("copy").unwrap().sender().unwrap(), s.load("orig").unwrap().sender().unwrap());
+    let src = s
+        .create("orig", KeyType::Secp256k1, StorageMode::Plaintext, false)
+        .unwrap();
+    s.import("copy", &src, StorageMode::Plaintext, false)
+        .unwrap();
+    assert_eq!(
+        s.load("copy").unwrap().sender().unwrap(),
+        s.load("orig").unwrap().sender().unwrap()
+    );
     let junk = dir.path().join("junk.pem");
     std::fs::write(&junk, "not a key").unwrap();
-    assert!(s.import("junk", &junk, StorageMode::Plaintext, false).unwrap_err().to_string().contains("not a key kybra can use"));
+    assert!(s
+        .import("junk", &junk, StorageMode::Plaintext, false)
+        .unwrap_err()
+        .to_string()
+        .contains("not a key kybra can use"));
     assert!(!s.list().unwrap().contains(&"junk".to_string()));
 }
 
@@ -86,18 +135,32 @@ fn password_protected_identities_round_trip_and_keep_no_plain_key() {
         let bytes = std::fs::read(&sealed).unwrap();
         assert!(!String::from_utf8_lossy(&bytes).contains("PRIVATE KEY"));
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&sealed).unwrap().permissions().mode() & 0o777, 0o600);
-        let config: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(folder.join("identity.json")).unwrap()).unwrap();
+        assert_eq!(
+            std::fs::metadata(&sealed).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        let config: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(folder.join("identity.json")).unwrap())
+                .unwrap();
         let salt = config["encryption"]["pw_salt"].as_str().unwrap();
-        assert!(salt.len() == 64 && salt.chars().all(|c| c.is_ascii_hexdigit()), "{config}");
-        assert_eq!(config["encryption"]["file_nonce"].as_array().unwrap().len(), 12);
+        assert!(
+            salt.len() == 64 && salt.chars().all(|c| c.is_ascii_hexdigit()),
+            "{config}"
+        );
+        assert_eq!(
+            config["encryption"]["file_nonce"].as_array().unwrap().len(),
+            12
+        );
         let p = s.load(name).unwrap().sender().unwrap();
         assert_eq!(p.as_slice().len(), 29);
         assert_eq!(s.load(name).unwrap().sender().unwrap(), p);
     }
     // Same password, fresh salt and nonce: two identities never share a sealed form.
     let a = std::fs::read_to_string(s.dir("pk").join("identity.json")).unwrap();
-    assert_ne!(a, std::fs::read_to_string(s.dir("pe").join("identity.json")).unwrap());
+    assert_ne!(
+        a,
+        std::fs::read_to_string(s.dir("pe").join("identity.json")).unwrap()
+    );
     assert_eq!(s.list().unwrap(), ["anonymous", "pe", "pk"]);
     s.set_default("pk").unwrap();
     s.set_default(ANONYMOUS).unwrap();
@@ -108,7 +171,9 @@ fn password_protected_identities_round_trip_and_keep_no_plain_key() {
 #[test]
 fn a_wrong_password_is_a_clear_error() {
     let (dir, s) = store();
-    s.with_password(PASSWORD).create("locked", KeyType::Ed25519, PROTECTED, false).unwrap();
+    s.with_password(PASSWORD)
+        .create("locked", KeyType::Ed25519, PROTECTED, false)
+        .unwrap();
     let wrong = Store::at(dir.path()).with_password("not the password");
     assert!(error_of(wrong.load("locked")).contains("wrong password for identity locked"));
 }
@@ -139,10 +204,15 @@ fn a_tampered_file_or_settings_are_clear_errors() {
 #[test]
 fn short_passwords_are_refused_and_the_old_key_stays() {
     let (dir, s) = store();
-    let before = s.create("k", KeyType::Ed25519, StorageMode::Plaintext, false).unwrap();
+    let before = s
+        .create("k", KeyType::Ed25519, StorageMode::Plaintext, false)
+        .unwrap();
     let p = s.load("k").unwrap().sender().unwrap();
     let short = Store::at(dir.path()).with_password("12345678");
-    let err = short.create("k", KeyType::Ed25519, PROTECTED, true).unwrap_err().to_string();
+    let err = short
+        .create("k", KeyType::Ed25519, PROTECTED, true)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("longer than 8 characters"), "{err}");
     assert!(before.is_file());
     assert_eq!(s.load("k").unwrap().sender().unwrap(), p);
@@ -152,15 +222,28 @@ fn short_passwords_are_refused_and_the_old_key_stays() {
 fn import_and_force_move_a_key_between_storage_modes() {
     let (_dir, s) = store();
     let s = s.with_password(PASSWORD);
-    let plain = s.create("plain", KeyType::Secp256k1, StorageMode::Plaintext, false).unwrap();
+    let plain = s
+        .create("plain", KeyType::Secp256k1, StorageMode::Plaintext, false)
+        .unwrap();
     let p = s.load("plain").unwrap().sender().unwrap();
     s.import("sealed", &plain, PROTECTED, false).unwrap();
     assert_eq!(s.load("sealed").unwrap().sender().unwrap(), p);
-    assert!(s.import("sealed", &plain, PROTECTED, false).unwrap_err().to_string().contains("--force"));
+    assert!(s
+        .import("sealed", &plain, PROTECTED, false)
+        .unwrap_err()
+        .to_string()
+        .contains("--force"));
     // Back to plaintext with --force: no sealed file or settings left behind.
-    s.import("sealed", &plain, StorageMode::Plaintext, true).unwrap();
-    assert!(!s.dir("sealed").join("identity.pem.encrypted").exists() && !s.dir("sealed").join("identity.json").exists());
-    assert_eq!(Store::at(&s.root).load("sealed").unwrap().sender().unwrap(), p);
+    s.import("sealed", &plain, StorageMode::Plaintext, true)
+        .unwrap();
+    assert!(
+        !s.dir("sealed").join("identity.pem.encrypted").exists()
+            && !s.dir("sealed").join("identity.json").exists()
+    );
+    assert_eq!(
+        Store::at(&s.root).load("sealed").unwrap().sender().unwrap(),
+        p
+    );
 }
 
 /// A throwaway secp256k1 key, and that key sealed as dfx seals it: produced outside this
@@ -189,13 +272,26 @@ fn an_identity_folder_sealed_as_dfx_seals_it_loads() {
     let folder = s.dir("from_dfx");
     std::fs::create_dir_all(&folder).unwrap();
     std::fs::write(folder.join("identity.json"), DFX_IDENTITY_JSON).unwrap();
-    let sealed: Vec<u8> = (0..DFX_SEALED_HEX.len()).step_by(2).map(|i| u8::from_str_radix(&DFX_SEALED_HEX[i..i + 2], 16).unwrap()).collect();
+    let sealed: Vec<u8> = (0..DFX_SEALED_HEX.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&DFX_SEALED_HEX[i..i + 2], 16).unwrap())
+        .collect();
     std::fs::write(folder.join("identity.pem.encrypted"), &sealed).unwrap();
-    let expected = identity_from_pem(DFX_PLAIN_PEM.as_bytes()).unwrap().sender().unwrap();
+    let expected = identity_from_pem(DFX_PLAIN_PEM.as_bytes())
+        .unwrap()
+        .sender()
+        .unwrap();
     assert_eq!(s.list().unwrap(), ["anonymous", "from_dfx"]);
     let s = s.with_password(PASSWORD);
     assert_eq!(s.load("from_dfx").unwrap().sender().unwrap(), expected);
     // And the other way: what kybra seals with these settings is byte for byte dfx's.
     let settings: encrypted::IdentityConfig = serde_json::from_str(DFX_IDENTITY_JSON).unwrap();
-    assert_eq!(settings.encryption.unwrap().seal("x", DFX_PLAIN_PEM.as_bytes(), PASSWORD).unwrap(), sealed);
+    assert_eq!(
+        settings
+            .encryption
+            .unwrap()
+            .seal("x", DFX_PLAIN_PEM.as_bytes(), PASSWORD)
+            .unwrap(),
+        sealed
+    );
 }

@@ -28,14 +28,22 @@ pub fn kybra(dir: &Path, args: &[&str]) -> Output {
 pub fn ok(dir: &Path, args: &[&str]) -> String {
     let out = kybra(dir, args);
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(out.status.success(), "kybra {args:?} failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "kybra {args:?} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     stdout
 }
 
 /// Runs a command that must fail; returns its standard error.
 pub fn fails(dir: &Path, args: &[&str]) -> String {
     let out = kybra(dir, args);
-    assert!(!out.status.success(), "kybra {args:?} should fail:\n{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        !out.status.success(),
+        "kybra {args:?} should fail:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 

@@ -12,7 +12,9 @@ impl<'a, 'py> Decoder<'a, 'py> {
     pub(super) fn reference(&mut self, what: &str) -> Result<(), Fail> {
         match self.r.byte(what)? {
             1 => Ok(()),
-            0 => Err(bad(format!("{what} is opaque; only public references are supported"))),
+            0 => Err(bad(format!(
+                "{what} is opaque; only public references are supported"
+            ))),
             b => Err(bad(format!("{what} starts with byte {b:#04x}, not 0 or 1"))),
         }
     }
@@ -21,7 +23,9 @@ impl<'a, 'py> Decoder<'a, 'py> {
         self.reference("a principal")?;
         let len = self.r.leb("a principal's length")?;
         if len > 29 {
-            return Err(bad(format!("a principal of {len} bytes: at most 29 are allowed")));
+            return Err(bad(format!(
+                "a principal of {len} bytes: at most 29 are allowed"
+            )));
         }
         Ok(self.r.take(len as usize, "a principal")?)
     }
@@ -29,7 +33,9 @@ impl<'a, 'py> Decoder<'a, 'py> {
     pub(super) fn principal(&mut self) -> Result<Bound<'py, PyAny>, Fail> {
         let bytes = self.principal_bytes()?;
         let class = self.classes.principal.as_ref().ok_or_else(|| {
-            Fail::Python(pyo3::exceptions::PyImportError::new_err("kybra: principals need the `kybra` package: import it"))
+            Fail::Python(pyo3::exceptions::PyImportError::new_err(
+                "kybra: principals need the `kybra` package: import it",
+            ))
         })?;
         Ok(class.call1((PyBytes::new(self.py, bytes),))?)
     }
@@ -37,7 +43,11 @@ impl<'a, 'py> Decoder<'a, 'py> {
     pub(super) fn text(&self, bytes: &[u8]) -> Result<Bound<'py, PyAny>, Fail> {
         // SAFETY: CPython copies and validates the bytes; a NULL result is an error.
         let obj = unsafe {
-            ffi::PyUnicode_DecodeUTF8(bytes.as_ptr().cast(), bytes.len() as ffi::Py_ssize_t, c"strict".as_ptr())
+            ffi::PyUnicode_DecodeUTF8(
+                bytes.as_ptr().cast(),
+                bytes.len() as ffi::Py_ssize_t,
+                c"strict".as_ptr(),
+            )
         };
         if obj.is_null() {
             let _ = PyErr::take(self.py);
@@ -51,13 +61,19 @@ impl<'a, 'py> Decoder<'a, 'py> {
     /// error means "the types differ" (the caller names them).
     pub(super) fn prim(&mut self, w: T, s: T) -> Result<Bound<'py, PyAny>, Fail> {
         let py = self.py;
-        let differ = || Fail::Reject { arg: None, path: Vec::new(), message: String::new() };
+        let differ = || Fail::Reject {
+            arg: None,
+            path: Vec::new(),
+            message: String::new(),
+        };
         if w != s && !(w == ty::NAT && s == ty::INT) {
             return Err(differ());
         }
         macro_rules! le {
             ($t:ty, $what:expr) => {
-                <$t>::from_le_bytes(self.r.fixed($what)?).into_pyobject(py)?.into_any()
+                <$t>::from_le_bytes(self.r.fixed($what)?)
+                    .into_pyobject(py)?
+                    .into_any()
             };
         }
         Ok(match w {
@@ -79,8 +95,12 @@ impl<'a, 'py> Decoder<'a, 'py> {
             ty::INT16 => le!(i16, "an int16"),
             ty::INT32 => le!(i32, "an int32"),
             ty::INT64 => le!(i64, "an int64"),
-            ty::FLOAT32 => (f32::from_le_bytes(self.r.fixed("a float32")?) as f64).into_pyobject(py)?.into_any(),
-            ty::FLOAT64 => f64::from_le_bytes(self.r.fixed("a float64")?).into_pyobject(py)?.into_any(),
+            ty::FLOAT32 => (f32::from_le_bytes(self.r.fixed("a float32")?) as f64)
+                .into_pyobject(py)?
+                .into_any(),
+            ty::FLOAT64 => f64::from_le_bytes(self.r.fixed("a float64")?)
+                .into_pyobject(py)?
+                .into_any(),
             ty::TEXT => {
                 let bytes = self.r.sized("a text")?;
                 self.text(bytes)?
@@ -89,9 +109,7 @@ impl<'a, 'py> Decoder<'a, 'py> {
             _ => return Err(differ()),
         })
     }
-
 }
-
 
 /// A LEB128 (`signed`: SLEB128) number of any size as a Python int.
 fn big<'py>(py: Python<'py>, leb: &[u8], signed: bool) -> PyResult<Bound<'py, PyAny>> {
@@ -105,7 +123,11 @@ fn big<'py>(py: Python<'py>, leb: &[u8], signed: bool) -> PyResult<Bound<'py, Py
             return Ok(v.into_pyobject(py)?.into_any());
         }
         let negative = leb.last().is_some_and(|b| b & 0x40 != 0);
-        let v = if negative { (v | (u64::MAX << bits)) as i64 } else { v as i64 };
+        let v = if negative {
+            (v | (u64::MAX << bits)) as i64
+        } else {
+            v as i64
+        };
         return Ok(v.into_pyobject(py)?.into_any());
     }
     // Pack the 7-bit groups into little-endian bytes.
@@ -126,7 +148,9 @@ fn big<'py>(py: Python<'py>, leb: &[u8], signed: bool) -> PyResult<Bound<'py, Py
         for bit in total..bytes.len() * 8 {
             bytes[bit / 8] |= 1 << (bit % 8);
         }
-        return Ok(BigInt::from_signed_bytes_le(&bytes).into_pyobject(py)?.into_any());
+        return Ok(BigInt::from_signed_bytes_le(&bytes)
+            .into_pyobject(py)?
+            .into_any());
     }
     Ok(BigUint::from_bytes_le(&bytes).into_pyobject(py)?.into_any())
 }

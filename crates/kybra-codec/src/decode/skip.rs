@@ -45,7 +45,11 @@ impl Decoder<'_, '_> {
             (_, Some(Entry::Opt(x))) => match self.r.byte("an opt value")? {
                 0 => {}
                 1 => self.skip(*x)?,
-                b => return Err(bad(format!("an opt value starts with byte {b:#04x}, not 0 or 1"))),
+                b => {
+                    return Err(bad(format!(
+                        "an opt value starts with byte {b:#04x}, not 0 or 1"
+                    )))
+                }
             },
             (_, Some(Entry::Vec(x))) => {
                 let len = self.len("a vec")?;
@@ -68,9 +72,15 @@ impl Decoder<'_, '_> {
             }
             (_, Some(Entry::Variant(fs))) => {
                 let index = self.r.leb("a variant index")?;
-                let (_, t) = usize::try_from(index).ok().and_then(|i| fs.get(i)).ok_or_else(|| {
-                    bad(format!("variant index {index} is out of range: the type has {} cases", fs.len()))
-                })?;
+                let (_, t) = usize::try_from(index)
+                    .ok()
+                    .and_then(|i| fs.get(i))
+                    .ok_or_else(|| {
+                        bad(format!(
+                            "variant index {index} is out of range: the type has {} cases",
+                            fs.len()
+                        ))
+                    })?;
                 self.skip(*t)?;
             }
             (_, Some(Entry::Func(_))) => {

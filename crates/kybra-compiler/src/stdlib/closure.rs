@@ -16,16 +16,26 @@ impl<'a> Stdlib<'a> {
     /// Bootstrap modules, then `roots` and everything they import, each once, in a
     /// deterministic order (the order they were reached), then the stubs. Frozen modules
     /// are included (flagged [`BundledModule::frozen`]) and their imports followed.
-    pub fn closure<'s>(&'s self, roots: impl IntoIterator<Item = &'s str>) -> Vec<BundledModule<'a>> {
+    pub fn closure<'s>(
+        &'s self,
+        roots: impl IntoIterator<Item = &'s str>,
+    ) -> Vec<BundledModule<'a>> {
         let mut seen: BTreeSet<&'s str> = BTreeSet::new();
         let mut order: Vec<&'s str> = Vec::new();
-        let starts: Vec<&str> = self.bootstrap.iter().map(String::as_str).chain(roots).collect();
+        let starts: Vec<&str> = self
+            .bootstrap
+            .iter()
+            .map(String::as_str)
+            .chain(roots)
+            .collect();
         for start in starts {
             // Importing `a.b.c` imports `a` and `a.b` first.
             let mut stack: Vec<&str> = prefixes(start).collect();
             stack.reverse();
             while let Some(name) = stack.pop() {
-                let Some(name) = self.known(name) else { continue };
+                let Some(name) = self.known(name) else {
+                    continue;
+                };
                 if !seen.insert(name) {
                     continue;
                 }
@@ -74,21 +84,35 @@ impl<'a> Stdlib<'a> {
     /// What reaching `name` makes the closure follow.
     fn edges<'s>(&'s self, name: &str) -> Vec<&'s str> {
         let Some(entry) = self.modules.get(name) else {
-            return self.builtin_imports.get(name).into_iter().flatten().map(String::as_str).collect();
+            return self
+                .builtin_imports
+                .get(name)
+                .into_iter()
+                .flatten()
+                .map(String::as_str)
+                .collect();
         };
         let fallbacks = entry
             .fallbacks
             .iter()
             .filter(|(_, primaries)| primaries.iter().any(|p| !self.available(p)))
             .map(|(fallback, _)| fallback.as_str());
-        entry.imports.iter().map(String::as_str).chain(fallbacks).collect()
+        entry
+            .imports
+            .iter()
+            .map(String::as_str)
+            .chain(fallbacks)
+            .collect()
     }
 
     /// True if importing `name` (or `from parent import last`) can succeed in a canister
     /// whose closure holds it: bundled, built in, or an attribute of such a module.
     fn available(&self, name: &str) -> bool {
         let known = |n: &str| self.modules.contains_key(n) || self.builtins.contains(n);
-        known(name) || name.rsplit_once('.').is_some_and(|(parent, _)| known(parent))
+        known(name)
+            || name
+                .rsplit_once('.')
+                .is_some_and(|(parent, _)| known(parent))
     }
 
     /// Deferred imports of the selected modules that are bundled but were left out, and
@@ -96,7 +120,9 @@ impl<'a> Stdlib<'a> {
     fn stubs<'s>(&'s self, seen: &BTreeSet<&'s str>) -> BTreeSet<&'s str> {
         let mut stubs = BTreeSet::new();
         for name in seen {
-            let Some(entry) = self.modules.get(*name) else { continue };
+            let Some(entry) = self.modules.get(*name) else {
+                continue;
+            };
             for deferred in &entry.deferred {
                 for p in prefixes(deferred) {
                     if let Some((key, _)) = self.modules.get_key_value(p) {
@@ -113,5 +139,7 @@ impl<'a> Stdlib<'a> {
 
 /// `a`, `a.b`, `a.b.c` for `a.b.c`.
 fn prefixes(name: &str) -> impl Iterator<Item = &str> {
-    name.match_indices('.').map(|(i, _)| &name[..i]).chain(std::iter::once(name))
+    name.match_indices('.')
+        .map(|(i, _)| &name[..i])
+        .chain(std::iter::once(name))
 }

@@ -18,7 +18,12 @@ use crate::project::UserModule;
 use crate::types::{Annotation, Mapper};
 
 /// The fields (record) or cases (variant) of the classes in `chain`, base classes first.
-pub(super) fn fields(cx: &TypeCx, kind: ClassKind, class: &str, chain: &[(&UserModule, &StmtClassDef)]) -> Vec<Field> {
+pub(super) fn fields(
+    cx: &TypeCx,
+    kind: ClassKind,
+    class: &str,
+    chain: &[(&UserModule, &StmtClassDef)],
+) -> Vec<Field> {
     let what = kind.name();
     let mut out: Vec<Field> = Vec::new();
     let mut labels: HashMap<u32, String> = HashMap::new();
@@ -74,7 +79,11 @@ pub(super) fn fields(cx: &TypeCx, kind: ClassKind, class: &str, chain: &[(&UserM
 }
 
 /// The methods of the Service classes in `chain`, base classes first.
-pub(super) fn service_methods(cx: &TypeCx, class: &str, chain: &[(&UserModule, &StmtClassDef)]) -> Vec<ServiceMethod> {
+pub(super) fn service_methods(
+    cx: &TypeCx,
+    class: &str,
+    chain: &[(&UserModule, &StmtClassDef)],
+) -> Vec<ServiceMethod> {
     let mut out: Vec<ServiceMethod> = Vec::new();
     for (m, c) in chain {
         let mapper = Mapper::new(cx, m);
@@ -102,7 +111,13 @@ pub(super) fn service_methods(cx: &TypeCx, class: &str, chain: &[(&UserModule, &
     out
 }
 
-fn service_method(cx: &TypeCx, mapper: &Mapper, m: &UserModule, class: &str, f: &StmtFunctionDef) -> Option<FuncType> {
+fn service_method(
+    cx: &TypeCx,
+    mapper: &Mapper,
+    m: &UserModule,
+    class: &str,
+    f: &StmtFunctionDef,
+) -> Option<FuncType> {
     let name = f.name.id.as_str();
     let here = |offset, message: String| cx.report(at(m, offset, message));
     let mut mode = None;
@@ -145,7 +160,10 @@ fn service_method(cx: &TypeCx, mapper: &Mapper, m: &UserModule, class: &str, f: 
             Some(ann) => match mapper.ty(ann) {
                 Ok(t) => args.push(t),
                 Err(e) => {
-                    here(e.offset, format!("parameter `{pname}` of `{class}.{name}`: {}", e.message));
+                    here(
+                        e.offset,
+                        format!("parameter `{pname}` of `{class}.{name}`: {}", e.message),
+                    );
                     ok = false;
                 }
             },
@@ -161,11 +179,18 @@ fn service_method(cx: &TypeCx, mapper: &Mapper, m: &UserModule, class: &str, f: 
             Ok(Annotation::Void) => Vec::new(),
             Ok(Annotation::Type(t)) => vec![t],
             Err(e) => {
-                here(e.offset, format!("return type of `{class}.{name}`: {}", e.message));
+                here(
+                    e.offset,
+                    format!("return type of `{class}.{name}`: {}", e.message),
+                );
                 ok = false;
                 Vec::new()
             }
         },
     };
-    ok.then(|| FuncType { mode: mode.unwrap_or(FuncMode::Update), args, returns })
+    ok.then(|| FuncType {
+        mode: mode.unwrap_or(FuncMode::Update),
+        args,
+        returns,
+    })
 }

@@ -14,15 +14,37 @@ use super::TypeCx;
 fn definition(name: &str) -> Option<Vec<(&'static str, Lib)>> {
     use Lib::*;
     Some(match name {
-        "StableMemoryError" => vec![("OutOfMemory", Prim(Type::Null)), ("OutOfBounds", Prim(Type::Null))],
-        "StableGrowResult" => vec![("Ok", Prim(Type::Nat32)), ("Err", Named("StableMemoryError"))],
-        "Stable64GrowResult" => vec![("Ok", Prim(Type::Nat64)), ("Err", Named("StableMemoryError"))],
-        "KeyTooLarge" | "ValueTooLarge" => vec![("given", Prim(Type::Nat32)), ("max", Prim(Type::Nat32))],
-        "InsertError" => vec![("KeyTooLarge", Named("KeyTooLarge")), ("ValueTooLarge", Named("ValueTooLarge"))],
-        "RejectionCode" => ["NoError", "SysFatal", "SysTransient", "DestinationInvalid", "CanisterReject", "CanisterError", "Unknown"]
-            .into_iter()
-            .map(|case| (case, Prim(Type::Null)))
-            .collect(),
+        "StableMemoryError" => vec![
+            ("OutOfMemory", Prim(Type::Null)),
+            ("OutOfBounds", Prim(Type::Null)),
+        ],
+        "StableGrowResult" => vec![
+            ("Ok", Prim(Type::Nat32)),
+            ("Err", Named("StableMemoryError")),
+        ],
+        "Stable64GrowResult" => vec![
+            ("Ok", Prim(Type::Nat64)),
+            ("Err", Named("StableMemoryError")),
+        ],
+        "KeyTooLarge" | "ValueTooLarge" => {
+            vec![("given", Prim(Type::Nat32)), ("max", Prim(Type::Nat32))]
+        }
+        "InsertError" => vec![
+            ("KeyTooLarge", Named("KeyTooLarge")),
+            ("ValueTooLarge", Named("ValueTooLarge")),
+        ],
+        "RejectionCode" => [
+            "NoError",
+            "SysFatal",
+            "SysTransient",
+            "DestinationInvalid",
+            "CanisterReject",
+            "CanisterError",
+            "Unknown",
+        ]
+        .into_iter()
+        .map(|case| (case, Prim(Type::Null)))
+        .collect(),
         "NotifyResult" => vec![("Ok", Prim(Type::Null)), ("Err", Named("RejectionCode"))],
         _ => return None,
     })
@@ -43,7 +65,12 @@ impl TypeCx<'_> {
     pub fn library(&self, qualified: &str) -> Option<Type> {
         let name = qualified.strip_prefix("kybra.")?;
         let fields = definition(name)?;
-        if let Some(c) = self.state.borrow().by_key.get(&("kybra".to_string(), name.to_string())) {
+        if let Some(c) = self
+            .state
+            .borrow()
+            .by_key
+            .get(&("kybra".to_string(), name.to_string()))
+        {
             return Some(Type::Named(c.clone()));
         }
         let (cname, idx) = self.register("kybra", name, None);
@@ -52,12 +79,21 @@ impl TypeCx<'_> {
             .map(|(label, t)| {
                 let ty = match t {
                     Lib::Prim(t) => t,
-                    Lib::Named(n) => self.library(&format!("kybra.{n}")).expect("library types refer to library types"),
+                    Lib::Named(n) => self
+                        .library(&format!("kybra.{n}"))
+                        .expect("library types refer to library types"),
                 };
                 Field::new(label, ty)
             })
             .collect();
-        self.set(idx, if is_record(name) { Type::Record(fields) } else { Type::Variant(fields) });
+        self.set(
+            idx,
+            if is_record(name) {
+                Type::Record(fields)
+            } else {
+                Type::Variant(fields)
+            },
+        );
         Some(Type::Named(cname))
     }
 }

@@ -37,7 +37,11 @@ impl Project {
     pub fn build(&self) -> Result<Canister, BuildError> {
         let (index, code) = stdlib();
         let template = template();
-        let assets = Assets { template: &template, stdlib_index: index.as_bytes(), stdlib_code: &code };
+        let assets = Assets {
+            template: &template,
+            stdlib_index: index.as_bytes(),
+            stdlib_code: &code,
+        };
         kybra_compiler::build(&self.main(), &self.root, &assets)
     }
 

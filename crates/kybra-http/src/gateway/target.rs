@@ -23,7 +23,11 @@ pub fn of<B>(req: &Request<B>) -> Target {
     if path.starts_with("/api/") || path == "/api" || path.starts_with("/_/") || path == "/_" {
         return Target::Interface;
     }
-    let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).or_else(|| req.uri().host());
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| req.uri().host());
     if let Some(label) = host.and_then(canister_label) {
         return parse(label, "the host name's canister label");
     }
@@ -51,7 +55,9 @@ fn canister_label(host: &str) -> Option<&str> {
     };
     let name = name.strip_suffix('.').unwrap_or(name);
     let len = name.len();
-    if len <= ".localhost".len() || !name[len - ".localhost".len()..].eq_ignore_ascii_case(".localhost") {
+    if len <= ".localhost".len()
+        || !name[len - ".localhost".len()..].eq_ignore_ascii_case(".localhost")
+    {
         return None;
     }
     let rest = &name[..len - ".localhost".len()];
@@ -88,27 +94,60 @@ mod tests {
     #[test]
     fn hosts_and_query_parameters_pick_the_canister() {
         let id = Principal::from_text(ID).unwrap();
-        for host in [format!("{ID}.localhost:4943"), format!("{ID}.raw.localhost:4943"), format!("{ID}.LOCALHOST")] {
-            assert_eq!(target(Some(&host), "/path?x=1"), Target::Canister(id), "{host}");
+        for host in [
+            format!("{ID}.localhost:4943"),
+            format!("{ID}.raw.localhost:4943"),
+            format!("{ID}.LOCALHOST"),
+        ] {
+            assert_eq!(
+                target(Some(&host), "/path?x=1"),
+                Target::Canister(id),
+                "{host}"
+            );
         }
-        assert_eq!(target(Some("127.0.0.1:4943"), &format!("/?canisterId={ID}")), Target::Canister(id));
-        assert_eq!(target(Some("localhost:4943"), &format!("/a/b?x=1&canisterId={ID}")), Target::Canister(id));
+        assert_eq!(
+            target(Some("127.0.0.1:4943"), &format!("/?canisterId={ID}")),
+            Target::Canister(id)
+        );
+        assert_eq!(
+            target(Some("localhost:4943"), &format!("/a/b?x=1&canisterId={ID}")),
+            Target::Canister(id)
+        );
     }
 
     #[test]
     fn the_interface_and_the_replica_pages_stay_theirs() {
-        assert_eq!(target(Some(&format!("{ID}.localhost:4943")), "/api/v2/status"), Target::Interface);
-        assert_eq!(target(Some("127.0.0.1:4943"), &format!("/_/candid?id={ID}&canisterId={ID}")), Target::Interface);
+        assert_eq!(
+            target(Some(&format!("{ID}.localhost:4943")), "/api/v2/status"),
+            Target::Interface
+        );
+        assert_eq!(
+            target(
+                Some("127.0.0.1:4943"),
+                &format!("/_/candid?id={ID}&canisterId={ID}")
+            ),
+            Target::Interface
+        );
         assert_eq!(target(Some("127.0.0.1:4943"), "/"), Target::Interface);
-        assert_eq!(target(Some("localhost:4943"), "/index.html"), Target::Interface);
+        assert_eq!(
+            target(Some("localhost:4943"), "/index.html"),
+            Target::Interface
+        );
         assert_eq!(target(None, "/"), Target::Interface);
     }
 
     #[test]
     fn a_bad_canister_id_says_so() {
-        let Target::Invalid(msg) = target(Some("not-a-canister.localhost:4943"), "/") else { panic!() };
-        assert!(msg.contains("`not-a-canister`, is not a canister id"), "{msg}");
-        let Target::Invalid(msg) = target(Some("127.0.0.1"), "/?canisterId=xyz") else { panic!() };
+        let Target::Invalid(msg) = target(Some("not-a-canister.localhost:4943"), "/") else {
+            panic!()
+        };
+        assert!(
+            msg.contains("`not-a-canister`, is not a canister id"),
+            "{msg}"
+        );
+        let Target::Invalid(msg) = target(Some("127.0.0.1"), "/?canisterId=xyz") else {
+            panic!()
+        };
         assert!(msg.contains("`canisterId` query parameter, `xyz`"), "{msg}");
     }
 }

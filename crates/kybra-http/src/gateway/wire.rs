@@ -28,7 +28,11 @@ pub enum WireError {
     Missing(&'static str),
     /// A field has a value of the wrong type or out of range.
     #[error("field `{field}` is {found}; expected {expected}")]
-    Field { field: &'static str, expected: &'static str, found: String },
+    Field {
+        field: &'static str,
+        expected: &'static str,
+        found: String,
+    },
 }
 
 type Result<T> = std::result::Result<T, WireError>;
@@ -131,7 +135,9 @@ fn read(bytes: &[u8]) -> Result<Message> {
     use binrw::BinRead;
     let header = Header::read_le_args(&mut std::io::Cursor::new(bytes), (None,))
         .map_err(|e| WireError::Candid(e.to_string()))?;
-    let (env, types) = header.to_types().map_err(|e| WireError::Candid(e.to_string()))?;
+    let (env, types) = header
+        .to_types()
+        .map_err(|e| WireError::Candid(e.to_string()))?;
     let args = IDLArgs::from_bytes(bytes).map_err(|e| WireError::Candid(e.to_string()))?;
     match (args.args.into_iter().next(), types.into_iter().next()) {
         (Some(value), Some(ty)) => Ok(Message { env, value, ty }),
@@ -141,34 +147,57 @@ fn read(bytes: &[u8]) -> Result<Message> {
 
 impl Message {
     fn typed(&self) -> Typed<'_> {
-        Typed { env: &self.env, value: &self.value, ty: self.ty.clone() }
+        Typed {
+            env: &self.env,
+            value: &self.value,
+            ty: self.ty.clone(),
+        }
     }
 }
 
 fn describe(v: &IDLValue) -> String {
     let text = v.to_string();
-    if text.len() > 80 { format!("{}…", &text[..text.floor_char_boundary(80)]) } else { text }
+    if text.len() > 80 {
+        format!("{}…", &text[..text.floor_char_boundary(80)])
+    } else {
+        text
+    }
 }
 
 fn wrong(field: &'static str, expected: &'static str, v: &IDLValue) -> WireError {
-    WireError::Field { field, expected, found: describe(v) }
+    WireError::Field {
+        field,
+        expected,
+        found: describe(v),
+    }
 }
 
 impl<'a> Typed<'a> {
     fn resolved(&self) -> Type {
-        self.env.trace_type(&self.ty).unwrap_or_else(|_| self.ty.clone())
+        self.env
+            .trace_type(&self.ty)
+            .unwrap_or_else(|_| self.ty.clone())
     }
 
     /// Field `name` of a record (`None` when absent).
     fn field(&self, name: &'static str) -> Option<Typed<'a>> {
-        let IDLValue::Record(fields) = self.value else { return None };
+        let IDLValue::Record(fields) = self.value else {
+            return None;
+        };
         let id = idl_hash(name);
         let value = &fields.iter().find(|f: &&IDLField| f.id.get_id() == id)?.val;
         let ty = match self.resolved().as_ref() {
-            TypeInner::Record(fs) => fs.iter().find(|f| f.id.get_id() == id).map(|f| f.ty.clone()),
+            TypeInner::Record(fs) => fs
+                .iter()
+                .find(|f| f.id.get_id() == id)
+                .map(|f| f.ty.clone()),
             _ => None,
         };
-        Some(Typed { env: self.env, value, ty: ty.unwrap_or_else(|| value.value_ty()) })
+        Some(Typed {
+            env: self.env,
+            value,
+            ty: ty.unwrap_or_else(|| value.value_ty()),
+        })
     }
 
     /// The value inside an `opt` (`None` for `null`/absent); a bare value is taken as is.
@@ -180,7 +209,11 @@ impl<'a> Typed<'a> {
                     TypeInner::Opt(t) => t.clone(),
                     _ => inner.value_ty(),
                 };
-                Some(Typed { env: self.env, value: inner, ty })
+                Some(Typed {
+                    env: self.env,
+                    value: inner,
+                    ty,
+                })
             }
             _ => Some(self),
         }
@@ -190,7 +223,9 @@ impl<'a> Typed<'a> {
     fn encode(&self) -> Result<Vec<u8>> {
         IDLArgs::new(std::slice::from_ref(self.value))
             .to_bytes_with_types(self.env, std::slice::from_ref(&self.ty))
-            .map_err(|e| WireError::Candid(format!("the streaming token cannot be re-encoded: {e}")))
+            .map_err(|e| {
+                WireError::Candid(format!("the streaming token cannot be re-encoded: {e}"))
+            })
     }
 }
 
@@ -230,37 +265,68 @@ fn status_code(v: &IDLValue) -> Result<u16> {
 }
 
 fn headers(v: &IDLValue) -> Result<Vec<(String, String)>> {
-    let IDLValue::Vec(items) = v else { return Err(wrong("headers", "vec record { text; text }", v)) };
+    let IDLValue::Vec(items) = v else {
+        return Err(wrong("headers", "vec record { text; text }", v));
+    };
     items
         .iter()
         .map(|item| match item {
-            IDLValue::Record(fs) if fs.len() == 2 => {
-                Ok((text("headers", &fs[0].val)?.to_string(), text("headers", &fs[1].val)?.to_string()))
-            }
+            IDLValue::Record(fs) if fs.len() == 2 => Ok((
+                text("headers", &fs[0].val)?.to_string(),
+                text("headers", &fs[1].val)?.to_string(),
+            )),
             other => Err(wrong("headers", "record { text; text }", other)),
         })
         .collect()
 }
 
 fn streaming(t: Typed<'_>) -> Result<Option<Streaming>> {
-    let Some(strategy) = t.opt() else { return Ok(None) };
+    let Some(strategy) = t.opt() else {
+        return Ok(None);
+    };
     let IDLValue::Variant(v) = strategy.value else {
-        return Err(wrong("streaming_strategy", "variant { Callback = record { callback; token } }", strategy.value));
+        return Err(wrong(
+            "streaming_strategy",
+            "variant { Callback = record { callback; token } }",
+            strategy.value,
+        ));
     };
     if v.0.id.get_id() != idl_hash("Callback") {
-        return Err(wrong("streaming_strategy", "variant { Callback = record { callback; token } }", strategy.value));
+        return Err(wrong(
+            "streaming_strategy",
+            "variant { Callback = record { callback; token } }",
+            strategy.value,
+        ));
     }
     let ty = match strategy.resolved().as_ref() {
-        TypeInner::Variant(fs) => fs.iter().find(|f| f.id.get_id() == v.0.id.get_id()).map(|f| f.ty.clone()),
+        TypeInner::Variant(fs) => fs
+            .iter()
+            .find(|f| f.id.get_id() == v.0.id.get_id())
+            .map(|f| f.ty.clone()),
         _ => None,
     };
-    let record = Typed { env: strategy.env, value: &v.0.val, ty: ty.unwrap_or_else(|| v.0.val.value_ty()) };
-    let callback = record.field("callback").ok_or(WireError::Missing("streaming_strategy.Callback.callback"))?;
-    let IDLValue::Func(canister, method) = callback.value else {
-        return Err(wrong("streaming_strategy.Callback.callback", "func", callback.value));
+    let record = Typed {
+        env: strategy.env,
+        value: &v.0.val,
+        ty: ty.unwrap_or_else(|| v.0.val.value_ty()),
     };
-    let token = record.field("token").ok_or(WireError::Missing("streaming_strategy.Callback.token"))?;
-    Ok(Some(Streaming { callback: (*canister, method.clone()), token_arg: token.encode()? }))
+    let callback = record
+        .field("callback")
+        .ok_or(WireError::Missing("streaming_strategy.Callback.callback"))?;
+    let IDLValue::Func(canister, method) = callback.value else {
+        return Err(wrong(
+            "streaming_strategy.Callback.callback",
+            "func",
+            callback.value,
+        ));
+    };
+    let token = record
+        .field("token")
+        .ok_or(WireError::Missing("streaming_strategy.Callback.token"))?;
+    Ok(Some(Streaming {
+        callback: (*canister, method.clone()),
+        token_arg: token.encode()?,
+    }))
 }
 
 /// Decodes the reply of `http_request` / `http_request_update`.
@@ -270,19 +336,39 @@ pub fn decode_response(bytes: &[u8]) -> Result<HttpResponse> {
     if !matches!(r.value, IDLValue::Record(_)) {
         return Err(wrong("(the reply)", "record HttpResponse", r.value));
     }
-    let status_code = status_code(r.field("status_code").ok_or(WireError::Missing("status_code"))?.value)?;
-    let headers = headers(r.field("headers").ok_or(WireError::Missing("headers"))?.value)?;
-    let body = blob("body", r.field("body").ok_or(WireError::Missing("body"))?.value)?;
+    let status_code = status_code(
+        r.field("status_code")
+            .ok_or(WireError::Missing("status_code"))?
+            .value,
+    )?;
+    let headers = headers(
+        r.field("headers")
+            .ok_or(WireError::Missing("headers"))?
+            .value,
+    )?;
+    let body = blob(
+        "body",
+        r.field("body").ok_or(WireError::Missing("body"))?.value,
+    )?;
     let streaming = match r.field("streaming_strategy") {
         Some(s) => streaming(s)?,
         None => None,
     };
     let upgrade = match r.field("upgrade").and_then(Typed::opt) {
         None => false,
-        Some(Typed { value: IDLValue::Bool(b), .. }) => *b,
+        Some(Typed {
+            value: IDLValue::Bool(b),
+            ..
+        }) => *b,
         Some(other) => return Err(wrong("upgrade", "opt bool", other.value)),
     };
-    Ok(HttpResponse { status_code, headers, body, streaming, upgrade })
+    Ok(HttpResponse {
+        status_code,
+        headers,
+        body,
+        streaming,
+        upgrade,
+    })
 }
 
 /// Decodes the reply of a streaming callback.
@@ -290,12 +376,22 @@ pub fn decode_chunk(bytes: &[u8]) -> Result<Chunk> {
     let msg = read(bytes)?;
     let r = msg.typed();
     if !matches!(r.value, IDLValue::Record(_)) {
-        return Err(wrong("(the reply)", "record StreamingCallbackHttpResponse", r.value));
+        return Err(wrong(
+            "(the reply)",
+            "record StreamingCallbackHttpResponse",
+            r.value,
+        ));
     }
-    let body = blob("body", r.field("body").ok_or(WireError::Missing("body"))?.value)?;
+    let body = blob(
+        "body",
+        r.field("body").ok_or(WireError::Missing("body"))?.value,
+    )?;
     let next_token_arg = match r.field("token").and_then(Typed::opt) {
         Some(token) => Some(token.encode()?),
         None => None,
     };
-    Ok(Chunk { body, next_token_arg })
+    Ok(Chunk {
+        body,
+        next_token_arg,
+    })
 }

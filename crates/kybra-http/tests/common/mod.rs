@@ -17,8 +17,16 @@ pub struct Net {
 }
 
 pub async fn start() -> Net {
-    let replica = Arc::new(Replica::new(ReplicaConfig { state_dir: None, time: TimeMode::WallClock }));
-    let server = serve_with(replica.clone(), ServeConfig::new("127.0.0.1:0".parse().unwrap())).await.expect("server starts");
+    let replica = Arc::new(Replica::new(ReplicaConfig {
+        state_dir: None,
+        time: TimeMode::WallClock,
+    }));
+    let server = serve_with(
+        replica.clone(),
+        ServeConfig::new("127.0.0.1:0".parse().unwrap()),
+    )
+    .await
+    .expect("server starts");
     Net { replica, server }
 }
 
@@ -35,7 +43,8 @@ impl Net {
     }
 
     pub async fn agent(&self) -> Agent {
-        self.agent_with(Box::new(ic_agent::identity::AnonymousIdentity)).await
+        self.agent_with(Box::new(ic_agent::identity::AnonymousIdentity))
+            .await
     }
 
     /// Some id inside the replica's canister ranges that no canister has (for provisional
@@ -57,15 +66,29 @@ pub fn rust_hello_wasm() -> Vec<u8> {
 }
 
 pub fn now_nanos() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
 }
 
 pub fn text_map(entries: Vec<(&str, Value)>) -> Value {
-    Value::Map(entries.into_iter().map(|(k, v)| (Value::Text(k.into()), v)).collect::<BTreeMap<_, _>>())
+    Value::Map(
+        entries
+            .into_iter()
+            .map(|(k, v)| (Value::Text(k.into()), v))
+            .collect::<BTreeMap<_, _>>(),
+    )
 }
 
 /// The `content` of an anonymous request.
-pub fn content(request_type: &str, canister: Principal, method: &str, arg: Vec<u8>, expiry: u64) -> Value {
+pub fn content(
+    request_type: &str,
+    canister: Principal,
+    method: &str,
+    arg: Vec<u8>,
+    expiry: u64,
+) -> Value {
     text_map(vec![
         ("request_type", Value::Text(request_type.into())),
         ("sender", Value::Bytes(vec![4])),
@@ -113,6 +136,9 @@ pub async fn create_and_install(agent: &Agent, net: &Net) -> Principal {
         .call_and_wait()
         .await
         .expect("provisional_create_canister_with_cycles");
-    mgmt.install_code(&id, &rust_hello_wasm()).call_and_wait().await.expect("install_code");
+    mgmt.install_code(&id, &rust_hello_wasm())
+        .call_and_wait()
+        .await
+        .expect("install_code");
     id
 }

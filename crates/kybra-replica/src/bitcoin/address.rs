@@ -20,19 +20,27 @@ pub fn script_of(address: &str) -> Result<Vec<u8>, BitcoinError> {
     let bad = |why: &str| BitcoinError::Address(address.to_string(), why.to_string());
     let wrong = || BitcoinError::WrongNetwork(address.to_string());
     let lower = address.to_ascii_lowercase();
-    if let Some((hrp, _)) = lower.rsplit_once('1').filter(|(h, _)| matches!(*h, "bc" | "tb" | "bcrt")) {
+    if let Some((hrp, _)) = lower
+        .rsplit_once('1')
+        .filter(|(h, _)| matches!(*h, "bc" | "tb" | "bcrt"))
+    {
         let (hrp_found, version, program) = segwit_decode(address).map_err(|e| bad(&e))?;
         debug_assert_eq!(hrp, hrp_found);
         if hrp_found != "bcrt" {
             return Err(wrong());
         }
-        let mut script = vec![if version == 0 { 0 } else { 0x50 + version }, program.len() as u8];
+        let mut script = vec![
+            if version == 0 { 0 } else { 0x50 + version },
+            program.len() as u8,
+        ];
         script.extend_from_slice(&program);
         return Ok(script);
     }
     let payload = base58check(address).map_err(|e| bad(&e))?;
     if payload.len() != 21 {
-        return Err(bad("a base58 address holds a version byte and a 20-byte hash"));
+        return Err(bad(
+            "a base58 address holds a version byte and a 20-byte hash",
+        ));
     }
     let hash = &payload[1..];
     match payload[0] {
@@ -47,7 +55,10 @@ pub fn script_of(address: &str) -> Result<Vec<u8>, BitcoinError> {
 fn base58check(s: &str) -> Result<Vec<u8>, String> {
     let mut bytes: Vec<u8> = Vec::new(); // big-endian number, without leading zeros
     for c in s.bytes() {
-        let mut carry = BASE58.iter().position(|&d| d == c).ok_or("it is neither bech32 nor base58")? as u32;
+        let mut carry = BASE58
+            .iter()
+            .position(|&d| d == c)
+            .ok_or("it is neither bech32 nor base58")? as u32;
         for b in bytes.iter_mut().rev() {
             carry += u32::from(*b) * 58;
             *b = carry as u8;
@@ -72,7 +83,13 @@ fn base58check(s: &str) -> Result<Vec<u8>, String> {
 }
 
 fn polymod(values: &[u8]) -> u32 {
-    const GEN: [u32; 5] = [0x3b6a_57b2, 0x2650_8e6d, 0x1ea1_19fa, 0x3d42_33dd, 0x2a14_62b3];
+    const GEN: [u32; 5] = [
+        0x3b6a_57b2,
+        0x2650_8e6d,
+        0x1ea1_19fa,
+        0x3d42_33dd,
+        0x2a14_62b3,
+    ];
     let mut chk: u32 = 1;
     for &v in values {
         let top = chk >> 25;
@@ -88,8 +105,12 @@ fn polymod(values: &[u8]) -> u32 {
 
 /// Decodes a segwit address: (hrp, witness version, program), checking BIP 173/350 rules.
 fn segwit_decode(address: &str) -> Result<(String, u8, Vec<u8>), String> {
-    if address.len() > 90 || (address.to_ascii_lowercase() != address && address.to_ascii_uppercase() != address) {
-        return Err("a bech32 address is at most 90 characters, all lower or all upper case".into());
+    if address.len() > 90
+        || (address.to_ascii_lowercase() != address && address.to_ascii_uppercase() != address)
+    {
+        return Err(
+            "a bech32 address is at most 90 characters, all lower or all upper case".into(),
+        );
     }
     let lower = address.to_ascii_lowercase();
     let (hrp, data) = lower.rsplit_once('1').ok_or("it has no bech32 separator")?;
@@ -107,7 +128,11 @@ fn segwit_decode(address: &str) -> Result<(String, u8, Vec<u8>), String> {
     expanded.extend(&values);
     let constant = polymod(&expanded);
     let (version, five_bit) = (values[0], &values[1..values.len() - 6]);
-    let expected = if version == 0 { BECH32_CONST } else { BECH32M_CONST };
+    let expected = if version == 0 {
+        BECH32_CONST
+    } else {
+        BECH32M_CONST
+    };
     if constant != expected {
         return Err("its bech32 checksum is wrong (a typo?)".into());
     }
@@ -127,8 +152,13 @@ fn segwit_decode(address: &str) -> Result<(String, u8, Vec<u8>), String> {
     if bits >= 5 || (acc & ((1 << bits) - 1)) != 0 {
         return Err("its bech32 padding is invalid".into());
     }
-    if !(2..=40).contains(&program.len()) || (version == 0 && program.len() != 20 && program.len() != 32) {
-        return Err(format!("a version {version} witness program of {} bytes is invalid", program.len()));
+    if !(2..=40).contains(&program.len())
+        || (version == 0 && program.len() != 20 && program.len() != 32)
+    {
+        return Err(format!(
+            "a version {version} witness program of {} bytes is invalid",
+            program.len()
+        ));
     }
     Ok((hrp.to_string(), version, program))
 }
@@ -141,15 +171,26 @@ mod tests {
     fn bip173_and_bip350_vectors() {
         // BIP 173: regtest P2WPKH; BIP 350: a mainnet v1 address is refused as mainnet.
         let s = script_of("bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080").unwrap();
-        assert_eq!(hex::encode(s), "0014751e76e8199196d454941c45d1b3a323f1433bd6");
+        assert_eq!(
+            hex::encode(s),
+            "0014751e76e8199196d454941c45d1b3a323f1433bd6"
+        );
         assert!(matches!(
             script_of("bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0"),
             Err(BitcoinError::WrongNetwork(_))
         ));
-        assert!(matches!(script_of("bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt081"), Err(BitcoinError::Address(..))));
+        assert!(matches!(
+            script_of("bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt081"),
+            Err(BitcoinError::Address(..))
+        ));
         // A testnet/regtest P2PKH and P2SH.
         let p2pkh = script_of("mipcBbFg9gMiCh81Kj8tqqdgoZub1ZJRfn").unwrap();
         assert_eq!(p2pkh.len(), 25);
-        assert_eq!(script_of("2MzQwSSnBHWHqSAqtTVQ6v47XtaisrJa1Vc").unwrap().len(), 23);
+        assert_eq!(
+            script_of("2MzQwSSnBHWHqSAqtTVQ6v47XtaisrJa1Vc")
+                .unwrap()
+                .len(),
+            23
+        );
     }
 }

@@ -77,14 +77,24 @@ fn encode<T: CandidType>(value: &T) -> Vec<u8> {
 
 impl State {
     /// A canister's call of a bitcoin method with `cycles` attached: the result and the refund.
-    pub(crate) fn bitcoin_call(&mut self, method: &str, arg: &[u8], cycles: u128) -> (Result<Vec<u8>, Reject>, u128) {
+    pub(crate) fn bitcoin_call(
+        &mut self,
+        method: &str,
+        arg: &[u8],
+        cycles: u128,
+    ) -> (Result<Vec<u8>, Reject>, u128) {
         match self.bitcoin_answer(method, arg, cycles) {
             Ok((bytes, charged)) => (Ok(bytes), cycles - charged),
             Err(r) => (Err(r), cycles),
         }
     }
 
-    fn bitcoin_answer(&mut self, method: &str, arg: &[u8], cycles: u128) -> Result<(Vec<u8>, u128), Reject> {
+    fn bitcoin_answer(
+        &mut self,
+        method: &str,
+        arg: &[u8],
+        cycles: u128,
+    ) -> Result<(Vec<u8>, u128), Reject> {
         let chain = &mut self.bitcoin;
         match method {
             "bitcoin_get_balance" => {
@@ -94,7 +104,11 @@ impl State {
                 let script = parse_address(&a.address).map_err(|e| reject(method, e))?;
                 let min = a.min_confirmations.unwrap_or(0);
                 check_min_confirmations(method, chain, min)?;
-                let balance: Satoshi = chain.utxos_of(&script, min).iter().map(|(_, c)| c.txout.value).sum();
+                let balance: Satoshi = chain
+                    .utxos_of(&script, min)
+                    .iter()
+                    .map(|(_, c)| c.txout.value)
+                    .sum();
                 Ok((encode(&balance), cost(method, 0)))
             }
             "bitcoin_get_utxos" => {
@@ -104,19 +118,31 @@ impl State {
                 let script = parse_address(&a.address).map_err(|e| reject(method, e))?;
                 let (min, offset) = match a.filter {
                     None => (0, 0),
-                    Some(UtxosFilter::MinConfirmations(m) | UtxosFilter::MinConfirmationsLower(m)) => (m, 0),
-                    Some(UtxosFilter::Page(p) | UtxosFilter::PageLower(p)) => read_page(method, chain, &p)?,
+                    Some(
+                        UtxosFilter::MinConfirmations(m) | UtxosFilter::MinConfirmationsLower(m),
+                    ) => (m, 0),
+                    Some(UtxosFilter::Page(p) | UtxosFilter::PageLower(p)) => {
+                        read_page(method, chain, &p)?
+                    }
                 };
                 check_min_confirmations(method, chain, min)?;
                 let all = chain.utxos_of(&script, min);
                 let end = (offset + UTXOS_PER_PAGE).min(all.len());
-                let utxos = all.get(offset..end).unwrap_or_default().iter().map(|(op, c)| Utxo {
-                    outpoint: Outpoint { txid: op.txid.to_vec(), vout: op.vout },
-                    value: c.txout.value,
-                    height: c.height,
-                });
+                let utxos = all
+                    .get(offset..end)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|(op, c)| Utxo {
+                        outpoint: Outpoint {
+                            txid: op.txid.to_vec(),
+                            vout: op.vout,
+                        },
+                        value: c.txout.value,
+                        height: c.height,
+                    });
                 let tip = chain.tip_hash();
-                let next_page = (end < all.len()).then(|| serde_bytes::ByteBuf::from(page_token(&tip, end, min)));
+                let next_page = (end < all.len())
+                    .then(|| serde_bytes::ByteBuf::from(page_token(&tip, end, min)));
                 let response = GetUtxosResponse {
                     utxos: utxos.collect(),
                     tip_block_hash: tip.to_vec(),
@@ -163,7 +189,10 @@ fn page_token(tip: &[u8; 32], offset: usize, min: u32) -> Vec<u8> {
 
 fn read_page(method: &str, chain: &chain::Chain, page: &[u8]) -> Result<(u32, usize), Reject> {
     if page.len() != 40 {
-        return Err(reject(method, "MalformedPage: the page is not a next_page this replica returned"));
+        return Err(reject(
+            method,
+            "MalformedPage: the page is not a next_page this replica returned",
+        ));
     }
     if page[..32] != chain.tip_hash() {
         return Err(reject(method, "UnknownTipBlockHash: the chain's tip changed since this page was issued; start again without a page"));

@@ -59,7 +59,14 @@ impl Header {
                 .try_into()
                 .expect("32 bytes");
         merkle_root.reverse();
-        Header { version: 1, prev_blockhash: [0; 32], merkle_root, time: 1_296_688_602, bits: 0x207f_ffff, nonce: 2 }
+        Header {
+            version: 1,
+            prev_blockhash: [0; 32],
+            merkle_root,
+            time: 1_296_688_602,
+            bits: 0x207f_ffff,
+            nonce: 2,
+        }
     }
 
     /// The block hash (sha256d of the header), in internal byte order.
@@ -145,7 +152,10 @@ impl Chain {
     }
 
     pub fn tip_hash(&self) -> [u8; 32] {
-        self.headers.last().expect("genesis is always there").block_hash()
+        self.headers
+            .last()
+            .expect("genesis is always there")
+            .block_hash()
     }
 
     /// Confirmations of an output mined at `height`.
@@ -178,14 +188,23 @@ impl Chain {
         let coinbase = Transaction {
             version: 2,
             lock_time: 0,
-            input: vec![TxIn { previous_output: OutPoint::NULL, script_sig, sequence: u32::MAX, witness: Vec::new() }],
-            output: vec![TxOut { value: subsidy(height) + fees, script_pubkey: script.to_vec() }],
+            input: vec![TxIn {
+                previous_output: OutPoint::NULL,
+                script_sig,
+                sequence: u32::MAX,
+                witness: Vec::new(),
+            }],
+            output: vec![TxOut {
+                value: subsidy(height) + fees,
+                script_pubkey: script.to_vec(),
+            }],
         };
         for p in &pending {
             if self.fee_rates.len() == FEE_WINDOW {
                 self.fee_rates.pop_front();
             }
-            self.fee_rates.push_back(p.fee.saturating_mul(1000) / p.vsize.max(1));
+            self.fee_rates
+                .push_back(p.fee.saturating_mul(1000) / p.vsize.max(1));
         }
         let mut txdata = vec![coinbase];
         txdata.extend(pending.into_iter().map(|p| p.tx));
@@ -229,7 +248,10 @@ impl Chain {
             if txout.script_pubkey.first() == Some(&0x6a) {
                 continue; // OP_RETURN: provably unspendable
             }
-            let outpoint = OutPoint { txid, vout: vout as u32 };
+            let outpoint = OutPoint {
+                txid,
+                vout: vout as u32,
+            };
             self.by_script
                 .entry(txout.script_pubkey.clone())
                 .or_default()
@@ -285,7 +307,10 @@ mod tests {
     #[test]
     fn regtest_genesis_hash() {
         let hash = super::super::tx::display_hex(&Header::regtest_genesis().block_hash());
-        assert_eq!(hash, "0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206");
+        assert_eq!(
+            hash,
+            "0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206"
+        );
         assert!(Header::regtest_genesis().meets_target());
     }
 

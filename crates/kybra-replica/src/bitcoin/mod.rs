@@ -94,10 +94,18 @@ impl Replica {
     }
 
     /// The balance of `address` in satoshi, counting outputs with at least `min_confirmations`.
-    pub fn bitcoin_balance(&self, address: &str, min_confirmations: u32) -> Result<u64, BitcoinError> {
+    pub fn bitcoin_balance(
+        &self,
+        address: &str,
+        min_confirmations: u32,
+    ) -> Result<u64, BitcoinError> {
         let script = parse_address(address)?;
         let s = self.lock();
-        Ok(s.bitcoin.utxos_of(&script, min_confirmations).iter().map(|(_, c)| c.txout.value).sum())
+        Ok(s.bitcoin
+            .utxos_of(&script, min_confirmations)
+            .iter()
+            .map(|(_, c)| c.txout.value)
+            .sum())
     }
 
     /// The unspent outputs paying to `address`, newest first.

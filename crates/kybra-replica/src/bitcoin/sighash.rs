@@ -35,7 +35,11 @@ pub fn verify_input(tx: &Transaction, i: usize, spent: &TxOut) -> Result<(), Str
         if input.witness.len() != 2 {
             return Err("a P2WPKH input's witness must hold a signature and a public key".into());
         }
-        (input.witness[0].clone(), input.witness[1].clone(), &script[2..22])
+        (
+            input.witness[0].clone(),
+            input.witness[1].clone(),
+            &script[2..22],
+        )
     } else {
         return Ok(());
     };
@@ -48,15 +52,17 @@ pub fn verify_input(tx: &Transaction, i: usize, spent: &TxOut) -> Result<(), Str
         return Err(format!("sighash type {hash_type:#04x} is not defined"));
     }
     let signature = Signature::from_der(der).map_err(|_| "the signature is not strict DER")?;
-    let key = VerifyingKey::from_sec1_bytes(&key).map_err(|_| "the public key is not a valid secp256k1 point")?;
+    let key = VerifyingKey::from_sec1_bytes(&key)
+        .map_err(|_| "the public key is not a valid secp256k1 point")?;
     let digest = if is_p2pkh(script) {
         legacy_sighash(tx, i, script, hash_type)
     } else {
         let script_code = [&[0x76, 0xa9, 0x14], hashed, &[0x88, 0xac]].concat();
         bip143_sighash(tx, i, &script_code, spent.value, hash_type)
     };
-    key.verify_prehash(&digest, &signature)
-        .map_err(|_| "the signature does not verify (wrong key, wrong sighash, or a high-S signature)".into())
+    key.verify_prehash(&digest, &signature).map_err(|_| {
+        "the signature does not verify (wrong key, wrong sighash, or a high-S signature)".into()
+    })
 }
 
 pub fn is_p2pkh(s: &[u8]) -> bool {
@@ -111,7 +117,11 @@ fn legacy_sighash(tx: &Transaction, i: usize, script_code: &[u8], hash_type: u32
         .enumerate()
         .filter(|(j, _)| !anyone || *j == i)
         .map(|(j, mut input)| {
-            input.script_sig = if j == i { script_code.to_vec() } else { Vec::new() };
+            input.script_sig = if j == i {
+                script_code.to_vec()
+            } else {
+                Vec::new()
+            };
             if j != i && (base == NONE || base == SINGLE) {
                 input.sequence = 0;
             }
@@ -123,7 +133,10 @@ fn legacy_sighash(tx: &Transaction, i: usize, script_code: &[u8], hash_type: u32
         SINGLE => {
             copy.output.truncate(i + 1);
             for o in &mut copy.output[..i] {
-                *o = TxOut { value: u64::MAX, script_pubkey: Vec::new() };
+                *o = TxOut {
+                    value: u64::MAX,
+                    script_pubkey: Vec::new(),
+                };
             }
         }
         _ => {}
@@ -134,7 +147,13 @@ fn legacy_sighash(tx: &Transaction, i: usize, script_code: &[u8], hash_type: u32
 }
 
 /// The BIP 143 (segwit v0) signature hash of input `i`.
-fn bip143_sighash(tx: &Transaction, i: usize, script_code: &[u8], value: u64, hash_type: u32) -> [u8; 32] {
+fn bip143_sighash(
+    tx: &Transaction,
+    i: usize,
+    script_code: &[u8],
+    value: u64,
+    hash_type: u32,
+) -> [u8; 32] {
     let base = hash_type & 0x1f;
     let anyone = hash_type & ANYONECANPAY != 0;
     let hash_of = |f: &dyn Fn(&mut Vec<u8>)| {
@@ -145,15 +164,21 @@ fn bip143_sighash(tx: &Transaction, i: usize, script_code: &[u8], value: u64, ha
     let prevouts = if anyone {
         [0; 32]
     } else {
-        hash_of(&|d| tx.input.iter().for_each(|x| {
-            d.extend_from_slice(&x.previous_output.txid);
-            d.extend_from_slice(&x.previous_output.vout.to_le_bytes());
-        }))
+        hash_of(&|d| {
+            tx.input.iter().for_each(|x| {
+                d.extend_from_slice(&x.previous_output.txid);
+                d.extend_from_slice(&x.previous_output.vout.to_le_bytes());
+            })
+        })
     };
     let sequences = if anyone || base == SINGLE || base == NONE {
         [0; 32]
     } else {
-        hash_of(&|d| tx.input.iter().for_each(|x| d.extend_from_slice(&x.sequence.to_le_bytes())))
+        hash_of(&|d| {
+            tx.input
+                .iter()
+                .for_each(|x| d.extend_from_slice(&x.sequence.to_le_bytes()))
+        })
     };
     let write_out = |d: &mut Vec<u8>, o: &TxOut| {
         d.extend_from_slice(&o.value.to_le_bytes());

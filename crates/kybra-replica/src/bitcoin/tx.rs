@@ -22,7 +22,10 @@ pub struct OutPoint {
 
 impl OutPoint {
     /// The coinbase's "previous output": all zeros, index 0xffffffff.
-    pub const NULL: OutPoint = OutPoint { txid: [0; 32], vout: u32::MAX };
+    pub const NULL: OutPoint = OutPoint {
+        txid: [0; 32],
+        vout: u32::MAX,
+    };
 }
 
 impl std::fmt::Display for OutPoint {
@@ -104,21 +107,34 @@ impl<'a> Reader<'a> {
         Ok(s)
     }
     fn u32(&mut self, what: &str) -> Result<u32, String> {
-        Ok(u32::from_le_bytes(self.take(4, what)?.try_into().expect("4 bytes")))
+        Ok(u32::from_le_bytes(
+            self.take(4, what)?.try_into().expect("4 bytes"),
+        ))
     }
     fn u64(&mut self, what: &str) -> Result<u64, String> {
-        Ok(u64::from_le_bytes(self.take(8, what)?.try_into().expect("8 bytes")))
+        Ok(u64::from_le_bytes(
+            self.take(8, what)?.try_into().expect("8 bytes"),
+        ))
     }
     fn compact(&mut self, what: &str) -> Result<u64, String> {
         let first = self.take(1, what)?[0];
         let (n, min) = match first {
-            0xfd => (u16::from_le_bytes(self.take(2, what)?.try_into().expect("2")) as u64, 0xfd),
-            0xfe => (u32::from_le_bytes(self.take(4, what)?.try_into().expect("4")) as u64, 0x1_0000),
+            0xfd => (
+                u16::from_le_bytes(self.take(2, what)?.try_into().expect("2")) as u64,
+                0xfd,
+            ),
+            0xfe => (
+                u32::from_le_bytes(self.take(4, what)?.try_into().expect("4")) as u64,
+                0x1_0000,
+            ),
             0xff => (self.u64(what)?, 0x1_0000_0000),
             n => return Ok(n as u64),
         };
         if n < min {
-            return Err(format!("non-canonical length encoding of {what} at byte {}", self.pos));
+            return Err(format!(
+                "non-canonical length encoding of {what} at byte {}",
+                self.pos
+            ));
         }
         Ok(n)
     }
@@ -127,7 +143,9 @@ impl<'a> Reader<'a> {
         let n = self.compact(what)?;
         let left = (self.data.len() - self.pos) as u64;
         if n.saturating_mul(item_size as u64) > left {
-            return Err(format!("{what} is {n}, more than the {left} bytes left can hold"));
+            return Err(format!(
+                "{what} is {n}, more than the {left} bytes left can hold"
+            ));
         }
         Ok(n as usize)
     }
@@ -153,18 +171,29 @@ impl Transaction {
         }
         let mut input = Vec::with_capacity(n_in);
         for i in 0..n_in {
-            let txid: [u8; 32] = r.take(32, &format!("input {i}'s txid"))?.try_into().expect("32");
+            let txid: [u8; 32] = r
+                .take(32, &format!("input {i}'s txid"))?
+                .try_into()
+                .expect("32");
             let vout = r.u32(&format!("input {i}'s output index"))?;
             let script_sig = r.bytes(&format!("input {i}'s scriptSig"))?;
             let sequence = r.u32(&format!("input {i}'s sequence"))?;
-            input.push(TxIn { previous_output: OutPoint { txid, vout }, script_sig, sequence, witness: Vec::new() });
+            input.push(TxIn {
+                previous_output: OutPoint { txid, vout },
+                script_sig,
+                sequence,
+                witness: Vec::new(),
+            });
         }
         let n_out = r.count("the output count", 9)?;
         let mut output = Vec::with_capacity(n_out);
         for o in 0..n_out {
             let value = r.u64(&format!("output {o}'s value"))?;
             let script_pubkey = r.bytes(&format!("output {o}'s script"))?;
-            output.push(TxOut { value, script_pubkey });
+            output.push(TxOut {
+                value,
+                script_pubkey,
+            });
         }
         if segwit {
             for (i, txin) in input.iter_mut().enumerate() {
@@ -179,12 +208,21 @@ impl Transaction {
         }
         let lock_time = r.u32("the lock time")?;
         if r.pos != data.len() {
-            return Err(format!("{} bytes follow the transaction's end at byte {}", data.len() - r.pos, r.pos));
+            return Err(format!(
+                "{} bytes follow the transaction's end at byte {}",
+                data.len() - r.pos,
+                r.pos
+            ));
         }
         if input.is_empty() || output.is_empty() {
             return Err("a transaction needs at least one input and one output".into());
         }
-        Ok(Transaction { version, input, output, lock_time })
+        Ok(Transaction {
+            version,
+            input,
+            output,
+            lock_time,
+        })
     }
 
     fn has_witness(&self) -> bool {

@@ -69,20 +69,30 @@ impl Chain {
                 .map_err(|why| BitcoinError::Rejected(format!("input {i} ({op}): {why}")))?;
         }
         if let Some(o) = tx.output.iter().position(|o| o.value > MAX_MONEY) {
-            return Err(BitcoinError::Rejected(format!("output {o} pays more than 21 million BTC")));
+            return Err(BitcoinError::Rejected(format!(
+                "output {o} pays more than 21 million BTC"
+            )));
         }
         let paid: u128 = tx.output.iter().map(|o| u128::from(o.value)).sum();
-        let fee = u64::try_from(u128::from(spent_value).saturating_sub(paid)).expect("at most the inputs");
-        (u128::from(spent_value) >= paid).then_some(()).ok_or_else(|| {
-            BitcoinError::Rejected(format!(
-                "the outputs pay {paid} satoshi but the inputs hold only {spent_value}"
-            ))
-        })?;
+        let fee = u64::try_from(u128::from(spent_value).saturating_sub(paid))
+            .expect("at most the inputs");
+        (u128::from(spent_value) >= paid)
+            .then_some(())
+            .ok_or_else(|| {
+                BitcoinError::Rejected(format!(
+                    "the outputs pay {paid} satoshi but the inputs hold only {spent_value}"
+                ))
+            })?;
         for input in &tx.input {
             self.mempool_spent.insert(input.previous_output, txid);
         }
         let vsize = tx.vsize();
-        self.mempool.push(Pending { tx, txid, fee, vsize });
+        self.mempool.push(Pending {
+            tx,
+            txid,
+            fee,
+            vsize,
+        });
         Ok(txid)
     }
 }

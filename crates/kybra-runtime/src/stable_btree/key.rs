@@ -76,7 +76,11 @@ fn is_int(obj: &Bound<'_, PyAny>) -> bool {
 
 /// `nat` form: length prefix, then the big-endian magnitude (nothing for 0).
 fn nat_bytes(v: &BigUint, out: &mut Vec<u8>) {
-    let bytes = if v.bits() == 0 { Vec::new() } else { v.to_bytes_be() };
+    let bytes = if v.bits() == 0 {
+        Vec::new()
+    } else {
+        v.to_bytes_be()
+    };
     if bytes.len() < 255 {
         out.push(bytes.len() as u8);
     } else {
@@ -88,10 +92,16 @@ fn nat_bytes(v: &BigUint, out: &mut Vec<u8>) {
 
 fn read_nat(bytes: &[u8]) -> Option<(BigUint, usize)> {
     let (len, start) = match *bytes.first()? {
-        0xFF => (u32::from_be_bytes(bytes.get(1..5)?.try_into().ok()?) as usize, 5),
+        0xFF => (
+            u32::from_be_bytes(bytes.get(1..5)?.try_into().ok()?) as usize,
+            5,
+        ),
         n => (n as usize, 1),
     };
-    Some((BigUint::from_bytes_be(bytes.get(start..start + len)?), start + len))
+    Some((
+        BigUint::from_bytes_be(bytes.get(start..start + len)?),
+        start + len,
+    ))
 }
 
 fn float_bits(f: f64, width: usize) -> u64 {
@@ -99,8 +109,16 @@ fn float_bits(f: f64, width: usize) -> u64 {
     if f.is_nan() {
         return 0;
     }
-    let (bits, sign) = if width == 4 { (u64::from((f as f32).to_bits()), 1u64 << 31) } else { (f.to_bits(), 1u64 << 63) };
-    let mask = if width == 4 { u64::from(u32::MAX) } else { u64::MAX };
+    let (bits, sign) = if width == 4 {
+        (u64::from((f as f32).to_bits()), 1u64 << 31)
+    } else {
+        (f.to_bits(), 1u64 << 63)
+    };
+    let mask = if width == 4 {
+        u64::from(u32::MAX)
+    } else {
+        u64::MAX
+    };
     if bits & sign != 0 {
         !bits & mask
     } else {
@@ -113,8 +131,16 @@ fn bits_float(bits: u64, width: usize) -> f64 {
         return f64::NAN;
     }
     let sign = if width == 4 { 1u64 << 31 } else { 1u64 << 63 };
-    let mask = if width == 4 { u64::from(u32::MAX) } else { u64::MAX };
-    let raw = if bits & sign != 0 { bits & !sign } else { !bits & mask };
+    let mask = if width == 4 {
+        u64::from(u32::MAX)
+    } else {
+        u64::MAX
+    };
+    let raw = if bits & sign != 0 {
+        bits & !sign
+    } else {
+        !bits & mask
+    };
     if width == 4 {
         f64::from(f32::from_bits(raw as u32))
     } else {
@@ -141,8 +167,12 @@ pub fn encode(codec: KeyCodec, obj: &Bound<'_, PyAny>) -> Result<Vec<u8>, &'stat
             }
         }
         KeyCodec::Principal => {
-            let b = obj.getattr("bytes").map_err(|_| "expected a kybra.Principal")?;
-            let b = b.cast::<PyBytes>().map_err(|_| "expected a kybra.Principal")?;
+            let b = obj
+                .getattr("bytes")
+                .map_err(|_| "expected a kybra.Principal")?;
+            let b = b
+                .cast::<PyBytes>()
+                .map_err(|_| "expected a kybra.Principal")?;
             out.extend_from_slice(b.as_bytes());
         }
         KeyCodec::Nat(n) => {
@@ -199,7 +229,11 @@ pub fn encode(codec: KeyCodec, obj: &Bound<'_, PyAny>) -> Result<Vec<u8>, &'stat
                 return Err("");
             }
             let f: f64 = obj.extract().map_err(|_| "out of range")?;
-            let width = if matches!(codec, KeyCodec::Float32) { 4 } else { 8 };
+            let width = if matches!(codec, KeyCodec::Float32) {
+                4
+            } else {
+                8
+            };
             out.extend_from_slice(&float_bits(f, width).to_be_bytes()[8 - width..]);
         }
         KeyCodec::Null => {
@@ -213,13 +247,29 @@ pub fn encode(codec: KeyCodec, obj: &Bound<'_, PyAny>) -> Result<Vec<u8>, &'stat
 }
 
 /// The Python value of stored key `bytes` (not `Candid`); `principal` builds principals.
-pub fn decode<'py>(py: Python<'py>, codec: KeyCodec, bytes: &[u8], principal: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-    let corrupt = || pyo3::exceptions::PyValueError::new_err(format!("kybra: a stored StableBTreeMap key is damaged ({} bytes)", bytes.len()));
+pub fn decode<'py>(
+    py: Python<'py>,
+    codec: KeyCodec,
+    bytes: &[u8],
+    principal: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let corrupt = || {
+        pyo3::exceptions::PyValueError::new_err(format!(
+            "kybra: a stored StableBTreeMap key is damaged ({} bytes)",
+            bytes.len()
+        ))
+    };
     Ok(match codec {
-        KeyCodec::Text => PyString::new(py, std::str::from_utf8(bytes).map_err(|_| corrupt())?).into_any(),
+        KeyCodec::Text => {
+            PyString::new(py, std::str::from_utf8(bytes).map_err(|_| corrupt())?).into_any()
+        }
         KeyCodec::Blob => PyBytes::new(py, bytes).into_any(),
         KeyCodec::Principal => {
-            let class = principal.ok_or_else(|| pyo3::exceptions::PyImportError::new_err("kybra: principals need the `kybra` package"))?;
+            let class = principal.ok_or_else(|| {
+                pyo3::exceptions::PyImportError::new_err(
+                    "kybra: principals need the `kybra` package",
+                )
+            })?;
             class.call1((PyBytes::new(py, bytes),))?
         }
         KeyCodec::Nat(_) => {
@@ -232,19 +282,31 @@ pub fn decode<'py>(py: Python<'py>, codec: KeyCodec, bytes: &[u8], principal: Op
             be[8 - n..].copy_from_slice(bytes);
             let raw = u64::from_be_bytes(be) ^ (1u64 << (8 * n - 1));
             let shift = 64 - 8 * n as u32;
-            (((raw << shift) as i64) >> shift).into_pyobject(py)?.into_any()
+            (((raw << shift) as i64) >> shift)
+                .into_pyobject(py)?
+                .into_any()
         }
-        KeyCodec::BigNat => read_nat(bytes).ok_or_else(corrupt)?.0.into_pyobject(py)?.into_any(),
+        KeyCodec::BigNat => read_nat(bytes)
+            .ok_or_else(corrupt)?
+            .0
+            .into_pyobject(py)?
+            .into_any(),
         KeyCodec::BigInt => match bytes.first() {
             Some(1) => 0u8.into_pyobject(py)?.into_any(),
-            Some(2) => BigInt::from(read_nat(&bytes[1..]).ok_or_else(corrupt)?.0).into_pyobject(py)?.into_any(),
+            Some(2) => BigInt::from(read_nat(&bytes[1..]).ok_or_else(corrupt)?.0)
+                .into_pyobject(py)?
+                .into_any(),
             Some(0) => {
                 let inverted: Vec<u8> = bytes[1..].iter().map(|b| !b).collect();
-                (-BigInt::from(read_nat(&inverted).ok_or_else(corrupt)?.0)).into_pyobject(py)?.into_any()
+                (-BigInt::from(read_nat(&inverted).ok_or_else(corrupt)?.0))
+                    .into_pyobject(py)?
+                    .into_any()
             }
             _ => return Err(corrupt()),
         },
-        KeyCodec::Bool => PyBool::new(py, bytes.first() == Some(&1)).to_owned().into_any(),
+        KeyCodec::Bool => PyBool::new(py, bytes.first() == Some(&1))
+            .to_owned()
+            .into_any(),
         KeyCodec::Float32 | KeyCodec::Float64 => {
             let mut be = [0u8; 8];
             be[8 - bytes.len()..].copy_from_slice(bytes);

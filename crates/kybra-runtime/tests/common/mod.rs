@@ -33,7 +33,14 @@ pub fn method(name: &str, kind: MethodKind, params: &[Type], returns: Option<Typ
         module: "main".into(),
         function: name.into(),
         kind,
-        params: params.iter().enumerate().map(|(i, ty)| Param { name: format!("arg{i}"), ty: ty.clone() }).collect(),
+        params: params
+            .iter()
+            .enumerate()
+            .map(|(i, ty)| Param {
+                name: format!("arg{i}"),
+                ty: ty.clone(),
+            })
+            .collect(),
         returns: returns.into_iter().collect(),
         guard: None,
         manual_reply: false,
@@ -51,10 +58,20 @@ impl Harness {
     pub fn new() -> Option<Harness> {
         let dir = std::env::var_os("KYBRA_ASSETS_DIR")
             .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../build/assets"));
+            .unwrap_or_else(|| {
+                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../build/assets")
+            });
         let read = |f: &str| std::fs::read(dir.join(f)).ok();
-        match (read("template.wasm"), read("stdlib.json"), read("stdlib.bin")) {
-            (Some(template), Some(index), Some(code)) => Some(Harness { template, index, code }),
+        match (
+            read("template.wasm"),
+            read("stdlib.json"),
+            read("stdlib.bin"),
+        ) {
+            (Some(template), Some(index), Some(code)) => Some(Harness {
+                template,
+                index,
+                code,
+            }),
             _ => {
                 println!("SKIPPED: no template.wasm/stdlib.json/stdlib.bin in {} (run runtime/build-assets.sh)", dir.display());
                 None
@@ -63,7 +80,11 @@ impl Harness {
     }
 
     fn assets(&self) -> Assets<'_> {
-        Assets { template: &self.template, stdlib_index: &self.index, stdlib_code: &self.code }
+        Assets {
+            template: &self.template,
+            stdlib_index: &self.index,
+            stdlib_code: &self.code,
+        }
     }
 
     /// Builds `source` (the module `main`, shipped with the standard-library modules it
@@ -73,9 +94,18 @@ impl Harness {
     }
 
     /// [`Harness::build`] of several modules `(name, source)`; `main` is the entry.
-    pub fn build_with(&self, modules: &[(&str, &str)], methods: Vec<Method>, types: Vec<TypeDef>) -> Vec<u8> {
+    pub fn build_with(
+        &self,
+        modules: &[(&str, &str)],
+        methods: Vec<Method>,
+        types: Vec<TypeDef>,
+    ) -> Vec<u8> {
         static N: AtomicUsize = AtomicUsize::new(0);
-        let root = std::env::temp_dir().join(format!("kybra-runtime-test-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
+        let root = std::env::temp_dir().join(format!(
+            "kybra-runtime-test-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
         std::fs::create_dir_all(root.join("src")).unwrap();
         for (name, source) in modules {
             std::fs::write(root.join(format!("src/{name}.py")), source).unwrap();
@@ -84,10 +114,12 @@ impl Harness {
         let stdlib = Stdlib::parse(&self.index, &self.code).unwrap();
         let analysed = kybra_compiler::analyse_project(&main, &root, &stdlib);
         let _ = std::fs::remove_dir_all(&root);
-        let (mut payload, user_modules) = analysed.unwrap_or_else(|e| panic!("the test source does not analyse: {e}"));
+        let (mut payload, user_modules) =
+            analysed.unwrap_or_else(|e| panic!("the test source does not analyse: {e}"));
         payload.methods = methods;
         payload.types = types;
-        let canister = kybra_compiler::package(&payload, user_modules, &self.assets()).unwrap_or_else(|e| panic!("{e}"));
+        let canister = kybra_compiler::package(&payload, user_modules, &self.assets())
+            .unwrap_or_else(|e| panic!("{e}"));
         canister.wasm
     }
 
@@ -95,7 +127,11 @@ impl Harness {
     /// `kybra build` does: decorators, hooks, guards and types from the compiler's analysis.
     pub fn compile(&self, modules: &[(&str, &str)]) -> kybra_compiler::Canister {
         static N: AtomicUsize = AtomicUsize::new(0);
-        let root = std::env::temp_dir().join(format!("kybra-runtime-project-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
+        let root = std::env::temp_dir().join(format!(
+            "kybra-runtime-project-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
         std::fs::create_dir_all(root.join("src")).unwrap();
         for (name, source) in modules {
             std::fs::write(root.join(format!("src/{name}.py")), source).unwrap();
@@ -111,7 +147,12 @@ impl Harness {
     }
 
     /// [`Harness::build_with`], installed on a fresh replica.
-    pub fn deploy_with(&self, modules: &[(&str, &str)], methods: Vec<Method>, types: Vec<TypeDef>) -> Canister {
+    pub fn deploy_with(
+        &self,
+        modules: &[(&str, &str)],
+        methods: Vec<Method>,
+        types: Vec<TypeDef>,
+    ) -> Canister {
         Canister::install(&self.build_with(modules, methods, types))
     }
 }
@@ -126,7 +167,8 @@ impl Canister {
     /// Creates a canister on a new replica and installs `wasm` with an empty argument,
     /// through the chunk store (the module exceeds the 2 MiB message limit).
     pub fn install(wasm: &[u8]) -> Canister {
-        Canister::install_with(wasm, &candid::encode_args(()).unwrap()).unwrap_or_else(|r| panic!("install failed: {r:?}"))
+        Canister::install_with(wasm, &candid::encode_args(()).unwrap())
+            .unwrap_or_else(|r| panic!("install failed: {r:?}"))
     }
 
     /// Creates a canister on a new replica and installs `wasm` with the init argument
@@ -138,32 +180,77 @@ impl Canister {
     /// [`Canister::install`] on a replica whose clock stands still at `nanos` (move it with
     /// `replica.advance_time`; due timers run at `replica.tick()`).
     pub fn install_fixed_clock(wasm: &[u8], nanos: u64) -> Canister {
-        let replica = Replica::new(ReplicaConfig { time: kybra_replica::TimeMode::Fixed(nanos), ..ReplicaConfig::default() });
-        Canister::install_on(replica, wasm, &candid::encode_args(()).unwrap()).unwrap_or_else(|r| panic!("install failed: {r:?}"))
+        let replica = Replica::new(ReplicaConfig {
+            time: kybra_replica::TimeMode::Fixed(nanos),
+            ..ReplicaConfig::default()
+        });
+        Canister::install_on(replica, wasm, &candid::encode_args(()).unwrap())
+            .unwrap_or_else(|r| panic!("install failed: {r:?}"))
     }
 
     fn install_on(replica: Replica, wasm: &[u8], arg: &[u8]) -> Result<Canister, Reject> {
-        let create = mgmt::ProvisionalCreateCanisterWithCyclesArgs { amount: None, settings: None, specified_id: None, sender_canister_version: None };
+        let create = mgmt::ProvisionalCreateCanisterWithCyclesArgs {
+            amount: None,
+            settings: None,
+            specified_id: None,
+            sender_canister_version: None,
+        };
         let out = replica
-            .update(user(), Principal::management_canister(), None, "provisional_create_canister_with_cycles", &candid::encode_one(create).unwrap())
+            .update(
+                user(),
+                Principal::management_canister(),
+                None,
+                "provisional_create_canister_with_cycles",
+                &candid::encode_one(create).unwrap(),
+            )
             .unwrap_or_else(|r| panic!("create failed: {r:?}"));
-        let id = candid::decode_one::<mgmt::CanisterIdRecord>(&out).unwrap().canister_id;
+        let id = candid::decode_one::<mgmt::CanisterIdRecord>(&out)
+            .unwrap()
+            .canister_id;
         let c = Canister { replica, id };
-        c.install_code(wasm, mgmt::CanisterInstallMode::Install, arg).map(|()| c)
+        c.install_code(wasm, mgmt::CanisterInstallMode::Install, arg)
+            .map(|()| c)
     }
 
     /// Installs `wasm` into this canister in `mode` with argument `arg`, through the chunk
     /// store, as the installer [`user`].
-    pub fn install_code(&self, wasm: &[u8], mode: mgmt::CanisterInstallMode, arg: &[u8]) -> Result<(), Reject> {
+    pub fn install_code(
+        &self,
+        wasm: &[u8],
+        mode: mgmt::CanisterInstallMode,
+        arg: &[u8],
+    ) -> Result<(), Reject> {
         let id = self.id;
         let call = |method: &str, target: Option<Principal>, arg: Vec<u8>| {
-            self.replica.update(user(), Principal::management_canister(), target, method, &arg)
+            self.replica.update(
+                user(),
+                Principal::management_canister(),
+                target,
+                method,
+                &arg,
+            )
         };
-        self.replica.update(user(), Principal::management_canister(), Some(id), "clear_chunk_store", &candid::encode_one(mgmt::CanisterIdRecord { canister_id: id }).unwrap())?;
+        self.replica.update(
+            user(),
+            Principal::management_canister(),
+            Some(id),
+            "clear_chunk_store",
+            &candid::encode_one(mgmt::CanisterIdRecord { canister_id: id }).unwrap(),
+        )?;
         let mut hashes: Vec<mgmt::ChunkHash> = Vec::new();
         for chunk in wasm.chunks(1024 * 1024) {
-            let arg = mgmt::UploadChunkArgs { canister_id: id, chunk: chunk.to_vec() };
-            hashes.push(candid::decode_one(&call("upload_chunk", Some(id), candid::encode_one(arg).unwrap())?).unwrap());
+            let arg = mgmt::UploadChunkArgs {
+                canister_id: id,
+                chunk: chunk.to_vec(),
+            };
+            hashes.push(
+                candid::decode_one(&call(
+                    "upload_chunk",
+                    Some(id),
+                    candid::encode_one(arg).unwrap(),
+                )?)
+                .unwrap(),
+            );
         }
         let install = mgmt::InstallChunkedCodeArgs {
             mode,
@@ -174,7 +261,12 @@ impl Canister {
             arg: arg.to_vec(),
             sender_canister_version: None,
         };
-        call("install_chunked_code", Some(id), candid::encode_one(install).unwrap()).map(|_| ())
+        call(
+            "install_chunked_code",
+            Some(id),
+            candid::encode_one(install).unwrap(),
+        )
+        .map(|_| ())
     }
 
     /// Upgrades this canister to `wasm` with argument `arg`.
@@ -184,7 +276,11 @@ impl Canister {
 
     /// The canister's debug log, one string per line.
     pub fn log_lines(&self) -> Vec<String> {
-        self.replica.logs(self.id).iter().map(|r| String::from_utf8_lossy(&r.content).into_owned()).collect()
+        self.replica
+            .logs(self.id)
+            .iter()
+            .map(|r| String::from_utf8_lossy(&r.content).into_owned())
+            .collect()
     }
 
     /// An update call with raw Candid argument bytes.
@@ -205,13 +301,25 @@ impl Canister {
 
 /// A method whose Candid name may differ from its Python function (several Candid
 /// methods may share one function), with named parameters.
-pub fn named_method(name: &str, function: &str, kind: MethodKind, params: &[(&str, Type)], returns: Option<Type>) -> Method {
+pub fn named_method(
+    name: &str,
+    function: &str,
+    kind: MethodKind,
+    params: &[(&str, Type)],
+    returns: Option<Type>,
+) -> Method {
     Method {
         name: name.into(),
         module: "main".into(),
         function: function.into(),
         kind,
-        params: params.iter().map(|(n, ty)| Param { name: (*n).into(), ty: ty.clone() }).collect(),
+        params: params
+            .iter()
+            .map(|(n, ty)| Param {
+                name: (*n).into(),
+                ty: ty.clone(),
+            })
+            .collect(),
         returns: returns.into_iter().collect(),
         guard: None,
         manual_reply: false,
@@ -239,19 +347,24 @@ impl Values {
 
     /// `text` (e.g. `(1, "a")`) parsed and typed with `types`.
     pub fn parse(&self, text: &str, types: &[Type]) -> candid::IDLArgs {
-        let args = candid_parser::parse_idl_args(text).unwrap_or_else(|e| panic!("bad test value {text}: {e}"));
-        args.annotate_types(true, &self.env, &Self::candid(types)).unwrap_or_else(|e| panic!("{text} is not of the types: {e}"))
+        let args = candid_parser::parse_idl_args(text)
+            .unwrap_or_else(|e| panic!("bad test value {text}: {e}"));
+        args.annotate_types(true, &self.env, &Self::candid(types))
+            .unwrap_or_else(|e| panic!("{text} is not of the types: {e}"))
     }
 
     /// The message bytes of `text` as values of `types`.
     pub fn encode(&self, text: &str, types: &[Type]) -> Vec<u8> {
-        let args = candid_parser::parse_idl_args(text).unwrap_or_else(|e| panic!("bad test value {text}: {e}"));
-        args.to_bytes_with_types(&self.env, &Self::candid(types)).unwrap_or_else(|e| panic!("cannot encode {text}: {e}"))
+        let args = candid_parser::parse_idl_args(text)
+            .unwrap_or_else(|e| panic!("bad test value {text}: {e}"));
+        args.to_bytes_with_types(&self.env, &Self::candid(types))
+            .unwrap_or_else(|e| panic!("cannot encode {text}: {e}"))
     }
 
     /// A reply decoded with `types`.
     pub fn decode(&self, bytes: &[u8], types: &[Type]) -> Result<candid::IDLArgs, String> {
-        candid::IDLArgs::from_bytes_with_types(bytes, &self.env, &Self::candid(types)).map_err(|e| e.to_string())
+        candid::IDLArgs::from_bytes_with_types(bytes, &self.env, &Self::candid(types))
+            .map_err(|e| e.to_string())
     }
 }
 

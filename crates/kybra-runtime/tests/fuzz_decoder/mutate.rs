@@ -37,7 +37,11 @@ fn read_sleb(b: &[u8], pos: &mut usize) -> Option<i64> {
         n |= i64::from(byte & 0x7f) << shift;
         shift += 7;
         if byte & 0x80 == 0 {
-            return Some(if shift < 64 && byte & 0x40 != 0 { n | (-1 << shift) } else { n });
+            return Some(if shift < 64 && byte & 0x40 != 0 {
+                n | (-1 << shift)
+            } else {
+                n
+            });
         }
         if shift >= 63 {
             return None;

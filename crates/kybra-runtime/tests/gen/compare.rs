@@ -24,7 +24,10 @@ pub fn same(a: &IDLValue, b: &IDLValue) -> Result<(), String> {
     let bytes = |v: &IDLValue| -> Option<Vec<u8>> {
         match v {
             V::Blob(b) => Some(b.clone()),
-            V::Vec(items) => items.iter().map(|i| if let V::Nat8(x) = i { Some(*x) } else { None }).collect(),
+            V::Vec(items) => items
+                .iter()
+                .map(|i| if let V::Nat8(x) = i { Some(*x) } else { None })
+                .collect(),
             _ => None,
         }
     };
@@ -32,25 +35,57 @@ pub fn same(a: &IDLValue, b: &IDLValue) -> Result<(), String> {
     match (a, b) {
         (V::Float64(x), V::Float64(y)) if x.is_nan() && y.is_nan() => Ok(()),
         (V::Float32(x), V::Float32(y)) if x.is_nan() && y.is_nan() => Ok(()),
-        (V::Float64(x), V::Float64(y)) => if x.to_bits() == y.to_bits() { Ok(()) } else { differ() },
-        (V::Float32(x), V::Float32(y)) => if x.to_bits() == y.to_bits() { Ok(()) } else { differ() },
-        (V::Blob(_), _) | (_, V::Blob(_)) => if bytes(a).is_some() && bytes(a) == bytes(b) { Ok(()) } else { differ() },
+        (V::Float64(x), V::Float64(y)) => {
+            if x.to_bits() == y.to_bits() {
+                Ok(())
+            } else {
+                differ()
+            }
+        }
+        (V::Float32(x), V::Float32(y)) => {
+            if x.to_bits() == y.to_bits() {
+                Ok(())
+            } else {
+                differ()
+            }
+        }
+        (V::Blob(_), _) | (_, V::Blob(_)) => {
+            if bytes(a).is_some() && bytes(a) == bytes(b) {
+                Ok(())
+            } else {
+                differ()
+            }
+        }
         (V::Opt(x), V::Opt(y)) => same(x, y).map_err(|e| format!("?{e}")),
         (V::Vec(xs), V::Vec(ys)) => {
             if xs.len() != ys.len() {
-                return Err(format!("vec of {} items ≠ vec of {} items", xs.len(), ys.len()));
+                return Err(format!(
+                    "vec of {} items ≠ vec of {} items",
+                    xs.len(),
+                    ys.len()
+                ));
             }
-            xs.iter().zip(ys).enumerate().try_for_each(|(i, (x, y))| same(x, y).map_err(|e| format!("[{i}] {e}")))
+            xs.iter()
+                .zip(ys)
+                .enumerate()
+                .try_for_each(|(i, (x, y))| same(x, y).map_err(|e| format!("[{i}] {e}")))
         }
         (V::Record(xs), V::Record(ys)) => {
             let mut xs: Vec<&IDLField> = xs.iter().collect();
             let mut ys: Vec<&IDLField> = ys.iter().collect();
             xs.sort_by_key(|f| f.id.get_id());
             ys.sort_by_key(|f| f.id.get_id());
-            if xs.len() != ys.len() || xs.iter().zip(&ys).any(|(x, y)| x.id.get_id() != y.id.get_id()) {
+            if xs.len() != ys.len()
+                || xs
+                    .iter()
+                    .zip(&ys)
+                    .any(|(x, y)| x.id.get_id() != y.id.get_id())
+            {
                 return differ();
             }
-            xs.iter().zip(&ys).try_for_each(|(x, y)| same(&x.val, &y.val).map_err(|e| format!(".{} {e}", label(&x.id))))
+            xs.iter().zip(&ys).try_for_each(|(x, y)| {
+                same(&x.val, &y.val).map_err(|e| format!(".{} {e}", label(&x.id)))
+            })
         }
         (V::Variant(VariantValue(x, _)), V::Variant(VariantValue(y, _))) => {
             if x.id.get_id() != y.id.get_id() {
@@ -58,6 +93,12 @@ pub fn same(a: &IDLValue, b: &IDLValue) -> Result<(), String> {
             }
             same(&x.val, &y.val).map_err(|e| format!("#{} {e}", label(&x.id)))
         }
-        _ => if a == b { Ok(()) } else { differ() },
+        _ => {
+            if a == b {
+                Ok(())
+            } else {
+                differ()
+            }
+        }
     }
 }

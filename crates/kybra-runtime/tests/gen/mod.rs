@@ -25,7 +25,10 @@ pub const MAX_DEPTH: u32 = 6;
 /// The run's seed: `$KYBRA_TEST_SEED` when set (decimal), else `default`. Printed, so a
 /// failing run can be repeated exactly.
 pub fn seed(suite: &str, default: u64) -> u64 {
-    let seed = std::env::var("KYBRA_TEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(default);
+    let seed = std::env::var("KYBRA_TEST_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default);
     println!("{suite}: seed {seed} (repeat with KYBRA_TEST_SEED={seed})");
     seed
 }
@@ -83,18 +86,27 @@ pub struct TypeGen {
     names: usize,
 }
 
-const FIELD_NAMES: &[&str] = &["a", "id", "name", "value", "Tag", "x_1", "items", "ok", "err", "zz", "42", "1000", "émoji"];
+const FIELD_NAMES: &[&str] = &[
+    "a", "id", "name", "value", "Tag", "x_1", "items", "ok", "err", "zz", "42", "1000", "émoji",
+];
 const KEYWORDS: &[&str] = &["class", "from", "None", "lambda", "def"];
 
 fn primitive(rng: &mut Rng) -> Type {
     use Type::*;
-    rng.pick(&[Null, Bool, Nat, Int, Nat8, Nat16, Nat32, Nat64, Int8, Int16, Int32, Int64, Float32, Float64, Text, Blob, Reserved, Principal])
-        .clone()
+    rng.pick(&[
+        Null, Bool, Nat, Int, Nat8, Nat16, Nat32, Nat64, Int8, Int16, Int32, Int64, Float32,
+        Float64, Text, Blob, Reserved, Principal,
+    ])
+    .clone()
 }
 
 impl TypeGen {
     pub fn new(kinds: Kinds) -> TypeGen {
-        TypeGen { defs: Vec::new(), kinds, names: 0 }
+        TypeGen {
+            defs: Vec::new(),
+            kinds,
+            names: 0,
+        }
     }
 
     /// The named types as the `candid` crate's environment.
@@ -110,7 +122,11 @@ impl TypeGen {
     fn nullable(&self, ty: &Type) -> bool {
         match ty {
             Type::Null | Type::Reserved | Type::Opt(_) => true,
-            Type::Named(n) => self.defs.iter().find(|d| &d.name == n).is_some_and(|d| self.nullable(&d.ty)),
+            Type::Named(n) => self
+                .defs
+                .iter()
+                .find(|d| &d.name == n)
+                .is_some_and(|d| self.nullable(&d.ty)),
             _ => false,
         }
     }
@@ -124,10 +140,17 @@ impl TypeGen {
                 names.push(name);
             }
         }
-        let mut fields: Vec<Field> = names.into_iter().map(|name| Field::new(name, self.gen(rng, depth))).collect();
+        let mut fields: Vec<Field> = names
+            .into_iter()
+            .map(|name| Field::new(name, self.gen(rng, depth)))
+            .collect();
         if self.kinds.python_keys && rng.chance(30) {
             let kw = *rng.pick(KEYWORDS);
-            fields.push(Field { name: kw.into(), ty: self.gen(rng, depth), python_name: Some(format!("{kw}_")) });
+            fields.push(Field {
+                name: kw.into(),
+                ty: self.gen(rng, depth),
+                python_name: Some(format!("{kw}_")),
+            });
         }
         fields
     }
@@ -141,7 +164,11 @@ impl TypeGen {
         match rng.below(if self.kinds.references { 10 } else { 8 }) {
             0 => {
                 let inner = self.gen(rng, d);
-                Type::Opt(Box::new(if self.nullable(&inner) { Type::Nat } else { inner }))
+                Type::Opt(Box::new(if self.nullable(&inner) {
+                    Type::Nat
+                } else {
+                    inner
+                }))
             }
             1 => Type::Vec(Box::new(self.gen(rng, d))),
             2 => Type::Record(self.fields(rng, d, 0)),
@@ -155,15 +182,35 @@ impl TypeGen {
             }
             8 => Type::Func(Box::new(self.func(rng, d))),
             _ => Type::Service(
-                (0..rng.below(3)).map(|i| ServiceMethod { name: format!("m{i}"), func: self.func(rng, d) }).collect(),
+                (0..rng.below(3))
+                    .map(|i| ServiceMethod {
+                        name: format!("m{i}"),
+                        func: self.func(rng, d),
+                    })
+                    .collect(),
             ),
         }
     }
 
     fn func(&mut self, rng: &mut Rng, depth: u32) -> FuncType {
-        let mode = *rng.pick(&[FuncMode::Update, FuncMode::Query, FuncMode::CompositeQuery, FuncMode::Oneway]);
-        let returns = if mode == FuncMode::Oneway { vec![] } else { vec![self.gen(rng, depth.min(1))] };
-        FuncType { mode, args: (0..rng.below(3)).map(|_| self.gen(rng, depth.min(1))).collect(), returns }
+        let mode = *rng.pick(&[
+            FuncMode::Update,
+            FuncMode::Query,
+            FuncMode::CompositeQuery,
+            FuncMode::Oneway,
+        ]);
+        let returns = if mode == FuncMode::Oneway {
+            vec![]
+        } else {
+            vec![self.gen(rng, depth.min(1))]
+        };
+        FuncType {
+            mode,
+            args: (0..rng.below(3))
+                .map(|_| self.gen(rng, depth.min(1)))
+                .collect(),
+            returns,
+        }
     }
 
     fn fresh(&mut self) -> usize {
@@ -172,7 +219,11 @@ impl TypeGen {
     }
 
     fn define(&mut self, name: &str, ty: Type) -> Type {
-        self.defs.push(TypeDef { name: name.into(), ty, class: None });
+        self.defs.push(TypeDef {
+            name: name.into(),
+            ty,
+            class: None,
+        });
         Type::Named(name.into())
     }
 
@@ -185,25 +236,47 @@ impl TypeGen {
         match rng.below(4) {
             0 => {
                 let name = format!("List{k}");
-                let node = Type::Record(vec![Field::new("head", elem), Field::new("tail", named(&name))]);
+                let node = Type::Record(vec![
+                    Field::new("head", elem),
+                    Field::new("tail", named(&name)),
+                ]);
                 self.define(&name, Type::Opt(Box::new(node)))
             }
             1 => {
                 let name = format!("Tree{k}");
                 let children = Type::Vec(Box::new(named(&name)));
-                self.define(&name, Type::Record(vec![Field::new("value", elem), Field::new("children", children)]))
+                self.define(
+                    &name,
+                    Type::Record(vec![
+                        Field::new("value", elem),
+                        Field::new("children", children),
+                    ]),
+                )
             }
             2 => {
                 let name = format!("Expr{k}");
                 let pair = Type::Tuple(vec![named(&name), named(&name)]);
-                self.define(&name, Type::Variant(vec![Field::new("leaf", elem), Field::new("pair", pair)]))
+                self.define(
+                    &name,
+                    Type::Variant(vec![Field::new("leaf", elem), Field::new("pair", pair)]),
+                )
             }
             _ => {
                 let (a, b) = (format!("A{k}"), format!("B{k}"));
-                let more = Type::Variant(vec![Field::new("end", Type::Null), Field::new("more", named(&a))]);
-                self.defs.push(TypeDef { name: b.clone(), ty: more, class: None });
+                let more = Type::Variant(vec![
+                    Field::new("end", Type::Null),
+                    Field::new("more", named(&a)),
+                ]);
+                self.defs.push(TypeDef {
+                    name: b.clone(),
+                    ty: more,
+                    class: None,
+                });
                 let next = Type::Opt(Box::new(named(&b)));
-                self.define(&a, Type::Record(vec![Field::new("x", elem), Field::new("next", next)]))
+                self.define(
+                    &a,
+                    Type::Record(vec![Field::new("x", elem), Field::new("next", next)]),
+                )
             }
         }
     }
@@ -293,14 +366,36 @@ fn nat(b: num_bigint_like::Big) -> Nat {
 
 fn float64(rng: &mut Rng) -> f64 {
     match rng.below(3) {
-        0 => *rng.pick(&[0.0, -0.0, 1.5, f64::INFINITY, f64::NEG_INFINITY, f64::NAN, f64::MIN_POSITIVE, 5e-324, f64::MAX]),
+        0 => *rng.pick(&[
+            0.0,
+            -0.0,
+            1.5,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            f64::MIN_POSITIVE,
+            5e-324,
+            f64::MAX,
+        ]),
         1 => (rng.next_u64() as i64 as f64) / 1000.0,
         _ => f64::from_bits(rng.next_u64()),
     }
 }
 
 fn text(rng: &mut Rng) -> String {
-    const PIECES: &[&str] = &["a", "Z", " ", "\0", "\n", "é", "日本", "😀", "\u{10FFFF}", "\u{FEFF}", "\"'\\"];
+    const PIECES: &[&str] = &[
+        "a",
+        "Z",
+        " ",
+        "\0",
+        "\n",
+        "é",
+        "日本",
+        "😀",
+        "\u{10FFFF}",
+        "\u{FEFF}",
+        "\"'\\",
+    ];
     (0..rng.below(12)).map(|_| *rng.pick(PIECES)).collect()
 }
 
@@ -320,7 +415,11 @@ pub fn value(rng: &mut Rng, env: &TypeEnv, ty: &CType, depth: u32) -> IDLValue {
         TypeInner::Nat => IDLValue::Nat(nat(big_uint(rng))),
         TypeInner::Int => {
             let sign = if rng.chance(50) { "-" } else { "" };
-            IDLValue::Int(format!("{sign}{}", big_uint(rng).decimal()).parse::<Int>().expect("decimal digits"))
+            IDLValue::Int(
+                format!("{sign}{}", big_uint(rng).decimal())
+                    .parse::<Int>()
+                    .expect("decimal digits"),
+            )
         }
         TypeInner::Nat8 => IDLValue::Nat8(rng.next_u64() as u8),
         TypeInner::Nat16 => IDLValue::Nat16(rng.next_u64() as u16),
@@ -347,24 +446,45 @@ pub fn value(rng: &mut Rng, env: &TypeEnv, ty: &CType, depth: u32) -> IDLValue {
             }
         }
         TypeInner::Vec(t) => {
-            let n = if stop && mentions_var(t) { 0 } else { rng.below(5) };
+            let n = if stop && mentions_var(t) {
+                0
+            } else {
+                rng.below(5)
+            };
             IDLValue::Vec((0..n).map(|_| value(rng, env, t, depth + 1)).collect())
         }
         TypeInner::Record(fields) => IDLValue::Record(
-            fields.iter().map(|f| IDLField { id: (*f.id).clone(), val: value(rng, env, &f.ty, depth + 1) }).collect(),
+            fields
+                .iter()
+                .map(|f| IDLField {
+                    id: (*f.id).clone(),
+                    val: value(rng, env, &f.ty, depth + 1),
+                })
+                .collect(),
         ),
         TypeInner::Variant(fields) => {
             let i = if stop {
                 // The cheapest way out, so recursion ends.
-                (0..fields.len()).min_by_key(|&i| cost(env, &fields[i].ty, &mut Vec::new()).unwrap_or(u32::MAX)).unwrap_or(0)
+                (0..fields.len())
+                    .min_by_key(|&i| cost(env, &fields[i].ty, &mut Vec::new()).unwrap_or(u32::MAX))
+                    .unwrap_or(0)
             } else {
                 rng.below(fields.len())
             };
             let f = &fields[i];
             let val = value(rng, env, &f.ty, depth + 1);
-            IDLValue::Variant(VariantValue(Box::new(IDLField { id: (*f.id).clone(), val }), i as u64))
+            IDLValue::Variant(VariantValue(
+                Box::new(IDLField {
+                    id: (*f.id).clone(),
+                    val,
+                }),
+                i as u64,
+            ))
         }
-        TypeInner::Func(_) => IDLValue::Func(principal(rng), rng.pick(&["m0", "m1", "go", "éé", ""]).to_string()),
+        TypeInner::Func(_) => IDLValue::Func(
+            principal(rng),
+            rng.pick(&["m0", "m1", "go", "éé", ""]).to_string(),
+        ),
         TypeInner::Service(_) => IDLValue::Service(principal(rng)),
         other => panic!("the generator has no values of type {other}"),
     }
@@ -374,7 +494,12 @@ pub fn value(rng: &mut Rng, env: &TypeEnv, ty: &CType, depth: u32) -> IDLValue {
 pub fn encode(env: &TypeEnv, ty: &CType, v: &IDLValue) -> Vec<u8> {
     IDLArgs::new(std::slice::from_ref(v))
         .to_bytes_with_types(env, std::slice::from_ref(ty))
-        .unwrap_or_else(|e| panic!("the generated value {} does not encode as {ty}: {e}", short(v)))
+        .unwrap_or_else(|e| {
+            panic!(
+                "the generated value {} does not encode as {ty}: {e}",
+                short(v)
+            )
+        })
 }
 
 /// Decodes one result of type `ty` with the reference decoder.
