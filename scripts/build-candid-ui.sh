@@ -2,8 +2,11 @@
 # Builds the Candid web UI's browser script: `npm ci` in ui/candid (pinned by its
 # package-lock.json), then one esbuild bundle (ES module, minified) at
 # $KYBRA_ASSETS_DIR/candid-ui.js, which kybra-http embeds at compile time and serves at
-# /_/candid/ui.js. Cached: skipped when the inputs (ui/candid sources, package.json,
-# package-lock.json, this script) are unchanged.
+# /_/candid/ui.js; and, from the same pinned packages, $KYBRA_ASSETS_DIR/dfinity-agent.js:
+# `@dfinity/agent` as one browser ES module, which `kybra new --frontend` puts into the
+# frontend it scaffolds (so its page imports the generated declarations with no bundler).
+# Cached: skipped when the inputs (ui/candid sources, package.json, package-lock.json, this
+# script) are unchanged.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=../runtime/lib.sh
@@ -11,6 +14,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 UI="$KYBRA_REPO/ui/candid"
 OUT="$KYBRA_ASSETS_DIR/candid-ui.js"
+AGENT="$KYBRA_ASSETS_DIR/dfinity-agent.js"
 STAMP="$KYBRA_ASSETS_DIR/.candid-ui.inputs"
 inputs_hash() {
     (
@@ -20,7 +24,7 @@ inputs_hash() {
     ) | sha256sum | cut -c1-16
 }
 HASH="$(inputs_hash)"
-if [ -s "$OUT" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$HASH" ]; then
+if [ -s "$OUT" ] && [ -s "$AGENT" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$HASH" ]; then
     step "candid-ui.js: cached ($OUT, inputs $HASH)"
     exit 0
 fi
@@ -37,5 +41,12 @@ mkdir -p "$KYBRA_ASSETS_DIR"
     --target=es2022 --minify --legal-comments=eof --log-level=warning --outfile="$OUT.tmp" >&2) \
     || die "esbuild could not bundle $UI/src/main.js (see the messages above)"
 mv "$OUT.tmp" "$OUT"
+
+step "@dfinity/agent: esbuild browser module"
+(cd "$UI" && printf 'export * from "@dfinity/agent";\n' | ./node_modules/.bin/esbuild --bundle --format=esm \
+    --platform=browser --target=es2022 --minify --legal-comments=eof --log-level=warning \
+    --sourcefile=dfinity-agent.js --outfile="$AGENT.tmp" >&2) \
+    || die "esbuild could not bundle @dfinity/agent from $UI/node_modules (see the messages above)"
+mv "$AGENT.tmp" "$AGENT"
 printf '%s\n' "$HASH" >"$STAMP"
-step "candid-ui.js: $(stat -c %s "$OUT") bytes at $OUT"
+step "candid-ui.js: $(stat -c %s "$OUT") bytes, dfinity-agent.js: $(stat -c %s "$AGENT") bytes, in $KYBRA_ASSETS_DIR"

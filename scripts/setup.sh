@@ -34,8 +34,11 @@ fi
 step "Runtime assets (CPython for wasm32-wasip1 from pinned sources, standard library bundle, template module)"
 bash runtime/build-assets.sh
 
-step "Candid web UI bundle (npm + esbuild; the replica embeds it)"
+step "Candid web UI bundle and @dfinity/agent for frontends (npm + esbuild; the replica and the CLI embed them)"
 bash scripts/build-candid-ui.sh
+
+step "The asset canister (canisters/assets: ic-certified-assets for wasm32-unknown-unknown; the CLI embeds it)"
+bash scripts/build-asset-canister.sh
 
 step "kybra.testing's native extension (crates/kybra-testing) into python/kybra/testing/"
 cargo build --release --quiet -p kybra-testing

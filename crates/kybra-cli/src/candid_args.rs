@@ -1,8 +1,10 @@
 //! Candid text ⇄ bytes for `kybra canister call` and `kybra deploy --argument`, typed by
 //! the canister's `.did`.
 //!
-//! Promises: arguments are checked against the method's parameter types BEFORE anything
-//! is sent; every error names the method and the expected types. Replies decode with the
+//! Promises: arguments are read as dfx reads them — `(v1, v2)`, or a single value without
+//! the outer parentheses (`record { a = 1 }` is one argument) — and checked against the
+//! method's parameter types BEFORE anything is sent; every error names the method and the
+//! expected types. Replies decode with the
 //! method's result types and print like dfx (`("Hello World!")`, `()`).
 
 use std::path::{Path, PathBuf};
@@ -134,6 +136,28 @@ impl Interface {
         }
     }
 
+    /// Whether an install must be given arguments: some init type is not `opt`, `null` or
+    /// `reserved` (those decode from nothing).
+    pub fn init_args_required(&self) -> bool {
+        self.init_args().iter().any(|t| {
+            let t = self.env.trace_type(t).unwrap_or_else(|_| t.clone());
+            !matches!(
+                t.as_ref(),
+                TypeInner::Opt(_) | TypeInner::Null | TypeInner::Reserved
+            )
+        })
+    }
+
+    /// The init types as Candid text, e.g. `(text, nat64)`.
+    pub fn init_types_text(&self) -> String {
+        types_text(&self.init_args())
+    }
+
+    /// A sample init argument, e.g. `("text", 42)`.
+    pub fn init_example(&self) -> String {
+        example_args(&self.env, &self.init_args())
+    }
+
     /// Encodes Candid text `text` (None = no argument) as the method's arguments.
     pub fn encode_args(
         &self,
@@ -172,10 +196,9 @@ fn encode_typed(
 ) -> Result<Vec<u8>, CandidArgError> {
     let expected = types_text(types);
     let example = example_text(env, types);
-    let text = text.map(str::trim).unwrap_or("()");
-    let args = candid_parser::parse_idl_args(text).map_err(|e| CandidArgError::Malformed {
+    let args = parse_args(text.unwrap_or("()")).map_err(|message| CandidArgError::Malformed {
         method: method.to_string(),
-        message: one_line(&e.to_string()),
+        message,
         expected: expected.clone(),
         example: example.clone(),
     })?;
@@ -201,10 +224,9 @@ fn encode_typed(
 
 /// Encodes Candid text without type information (for canisters whose `.did` is unknown).
 pub fn encode_untyped(text: Option<&str>) -> Result<Vec<u8>, CandidArgError> {
-    let text = text.map(str::trim).unwrap_or("()");
-    let args = candid_parser::parse_idl_args(text).map_err(|e| CandidArgError::Malformed {
+    let args = parse_args(text.unwrap_or("()")).map_err(|message| CandidArgError::Malformed {
         method: "?".into(),
-        message: one_line(&e.to_string()),
+        message,
         expected: "Candid values".into(),
         example: "'(\"text\", 42)'".into(),
     })?;
@@ -214,6 +236,22 @@ pub fn encode_untyped(text: Option<&str>) -> Result<Vec<u8>, CandidArgError> {
         expected: "Candid values".into(),
         example: "'(\"text\", 42)'".into(),
     })
+}
+
+/// Candid text as dfx reads it: arguments `(v1, v2, ...)`, or one value written without the
+/// outer parentheses (`record { a = 1 }`, `42`, `"text"`). The error is the parser's, for
+/// the form the text looks like.
+pub fn parse_args(text: &str) -> Result<IDLArgs, String> {
+    let text = text.trim();
+    let args_error = match candid_parser::parse_idl_args(text) {
+        Ok(args) => return Ok(args),
+        Err(e) => e,
+    };
+    match candid_parser::parse_idl_value(text) {
+        Ok(value) => Ok(IDLArgs::new(&[value])),
+        Err(value_error) if !text.starts_with('(') => Err(one_line(&value_error.to_string())),
+        Err(_) => Err(one_line(&args_error.to_string())),
+    }
 }
 
 /// Decodes a reply without type information.
@@ -231,10 +269,15 @@ fn types_text(types: &[Type]) -> String {
     format!("({})", inner.join(", "))
 }
 
-/// A sample argument for the types, shown in error messages.
+/// A sample argument for the types, quoted for a shell, shown in error messages.
 fn example_text(env: &TypeEnv, types: &[Type]) -> String {
+    format!("'{}'", example_args(env, types))
+}
+
+/// A sample argument for the types: `("text", 42)`.
+fn example_args(env: &TypeEnv, types: &[Type]) -> String {
     let values: Vec<String> = types.iter().map(|t| example_value(env, t, 0)).collect();
-    format!("'({})'", values.join(", "))
+    format!("({})", values.join(", "))
 }
 
 fn example_value(env: &TypeEnv, ty: &Type, depth: usize) -> String {

@@ -21,10 +21,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Create a new project: the book's hello world (src/main.py, dfx.json, .gitignore).
+    /// Create a new project: the book's hello world (src/main.py, dfx.json, icp.yaml,
+    /// .gitignore, tests/test_main.py).
     New {
         /// Project (directory and canister) name, e.g. `kybra_hello_world`.
         name: String,
+        /// Also a frontend: an asset canister NAME_frontend with a page that calls the
+        /// backend through its generated declarations.
+        #[arg(long)]
+        frontend: bool,
     },
     /// Build the Kybra canisters of dfx.json into .kybra/NAME/ (NAME.wasm, NAME.wasm.gz, NAME.did).
     Build {
@@ -59,14 +64,19 @@ enum Command {
         /// (as `dfx start --system-canisters`; the `icp` command line needs them).
         #[arg(long)]
         system_canisters: bool,
+        /// Milliseconds an update call waits before it runs and replies (as dfx's
+        /// `--artificial-delay`; mainnet takes about 2000).
+        #[arg(long, default_value_t = 0, value_name = "MS")]
+        artificial_delay: u64,
     },
     /// Stop the local replica started with `kybra start --background`.
     Stop,
-    /// Build, create (if needed) and install canisters on the local replica.
+    /// Create (if needed), build and install canisters, dependencies first.
     Deploy {
-        /// Deploy only this canister.
+        /// Deploy only this canister (and the canisters it depends on).
         name: Option<String>,
-        /// Init arguments in Candid text, e.g. '(42, "text")'.
+        /// Init arguments in Candid text, e.g. '(42, "text")', or a single value without
+        /// the parentheses, e.g. 'record { a = 1 }' (default: dfx.json's `init_arg`).
         #[arg(long, conflicts_with = "argument_file")]
         argument: Option<String>,
         /// Read the init arguments (Candid text) from this file (`-` for standard input).
@@ -75,6 +85,19 @@ enum Command {
         /// Install mode: auto installs new canisters and upgrades installed ones.
         #[arg(long, value_enum, default_value_t = Mode::Auto)]
         mode: Mode,
+        /// Upgrade even a canister whose module is unchanged (so `post_upgrade` runs, e.g.
+        /// with a new argument); by default an unchanged module is skipped.
+        #[arg(long)]
+        upgrade_unchanged: bool,
+        /// Cycles to create new canisters with (default: 100T on a local replica).
+        #[arg(long, value_name = "CYCLES")]
+        with_cycles: Option<u128>,
+        /// Create the named canister at this id (local replicas).
+        #[arg(long, value_name = "PRINCIPAL")]
+        specified_id: Option<String>,
+        /// Do not ask before a reinstall deletes a canister's state.
+        #[arg(long, short = 'y')]
+        yes: bool,
         /// Replica to talk to: `local` (default), `ic`, or a URL.
         #[arg(long)]
         network: Option<String>,
@@ -197,6 +220,9 @@ enum CanisterCommand {
         argument_file: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = Mode::Install)]
         mode: Mode,
+        /// Do not ask before a reinstall deletes the canister's state.
+        #[arg(long, short = 'y')]
+        yes: bool,
         #[arg(long)]
         network: Option<String>,
     },
@@ -312,7 +338,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     kybra_cli::identity::select(cli.identity.clone());
     let result = match cli.command {
-        Command::New { name } => commands::new::run(&name),
+        Command::New { name, frontend } => commands::new::run(&name, frontend),
         Command::Build { name } => commands::build::run(name.as_deref()),
         Command::Compile { name, main, did } => {
             commands::build::run_compile(&name, &main, did.as_deref())
@@ -322,27 +348,38 @@ fn main() -> ExitCode {
             clean,
             host,
             system_canisters,
-        } => commands::start::run(background, clean, &host, system_canisters),
+            artificial_delay,
+        } => commands::start::run(&commands::start::Options {
+            background,
+            clean,
+            host,
+            system_canisters,
+            artificial_delay_ms: artificial_delay,
+        }),
         Command::Stop => commands::stop::run(),
         Command::Deploy {
             name,
             argument,
             argument_file,
             mode,
+            upgrade_unchanged,
+            with_cycles,
+            specified_id,
+            yes,
             network,
-        } => {
-            let mode = mode.into();
-            let argument = match commands::read_argument(argument, argument_file.as_deref()) {
-                Ok(argument) => argument,
-                Err(e) => return fail(e),
-            };
-            commands::deploy::run(
-                name.as_deref(),
-                argument.as_deref(),
-                mode,
-                network.as_deref(),
-            )
-        }
+        } => match commands::read_argument(argument, argument_file.as_deref()) {
+            Ok(argument) => commands::deploy::run(&commands::deploy::Options {
+                name,
+                argument,
+                mode: Some(mode.into()),
+                network,
+                upgrade_unchanged,
+                with_cycles,
+                specified_id,
+                yes,
+            }),
+            Err(e) => Err(e),
+        },
         Command::Generate { name } => commands::generate::run(name.as_deref()),
         Command::Identity { command } => match command {
             IdentityCommand::New {
@@ -439,14 +476,17 @@ fn main() -> ExitCode {
                 argument,
                 argument_file,
                 mode,
+                yes,
                 network,
             } => match commands::read_argument(argument, argument_file.as_deref()) {
-                Ok(argument) => commands::deploy::install(
-                    &canister,
-                    argument.as_deref(),
-                    mode.into(),
-                    network.as_deref(),
-                ),
+                Ok(argument) => commands::deploy::install(&commands::deploy::Options {
+                    name: Some(canister),
+                    argument,
+                    mode: Some(mode.into()),
+                    network,
+                    yes,
+                    ..Default::default()
+                }),
                 Err(e) => Err(e),
             },
             CanisterCommand::Id { canister, network } => {

@@ -13,15 +13,17 @@
 //! reject (no `http_request`, a trap, a stopped canister) 502 with the reject message, a reply
 //! that is not an `HttpResponse` 502 saying which field was wrong.
 //!
-//! Not done, as dfx's local gateway with `--allow-insecure`: response certification is not
-//! verified (the `IC-Certificate` header is passed through untouched), and nothing is
-//! decompressed or cached.
+//! The canister's queries get a data certificate (as every query does), so a canister that
+//! certifies its responses — the asset canister — sends its `IC-Certificate` and
+//! `IC-CertificateExpression` headers, which are passed through untouched. Not done, as
+//! dfx's local gateway with `--allow-insecure`: the gateway does not verify them itself, and
+//! nothing is decompressed or cached.
 
 mod target;
 mod wire;
 
 use crate::error::ApiError;
-use crate::handlers::{read_body, AppState};
+use crate::handlers::{certified_query, read_body, AppState};
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
@@ -123,8 +125,7 @@ async fn serve(s: Shared, canister: Principal, req: Request) -> Result<Response,
                  and take its id from `kybra canister id NAME`"
             )));
         }
-        let reply = replica
-            .query(Principal::anonymous(), canister, "http_request", &request.encode_query())
+        let reply = certified_query(&s2, Principal::anonymous(), canister, "http_request", &request.encode_query())
             .map_err(|r| rejected(canister, "http_request", &r))?;
         let response = wire::decode_response(&reply).map_err(|e| malformed(canister, "http_request", e))?;
         if !response.upgrade {
@@ -214,7 +215,7 @@ fn stream(
         while let Some(arg) = token.take() {
             let (s2, m) = (s.clone(), method.clone());
             let chunk =
-                blocking(move || s2.replica.query(Principal::anonymous(), canister, &m, &arg))
+                blocking(move || certified_query(&s2, Principal::anonymous(), canister, &m, &arg))
                     .await;
             let chunk = match chunk {
                 Ok(Ok(reply)) => {

@@ -36,6 +36,8 @@ pub struct AppState {
     pub keys: ReplicaKeys,
     pub ingress: IngressStore,
     pub sync_call_timeout: Duration,
+    /// Waited before each update call runs (`ServeConfig::artificial_delay`).
+    pub artificial_delay: Duration,
     pub status_body: Vec<u8>,
 }
 
@@ -328,6 +330,10 @@ async fn accept_call(
             let s2 = s.clone();
             tokio::task::spawn_blocking(move || {
                 let c = &env.content;
+                // As a block's time on the IC: the call is received, then runs later.
+                if !s2.artificial_delay.is_zero() {
+                    std::thread::sleep(s2.artificial_delay);
+                }
                 s2.ingress.set_processing(&rid);
                 let eff = (c.canister_id == Principal::management_canister()).then_some(effective);
                 let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -425,13 +431,33 @@ async fn query(
         {
             Err(not_found_reject(c.canister_id))
         } else {
-            s.replica
-                .query(c.sender, c.canister_id, &c.method_name, &c.arg)
+            certified_query(s, c.sender, c.canister_id, &c.method_name, &c.arg)
         };
         Ok(signed_query_response(s, &env, result))
     })
     .await??;
     Ok(cbor_response(StatusCode::OK, body))
+}
+
+/// A query that gets a data certificate of the canister's certified data
+/// (`/canister/<id>/certified_data` and `/time`, signed by the root key), as the IC gives
+/// every non-replicated query (asset canisters put it in their `IC-Certificate` header).
+pub(crate) fn certified_query(
+    s: &AppState,
+    sender: Principal,
+    canister: Principal,
+    method: &str,
+    arg: &[u8],
+) -> Result<Vec<u8>, Reject> {
+    let keys = s.keys.clone();
+    let now = s.replica.time_nanos();
+    s.replica
+        .query_certified(sender, canister, method, arg, move |data| {
+            certificate(
+                &keys,
+                &state_tree::data_certificate_tree(now, canister, data),
+            )
+        })
 }
 
 /// The query response body with the node's signature, as the specification defines it.

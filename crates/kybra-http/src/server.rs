@@ -26,15 +26,19 @@ pub struct ServeConfig {
     /// How long a synchronous (`/api/v3|v4/.../call`) request waits for the call to finish
     /// before answering 202 (then agents poll `read_state`).
     pub sync_call_timeout: Duration,
+    /// How long every update call waits before it runs (dfx's `--artificial-delay`: the
+    /// time a block takes on the IC), so its reply comes at least this late.
+    pub artificial_delay: Duration,
 }
 
 impl ServeConfig {
-    /// Random keys, 10 s synchronous-call timeout.
+    /// Random keys, 10 s synchronous-call timeout, no artificial delay.
     pub fn new(addr: SocketAddr) -> Self {
         ServeConfig {
             addr,
             keys: ReplicaKeys::generate(),
             sync_call_timeout: Duration::from_secs(10),
+            artificial_delay: Duration::ZERO,
         }
     }
 }
@@ -113,6 +117,7 @@ pub async fn serve_with(replica: Arc<Replica>, config: ServeConfig) -> Result<Se
         keys: config.keys.clone(),
         ingress: IngressStore::default(),
         sync_call_timeout: config.sync_call_timeout,
+        artificial_delay: config.artificial_delay,
     });
     let (stop, stop_rx) = watch::channel(false);
     tokio::spawn(handlers::prune_loop(

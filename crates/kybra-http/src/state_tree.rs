@@ -314,6 +314,17 @@ pub fn read_state_tree(
     out
 }
 
+/// The tree of a query's data certificate: `/canister/<cid>/certified_data` and `/time`.
+pub fn data_certificate_tree(now: u64, canister: Principal, certified_data: &[u8]) -> LabeledTree {
+    let mut t = LabeledTree::new();
+    t.insert(&[b"time"], LabeledTree::Leaf(leb128_u64(now)));
+    t.insert(
+        &[b"canister", canister.as_slice(), b"certified_data"],
+        LabeledTree::Leaf(certified_data.to_vec()),
+    );
+    t
+}
+
 /// The tree of a synchronous call's certificate: `/request_status/<rid>` and `/time`.
 pub fn call_tree(now: u64, rid: &RequestId, status: &Status) -> LabeledTree {
     let mut t = LabeledTree::new();

@@ -212,7 +212,25 @@ impl Replica {
     ) -> Result<Vec<u8>, Reject> {
         let method = method.to_string();
         let arg = arg.to_vec();
-        self.exec(move |s| s.query(sender, canister, &method, arg))
+        self.exec(move |s| s.query(sender, canister, &method, arg, None))
+            .unwrap_or_else(|| Err(not_saved()))
+    }
+
+    /// A non-replicated query that gets a data certificate (`ic0.data_certificate_*`), as
+    /// on the IC: `certify` turns the canister's certified data into the certificate (the
+    /// embedder holds the keys). Composite queries get none.
+    pub fn query_certified(
+        &self,
+        sender: Principal,
+        canister: Principal,
+        method: &str,
+        arg: &[u8],
+        certify: impl FnOnce(&[u8]) -> Vec<u8> + Send + 'static,
+    ) -> Result<Vec<u8>, Reject> {
+        let method = method.to_string();
+        let arg = arg.to_vec();
+        let certify: state::Certify = Box::new(certify);
+        self.exec(move |s| s.query(sender, canister, &method, arg, Some(certify)))
             .unwrap_or_else(|| Err(not_saved()))
     }
 

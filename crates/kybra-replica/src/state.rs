@@ -17,6 +17,9 @@ use crate::persist::Persistence;
 use crate::system_api::{Api, Ctx, Response};
 use crate::{ReplicaConfig, TimeMode};
 
+/// Makes a data certificate from a canister's certified data (`Replica::query_certified`).
+pub type Certify = Box<dyn FnOnce(&[u8]) -> Vec<u8> + Send>;
+
 /// The replica's clock: wall clock (strictly increasing per message) or fixed.
 pub struct Clock {
     mode: TimeMode,
@@ -248,6 +251,7 @@ impl State {
         canister: Principal,
         method: &str,
         arg: Vec<u8>,
+        certify: Option<Certify>,
     ) -> Result<Vec<u8>, Reject> {
         if arg.len() > MAX_MESSAGE_BYTES {
             return Err(Reject::payload_too_large(arg.len(), MAX_MESSAGE_BYTES));
@@ -271,7 +275,8 @@ impl State {
         } else {
             return Err(Reject::no_method(&canister, "query", method));
         };
-        let ctx = Ctx::new(Api::Query, sender, method, arg, time, self.limits.query);
+        let mut ctx = Ctx::new(Api::Query, sender, method, arg, time, self.limits.query);
+        ctx.data_certificate = certify.map(|certify| certify(&c.certified_data));
         let out = exec.run(&export, ctx, Persist::Never);
         c.last_instructions = out.instructions;
         respond(&canister, out.result)

@@ -176,3 +176,36 @@ fn untyped_round_trip() {
     );
     assert!(encode_untyped(Some("(")).is_err());
 }
+
+#[test]
+fn a_single_value_without_parentheses_is_one_argument() {
+    // The issue's example, which dfx deploys: a record of a text and a record.
+    let interface =
+        Interface::parse("service : (record { text; record { id : text } }) -> {}").unwrap();
+    let bare = interface
+        .encode_init_args(Some(r#"record {"hi"; record { id = "1" }}"#))
+        .unwrap();
+    let wrapped = interface
+        .encode_init_args(Some(r#"(record {"hi"; record { id = "1" }})"#))
+        .unwrap();
+    assert_eq!(bare, wrapped);
+    let hello = Interface::parse(HELLO).unwrap();
+    let set = hello.method("set_message").unwrap();
+    assert_eq!(
+        hello.encode_args(&set, Some(r#" "Hello" "#)).unwrap(),
+        candid::encode_one("Hello").unwrap()
+    );
+    assert_eq!(parse_args("42").unwrap().args.len(), 1);
+    assert_eq!(parse_args("(1, 2)").unwrap().args.len(), 2);
+    // A malformed bare value reports the value parser's error, not "expected (".
+    let error = parse_args("record { a = }").unwrap_err();
+    assert!(!error.is_empty());
+    let error = hello
+        .encode_args(&set, Some("record { a = }"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.starts_with("malformed Candid arguments for `set_message`"),
+        "{error}"
+    );
+}

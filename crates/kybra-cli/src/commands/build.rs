@@ -1,11 +1,13 @@
-//! `kybra build [NAME]` and `kybra compile NAME MAIN [DID]`: Python project → canister.
+//! `kybra build [NAME]` and `kybra compile NAME MAIN [DID]`: a project's canisters → modules.
 //!
-//! Promises: writes `.kybra/NAME/NAME.wasm`, `NAME.wasm.gz`, `NAME.did`, the Candid file(s)
-//! the project names, and an executable, harmless `post_install.sh`; prints progress with
-//! timings and sizes; compile errors are printed exactly as the compiler reports them
-//! (`path:line:col: message`), and the command fails. `kybra build` sets
-//! `CANISTER_ID_<NAME>` for the project's canisters that already have an id on the local
-//! network, as `dfx build` does (`kybra deploy` sets them for all).
+//! Promises: for a Python canister writes `.kybra/NAME/NAME.wasm`, `NAME.wasm.gz`,
+//! `NAME.did`, the Candid file(s) the project names, and an executable, harmless
+//! `post_install.sh`; prints progress with timings and sizes; compile errors are printed
+//! exactly as the compiler reports them (`path:line:col: message`), and the command fails.
+//! Canisters of the other kinds are built by [`prebuilt`] into the same three files.
+//! `kybra build` builds a canister's dependencies too, and sets `CANISTER_ID_<NAME>` for
+//! the project's canisters that already have an id on the local network, as `dfx build`
+//! does (`kybra deploy` sets them for all).
 //!
 //! A project's Candid file is written only when it is missing or was generated (its first
 //! line is [`GENERATED_MARKER`]...). Any other existing file is hand-written: it is left
@@ -15,11 +17,13 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 
 use super::{human_size, shown};
 use crate::local::write_atomic;
-use crate::project::{output_dir, CanisterSpec, Project};
+use crate::project::{output_dir, CanisterKind, CanisterSpec, Project};
+
+pub mod prebuilt;
 
 /// The files one build produced.
 #[derive(Debug, Clone)]
@@ -27,7 +31,8 @@ pub struct Built {
     pub name: String,
     pub wasm: PathBuf,
     pub wasm_gz: PathBuf,
-    pub did: PathBuf,
+    /// The Candid interface, when the canister has one.
+    pub did: Option<PathBuf>,
 }
 
 /// What `post_install.sh` contains: Kybra runs `init` directly in the canister, so there
@@ -42,8 +47,31 @@ pub fn run(name: Option<&str>) -> Result<()> {
     let ids = crate::local::CanisterIds::load(&project.root)?;
     let network = crate::network::resolve(None, &project.root);
     super::deploy::export_canister_ids(&project, &ids, &network.name);
-    for canister in project.select(name)? {
-        build_spec(&project, canister)?;
+    let canisters = project.with_dependencies(name)?;
+    refuse_unsupported(&project, &canisters)?;
+    for canister in canisters {
+        build_spec(&project, canister, &network.name)?;
+    }
+    Ok(())
+}
+
+/// Fails, naming each, when `canisters` include one Kybra cannot build (motoko, pull).
+pub fn refuse_unsupported(project: &Project, canisters: &[&CanisterSpec]) -> Result<()> {
+    let lines: Vec<String> = canisters
+        .iter()
+        .filter_map(|c| match &c.kind {
+            CanisterKind::Unsupported { reason, .. } => {
+                Some(format!("  canister `{}`: {reason}", c.name))
+            }
+            _ => None,
+        })
+        .collect();
+    if !lines.is_empty() {
+        bail!(
+            "{}/dfx.json has canisters Kybra cannot build, so nothing was done:\n{}",
+            project.root.display(),
+            lines.join("\n")
+        );
     }
     Ok(())
 }
@@ -56,14 +84,18 @@ pub fn run_compile(name: &str, main: &Path, did: Option<&Path>) -> Result<()> {
     build_canister(&root, name, main, &candid).map(|_| ())
 }
 
-/// Builds one canister declared in the project.
-pub fn build_spec(project: &Project, canister: &CanisterSpec) -> Result<Built> {
-    build_canister(
-        &project.root,
-        &canister.output_name,
-        &canister.main,
-        &canister.candid,
-    )
+/// Builds one canister declared in the project, for `network` (dfx.json's `metadata` may
+/// name the networks it is for).
+pub fn build_spec(project: &Project, canister: &CanisterSpec, network: &str) -> Result<Built> {
+    match &canister.kind {
+        CanisterKind::Python(source) => build_canister(
+            &project.root,
+            &source.output_name,
+            &source.main,
+            &source.candid,
+        ),
+        _ => prebuilt::build(project, canister, network),
+    }
 }
 
 /// Builds `main` (relative to `root`) into `.kybra/NAME/`, and writes the Candid to each
@@ -111,11 +143,12 @@ pub fn build_canister(root: &Path, name: &str, main: &Path, candid: &[PathBuf]) 
         name: name.to_string(),
         wasm: dir.join(format!("{name}.wasm")),
         wasm_gz: dir.join(format!("{name}.wasm.gz")),
-        did: dir.join(format!("{name}.did")),
+        did: Some(dir.join(format!("{name}.did"))),
     };
+    let did_path = dir.join(format!("{name}.did"));
     write(&built.wasm, &canister.wasm)?;
     write(&built.wasm_gz, &canister.wasm_gz)?;
-    write(&built.did, canister.did.as_bytes())?;
+    write(&did_path, canister.did.as_bytes())?;
     for path in candid
         .iter()
         .filter(|p| !handwritten.contains(&p.display().to_string()))
@@ -137,7 +170,7 @@ pub fn build_canister(root: &Path, name: &str, main: &Path, candid: &[PathBuf]) 
             shown(&built.wasm_gz, root),
             human_size(canister.wasm_gz.len())
         ),
-        shown(&built.did, root),
+        shown(&did_path, root),
     ];
     outputs.extend(
         candid
@@ -153,7 +186,7 @@ pub fn build_canister(root: &Path, name: &str, main: &Path, candid: &[PathBuf]) 
     Ok(built)
 }
 
-fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     write_atomic(path, bytes).with_context(|| format!("cannot write {}", path.display()))
 }
 

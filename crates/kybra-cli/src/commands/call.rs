@@ -14,7 +14,7 @@ use candid::Principal;
 use crate::candid_args::{self, Interface};
 use crate::local::CanisterIds;
 use crate::network;
-use crate::project::{output_dir, CanisterSpec, Project};
+use crate::project::{output_dir, CanisterKind, CanisterSpec, Project};
 
 /// How to print the reply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,9 +197,19 @@ fn resolve_target(
 }
 
 fn load_interface(root: &std::path::Path, spec: &CanisterSpec) -> Result<Interface> {
-    let built = output_dir(root, &spec.output_name).join(format!("{}.did", spec.output_name));
+    let output = spec.output_name();
+    let built = output_dir(root, output).join(format!("{output}.did"));
     let mut candidates: Vec<PathBuf> = vec![built];
-    candidates.extend(spec.candid.iter().map(|p| root.join(p)));
+    match &spec.kind {
+        CanisterKind::Python(source) => {
+            candidates.extend(source.candid.iter().map(|p| root.join(p)))
+        }
+        CanisterKind::Custom(custom) => {
+            candidates.extend(custom.candid.iter().map(|p| root.join(p)))
+        }
+        CanisterKind::Rust(rust) => candidates.push(root.join(&rust.candid)),
+        CanisterKind::Assets(_) | CanisterKind::Unsupported { .. } => {}
+    }
     match candidates.iter().find(|p| p.is_file()) {
         Some(path) => Ok(Interface::load(path)?),
         None => Err(anyhow!(

@@ -1,37 +1,41 @@
-//! `kybra deploy [NAME] [--argument '(...)'] [--mode ...]`: build, create, install.
+//! `kybra deploy [NAME]` and `kybra canister install NAME`: create, build, install.
 //!
-//! Promises: first creates every selected canister (`provisional_create_canister_with_cycles`,
-//! with dfx.json's `specified_id` if given) that `.kybra/local/canister_ids.json` has no id
-//! for or the replica does not know, then builds each with `CANISTER_ID_<NAME>` set for
-//! every canister of the project that has an id (and `DFX_NETWORK`), as dfx does — the
-//! compiler puts these into the canister's `os.environ`; installs through the management canister's chunked path (`upload_chunk` ≤ 1 MiB +
-//! `install_chunked_code`) since modules exceed the 2 MiB message limit, showing chunk
-//! progress; in auto mode installs a new canister, upgrades an installed one, and skips an
-//! identical module like dfx; then runs dfx.json's `post_install` like dfx (cwd = project
-//! root, `CANISTER_ID` etc. in the environment); on a local replica, prints each canister's
-//! Candid UI link as dfx does.
+//! Promises, as dfx: deploys NAME and the canisters it depends on (every canister when no
+//! NAME is given), dependencies first. Before anything is created it refuses a selection
+//! with a canister Kybra cannot build (motoko, pull), naming each. Then it creates every
+//! selected canister that has no id on the network (`--with-cycles`, `--specified-id` or
+//! dfx.json's `specified_id`), builds each with `CANISTER_ID_<NAME>` set for every canister
+//! of the project that has an id (and `DFX_NETWORK`) — the compiler puts these into the
+//! canister's `os.environ` — and works out every install argument: `--argument` for NAME,
+//! else dfx.json's `init_arg`/`init_arg_file`, checked against the interface; a missing
+//! required one is an error naming the canister, the type and how to pass it. Only when all
+//! of that succeeded does it install, in order: in auto mode a new canister is installed, an
+//! installed one upgraded, an unchanged module skipped (unless `--upgrade-unchanged`); a
+//! reinstall of an installed canister (which wipes its state) is confirmed first (`--yes`
+//! skips the question). An `assets` canister then gets its `source` folders uploaded. Then
+//! dfx.json's `post_install` runs (cwd = project root, `CANISTER_ID` etc. set). On a local
+//! replica it prints each canister's Candid UI link and each frontend's URL, as dfx does.
 
+mod install;
+
+use std::io::IsTerminal;
 use std::path::Path;
 use std::process::Command;
-use std::time::Instant;
 
 use anyhow::{anyhow, bail, Context, Result};
 use candid::Principal;
-use ic_agent::{Agent, AgentError};
-use ic_management_canister_types::UploadChunkArgs;
 use ic_utils::interfaces::management_canister::builders::CanisterInstallMode;
-use ic_utils::interfaces::management_canister::ChunkHash;
-use ic_utils::interfaces::ManagementCanister;
 use sha2::{Digest, Sha256};
 
-use super::build::{build_spec, Built};
-use crate::candid_args::Interface;
+pub use install::CHUNK_BYTES;
+use install::{ensure_created, hex, install_chunked, Creation};
+
+use super::build::{build_spec, refuse_unsupported, Built};
+use crate::candid_args::{encode_untyped, Interface};
 use crate::local::CanisterIds;
 use crate::network::{self, Network};
-use crate::project::{CanisterSpec, Project};
+use crate::project::{CanisterKind, CanisterSpec, InitArg, Project};
 
-/// Largest chunk `upload_chunk` accepts.
-pub const CHUNK_BYTES: usize = 1024 * 1024;
 /// Cycles given to a new local canister (as dfx does on a local network).
 const INITIAL_CYCLES: u128 = 100_000_000_000_000;
 
@@ -45,39 +49,77 @@ pub enum Mode {
     Upgrade,
 }
 
-pub fn run(
-    name: Option<&str>,
-    argument: Option<&str>,
-    mode: Mode,
-    network: Option<&str>,
-) -> Result<()> {
-    deploy(name, argument, mode, network, true)
+/// What `kybra deploy` was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Deploy this canister (and its dependencies) only.
+    pub name: Option<String>,
+    /// Candid text of NAME's install argument (`--argument`, `--argument-file`).
+    pub argument: Option<String>,
+    pub mode: Option<Mode>,
+    /// `--network`.
+    pub network: Option<String>,
+    /// Upgrade even when the installed module is the same (so `post_upgrade` runs).
+    pub upgrade_unchanged: bool,
+    /// Cycles for canisters this deploy creates.
+    pub with_cycles: Option<u128>,
+    /// The id to create NAME at.
+    pub specified_id: Option<String>,
+    /// Do not ask before wiping a canister's state.
+    pub yes: bool,
 }
 
-/// `kybra canister install NAME [--mode M]`: as deploy, for a canister that already exists
+/// `kybra deploy`.
+pub fn run(options: &Options) -> Result<()> {
+    deploy(options, true)
+}
+
+/// `kybra canister install NAME [--mode M]`: as deploy, for one canister that already exists
 /// (dfx's `canister install`: create it with `kybra deploy` first).
-pub fn install(
-    name: &str,
-    argument: Option<&str>,
-    mode: Mode,
-    network: Option<&str>,
-) -> Result<()> {
-    deploy(Some(name), argument, mode, network, false)
+pub fn install(options: &Options) -> Result<()> {
+    deploy(options, false)
 }
 
-fn deploy(
-    name: Option<&str>,
-    argument: Option<&str>,
-    mode: Mode,
-    network: Option<&str>,
-    may_create: bool,
-) -> Result<()> {
+/// One canister on its way to being installed.
+struct Planned<'a> {
+    spec: &'a CanisterSpec,
+    id: Principal,
+    installed_hash: Option<Vec<u8>>,
+    built: Built,
+    arg: Vec<u8>,
+}
+
+fn deploy(options: &Options, may_create: bool) -> Result<()> {
     let project = Project::discover(&super::cwd()?)?;
-    let canisters = project.select(name)?;
-    if argument.is_some() && canisters.len() > 1 {
-        bail!("--argument applies to one canister: name it, e.g. `kybra deploy {} --argument '(...)'`", canisters[0].name);
+    let name = options.name.as_deref();
+    let canisters = if may_create {
+        project.with_dependencies(name)?
+    } else {
+        project.select(name)?
+    };
+    refuse_unsupported(&project, &canisters)?;
+    if name.is_none() {
+        for (flag, given) in [
+            ("--argument", options.argument.is_some()),
+            ("--specified-id", options.specified_id.is_some()),
+        ] {
+            if given {
+                bail!(
+                    "{flag} applies to one canister: name it, e.g. `kybra deploy {} {flag} ...`",
+                    canisters[0].name
+                );
+            }
+        }
     }
-    let network = network::resolve(network, &project.root);
+    let specified_id = options
+        .specified_id
+        .as_deref()
+        .map(|text| {
+            Principal::from_text(text)
+                .map_err(|e| anyhow!("--specified-id {text} is not a principal: {e}"))
+        })
+        .transpose()?;
+    let network = network::resolve(options.network.as_deref(), &project.root);
     let runtime = super::runtime()?;
     let agent = runtime.block_on(network::connect(&network))?;
     let mut ids = CanisterIds::load(&project.root)?;
@@ -88,46 +130,212 @@ fn deploy(
         if !may_create && ids.get_on(&canister.name, &network.name).is_none() {
             bail!("canister {} has not been created on this network: deploy it with `kybra deploy {}`", canister.name, canister.name);
         }
+        let wanted = match (Some(canister.name.as_str()) == name, specified_id) {
+            (true, Some(id)) => Some(id),
+            _ => canister
+                .specified_id
+                .as_deref()
+                .map(|text| {
+                    Principal::from_text(text).map_err(|e| {
+                        anyhow!(
+                            "dfx.json: `specified_id` of {} is not a principal: {e}",
+                            canister.name
+                        )
+                    })
+                })
+                .transpose()?,
+        };
+        let creation = Creation {
+            cycles: options.with_cycles.unwrap_or(INITIAL_CYCLES),
+            specified_id: wanted,
+        };
         created.push(runtime.block_on(ensure_created(
-            &agent, &network, &project, canister, &mut ids,
+            &agent,
+            &network,
+            &project,
+            &canister.name,
+            &creation,
+            &mut ids,
         ))?);
     }
     export_canister_ids(&project, &ids, &network.name);
-    let mut deployed = Vec::new();
-    for (canister, (id, installed_hash)) in canisters.into_iter().zip(created) {
-        let built = build_spec(&project, canister)?;
-        let interface = Interface::load(&built.did)?;
-        let arg = interface.encode_init_args(argument)?;
-        runtime.block_on(deploy_one(
-            &agent,
-            &network,
-            canister,
-            &built,
-            &arg,
-            mode,
+    // Build everything and work out every argument before installing anything.
+    let mut planned = Vec::new();
+    for (spec, (id, installed_hash)) in canisters.into_iter().zip(created) {
+        let built = build_spec(&project, spec, &network.name)?;
+        let given = (Some(spec.name.as_str()) == name)
+            .then_some(options.argument.as_deref())
+            .flatten();
+        let arg = install_argument(&project, spec, &built, given)?;
+        planned.push(Planned {
+            spec,
             id,
             installed_hash,
-        ))?;
-        run_post_install(&project.root, canister, &id, &built, &network)?;
-        deployed.push((canister.name.clone(), id));
+            built,
+            arg,
+        });
     }
-    println!("Deployed canisters.");
-    println!("Canister ids ({}):", network.url);
-    for (name, id) in &deployed {
-        println!("    {name}: {id}");
-    }
-    if network.local {
-        // Our replica serves a Candid UI page per canister (kybra-http's `candid_ui`).
-        println!("URLs:");
-        println!("  Backend canister via Candid interface:");
-        for (name, id) in &deployed {
-            println!(
-                "    {name}: {}/_/candid?id={id}",
-                network.url.trim_end_matches('/')
-            );
+    let mode = options.mode.unwrap_or(if may_create {
+        Mode::Auto
+    } else {
+        Mode::Install
+    });
+    for p in &planned {
+        if mode == Mode::Reinstall && p.installed_hash.is_some() && !options.yes {
+            confirm_reinstall(&p.spec.name)?;
         }
     }
+    let mut deployed = Vec::new();
+    for p in &planned {
+        runtime.block_on(install_one(
+            &agent,
+            &network,
+            p,
+            mode,
+            options.upgrade_unchanged,
+        ))?;
+        if let CanisterKind::Assets(assets) = &p.spec.kind {
+            let dirs: Vec<_> = assets.source.iter().map(|d| project.root.join(d)).collect();
+            runtime.block_on(crate::asset_sync::sync(
+                &agent,
+                &network,
+                &p.spec.name,
+                p.id,
+                &dirs,
+            ))?;
+        }
+        run_post_install(&project.root, p.spec, &p.id, &p.built, &network)?;
+        deployed.push((p.spec, p.id));
+    }
+    print_summary(&network, &deployed);
     Ok(())
+}
+
+fn print_summary(network: &Network, deployed: &[(&CanisterSpec, Principal)]) {
+    println!("Deployed canisters.");
+    println!("Canister ids ({}):", network.url);
+    for (spec, id) in deployed {
+        println!("    {}: {id}", spec.name);
+    }
+    if !network.local {
+        return;
+    }
+    let url = network.url.trim_end_matches('/');
+    println!("URLs:");
+    let (frontends, backends): (Vec<_>, Vec<_>) = deployed
+        .iter()
+        .partition(|(spec, _)| matches!(spec.kind, CanisterKind::Assets(_)));
+    if !frontends.is_empty() {
+        println!("  Frontend canister via browser:");
+        // The gateway serves `<id>.localhost:PORT` (kybra-http's `gateway`), as dfx's.
+        let port = url.rsplit(':').next().unwrap_or("4943");
+        for (spec, id) in &frontends {
+            println!("    {}: http://{id}.localhost:{port}/", spec.name);
+        }
+    }
+    if !backends.is_empty() {
+        // Our replica serves a Candid UI page per canister (kybra-http's `candid_ui`).
+        println!("  Backend canister via Candid interface:");
+        for (spec, id) in &backends {
+            println!("    {}: {url}/_/candid?id={id}", spec.name);
+        }
+    }
+}
+
+/// The install argument of `spec`: `given` (`--argument`), else dfx.json's, typed by the
+/// canister's interface when it has one.
+fn install_argument(
+    project: &Project,
+    spec: &CanisterSpec,
+    built: &Built,
+    given: Option<&str>,
+) -> Result<Vec<u8>> {
+    let from_dfx_json = match (&spec.init_arg, given) {
+        (_, Some(_)) | (None, None) => None,
+        (Some(InitArg::Text(text)), None) => Some(text.clone()),
+        (Some(InitArg::File(path)), None) => {
+            let full = project.root.join(path);
+            Some(std::fs::read_to_string(&full).with_context(|| {
+                format!(
+                    "canister {}: cannot read its init_arg_file {}",
+                    spec.name,
+                    full.display()
+                )
+            })?)
+        }
+    };
+    let text = given.map(str::to_string).or(from_dfx_json);
+    let Some(did) = &built.did else {
+        return Ok(encode_untyped(text.as_deref())?);
+    };
+    let interface = Interface::load(did)?;
+    if text.is_none() && interface.init_args_required() {
+        bail!(
+            "canister {} needs an install argument of type {}: pass it with `kybra deploy {} --argument '{}'` \
+             (a single value may go without the parentheses), or set it in dfx.json: \
+             \"init_arg\": \"{}\" (or \"init_arg_file\": \"path/to/arg.txt\") in canister {}",
+            spec.name,
+            interface.init_types_text(),
+            spec.name,
+            interface.init_example(),
+            interface.init_example().replace('"', "\\\""),
+            spec.name
+        );
+    }
+    interface
+        .encode_init_args(text.as_deref())
+        .with_context(|| format!("the install argument of canister {}", spec.name))
+}
+
+/// Asks on the terminal before a reinstall wipes `name`'s state; refuses without one.
+fn confirm_reinstall(name: &str) -> Result<()> {
+    let question = format!(
+        "Reinstalling canister {name} deletes its state (memory and stable memory) for good."
+    );
+    if !std::io::stdin().is_terminal() {
+        bail!("{question} Pass --yes to reinstall without being asked.");
+    }
+    eprint!("{question} Proceed? [y/N] ");
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .context("cannot read the answer")?;
+    match answer.trim().to_ascii_lowercase().as_str() {
+        "y" | "yes" => Ok(()),
+        _ => bail!("not reinstalling {name}: you declined (pass --yes to skip the question)"),
+    }
+}
+
+async fn install_one(
+    agent: &ic_agent::Agent,
+    network: &Network,
+    p: &Planned<'_>,
+    mode: Mode,
+    upgrade_unchanged: bool,
+) -> Result<()> {
+    let name = &p.spec.name;
+    let module = std::fs::read(&p.built.wasm_gz)
+        .with_context(|| format!("cannot read {}", p.built.wasm_gz.display()))?;
+    let install_mode = match (mode, &p.installed_hash) {
+        (Mode::Auto, None) | (Mode::Install, _) => CanisterInstallMode::Install,
+        (Mode::Reinstall, _) => CanisterInstallMode::Reinstall,
+        (Mode::Upgrade, _) => CanisterInstallMode::Upgrade(None),
+        (Mode::Auto, Some(hash)) => {
+            let raw = std::fs::read(&p.built.wasm)
+                .with_context(|| format!("cannot read {}", p.built.wasm.display()))?;
+            let unchanged =
+                *hash == Sha256::digest(&module).to_vec() || *hash == Sha256::digest(&raw).to_vec();
+            if unchanged && !upgrade_unchanged {
+                println!(
+                    "Module hash {} is already installed in {name} (pass --upgrade-unchanged to upgrade it anyway).",
+                    hex(hash)
+                );
+                return Ok(());
+            }
+            CanisterInstallMode::Upgrade(None)
+        }
+    };
+    install_chunked(agent, network, name, &p.id, &module, &p.arg, install_mode).await
 }
 
 /// Sets `CANISTER_ID_<NAME>` (for every canister of the project with an id on `network`)
@@ -142,243 +350,8 @@ pub fn export_canister_ids(project: &Project, ids: &CanisterIds, network: &str) 
 }
 
 /// A canister name as it appears in environment variable names (dfx's rule).
-fn env_name(name: &str) -> String {
+pub fn env_name(name: &str) -> String {
     name.to_uppercase().replace('-', "_")
-}
-
-/// The canister's id on this network, creating it if it does not exist (with its
-/// `specified_id` if dfx.json gives one), and the hash of its installed module.
-async fn ensure_created(
-    agent: &Agent,
-    network: &Network,
-    project: &Project,
-    canister: &CanisterSpec,
-    ids: &mut CanisterIds,
-) -> Result<(Principal, Option<Vec<u8>>)> {
-    let mgmt = ManagementCanister::create(agent);
-    let known = match ids.get_on(&canister.name, &network.name) {
-        Some(text) => Some(Principal::from_text(text).map_err(|e| {
-            anyhow!(
-                "{}: the id `{text}` of {} is not a principal ({e}); delete it to start over",
-                crate::local::canister_ids_file(&project.root).display(),
-                canister.name
-            )
-        })?),
-        None => None,
-    };
-    let existing = match known {
-        Some(id) => match status(agent, &id).await {
-            Ok(module_hash) => Some((id, module_hash)),
-            Err(error) if is_not_found(&error) => {
-                println!("Canister {} ({id}) is not on this replica (was its state wiped with --clean?): creating it again.", canister.name);
-                None
-            }
-            Err(error) => {
-                return Err(network::explain(error, network)).context(format!(
-                    "cannot read the status of {} ({id})",
-                    canister.name
-                ))
-            }
-        },
-        None => None,
-    };
-    if let Some(found) = existing {
-        return Ok(found);
-    }
-    println!("Creating canister {}...", canister.name);
-    let mut create = mgmt
-        .create_canister()
-        .as_provisional_create_with_amount(Some(INITIAL_CYCLES));
-    if let Some(text) = &canister.specified_id {
-        let wanted = Principal::from_text(text).map_err(|e| {
-            anyhow!(
-                "dfx.json: `specified_id` of {} is not a principal: {e}",
-                canister.name
-            )
-        })?;
-        create = create.as_provisional_create_with_specified_id(wanted);
-    }
-    let (id,) = create
-        .with_effective_canister_id(provisional_effective_id())
-        .call_and_wait()
-        .await
-        .map_err(|e| network::explain(e, network))
-        .with_context(|| format!("cannot create canister {}", canister.name))?;
-    ids.set_on(&canister.name, &network.name, &id.to_text());
-    ids.save(&project.root)
-        .context("cannot save .kybra/local/canister_ids.json")?;
-    println!("  created {} with id {id}", canister.name);
-    Ok((id, None))
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn deploy_one(
-    agent: &Agent,
-    network: &Network,
-    canister: &CanisterSpec,
-    built: &Built,
-    arg: &[u8],
-    mode: Mode,
-    id: Principal,
-    installed_hash: Option<Vec<u8>>,
-) -> Result<Principal> {
-    let mgmt = ManagementCanister::create(agent);
-    let module = std::fs::read(&built.wasm_gz)
-        .with_context(|| format!("cannot read {}", built.wasm_gz.display()))?;
-    let module_hash = Sha256::digest(&module).to_vec();
-    let install_mode = match (mode, &installed_hash) {
-        (Mode::Auto, None) | (Mode::Install, _) => CanisterInstallMode::Install,
-        (Mode::Reinstall, _) => CanisterInstallMode::Reinstall,
-        (Mode::Upgrade, _) => CanisterInstallMode::Upgrade(None),
-        (Mode::Auto, Some(hash)) => {
-            let raw = std::fs::read(&built.wasm)
-                .with_context(|| format!("cannot read {}", built.wasm.display()))?;
-            if *hash == module_hash || *hash == Sha256::digest(&raw).to_vec() {
-                println!(
-                    "Module hash {} is already installed in {}.",
-                    hex(hash),
-                    canister.name
-                );
-                return Ok(id);
-            }
-            CanisterInstallMode::Upgrade(None)
-        }
-    };
-    install_chunked(
-        &mgmt,
-        network,
-        &canister.name,
-        &id,
-        &module,
-        &module_hash,
-        arg,
-        install_mode,
-    )
-    .await?;
-    Ok(id)
-}
-
-/// Installs `module` in chunks of at most [`CHUNK_BYTES`].
-#[allow(clippy::too_many_arguments)]
-async fn install_chunked(
-    mgmt: &ManagementCanister<'_>,
-    network: &Network,
-    name: &str,
-    id: &Principal,
-    module: &[u8],
-    module_hash: &[u8],
-    arg: &[u8],
-    mode: CanisterInstallMode,
-) -> Result<()> {
-    let verb = match mode {
-        CanisterInstallMode::Install => "Installing",
-        CanisterInstallMode::Reinstall => "Reinstalling",
-        CanisterInstallMode::Upgrade(_) => "Upgrading",
-    };
-    let explain = |e: AgentError| network::explain(e, network);
-    let started = Instant::now();
-    let chunks: Vec<&[u8]> = module.chunks(CHUNK_BYTES).collect();
-    println!(
-        "{verb} code for canister {name} ({}, {} chunks)...",
-        super::human_size(module.len()),
-        chunks.len()
-    );
-    mgmt.clear_chunk_store(id)
-        .await
-        .map_err(explain)
-        .context("cannot clear the chunk store")?;
-    let mut hashes = Vec::with_capacity(chunks.len());
-    for (i, chunk) in chunks.iter().enumerate() {
-        println!(
-            "  uploading chunk {}/{} ({})",
-            i + 1,
-            chunks.len(),
-            super::human_size(chunk.len())
-        );
-        let args = UploadChunkArgs {
-            canister_id: *id,
-            chunk: chunk.to_vec(),
-        };
-        let (hash,) = mgmt
-            .upload_chunk(id, &args)
-            .await
-            .map_err(explain)
-            .with_context(|| format!("cannot upload chunk {}/{}", i + 1, chunks.len()))?;
-        let expected = Sha256::digest(chunk).to_vec();
-        if hash.hash != expected {
-            bail!(
-                "the replica returned a wrong hash for chunk {}/{}: {} instead of {}",
-                i + 1,
-                chunks.len(),
-                hex(&hash.hash),
-                hex(&expected)
-            );
-        }
-        hashes.push(ChunkHash { hash: hash.hash });
-    }
-    println!("  installing...");
-    mgmt.install_chunked_code(id, module_hash)
-        .with_chunk_hashes(hashes)
-        .with_install_mode(mode)
-        .with_raw_arg(arg.to_vec())
-        .call_and_wait()
-        .await
-        .map_err(explain)
-        .with_context(|| format!("cannot install the code of {name}"))?;
-    if let Err(error) = mgmt.clear_chunk_store(id).await {
-        eprintln!("warning: could not clear the chunk store of {name}: {error}");
-    }
-    println!("  done in {:.2}s", started.elapsed().as_secs_f64());
-    Ok(())
-}
-
-/// The installed module's hash, or an error (not found, or anything else). Decodes only
-/// the `module_hash` field of `canister_status`, so the other fields (whose shape varies
-/// between management canister versions) cannot break deploys.
-async fn status(agent: &Agent, id: &Principal) -> Result<Option<Vec<u8>>, AgentError> {
-    #[derive(candid::CandidType)]
-    struct CanisterIdRecord {
-        canister_id: Principal,
-    }
-    #[derive(candid::CandidType, candid::Deserialize)]
-    struct ModuleHashOnly {
-        module_hash: Option<serde_bytes::ByteBuf>,
-    }
-    let arg = candid::encode_one(CanisterIdRecord { canister_id: *id })
-        .map_err(|e| AgentError::CandidError(Box::new(e)))?;
-    let reply = agent
-        .update(&Principal::management_canister(), "canister_status")
-        .with_effective_canister_id(*id)
-        .with_arg(arg)
-        .call_and_wait()
-        .await?;
-    let (status,): (ModuleHashOnly,) =
-        candid::decode_args(&reply).map_err(|e| AgentError::CandidError(Box::new(e)))?;
-    Ok(status.module_hash.map(|h| h.into_vec()))
-}
-
-fn is_not_found(error: &AgentError) -> bool {
-    match network::reject_of(error) {
-        Some(reject) => {
-            reject.error_code.as_deref() == Some("IC0301")
-                || reject.reject_code == ic_agent::agent::RejectCode::DestinationInvalid
-                || reject.reject_message.contains("not found")
-        }
-        None => false,
-    }
-}
-
-/// An effective canister id inside the local subnet's range, for creating canisters.
-fn provisional_effective_id() -> Principal {
-    let mut bytes = [0u8; 10];
-    bytes[..8].copy_from_slice(&0x8000_0000_0010_0000u64.to_be_bytes());
-    bytes[8] = 1;
-    bytes[9] = 1;
-    Principal::from_slice(&bytes)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Runs dfx.json's `post_install` commands like dfx: through `sh -c`, in the project root,
@@ -394,15 +367,19 @@ pub fn run_post_install(
     for command in &canister.post_install {
         println!("Running post-install command `{command}`...");
         let env_name = env_name(&canister.name);
-        let status = Command::new("sh")
+        let mut process = Command::new("sh");
+        process
             .arg("-c")
             .arg(command)
             .current_dir(root)
             .env("CANISTER_ID", id.to_text())
             .env("CANISTER_NAME", &canister.name)
-            .env("CANISTER_CANDID_PATH", &built.did)
             .env(format!("CANISTER_ID_{env_name}"), id.to_text())
-            .env("DFX_NETWORK", &network.name)
+            .env("DFX_NETWORK", &network.name);
+        if let Some(did) = &built.did {
+            process.env("CANISTER_CANDID_PATH", did);
+        }
+        let status = process
             .status()
             .with_context(|| format!("cannot run the post-install command `{command}`"))?;
         if !status.success() {
@@ -413,17 +390,4 @@ pub fn run_post_install(
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn effective_id_is_the_start_of_the_local_range() {
-        assert_eq!(
-            provisional_effective_id().as_slice(),
-            &[0x80, 0, 0, 0, 0, 0x10, 0, 0, 1, 1]
-        );
-    }
 }

@@ -1,6 +1,8 @@
-//! `kybra start [--background] [--clean] [--host ADDR] [--system-canisters]`: the local
-//! replica with the IC HTTP interface, in this process (with the cycles minting canister
-//! and cycles ledger when asked, as `dfx start --system-canisters`).
+//! `kybra start [--background] [--clean] [--host ADDR] [--system-canisters]
+//! [--artificial-delay MS]`: the local replica with the IC HTTP interface, in this process
+//! (with the cycles minting canister and cycles ledger when asked, as `dfx start
+//! --system-canisters`; update calls delayed by MS before they run, as dfx's
+//! `--artificial-delay`).
 //!
 //! Promises: refuses to start twice for one project; the foreground server records its
 //! pid and URL in `.kybra/local/replica.json` and removes it on Ctrl-C/SIGTERM;
@@ -24,7 +26,19 @@ use crate::network;
 /// How long `--background` waits for the replica to answer.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
-pub fn run(background: bool, clean: bool, host: &str, system_canisters: bool) -> Result<()> {
+/// What `kybra start` was asked to do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub background: bool,
+    pub clean: bool,
+    pub host: String,
+    pub system_canisters: bool,
+    /// Milliseconds each update call waits before it runs (and so before its reply).
+    pub artificial_delay_ms: u64,
+}
+
+pub fn run(options: &Options) -> Result<()> {
+    let host = options.host.as_str();
     let root = super::root_or_cwd()?;
     if let Some(info) = local::running_replica(&root) {
         bail!(
@@ -36,13 +50,13 @@ pub fn run(background: bool, clean: bool, host: &str, system_canisters: bool) ->
     let addr: SocketAddr = host
         .parse()
         .with_context(|| format!("`--host {host}` is not an address like 127.0.0.1:4943"))?;
-    if clean {
+    if options.clean {
         clean_state(&root)?;
     }
-    if background {
-        start_background(&root, host, system_canisters)
+    if options.background {
+        start_background(&root, options)
     } else {
-        serve_foreground(&root, addr, system_canisters)
+        serve_foreground(&root, addr, options)
     }
 }
 
@@ -63,7 +77,7 @@ fn clean_state(root: &Path) -> Result<()> {
     Ok(())
 }
 
-fn serve_foreground(root: &Path, addr: SocketAddr, system_canisters: bool) -> Result<()> {
+fn serve_foreground(root: &Path, addr: SocketAddr, options: &Options) -> Result<()> {
     let runtime = super::runtime()?;
     let state_dir = local::state_dir(root);
     let opened = Instant::now();
@@ -72,12 +86,14 @@ fn serve_foreground(root: &Path, addr: SocketAddr, system_canisters: bool) -> Re
         time: TimeMode::WallClock,
     })
     .with_context(|| format!("cannot open the replica's state in {}", state_dir.display()))?;
-    replica.set_system_canisters(system_canisters);
+    replica.set_system_canisters(options.system_canisters);
     let canisters = replica.canister_ids().len();
     let opened = opened.elapsed();
     runtime.block_on(async {
         let replica = Arc::new(replica);
-        let handle = kybra_http::serve(replica, addr).await?;
+        let mut config = kybra_http::ServeConfig::new(addr);
+        config.artificial_delay = Duration::from_millis(options.artificial_delay_ms);
+        let handle = kybra_http::serve_with(replica, config).await?;
         let url = handle.url();
         let pid = std::process::id();
         local::record_replica(
@@ -89,6 +105,12 @@ fn serve_foreground(root: &Path, addr: SocketAddr, system_canisters: bool) -> Re
         )
         .with_context(|| format!("cannot write {}", local::local_dir(root).display()))?;
         println!("Replica API running on {url} (pid {pid}). Press Ctrl-C to stop.");
+        if options.artificial_delay_ms > 0 {
+            println!(
+                "Update calls wait {} ms before they run (--artificial-delay).",
+                options.artificial_delay_ms
+            );
+        }
         println!(
             "State is kept in {} ({canisters} canister(s) restored in {:.2}s); `kybra start --clean` wipes it.",
             super::shown(&state_dir, root),
@@ -120,7 +142,7 @@ async fn wait_for_shutdown_signal() {
     }
 }
 
-fn start_background(root: &Path, host: &str, system_canisters: bool) -> Result<()> {
+fn start_background(root: &Path, options: &Options) -> Result<()> {
     let log_path = local::log_file(root);
     std::fs::create_dir_all(local::local_dir(root))
         .with_context(|| format!("cannot create {}", local::local_dir(root).display()))?;
@@ -129,8 +151,12 @@ fn start_background(root: &Path, host: &str, system_canisters: bool) -> Result<(
     let exe = std::env::current_exe().context("cannot find the kybra executable to re-run")?;
     let mut command = Command::new(exe);
     command
-        .args(["start", "--host", host])
-        .args(system_canisters.then_some("--system-canisters"))
+        .args(["start", "--host", &options.host])
+        .args(options.system_canisters.then_some("--system-canisters"))
+        .args([
+            "--artificial-delay",
+            &options.artificial_delay_ms.to_string(),
+        ])
         .current_dir(root)
         .stdin(Stdio::null())
         .stdout(log.try_clone().context("cannot share the log file")?)

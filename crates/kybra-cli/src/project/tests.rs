@@ -26,11 +26,15 @@ fn book_custom_form() {
         canisters,
         vec![CanisterSpec {
             name: "kybra_hello_world".into(),
-            output_name: "kybra_hello_world".into(),
-            main: "src/main.py".into(),
-            candid: vec!["src/main.did".into()],
+            kind: CanisterKind::Python(PythonSource {
+                output_name: "kybra_hello_world".into(),
+                main: "src/main.py".into(),
+                candid: vec!["src/main.did".into()],
+            }),
             post_install: vec![".kybra/kybra_hello_world/post_install.sh".into()],
             specified_id: None,
+            dependencies: vec![],
+            init_arg: None,
         }]
     );
 }
@@ -42,10 +46,11 @@ fn kybra_type_form() {
             .unwrap();
     assert_eq!(canisters.len(), 2);
     assert_eq!(canisters[0].name, "a");
-    assert_eq!(canisters[0].main, PathBuf::from("src/main.py"));
-    assert_eq!(canisters[0].candid, vec![PathBuf::from("a.did")]);
+    let a = canisters[0].python().unwrap();
+    assert_eq!(a.main, PathBuf::from("src/main.py"));
+    assert_eq!(a.candid, vec![PathBuf::from("a.did")]);
     assert_eq!(canisters[1].name, "b");
-    assert!(canisters[1].candid.is_empty());
+    assert!(canisters[1].python().unwrap().candid.is_empty());
     assert!(canisters[1].post_install.is_empty());
 }
 
@@ -59,21 +64,137 @@ fn kybra_type_without_main_is_an_error() {
 }
 
 #[test]
-fn other_canisters_are_skipped() {
+fn every_kind_is_read() {
     let canisters = parse(
         r#"{"canisters": {
             "m": {"type": "motoko", "main": "x.mo"},
-            "r": {"type": "custom", "build": "cargo build", "wasm": "x.wasm"},
-            "k": {"type": "custom", "build": ["echo hi", "python3 -m kybra k src/k.py"], "post_install": ["a", "b"]}
+            "p": {"type": "pull", "id": "rdmx6-jaaaa-aaaaa-aaadq-cai"},
+            "r": {"type": "rust", "package": "r_pkg", "candid": "src/r.did", "dependencies": ["k"]},
+            "c": {"type": "custom", "build": "cargo build", "wasm": "x.wasm.gz", "candid": "x.did",
+                  "init_arg": "(1)", "metadata": [{"name": "n", "visibility": "private", "content": "t"}]},
+            "f": {"type": "assets", "source": ["dist"], "build": ["npm run build"], "dependencies": ["r", "c"]},
+            "k": {"type": "custom", "build": ["echo hi", "python3 -m kybra k src/k.py"], "post_install": ["a", "b"],
+                  "init_arg_file": "arg.txt"}
         }}"#,
     )
     .unwrap();
-    assert_eq!(canisters.len(), 1);
-    assert_eq!(canisters[0].name, "k");
+    let kinds: Vec<(&str, &str)> = canisters
+        .iter()
+        .map(|c| (c.name.as_str(), c.kind_name()))
+        .collect();
     assert_eq!(
-        canisters[0].post_install,
-        vec!["a".to_string(), "b".to_string()]
+        kinds,
+        [
+            ("c", "custom"),
+            ("f", "assets"),
+            ("k", "kybra"),
+            ("m", "motoko"),
+            ("p", "pull"),
+            ("r", "rust")
+        ]
     );
+    let c = &canisters[0];
+    assert_eq!(c.init_arg, Some(InitArg::Text("(1)".into())));
+    let CanisterKind::Custom(custom) = &c.kind else {
+        panic!("{c:?}")
+    };
+    assert_eq!(custom.wasm, PathBuf::from("x.wasm.gz"));
+    assert_eq!(custom.build, vec!["cargo build".to_string()]);
+    assert_eq!(
+        custom.metadata,
+        vec![Metadata {
+            name: "n".into(),
+            public: false,
+            content: MetadataContent::Text("t".into()),
+            networks: None
+        }]
+    );
+    let k = &canisters[2];
+    assert_eq!(k.post_install, vec!["a".to_string(), "b".to_string()]);
+    assert_eq!(k.init_arg, Some(InitArg::File("arg.txt".into())));
+    let CanisterKind::Unsupported { reason, .. } = &canisters[4].kind else {
+        panic!()
+    };
+    assert!(reason.contains("rdmx6-jaaaa-aaaaa-aaadq-cai"), "{reason}");
+    assert!(reason.contains("custom"), "{reason}");
+    let CanisterKind::Rust(rust) = &canisters[5].kind else {
+        panic!()
+    };
+    assert_eq!(rust.package, "r_pkg");
+}
+
+#[test]
+fn what_a_kind_lacks_is_an_error() {
+    let cases = [
+        (r#"{"type": "custom", "build": "make"}"#, "needs `\"wasm\"`"),
+        (
+            r#"{"type": "rust", "candid": "a.did"}"#,
+            "needs `\"package\"`",
+        ),
+        (r#"{"type": "rust", "package": "a"}"#, "needs `\"candid\"`"),
+        (r#"{"type": "assets"}"#, "needs `\"source\"`"),
+        (
+            r#"{"type": "custom", "wasm": "a.wasm", "init_arg": "()", "init_arg_file": "f"}"#,
+            "not both",
+        ),
+        (
+            r#"{"type": "custom", "wasm": "a.wasm", "metadata": [{"name": "n"}]}"#,
+            "exactly one of",
+        ),
+    ];
+    for (canister, expected) in cases {
+        let error = parse(&format!(r#"{{"canisters": {{"a": {canister}}}}}"#))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("canister `a`"), "{error}");
+        assert!(error.contains(expected), "{canister}: {error}");
+    }
+}
+
+fn project(text: &str) -> Project {
+    Project {
+        root: PathBuf::from("/p"),
+        canisters: parse(text).unwrap(),
+    }
+}
+
+#[test]
+fn dependencies_come_first() {
+    let p = project(
+        r#"{"canisters": {
+            "a": {"type": "kybra", "main": "a.py", "dependencies": ["c"]},
+            "b": {"type": "kybra", "main": "b.py"},
+            "c": {"type": "kybra", "main": "c.py", "dependencies": ["b"]},
+            "d": {"type": "kybra", "main": "d.py"}
+        }}"#,
+    );
+    let names = |order: Vec<&CanisterSpec>| -> Vec<String> {
+        order.into_iter().map(|c| c.name.clone()).collect()
+    };
+    assert_eq!(
+        names(p.with_dependencies(None).unwrap()),
+        ["b", "c", "a", "d"]
+    );
+    assert_eq!(
+        names(p.with_dependencies(Some("a")).unwrap()),
+        ["b", "c", "a"]
+    );
+    assert_eq!(names(p.with_dependencies(Some("d")).unwrap()), ["d"]);
+}
+
+#[test]
+fn dependency_errors() {
+    let p = project(
+        r#"{"canisters": {
+            "a": {"type": "kybra", "main": "a.py", "dependencies": ["b"]},
+            "b": {"type": "kybra", "main": "b.py", "dependencies": ["a"]},
+            "c": {"type": "kybra", "main": "c.py", "dependencies": ["zz"]}
+        }}"#,
+    );
+    let cycle = p.with_dependencies(Some("a")).unwrap_err().to_string();
+    assert!(cycle.contains("a -> b -> a"), "{cycle}");
+    let unknown = p.with_dependencies(Some("c")).unwrap_err().to_string();
+    assert!(unknown.contains("`c` depends on `zz`"), "{unknown}");
 }
 
 #[test]

@@ -195,7 +195,13 @@ impl State {
         })
         .expect("encodes");
         let out = self
-            .query(Principal::management_canister(), p.canister, method, arg)
+            .query(
+                Principal::management_canister(),
+                p.canister,
+                method,
+                arg,
+                None,
+            )
             .map_err(|r| Reject {
                 message: format!(
                     "http_request: the transform `{method}` of canister {} failed: {}",
