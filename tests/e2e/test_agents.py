@@ -49,13 +49,15 @@ def unique(label: str) -> str:
 
 
 def npm_ready() -> str:
-    """Path of `node`, after `npm ci` in tests/agents if its packages are not installed."""
+    """Path of `node`, after `npm ci` in tests/agents if its packages (@dfinity/agent,
+    playwright-core, typescript) are not installed."""
     node, npm = shutil.which("node"), shutil.which("npm")
     if node is None or npm is None:
         pytest.fail(
             "node and npm are needed for the @dfinity/agent tests: install Node.js >= 20"
         )
-    if not (AGENTS / "node_modules" / "@dfinity" / "agent" / "package.json").exists():
+    wanted = ["@dfinity/agent", "playwright-core", "typescript"]
+    if not all((AGENTS / "node_modules" / p / "package.json").exists() for p in wanted):
         result = subprocess.run(
             [npm, "ci", "--no-audit", "--no-fund"],
             cwd=AGENTS,
@@ -221,3 +223,110 @@ def test_icpy_certified_module_hash(running: Project, icpy: Any) -> None:
     module_hash = ic("certificate").lookup(path, certificate)
     assert module_hash is not None, "no module_hash in the certificate"
     assert bytes(module_hash).hex() == wasm_sha256(running)
+
+
+# --- declarations from `kybra generate` (Node, @dfinity/agent; TypeScript) -------------
+
+
+@pytest.fixture(scope="module")
+def declarations(running: Project) -> Any:
+    """`kybra generate` of the hello world, in a project folder that resolves
+    `@dfinity/agent` from tests/agents (as a frontend project's node_modules would)."""
+    npm_ready()
+    running.kybra("generate", HELLO)
+    modules = running.root / "node_modules"
+    if not modules.exists():
+        modules.symlink_to(AGENTS / "node_modules", target_is_directory=True)
+    # The declarations are ES modules, as in a frontend project's package.json.
+    (running.root / "package.json").write_text(json.dumps({"type": "module"}))
+    return running.root / "src" / "declarations" / HELLO
+
+
+def test_generated_declarations_call_a_fresh_replica_with_certificates_verified(
+    running: Project, declarations: Any
+) -> None:
+    message = unique("through the declarations")
+    result = subprocess.run(
+        [
+            npm_ready(),
+            "declarations.mjs",
+            str(declarations),
+            HELLO,
+            replica_url(running),
+            canister_id(running),
+            message,
+        ],
+        cwd=AGENTS,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, (
+        f"declarations.mjs failed ({result.returncode})\n"
+        f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+    )
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    # dfx's exports: the default actor, canisterId, createActor, idlFactory.
+    assert report["exports"] == ["canisterId", "createActor", "idlFactory", HELLO]
+    assert report["canisterId"] == canister_id(running)
+    assert report["default_actor"] == "function"
+    # createActor's own agent fetched the replica's root key (not the mainnet one it
+    # would otherwise verify with): the update's certificate and the queries' signatures
+    # verified against it.
+    assert report["root_key_bytes"] == 133
+    assert report["after"] == message != report["before"]
+    assert running.call(HELLO, "get_message") == f'("{message}")'
+
+
+def test_generated_typescript_declarations_type_check(
+    running: Project, declarations: Any
+) -> None:
+    """index.d.ts and NAME.did.d.ts, used from TypeScript as a frontend would, pass `tsc`."""
+    (running.root / "check.ts").write_text(
+        f'import {{ createActor, canisterId, idlFactory, {HELLO} }} from "./src/declarations/{HELLO}/index.js";\n'
+        f"const actor = createActor(canisterId, {{ agentOptions: {{ host: 'http://127.0.0.1:4943' }} }});\n"
+        "const message: Promise<string> = actor.get_message();\n"
+        "const unit: Promise<undefined> = actor.set_message('x');\n"
+        f"const same: Promise<string> = {HELLO}.get_message();\n"
+        "export { message, unit, same, idlFactory };\n"
+    )
+    (running.root / "tsconfig.json").write_text(
+        json.dumps(
+            {
+                "compilerOptions": {
+                    "strict": True,
+                    "noEmit": True,
+                    # As a frontend bundler (vite, webpack) resolves modules.
+                    "module": "esnext",
+                    "moduleResolution": "bundler",
+                    "target": "es2022",
+                },
+                "files": ["check.ts"],
+            }
+        )
+    )
+    tsc = AGENTS / "node_modules" / "typescript" / "bin" / "tsc"
+    result = subprocess.run(
+        [npm_ready(), str(tsc), "-p", str(running.root / "tsconfig.json")],
+        cwd=running.root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, f"tsc failed:\n{result.stdout}\n{result.stderr}"
+    # A wrong use is caught: the declarations carry the real types.
+    (running.root / "check.ts").write_text(
+        f'import {{ {HELLO} }} from "./src/declarations/{HELLO}/index.js";\n'
+        f"export const wrong: Promise<number> = {HELLO}.get_message();\n"
+    )
+    result = subprocess.run(
+        [npm_ready(), str(tsc), "-p", str(running.root / "tsconfig.json")],
+        cwd=running.root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode != 0 and "TS2322" in result.stdout, result.stdout

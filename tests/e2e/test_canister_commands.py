@@ -56,7 +56,7 @@ def test_uninstall_then_install_with_a_mode(running: Project) -> None:
     running.kybra("canister", "install", HELLO, "--mode", "install")
     assert running.call(HELLO, "get_message") == '("")'
     running.call(HELLO, "set_message", '("before reinstall")')
-    running.kybra("canister", "install", HELLO, "--mode", "reinstall")
+    running.kybra("canister", "install", HELLO, "--mode", "reinstall", "--yes")
     assert running.call(HELLO, "get_message") == '("")'
 
 

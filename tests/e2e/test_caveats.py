@@ -186,7 +186,7 @@ def test_encrypted_identities_deploy(
     project.kybra("deploy", "locked", "--identity", LOCKED)
     assert project.call("locked", "whoami", "--identity", LOCKED) == f'("{principal}")'
     # The encrypted identity deployed it, so it is the controller, not the default identity.
-    message = project.fails("deploy", "locked", "--mode", "reinstall")
+    message = project.fails("deploy", "locked", "--mode", "reinstall", "--yes")
     assert "controller" in message.lower(), message
 
     monkeypatch.setenv("KYBRA_IDENTITY_PASSWORD", "not the password")

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, Project
+from conftest import KYBRA, REPO, Project
 from test_agents import canister_id, replica_url
 
 HELLO = "kybra_hello_world"
@@ -88,6 +88,8 @@ class Icp:
             DO_NOT_TRACK="1",  # no usage data from test runs
             NO_COLOR="1",
             RUST_BACKTRACE="0",  # icp's errors without a stack trace of icp itself
+            # Build steps run `kybra build`: the kybra of this environment.
+            PATH=f"{KYBRA.parent}{os.pathsep}{os.environ.get('PATH', '')}",
         )
         result = subprocess.run(
             [str(self.binary), *args],
@@ -117,6 +119,14 @@ class Icp:
         self.run("canister", "link", CANISTER, cid, "-e", ENVIRONMENT)
 
 
+def fresh_identity(icp: Icp) -> Icp:
+    """`icp` with a new plaintext identity as its default, in its own home."""
+    icp.home.mkdir()
+    icp.run("identity", "new", "kybra-e2e", "--storage", "plaintext")
+    icp.run("identity", "default", "kybra-e2e")
+    return icp
+
+
 def new_icp_project(running: Project, dest: Path) -> Icp:
     """A copy of tests/icp-cli/project/ pointing at the running replica, with the wasm
     `kybra build` wrote for the fixture's hello world, and a new identity in a fresh home."""
@@ -125,11 +135,7 @@ def new_icp_project(running: Project, dest: Path) -> Icp:
     config = root / "icp.yaml"
     config.write_text(config.read_text().replace("@REPLICA_URL@", replica_url(running)))
     shutil.copy(running.root / ".kybra" / HELLO / f"{HELLO}.wasm.gz", root)
-    icp = Icp(icp_ready(), root, dest / "home")
-    icp.home.mkdir()
-    icp.run("identity", "new", "kybra-e2e", "--storage", "plaintext")
-    icp.run("identity", "default", "kybra-e2e")
-    return icp
+    return fresh_identity(Icp(icp_ready(), root, dest / "home"))
 
 
 def ic(module: str) -> Any:
@@ -256,4 +262,30 @@ def test_icp_creates_the_canister_itself(
     assert status["settings"]["controllers"] == [principal], status
     assert running.call(cid, "get_message", "--network", replica_url(running)) == (
         '("created by icp")'
+    )
+
+
+def test_a_kybra_new_project_deploys_with_icp(
+    running: Project, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """`kybra new` writes an icp.yaml whose build step runs `kybra build`: plain `icp deploy`
+    (its `local` environment, which icp.yaml points at the kybra replica) builds the
+    project and deploys it."""
+    parent = tmp_path_factory.mktemp("icp-new")
+    Project(parent).kybra("new", "icp_app")
+    root = parent / "icp_app"
+    config = root / "icp.yaml"
+    text = config.read_text()
+    assert "- kybra build icp_app" in text, text
+    # The replica of this test runs on a port of its own instead of 4943.
+    config.write_text(text.replace("http://127.0.0.1:4943", replica_url(running)))
+    icp = fresh_identity(Icp(icp_ready(), root, parent / "home"))
+    deploy = icp.run("deploy", "--yes")
+    assert (root / ".kybra" / "icp_app" / "icp_app.wasm.gz").is_file(), deploy.stdout
+    call = ["canister", "call", "icp_app"]
+    assert icp.run(*call, "set_message", '("deployed by icp")').stdout.strip() == "()"
+    assert icp.run(*call, "get_message", "()").stdout.strip() == '("deployed by icp")'
+    cid = icp.run("canister", "status", "icp_app", "--id-only").stdout.strip()
+    assert running.call(cid, "get_message", "--network", replica_url(running)) == (
+        '("deployed by icp")'
     )

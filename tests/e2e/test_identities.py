@@ -65,7 +65,7 @@ def test_import_of_a_pem_file_keeps_the_principal(
 def test_a_non_controller_cannot_reinstall(running: Project) -> None:
     running.kybra("identity", "new", "e2e_mallory", "--force")
     message = running.fails(
-        "deploy", MISC, "--mode", "reinstall", "--identity", "e2e_mallory"
+        "deploy", MISC, "--mode", "reinstall", "--yes", "--identity", "e2e_mallory"
     )
     assert "controller" in message.lower(), message
     # The canister still works and kept its state.

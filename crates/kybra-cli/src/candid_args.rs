@@ -148,9 +148,26 @@ impl Interface {
         })
     }
 
-    /// The init types as Candid text, e.g. `(text, nat64)`.
+    /// The init types as Candid text, e.g. `(text, nat64)`; named types are spelled out:
+    /// `(Pair) where Pair = record { text; Inner }`.
     pub fn init_types_text(&self) -> String {
-        types_text(&self.init_args())
+        let types = self.init_args();
+        let named: Vec<String> = types
+            .iter()
+            .filter_map(|t| match t.as_ref() {
+                TypeInner::Var(name) => self
+                    .env
+                    .find_type(name)
+                    .ok()
+                    .map(|def| format!("{name} = {def}")),
+                _ => None,
+            })
+            .collect();
+        if named.is_empty() {
+            types_text(&types)
+        } else {
+            format!("{} where {}", types_text(&types), named.join(", "))
+        }
     }
 
     /// A sample init argument, e.g. `("text", 42)`.

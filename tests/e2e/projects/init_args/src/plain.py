@@ -1,0 +1,6 @@
+from kybra import query, text
+
+
+@query
+def hello() -> text:
+    return "plain"
