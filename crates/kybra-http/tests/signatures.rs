@@ -43,7 +43,6 @@ fn delegated(
         pubkey: session.public_key().unwrap(),
         expiration,
         targets,
-        permissions: None,
     };
     let signature = signer
         .sign_delegation(&delegation)
