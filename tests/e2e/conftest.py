@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -73,6 +74,43 @@ class Project:
             f"kybra {' '.join(args)} unexpectedly succeeded:\n{result.stdout}"
         )
         return result.stdout + result.stderr
+
+
+def npm_ci(folder: Path, *packages: str) -> None:
+    """`npm ci` in `folder` (pinned by its package-lock.json), unless `packages` are
+    installed in its node_modules already."""
+    if all((folder / "node_modules" / p / "package.json").exists() for p in packages):
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.fail(
+            f"npm is needed to install the packages of {folder}: install Node.js"
+        )
+    result = subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, (
+        f"npm ci in {folder} failed:\n{result.stdout}\n{result.stderr}"
+    )
+
+
+def run_json(command: list[str], cwd: Path, timeout: float = 300) -> dict[str, Any]:
+    """Runs a script that prints one JSON object as its last line, and returns it; fails
+    with the script's output when it exits non-zero."""
+    result = subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    assert result.returncode == 0, (
+        f"{' '.join(command)} failed ({result.returncode})\n"
+        f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+    )
+    report: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return report
 
 
 def copy_project(source: Path, dest: Path) -> Project:

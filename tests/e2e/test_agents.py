@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from conftest import REPO, Project
+from conftest import REPO, Project, npm_ci, run_json
 
 HELLO = "kybra_hello_world"
 AGENTS = REPO / "tests" / "agents"
@@ -51,24 +51,12 @@ def unique(label: str) -> str:
 def npm_ready() -> str:
     """Path of `node`, after `npm ci` in tests/agents if its packages (@dfinity/agent,
     playwright-core, typescript) are not installed."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
+    node = shutil.which("node")
+    if node is None:
         pytest.fail(
             "node and npm are needed for the @dfinity/agent tests: install Node.js >= 20"
         )
-    wanted = ["@dfinity/agent", "playwright-core", "typescript"]
-    if not all((AGENTS / "node_modules" / p / "package.json").exists() for p in wanted):
-        result = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund"],
-            cwd=AGENTS,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        assert result.returncode == 0, (
-            f"npm ci in {AGENTS} failed:\n{result.stdout}\n{result.stderr}"
-        )
+    npm_ci(AGENTS, "@dfinity/agent", "playwright-core", "typescript")
     return node
 
 
@@ -77,7 +65,7 @@ def node_run(running: Project) -> dict[str, Any]:
     """Runs tests/agents/hello_world.mjs once: what @dfinity/agent saw, and what was sent."""
     node = npm_ready()
     messages = {"v3": unique("set through v3"), "v2": unique("set through v2")}
-    result = subprocess.run(
+    report = run_json(
         [
             node,
             "hello_world.mjs",
@@ -86,17 +74,8 @@ def node_run(running: Project) -> dict[str, Any]:
             messages["v3"],
             messages["v2"],
         ],
-        cwd=AGENTS,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+        AGENTS,
     )
-    assert result.returncode == 0, (
-        f"hello_world.mjs failed ({result.returncode})\n"
-        f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
-    )
-    report: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
     report["sent"] = messages
     return report
 
@@ -246,7 +225,7 @@ def test_generated_declarations_call_a_fresh_replica_with_certificates_verified(
     running: Project, declarations: Any
 ) -> None:
     message = unique("through the declarations")
-    result = subprocess.run(
+    report = run_json(
         [
             npm_ready(),
             "declarations.mjs",
@@ -256,17 +235,8 @@ def test_generated_declarations_call_a_fresh_replica_with_certificates_verified(
             canister_id(running),
             message,
         ],
-        cwd=AGENTS,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+        AGENTS,
     )
-    assert result.returncode == 0, (
-        f"declarations.mjs failed ({result.returncode})\n"
-        f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
-    )
-    report = json.loads(result.stdout.strip().splitlines()[-1])
     # dfx's exports: the default actor, canisterId, createActor, idlFactory.
     assert report["exports"] == ["canisterId", "createActor", "idlFactory", HELLO]
     assert report["canisterId"] == canister_id(running)
@@ -307,26 +277,23 @@ def test_generated_typescript_declarations_type_check(
         )
     )
     tsc = AGENTS / "node_modules" / "typescript" / "bin" / "tsc"
-    result = subprocess.run(
-        [npm_ready(), str(tsc), "-p", str(running.root / "tsconfig.json")],
-        cwd=running.root,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+
+    def type_check() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [npm_ready(), str(tsc), "-p", str(running.root / "tsconfig.json")],
+            cwd=running.root,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+
+    result = type_check()
     assert result.returncode == 0, f"tsc failed:\n{result.stdout}\n{result.stderr}"
     # A wrong use is caught: the declarations carry the real types.
     (running.root / "check.ts").write_text(
         f'import {{ {HELLO} }} from "./src/declarations/{HELLO}/index.js";\n'
         f"export const wrong: Promise<number> = {HELLO}.get_message();\n"
     )
-    result = subprocess.run(
-        [npm_ready(), str(tsc), "-p", str(running.root / "tsconfig.json")],
-        cwd=running.root,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    result = type_check()
     assert result.returncode != 0 and "TS2322" in result.stdout, result.stdout

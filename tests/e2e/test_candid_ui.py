@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from conftest import REPO, Project
+from conftest import REPO, Project, npm_ci
 from test_agents import HELLO, canister_id, replica_url, unique
 
 UI = REPO / "ui" / "candid"
@@ -48,18 +48,7 @@ def node_for_ui() -> str:
         )
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    if not (UI / "node_modules" / "playwright-core" / "package.json").exists():
-        result = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund"],
-            cwd=UI,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        assert result.returncode == 0, (
-            f"npm ci in {UI} failed:\n{result.stdout}\n{result.stderr}"
-        )
+    npm_ci(UI, "playwright-core")
     return node
 
 

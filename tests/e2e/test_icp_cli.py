@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import KYBRA, REPO, Project
+from conftest import KYBRA, REPO, Project, npm_ci
 from test_agents import canister_id, replica_url
 
 HELLO = "kybra_hello_world"
@@ -46,23 +46,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationW
 
 def icp_ready() -> Path:
     """Path of the pinned `icp` binary, after `npm ci` in tests/icp-cli if it is missing."""
-    if not ICP_BIN.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.fail(
-                "npm is needed to install the pinned icp command line: install Node.js"
-            )
-        result = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund"],
-            cwd=ICP_PACKAGE,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        assert result.returncode == 0, (
-            f"npm ci in {ICP_PACKAGE} failed:\n{result.stdout}\n{result.stderr}"
-        )
+    npm_ci(ICP_PACKAGE, "@icp-sdk/icp-cli-linux-x64")
     assert ICP_BIN.exists(), f"npm ci did not install {ICP_BIN}"
     return ICP_BIN
 

@@ -15,7 +15,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, Project, copy_project, served
+from conftest import REPO, Project, copy_project, run_json, served
 from test_agents import npm_ready, replica_url, unique
 
 AGENTS = REPO / "tests" / "agents"
@@ -167,21 +166,8 @@ def run_frontend(project: Project, new_message: str) -> dict[str, Any]:
     port = replica_url(project).rsplit(":", 1)[1]
     url = f"http://{frontend}.localhost:{port}/"
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(
-        [node, "frontend.mjs", url, str(SCREENSHOT), new_message],
-        cwd=AGENTS,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
     print(f"frontend screenshot: {SCREENSHOT}")
-    assert result.returncode == 0, (
-        f"frontend.mjs failed ({result.returncode})\n"
-        f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
-    )
-    report: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
-    return report
+    return run_json([node, "frontend.mjs", url, str(SCREENSHOT), new_message], AGENTS)
 
 
 def test_the_page_shows_and_sets_the_backends_message(
