@@ -5,8 +5,10 @@
 //
 // Usage: node declarations.mjs DECLARATIONS_DIR NAME REPLICA_URL CANISTER_ID MESSAGE
 // (CANISTER_ID is put in process.env.CANISTER_ID_<NAME> before the import, as a bundler or
-// `kybra deploy` would.) Prints ONE JSON line: { exports, canisterId, before, after,
-// root_key_bytes, default_actor }. Any failure exits non-zero with the error on stderr.
+// `kybra deploy` would.) Then, with DFX_NETWORK=ic, an actor from createActor must not fetch
+// the root key: it verifies with mainnet's, so its call to this replica must fail.
+// Prints ONE JSON line: { exports, canisterId, before, after, root_key_bytes, default_actor,
+// mainnet: { rejected, error } }. Any other failure exits non-zero with the error on stderr.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Actor } from '@dfinity/agent';
@@ -22,6 +24,12 @@ const actor = declarations.createActor(declarations.canisterId, { agentOptions: 
 const before = await actor.get_message();
 await actor.set_message(message);
 const after = await actor.get_message();
+process.env.DFX_NETWORK = 'ic';
+const mainnet = declarations.createActor(declarations.canisterId, { agentOptions: { host } });
+const ic = await mainnet.get_message().then(
+  (value) => ({ rejected: false, error: `answered ${value}` }),
+  (error) => ({ rejected: true, error: String(error) }),
+);
 console.log(JSON.stringify({
   exports: Object.keys(declarations).sort(),
   canisterId: declarations.canisterId,
@@ -29,4 +37,5 @@ console.log(JSON.stringify({
   after,
   root_key_bytes: Actor.agentOf(actor).rootKey?.length ?? null,
   default_actor: typeof declarations[name]?.get_message,
+  mainnet: ic,
 }));

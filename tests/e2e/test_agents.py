@@ -246,6 +246,11 @@ def test_generated_declarations_call_a_fresh_replica_with_certificates_verified(
     # verified against it.
     assert report["root_key_bytes"] == 133
     assert report["after"] == message != report["before"]
+    # With DFX_NETWORK=ic the agent keeps mainnet's root key, which this replica's
+    # signatures do not match: the declarations behave as dfx's do for mainnet.
+    mainnet = report["mainnet"]
+    assert mainnet["rejected"], mainnet
+    assert "signature" in mainnet["error"].lower(), mainnet
     assert running.call(HELLO, "get_message") == f'("{message}")'
 
 
