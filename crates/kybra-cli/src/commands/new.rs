@@ -68,7 +68,8 @@ pub fn icp_yaml(name: &str) -> String {
 # The `local` network is the kybra replica: start it with
 #   kybra start --background --system-canisters
 # (icp creates canisters through the cycles ledger, which --system-canisters adds).
-# `icp deploy -e ic` deploys to mainnet.
+# `icp deploy -e ic` deploys to mainnet. (A frontend in dfx.json is deployed by
+# `kybra deploy`: icp uploads assets only through sync plugins.)
 canisters:
   - name: NAME
     build:
