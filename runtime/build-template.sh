@@ -74,7 +74,9 @@ step "template.wasm: wasi2ic + import check"
     cargo build --release -q -p kybra-template >&2 || die "cargo build -p kybra-template failed"
 )
 mkdir -p "$KYBRA_ASSETS_DIR"
-"$HOST_TARGET/release/kybra-template" "$RUNTIME_WASM" -o "$OUT.tmp" >&2
+# wasm-opt -O3: 3-7% fewer instructions per Python operation, 8% smaller raw (docs/architecture.md).
+info "wasm-opt -O3 on the template (about a minute and a half)"
+"$HOST_TARGET/release/kybra-template" "$RUNTIME_WASM" -o "$OUT.tmp" --optimize O3 >&2
 mv "$OUT.tmp" "$OUT"
 printf '%s\n' "$HASH" >"$STAMP"
 step "template.wasm: $(stat -c %s "$OUT") bytes at $OUT"
