@@ -21,6 +21,7 @@ inputs_hash() {
         cat "$CPYTHON_CACHE/RECIPE" "$HERE/build-template.sh" Cargo.lock
         # Sources only: the runtime's host-side tests (crates/kybra-runtime/tests) are not in the module.
         find crates/kybra-runtime crates/kybra-codec crates/kybra-interface crates/kybra-template \
+            crates/kybra-compiler/src/wasm \
             -path crates/kybra-runtime/tests -prune -o \
             -type f \( -name '*.rs' -o -name Cargo.toml \) -print0 | sort -z | xargs -0 cat
     ) | sha256sum | cut -c1-16
@@ -74,7 +75,10 @@ step "template.wasm: wasi2ic + import check"
     cargo build --release -q -p kybra-template >&2 || die "cargo build -p kybra-template failed"
 )
 mkdir -p "$KYBRA_ASSETS_DIR"
-"$HOST_TARGET/release/kybra-template" "$RUNTIME_WASM" -o "$OUT.tmp" >&2
+# wasm-opt -O3: 3-7% fewer instructions per Python operation, 8% smaller raw (docs/architecture.md);
+# then the template is prepared for fast builds (payload accessors defined, gzip chunks made).
+info "wasm-opt -O3 and preparing the template for fast builds (about two minutes)"
+"$HOST_TARGET/release/kybra-template" "$RUNTIME_WASM" -o "$OUT.tmp" --optimize O3 >&2
 mv "$OUT.tmp" "$OUT"
 printf '%s\n' "$HASH" >"$STAMP"
 step "template.wasm: $(stat -c %s "$OUT") bytes at $OUT"

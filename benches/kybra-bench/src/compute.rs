@@ -1,9 +1,11 @@
-//! Section 3, "Compute": the interpreter's cost per loop iteration. Runs `sum_range(n)`
-//! and `for_loop(n)` of `benches/projects/compute` at n = 0 and n = N in the replica
-//! (wasm instructions) and the same functions in native CPython under callgrind (x86
-//! instructions); (count(N) − count(0)) / N cancels start-up and call overhead.
+//! Section 3, "Compute": the interpreter's cost per unit of work. Runs each function of
+//! `benches/projects/compute` at its size and at size 0 in the replica (wasm instructions)
+//! and in native CPython under callgrind (x86 instructions); count(size) − count(0) cancels
+//! start-up and call overhead. Loops are reported per iteration, recursive functions per
+//! call of the whole computation (`fib(20)`, `ackermann(3, 6)`).
 //! Promises: units are labelled (wasm vs x86 instructions are different units); every
-//! result is checked against n(n−1)/2.
+//! result of the canister equals what native CPython returns for the same call; each row
+//! shows the figure this section printed when issue 17 started (quoted, not measured).
 
 use anyhow::{bail, Result};
 
@@ -12,107 +14,187 @@ use crate::canisters::Bench;
 use crate::env::{self, AssetFiles};
 use crate::table::{int, Table};
 
-const FUNCTIONS: [&str; 2] = ["sum_range", "for_loop"];
-
-fn expected(n: u64) -> u64 {
-    n * n.saturating_sub(1) / 2
+/// What a row's figure is divided by.
+#[derive(Clone, Copy)]
+enum Per {
+    /// (count(size) − count(0)) / size.
+    Iteration,
+    /// count(size) − count(0): one whole computation.
+    Call,
 }
+
+struct Workload {
+    function: &'static str,
+    label: &'static str,
+    per: Per,
+    /// The size for `--n N`.
+    size: fn(u64) -> u64,
+    /// wasm instructions per unit before issue 17 (benches/README.md), if measured then.
+    start: Option<f64>,
+}
+
+const WORKLOADS: [Workload; 8] = [
+    Workload {
+        function: "sum_range",
+        label: "`sum(range(n))`",
+        per: Per::Iteration,
+        size: |n| n,
+        start: Some(588.5),
+    },
+    Workload {
+        function: "for_loop",
+        label: "`for` loop adding",
+        per: Per::Iteration,
+        size: |n| n,
+        start: Some(1187.9),
+    },
+    Workload {
+        function: "helper_calls",
+        label: "loop calling two small helpers",
+        per: Per::Iteration,
+        size: |n| n / 10,
+        start: Some(4083.9),
+    },
+    Workload {
+        function: "fib",
+        label: "recursive `fib(20)`",
+        per: Per::Call,
+        size: |_| 20,
+        start: Some(31_230_218.0),
+    },
+    Workload {
+        function: "ackermann",
+        label: "`ackermann(3, 6)`",
+        per: Per::Call,
+        size: |_| 6,
+        start: Some(286_833_600.0),
+    },
+    Workload {
+        function: "strings",
+        label: "f-strings, join, upper, split",
+        per: Per::Iteration,
+        size: |n| n / 10,
+        start: Some(7528.3),
+    },
+    Workload {
+        function: "lists",
+        label: "list build, sort, filter, slice",
+        per: Per::Iteration,
+        size: |n| n / 10,
+        start: Some(3870.3),
+    },
+    Workload {
+        function: "dicts",
+        label: "dict get/set, items",
+        per: Per::Iteration,
+        size: |n| n / 10,
+        start: Some(3638.1),
+    },
+];
 
 /// Runs the section with loops of `n` iterations; returns its markdown.
 pub fn run(bench: &Bench, assets: &AssetFiles, n: u64) -> Result<String> {
-    if n == 0 {
-        bail!("--n must be positive");
+    if n < 10 {
+        bail!("--n must be at least 10");
     }
     let project = env::repo_root().join("benches/projects/compute");
     let main_py = project.join("src/main.py");
     let canister = kybra_compiler::build(&main_py, &project, &assets.assets())
         .map_err(|e| anyhow::anyhow!("building {} failed:\n{e}", main_py.display()))?;
     let (id, _) = bench.create_and_install("the compute canister", &canister.wasm)?;
+    let native = NativePython::find()?;
 
-    // Native runs in parallel pairs (two cores); instruction counts do not depend on it.
-    let native = NativePython::find();
-    let native_counts: Result<Vec<[u64; 2]>> = match &native {
-        Ok(py) => std::thread::scope(|s| {
-            let handles: Vec<_> = FUNCTIONS
-                .iter()
-                .map(|f| {
-                    let main_py = &main_py;
-                    s.spawn(move || -> Result<[u64; 2]> {
-                        Ok([
-                            py.instructions(main_py, f, 0, "0")?,
-                            py.instructions(main_py, f, n, &expected(n).to_string())?,
-                        ])
-                    })
+    // Native runs in parallel (two cores); instruction counts do not depend on it.
+    let native_counts: Vec<Result<[(u64, String); 2]>> = std::thread::scope(|s| {
+        let handles: Vec<_> = WORKLOADS
+            .iter()
+            .map(|w| {
+                let (main_py, native) = (&main_py, &native);
+                s.spawn(move || -> Result<[(u64, String); 2]> {
+                    Ok([
+                        native.instructions(main_py, w.function, 0)?,
+                        native.instructions(main_py, w.function, (w.size)(n))?,
+                    ])
                 })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("callgrind thread panicked"))
-                .collect()
-        }),
-        Err(e) => Err(anyhow::anyhow!("{e}")),
-    };
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("callgrind thread panicked"))
+            .collect()
+    });
 
     let mut t = Table::new(&[
-        "function",
-        "replica n=0",
-        &format!("replica n={}", int(n)),
-        "wasm instr / iteration",
-        "CPython n=0",
-        &format!("CPython n={}", int(n)),
-        "x86 instr / iteration",
-        "wasm / x86 per iteration",
+        "work",
+        "size",
+        "wasm instr / unit",
+        "at issue 17's start",
+        "change",
+        "x86 instr / unit (native)",
+        "wasm / x86",
     ]);
-    for (i, f) in FUNCTIONS.iter().enumerate() {
+    for (w, native) in WORKLOADS.iter().zip(native_counts) {
+        let native = native?;
+        let size = (w.size)(n);
         let mut wasm = [0u64; 2];
-        for (j, arg) in [0, n].into_iter().enumerate() {
-            let (reply, instr) = bench.query(id, f, &candid::encode_one(arg)?)?;
+        for (j, arg) in [0, size].into_iter().enumerate() {
+            let (reply, instr) = bench.query(id, w.function, &candid::encode_one(arg)?)?;
             let got: u64 = candid::decode_one(&reply)?;
-            if got != expected(arg) {
-                bail!("{f}({arg}) returned {got}, expected {}", expected(arg));
+            if got.to_string() != native[j].1 {
+                bail!(
+                    "{}({arg}) returned {got} in the canister, {} in native CPython",
+                    w.function,
+                    native[j].1
+                );
             }
             wasm[j] = instr;
         }
-        let wasm_per = (wasm[1] as f64 - wasm[0] as f64) / n as f64;
-        let mut row = vec![
-            format!("`{f}(n)`"),
-            int(wasm[0]),
-            int(wasm[1]),
-            format!("{wasm_per:.1}"),
-        ];
-        match &native_counts {
-            Ok(counts) => {
-                let [c0, cn] = counts[i];
-                let x86_per = (cn as f64 - c0 as f64) / n as f64;
-                row.extend([
-                    int(c0),
-                    int(cn),
-                    format!("{x86_per:.1}"),
-                    format!("{:.2}", wasm_per / x86_per),
-                ]);
-            }
-            Err(_) => row.extend([
-                "not measured".into(),
-                String::new(),
-                String::new(),
-                String::new(),
-            ]),
-        }
-        t.row(row);
+        let unit = match w.per {
+            Per::Iteration => size as f64,
+            Per::Call => 1.0,
+        };
+        let wasm_per = (wasm[1] as f64 - wasm[0] as f64) / unit;
+        let x86_per = (native[1].0 as f64 - native[0].0 as f64) / unit;
+        let (start, change) = match w.start {
+            Some(s) => (fmt(s), format!("{:+.0}%", (wasm_per / s - 1.0) * 100.0)),
+            None => ("—".into(), "—".into()),
+        };
+        t.row(vec![
+            format!(
+                "{} ({})",
+                w.label,
+                match w.per {
+                    Per::Iteration => "per iteration",
+                    Per::Call => "whole call",
+                }
+            ),
+            int(size),
+            fmt(wasm_per),
+            start,
+            change,
+            fmt(x86_per),
+            format!("{:.2}", wasm_per / x86_per),
+        ]);
     }
-    let mut out = String::from("## 3. Compute: interpreter cost per loop iteration\n\n");
+    let mut out = String::from("## 3. Compute: interpreter cost per unit of work\n\n");
     out.push_str(&t.render());
-    match (&native, &native_counts) {
-        (Ok(py), Ok(_)) => out.push_str(&format!(
-            "\nUnits differ: the replica column counts wasm instructions (wasmtime fuel) of CPython 3.11 compiled to \
-             wasm32-wasip1 inside the canister; the CPython columns count x86-64 instructions of the host's native \
-             CPython {} ({}) under `valgrind --tool=callgrind`, whole process. Per iteration = (count(n) − count(0)) / n, \
-             so interpreter start-up and call overhead cancel. The last column is a ratio of different units: \
-             it says how much more work the wasm build does per iteration, not a time.\n",
-            py.version,
-            py.exe.display()
-        )),
-        (Err(e), _) | (_, Err(e)) => out.push_str(&format!("\nNative CPython was not measured: {e}\n")),
-    }
+    out.push_str(&format!(
+        "\nUnits differ: wasm instructions (wasmtime fuel) of the canister's CPython 3.11 for wasm32-wasip1 against \
+         x86-64 instructions of the host's native CPython {} ({}) under `valgrind --tool=callgrind`, whole process; \
+         a unit is (count(size) − count(0)) / size for loops and count(size) − count(0) for a whole recursive call, \
+         so start-up and call overhead cancel. The last column is a ratio of different units: how much more work the \
+         wasm build does, not a time. *At issue 17's start*: this section's figure before that issue's changes \
+         (benches/README.md), quoted, not measured in this run.\n",
+        native.version,
+        native.exe.display()
+    ));
     Ok(out)
+}
+
+fn fmt(x: f64) -> String {
+    if x >= 100_000.0 {
+        int(x.round() as u64)
+    } else {
+        format!("{x:.1}")
+    }
 }

@@ -50,6 +50,15 @@ pub struct ModuleFacts {
     pub largest_function_complexity: u64,
 }
 
+/// The first `count` function bodies of a module, already checked (they are a prepared
+/// template's, copied unchanged but for `i32.const` immediates), and what was measured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TrustedBodies {
+    pub count: u32,
+    pub largest_instructions: usize,
+    pub largest_complexity: u64,
+}
+
 /// Checks `wasm` against the IC's admission rules and `did` (the interface it must
 /// serve); see the module docs.
 pub fn check(wasm: &[u8], did: &str) -> Result<ModuleFacts, BuildError> {
@@ -58,8 +67,19 @@ pub fn check(wasm: &[u8], did: &str) -> Result<ModuleFacts, BuildError> {
 
 /// [`check`] with other limits.
 pub fn check_with(wasm: &[u8], did: &str, limits: &Limits) -> Result<ModuleFacts, BuildError> {
+    check_trusting(wasm, did, limits, None)
+}
+
+/// [`check_with`], skipping the bodies `trusted` says were checked already (everything
+/// else — sections, types, imports, exports, data, the other bodies — is checked).
+pub fn check_trusting(
+    wasm: &[u8],
+    did: &str,
+    limits: &Limits,
+    trusted: Option<TrustedBodies>,
+) -> Result<ModuleFacts, BuildError> {
     let mut problems = Vec::new();
-    let facts = scan(wasm, limits, &mut problems);
+    let facts = scan(wasm, limits, trusted, &mut problems);
     if let Some(facts) = &facts {
         check_exports_and_sections(facts, did, wasm, limits, &mut problems);
     }
@@ -69,9 +89,35 @@ pub fn check_with(wasm: &[u8], did: &str, limits: &Limits) -> Result<ModuleFacts
     }
 }
 
-/// One pass over the module: validation, imports, exports, limits, code. `None` if the
-/// module is not valid wasm at all (then `problems` says why).
-fn scan(wasm: &[u8], limits: &Limits, problems: &mut Vec<String>) -> Option<ModuleFacts> {
+/// Checks a runtime template's code once, as [`check`] checks a module's (validity under
+/// the IC's features, instructions and complexity per function, forbidden instructions),
+/// for builds to trust ([`check_trusting`]).
+pub fn template_code(template: &[u8]) -> Result<TrustedBodies, String> {
+    let mut problems = Vec::new();
+    match scan(template, &IC_LIMITS, None, &mut problems) {
+        Some(facts) if problems.is_empty() => Ok(TrustedBodies {
+            count: facts.functions as u32,
+            largest_instructions: facts.largest_function_instructions,
+            largest_complexity: facts.largest_function_complexity,
+        }),
+        _ => Err(format!(
+            "the template's code would be rejected by the Internet Computer: {}",
+            problems.join("; ")
+        )),
+    }
+}
+
+/// One pass over the module: validation, imports, exports, limits, code (except the
+/// `trusted` bodies). `None` if the module is not valid wasm at all (then `problems` says
+/// why).
+fn scan(
+    wasm: &[u8],
+    limits: &Limits,
+    trusted: Option<TrustedBodies>,
+    problems: &mut Vec<String>,
+) -> Option<ModuleFacts> {
+    let skip = trusted.map_or(0, |t| t.count as usize);
+    let mut validated_bodies = 0usize;
     let mut facts = ModuleFacts {
         module_bytes: wasm.len(),
         ..Default::default()
@@ -102,7 +148,9 @@ fn scan(wasm: &[u8], limits: &Limits, problems: &mut Vec<String>) -> Option<Modu
             }
         };
         match validator.payload(&payload) {
+            Ok(ValidPayload::Func(_, _)) if validated_bodies < skip => validated_bodies += 1,
             Ok(ValidPayload::Func(func, body)) => {
+                validated_bodies += 1;
                 let mut v = func.into_validator(std::mem::take(&mut allocs));
                 if let Err(e) = v.validate(&body) {
                     problems.push(invalid(e));
@@ -195,6 +243,7 @@ fn scan(wasm: &[u8], limits: &Limits, problems: &mut Vec<String>) -> Option<Modu
                     ));
                 }
             }
+            Payload::CodeSectionEntry(_) if body_index < skip => body_index += 1,
             Payload::CodeSectionEntry(body) => {
                 let (mut count, mut weight) = (0usize, 0u64);
                 if let Ok(ops) = body.get_operators_reader() {
@@ -232,6 +281,13 @@ fn scan(wasm: &[u8], limits: &Limits, problems: &mut Vec<String>) -> Option<Modu
                 .push((c.name().to_string(), c.data().len())),
             _ => {}
         }
+    }
+    if let Some(t) = trusted {
+        facts.largest_function_instructions = facts
+            .largest_function_instructions
+            .max(t.largest_instructions);
+        facts.largest_function_complexity =
+            facts.largest_function_complexity.max(t.largest_complexity);
     }
     if facts.functions > limits.functions {
         problems.push(format!(

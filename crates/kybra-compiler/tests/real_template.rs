@@ -220,3 +220,54 @@ fn gzip_levels() {
         println!("level {level}: {} B in {:?}", gz.len(), started.elapsed());
     }
 }
+
+/// The fast build (template bytes spliced, its gzip chunks reused) gives the module a
+/// straightforward build gives: the `.wasm.gz` decompresses to exactly the `.wasm`, and a
+/// build from the same template without its chunks (every piece compressed now) writes
+/// the same bytes, raw and gzip'd.
+#[test]
+fn fast_builds_equal_straightforward_ones_byte_for_byte() {
+    let Some((template, index, code)) = real_assets() else {
+        return;
+    };
+    assert!(
+        kybra_compiler::wasm::is_prepared(&template),
+        "template.wasm is not prepared for fast builds: re-run runtime/build-assets.sh"
+    );
+    let project = Project::new(&[("src/main.py", HELLO_WORLD)]);
+    let build = |template: &[u8]| {
+        let assets = Assets {
+            template,
+            stdlib_index: &index,
+            stdlib_code: &code,
+        };
+        kybra_compiler::build_with_env(&project.main(), &project.root, &assets, vec![]).unwrap()
+    };
+    let fast = build(&template);
+    let mut unzipped = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(&fast.wasm_gz[..]),
+        &mut unzipped,
+    )
+    .unwrap();
+    assert!(
+        unzipped == fast.wasm,
+        "the .wasm.gz does not hold the .wasm"
+    );
+
+    let without_chunks = kybra_compiler::wasm::strip_chunks(&template).unwrap();
+    assert!(
+        without_chunks.len() < template.len(),
+        "a prepared template carries its gzip chunks"
+    );
+    let slow = build(&without_chunks);
+    assert!(slow.wasm == fast.wasm, "the raw modules differ");
+    assert!(
+        slow.wasm_gz == fast.wasm_gz,
+        "the chunks changed the gzip bytes"
+    );
+    println!(
+        "fast build: wasm {:?} gzip {:?}; without chunks: gzip {:?}",
+        fast.timings.wasm, fast.timings.gzip, slow.timings.gzip
+    );
+}

@@ -12,6 +12,7 @@
 //! - the output imports only `ic0.*` plus `kybra.payload_size: () -> i32` and
 //!   `kybra.payload_copy: (i32) -> ()`; anything else is an error that lists the
 //!   offending imports (unresolved C symbols silently become `env` imports);
+//! - [`optimize`] runs binaryen's wasm-opt on a template and checks its output the same way;
 //! - the output exports `kybra_dispatch: (i32) -> ()`, the timer exports and the five canister hooks (the
 //!   compiler removes `canister_heartbeat` / `canister_inspect_message` from canisters
 //!   that define no `@heartbeat` / `@inspect_message`).
@@ -63,6 +64,8 @@ pub enum TemplateError {
     },
     #[error("the runtime does not export `{0}`: is it the kybra-runtime module?")]
     MissingExport(String),
+    #[error("wasm-opt failed: {0}")]
+    Optimize(String),
 }
 
 /// What the conversion did, for progress output and the report.
@@ -214,3 +217,47 @@ fn check_exports(module: &Module) -> Result<(), TemplateError> {
 
 #[cfg(test)]
 mod tests;
+
+/// Runs binaryen's `wasm-opt` at `level` (`O1`..`O4`, `Os`, `Oz`) on a module, with the
+/// wasm features the IC accepts. (Binaryen reads and writes files: a private temporary
+/// folder holds them and is removed afterwards.)
+pub fn optimize(wasm: &[u8], level: &str) -> Result<Vec<u8>, TemplateError> {
+    use wasm_opt::{Feature, OptimizationOptions};
+    let mut options = match level {
+        "O1" => OptimizationOptions::new_opt_level_1(),
+        "O2" => OptimizationOptions::new_opt_level_2(),
+        "O3" => OptimizationOptions::new_opt_level_3(),
+        "O4" => OptimizationOptions::new_opt_level_4(),
+        "Os" => OptimizationOptions::new_optimize_for_size(),
+        "Oz" => OptimizationOptions::new_optimize_for_size_aggressively(),
+        other => {
+            return Err(TemplateError::Optimize(format!(
+                "unknown level {other}: use O1, O2, O3, O4, Os or Oz"
+            )))
+        }
+    };
+    for feature in [
+        Feature::BulkMemory,
+        Feature::SignExt,
+        Feature::MutableGlobals,
+        Feature::TruncSat,
+        Feature::Multivalue,
+    ] {
+        options.enable_feature(feature);
+    }
+    let failed = |e: &dyn std::fmt::Display| TemplateError::Optimize(e.to_string());
+    let dir = std::env::temp_dir().join(format!("kybra-template-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| failed(&e))?;
+    let (input, output) = (dir.join("in.wasm"), dir.join("out.wasm"));
+    let result = std::fs::write(&input, wasm)
+        .map_err(|e| failed(&e))
+        .and_then(|()| options.run(&input, &output).map_err(|e| failed(&e)))
+        .and_then(|()| std::fs::read(&output).map_err(|e| failed(&e)));
+    let _ = std::fs::remove_dir_all(&dir);
+    let bytes = result?;
+    let module = ic_wasm::utils::parse_wasm(&bytes, false)
+        .map_err(|e| TemplateError::Parse(e.to_string()))?;
+    check_imports(&module)?;
+    check_exports(&module)?;
+    Ok(bytes)
+}

@@ -19,6 +19,9 @@ struct Args {
     /// Keep the `name` section (function names in traps; larger module).
     #[arg(long)]
     keep_names: bool,
+    /// Run binaryen's wasm-opt at this level on the result (O1..O4, Os, Oz).
+    #[arg(long)]
+    optimize: Option<String>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -28,8 +31,26 @@ fn main() -> anyhow::Result<()> {
     let options = kybra_template::Options {
         keep_names: args.keep_names,
     };
-    let (bytes, summary) = kybra_template::build_template(&input, options)
+    let (mut bytes, summary) = kybra_template::build_template(&input, options)
         .with_context(|| format!("converting {}", args.input.display()))?;
+    if let Some(level) = &args.optimize {
+        bytes = kybra_template::optimize(&bytes, level)
+            .with_context(|| format!("optimising {}", args.input.display()))?;
+        println!(
+            "wasm-opt -{level}: {} -> {} bytes",
+            summary.size,
+            bytes.len()
+        );
+    }
+    // Last: the payload accessors become the template's own functions and the fixed parts
+    // are compressed once, so each `kybra build` splices bytes instead of re-encoding.
+    let raw = bytes.len();
+    let bytes = kybra_compiler::wasm::prepare(&bytes, kybra_compiler::GZIP_LEVEL)
+        .map_err(|e| anyhow::anyhow!("preparing the template: {e}"))?;
+    println!(
+        "prepared for fast builds: {raw} -> {} bytes (with its gzip chunks)",
+        bytes.len()
+    );
     std::fs::write(&args.output, &bytes)
         .with_context(|| format!("writing {}", args.output.display()))?;
     println!(

@@ -151,3 +151,19 @@ fn names_are_dropped_unless_kept() {
     assert!(!has_names(&plain));
     assert!(has_names(&named));
 }
+
+#[test]
+fn optimize_keeps_the_contract_and_rejects_unknown_levels() {
+    let (bytes, summary) = build_template(&runtime_like("", ""), Options::default()).unwrap();
+    let optimized = optimize(&bytes, "O3").unwrap();
+    let module = ic_wasm::utils::parse_wasm(&optimized, false).unwrap();
+    let exports: BTreeSet<String> = module.exports.iter().map(|e| e.name.clone()).collect();
+    let before: BTreeSet<String> = summary.exports.into_iter().collect();
+    assert_eq!(
+        exports, before,
+        "wasm-opt must keep every export of the contract"
+    );
+    assert_eq!(check_imports(&module).unwrap(), summary.imports);
+    let err = optimize(&bytes, "O9").unwrap_err().to_string();
+    assert!(err.contains("unknown level O9"), "{err}");
+}
