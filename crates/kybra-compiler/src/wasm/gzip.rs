@@ -163,13 +163,5 @@ mod tests {
         expected.extend_from_slice(&template[1000..]);
         expected.extend_from_slice(&[42; 70_000]);
         assert_eq!(gunzip(&fast), expected);
-        // A table for other bytes is ignored, never misused.
-        let mut other = template.clone();
-        other[5] ^= 1;
-        assert!(Chunks::decode(&table, &other, 9).by_range.is_empty());
-        assert!(Chunks::decode(&table, &template, 6).by_range.is_empty());
-        assert!(Chunks::decode(&table[..20], &template, 9)
-            .by_range
-            .is_empty());
     }
 }

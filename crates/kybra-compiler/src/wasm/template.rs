@@ -376,3 +376,33 @@ impl<'a> Reader<'a> {
         Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_prepared_table_is_read_only_for_its_own_bytes_and_level() {
+        let template: Vec<u8> = (0..50_000u32).map(|i| (i % 253) as u8).collect();
+        let trusted = TrustedBodies {
+            count: 7,
+            largest_instructions: 11,
+            largest_complexity: 13,
+        };
+        let table = encode_prepared(&template, trusted, &[0..10, 10..50_000], 9);
+        let (read, chunks) = decode_prepared(&table, &template, 9).expect("its own table");
+        assert_eq!(read, trusted);
+        assert_eq!(chunks.by_range.len(), 2);
+        let mut other = template.clone();
+        other[5] ^= 1;
+        assert!(decode_prepared(&table, &other, 9).is_none(), "other bytes");
+        assert!(
+            decode_prepared(&table, &template, 6).is_none(),
+            "another level"
+        );
+        assert!(
+            decode_prepared(&table[..table.len() - 1], &template, 9).is_none(),
+            "torn"
+        );
+    }
+}
