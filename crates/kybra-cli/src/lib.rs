@@ -8,3 +8,4 @@ pub mod identity;
 pub mod local;
 pub mod network;
 pub mod project;
+pub mod python_env;

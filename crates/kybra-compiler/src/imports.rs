@@ -6,6 +6,7 @@
 //! handler catches `ImportError`) as optional, and skips `if TYPE_CHECKING:` blocks, which
 //! never run.
 
+use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{ExceptHandler, Expr, Stmt};
 use ruff_text_size::{Ranged, TextSize};
 
@@ -106,6 +107,36 @@ fn walk(body: &[Stmt], optional: bool, out: &mut Vec<ImportSite>) {
             _ => {}
         }
     }
+}
+
+/// Literal module or package names given to `import_module`, `__import__`,
+/// `importlib.resources.files`, `pkgutil.get_data` or jinja2's `PackageLoader`, and the
+/// codec modules literal encoding names need (`encoding="ascii"`, `.decode("latin-1")`),
+/// anywhere in `body`, as optional imports (a name that resolves nowhere is not an error).
+pub fn literal_imports(body: &[Stmt]) -> Vec<ImportSite> {
+    struct Calls(Vec<ImportSite>);
+    impl<'a> Visitor<'a> for Calls {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Call(call) = expr {
+                let named = crate::packages::edges::literal_import(call)
+                    .or_else(|| crate::packages::edges::literal_encoding(call));
+                if let Some(module) = named {
+                    self.0.push(ImportSite {
+                        offset: call.range().start(),
+                        module,
+                        level: 0,
+                        names: Vec::new(),
+                        is_from: false,
+                        optional: true,
+                    });
+                }
+            }
+            visitor::walk_expr(self, expr);
+        }
+    }
+    let mut calls = Calls(Vec::new());
+    calls.visit_body(body);
+    calls.0
 }
 
 fn is_type_checking(test: &Expr) -> bool {

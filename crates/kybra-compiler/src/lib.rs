@@ -17,7 +17,9 @@ pub mod embedded;
 pub mod ic_rules;
 pub mod imports;
 pub mod names;
+pub mod packages;
 pub mod project;
+pub mod search;
 pub mod stable_maps;
 pub mod stdlib;
 pub mod typedefs;
@@ -26,12 +28,12 @@ pub mod validate;
 pub mod wasm;
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use flate2::write::GzEncoder;
 use flate2::Compression;
-use kybra_interface::{ModuleCode, Payload, PyModule};
+use kybra_interface::{ModuleCode, Payload, PyModule, SiteFile};
 use serde_bytes::ByteBuf;
 
 pub use diagnostic::{BuildError, Diagnostic};
@@ -78,6 +80,8 @@ pub struct Canister {
     pub user_modules: usize,
     /// Size of the encoded payload in bytes.
     pub payload_bytes: usize,
+    /// What the canister carries of each installed package it imports.
+    pub packages: Vec<packages::PackageReport>,
     /// The module as the IC's validation sees it (functions, code section, ...).
     pub facts: validate::ModuleFacts,
     pub timings: Timings,
@@ -89,14 +93,26 @@ pub fn cdk_metadata() -> String {
 }
 
 /// Compiles the project whose entry is `main_py`; file names in diagnostics and
-/// tracebacks are relative to `project_root`.
+/// tracebacks are relative to `project_root`. No installed packages are importable.
 pub fn build(main_py: &Path, project_root: &Path, assets: &Assets) -> Result<Canister, BuildError> {
+    build_in(main_py, project_root, &[], assets)
+}
+
+/// [`build`] with `site` as the environment's site-packages folders (in search order):
+/// the installed packages the project imports are carried (see [`packages`]).
+pub fn build_in(
+    main_py: &Path,
+    project_root: &Path,
+    site: &[PathBuf],
+    assets: &Assets,
+) -> Result<Canister, BuildError> {
     let started = Instant::now();
     let stdlib = stdlib::Stdlib::parse(assets.stdlib_index, assets.stdlib_code)?;
-    let (payload, user_modules) = analyse_project(main_py, project_root, &stdlib)?;
-    let analysed = started.elapsed();
-    let mut canister = package(&payload, user_modules, assets)?;
-    canister.timings.analyse = analysed;
+    let analysed = analyse(main_py, project_root, site, &stdlib)?;
+    let took = started.elapsed();
+    let mut canister = package(&analysed.payload, analysed.user_modules, assets)?;
+    canister.timings.analyse = took;
+    canister.packages = analysed.packages;
     Ok(canister)
 }
 
@@ -128,6 +144,7 @@ pub fn package(
         modules: payload.modules.len(),
         user_modules,
         payload_bytes: encoded.len(),
+        packages: Vec::new(),
         facts,
         wasm,
         wasm_gz,
@@ -143,13 +160,32 @@ pub fn package(
 
 /// Parses and analyses the project into the payload the runtime will receive, and the
 /// number of user modules in it (they come first, then the `kybra` library modules read
-/// as source, then the bundled ones).
+/// as source, then the bundled ones). No installed packages are importable.
 pub fn analyse_project(
     main_py: &Path,
     project_root: &Path,
     stdlib: &stdlib::Stdlib,
 ) -> Result<(Payload, usize), BuildError> {
-    let (project, mut diags) = project::load(main_py, project_root, stdlib)?;
+    analyse(main_py, project_root, &[], stdlib).map(|a| (a.payload, a.user_modules))
+}
+
+/// What [`analyse`] found.
+pub struct Analysed {
+    pub payload: Payload,
+    /// User modules in the payload (they come first).
+    pub user_modules: usize,
+    /// What the payload carries of each installed package.
+    pub packages: Vec<packages::PackageReport>,
+}
+
+/// [`analyse_project`] with `site` as the environment's site-packages folders.
+pub fn analyse(
+    main_py: &Path,
+    project_root: &Path,
+    site: &[PathBuf],
+    stdlib: &stdlib::Stdlib,
+) -> Result<Analysed, BuildError> {
+    let (project, mut diags) = project::load(main_py, project_root, site, stdlib)?;
     let names = names::Names::new(&project);
     let cx = typedefs::TypeCx::new(&project, &names);
     let (methods, hooks, more) = analyse::entry_points(&project, &cx);
@@ -167,6 +203,7 @@ pub fn analyse_project(
     let mut modules: Vec<PyModule> = project
         .modules
         .iter()
+        .filter(|m| m.site.is_none())
         .map(|m| PyModule {
             name: m.name.clone(),
             is_package: m.is_package,
@@ -176,9 +213,10 @@ pub fn analyse_project(
             },
         })
         .collect();
-    let user = project.modules.iter().filter(|m| !m.library).count();
+    let user = project.modules.iter().filter(|m| m.is_user()).count();
     // Frozen modules are left out: the runtime always uses the interpreter's own copy.
-    for b in stdlib.closure(project.bundled.iter().map(String::as_str)) {
+    let deferred = project.deferred.iter().map(String::as_str);
+    for b in stdlib.closure_with(project.bundled.iter().map(String::as_str), deferred) {
         if !b.frozen && project.module(&b.name).is_none() {
             modules.push(PyModule {
                 name: b.name,
@@ -187,8 +225,19 @@ pub fn analyse_project(
             });
         }
     }
-    Ok((
-        Payload {
+    let mut site_packages = Vec::with_capacity(project.site.files.len());
+    for (path, host) in &project.site.files {
+        let data = std::fs::read(host).map_err(|source| BuildError::Entry {
+            path: host.clone(),
+            source,
+        })?;
+        site_packages.push(SiteFile {
+            path: path.clone(),
+            data: ByteBuf::from(data),
+        });
+    }
+    Ok(Analysed {
+        payload: Payload {
             modules,
             entry,
             methods,
@@ -196,9 +245,11 @@ pub fn analyse_project(
             hooks,
             stable_maps,
             env: build_env(),
+            site_packages,
         },
-        user,
-    ))
+        user_modules: user,
+        packages: project.site.report,
+    })
 }
 
 /// The build's environment variables that canisters may read at run time (`os.environ`):

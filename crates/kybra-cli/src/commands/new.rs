@@ -1,9 +1,10 @@
 //! `kybra new NAME`: the book's hello world project, ready to `kybra deploy`.
 //!
 //! Promises: writes `NAME/src/main.py` and `NAME/dfx.json` exactly as the book's "Hello
-//! World" chapter shows them (with NAME as the canister name), a `.gitignore` and
-//! `tests/test_main.py`, a pytest suite on `kybra.testing` that passes as generated;
-//! never overwrites an existing non-empty directory.
+//! World" chapter shows them (with NAME as the canister name), a `.gitignore`,
+//! `requirements.txt` (kybra itself, as the book pins it) and `tests/test_main.py`, a
+//! pytest suite on `kybra.testing` that passes as generated; says how to add PyPI
+//! packages; never overwrites an existing non-empty directory.
 
 use std::path::Path;
 
@@ -55,6 +56,12 @@ def test_set_message_then_get_message(replica: Replica) -> None:
     .replace("NAME", name)
 }
 
+/// `requirements.txt`: kybra itself, at the version that wrote the project. PyPI packages
+/// the canister imports go here too (`pip install -r requirements.txt`).
+pub fn requirements_txt() -> String {
+    format!("kybra=={}\n", env!("CARGO_PKG_VERSION"))
+}
+
 const GITIGNORE: &str = "# Kybra build outputs and local replica state\n.kybra/\n.dfx/\n\n# Python\nvenv/\n.venv/\n__pycache__/\n";
 
 /// Checks that `name` can be a directory and a canister name.
@@ -79,9 +86,14 @@ pub fn validate_name(name: &str) -> Result<()> {
 pub fn run(name: &str) -> Result<()> {
     let dir = super::cwd()?.join(name);
     create(&dir, name)?;
-    println!("Created project {name}/ (src/main.py, dfx.json, .gitignore, tests/test_main.py).");
+    println!("Created project {name}/ (src/main.py, dfx.json, requirements.txt, .gitignore, tests/test_main.py).");
     println!("Next:\n  cd {name}\n  kybra start --background\n  kybra deploy\n  kybra canister call {name} get_message");
     println!("Test it in-process:\n  pytest");
+    println!(
+        "Use PyPI packages (pure Python): add them to requirements.txt, then\n  \
+         python3 -m venv .venv && .venv/bin/pip install -r requirements.txt\n  \
+         kybra build   (takes them from the project's .venv, or the active virtual environment)"
+    );
     Ok(())
 }
 
@@ -106,6 +118,7 @@ pub fn create(dir: &Path, name: &str) -> Result<()> {
         ("src/main.py", MAIN_PY.to_string()),
         ("dfx.json", dfx_json(name)),
         (".gitignore", GITIGNORE.to_string()),
+        ("requirements.txt", requirements_txt()),
         ("tests/test_main.py", test_main_py(name)),
     ];
     for (file, text) in files {
@@ -144,6 +157,11 @@ mod tests {
         assert!(std::fs::read_to_string(dir.join(".gitignore"))
             .unwrap()
             .contains(".kybra/"));
+        let requirements = std::fs::read_to_string(dir.join("requirements.txt")).unwrap();
+        assert_eq!(
+            requirements,
+            format!("kybra=={}\n", env!("CARGO_PKG_VERSION"))
+        );
         let test = std::fs::read_to_string(dir.join("tests/test_main.py")).unwrap();
         assert!(test.contains("from kybra.testing import Replica"), "{test}");
         assert!(
