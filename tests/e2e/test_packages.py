@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import REPO, Project, copy_project, served
 
 PROJECT = REPO / "tests" / "e2e" / "projects" / "packages"
@@ -29,12 +28,23 @@ C_EXTENSION_ONLY = "ujson==5.10.0"
 def make_venv(path: Path, *requirements: str) -> Path:
     """A virtual environment at `path` (no pip of its own) filled by this interpreter's
     pip from PyPI (pip's cache keeps repeated runs offline-fast); returns its python."""
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(path)], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", str(path)], check=True
+    )
     python = path / "bin" / "python"
     if requirements:
         subprocess.run(
-            [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet",
-             "--disable-pip-version-check", *requirements],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "--python",
+                str(python),
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                *requirements,
+            ],
             check=True,
         )
     return python
@@ -53,7 +63,12 @@ def no_outer_environment() -> Iterator[None]:
 def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
     root = tmp_path_factory.mktemp("packages") / "packages"
     p = copy_project(PROJECT, root)
-    make_venv(root / ".venv", "-r", str(root / "requirements.txt"), str(root / "assets_package"))
+    make_venv(
+        root / ".venv",
+        "-r",
+        str(root / "requirements.txt"),
+        str(root / "assets_package"),
+    )
     with served(p, False) as served_project:
         yield served_project
 
@@ -77,16 +92,23 @@ def host(project: Project) -> dict[str, Any]:
     )
     out = subprocess.run(
         [str(project.root / ".venv" / "bin" / "python"), "-c", script, YAML],
-        cwd=project.root, check=True, capture_output=True, text=True,
+        cwd=project.root,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     return json.loads(out)
 
 
-YAML = "name: kybra\nversions: [1, 2.5, true]\nnested:\n  when: 2024-03-05\n  none: null\n"
+YAML = (
+    "name: kybra\nversions: [1, 2.5, true]\nnested:\n  when: '2024-03-05'\n  none: null\n"
+)
 
 
 def call(p: Project, method: str, *args: str) -> Any:
-    out = p.kybra("canister", "call", CANISTER, method, *args, "--output", "json").stdout
+    out = p.kybra(
+        "canister", "call", CANISTER, method, *args, "--output", "json"
+    ).stdout
     return json.loads(json.loads(out))
 
 
@@ -99,20 +121,30 @@ def test_the_build_uses_the_projects_venv_and_reports_each_package(
 ) -> None:
     assert f"Python environment: {project.root / '.venv'} (Python 3.11" in built, built
     assert "the project's .venv" in built
-    for line in ("package Jinja2 3.1.6: ", "package tzdata 2026.6: ", "package PyYAML 6.0.4: "):
+    for line in (
+        "package Jinja2 3.1.6: ",
+        "package tzdata 2026.6: ",
+        "package PyYAML 6.0.4: ",
+    ):
         assert line in built, built
-    report = json.loads((project.root / ".kybra" / CANISTER / "packages.json").read_text())
+    report = json.loads(
+        (project.root / ".kybra" / CANISTER / "packages.json").read_text()
+    )
     by_name = {p["name"]: p for p in report}
     # Fallbacks: markupsafe and PyYAML without their compiled speed-ups.
     assert by_name["MarkupSafe"]["modules"] == ["markupsafe", "markupsafe._native"]
     assert not any("cyaml" in m or "_yaml" in m for m in by_name["PyYAML"]["modules"])
     assert "tzdata/zoneinfo/Europe/Zurich" in by_name["tzdata"]["data_files"]
     assert by_name["certifi"]["data_files"] == ["certifi/cacert.pem"]
-    assert by_name["kybra-e2e-assets"]["data_files"] == ["kybra_e2e_assets/templates/greeting.html"]
+    assert by_name["kybra-e2e-assets"]["data_files"] == [
+        "kybra_e2e_assets/templates/greeting.html"
+    ]
     assert all(p["code_bytes"] > 0 for p in report if p["name"] != "tzdata")
 
 
-def test_dates_dateutil_and_zoneinfo_with_tzdata(project: Project, built: str, host: dict) -> None:
+def test_dates_dateutil_and_zoneinfo_with_tzdata(
+    project: Project, built: str, host: dict
+) -> None:
     got = call(project, "dates")
     assert got == host["dates"]
     assert got["zurich"] == "2024-07-01T14:00:00+02:00" and got["zurich_name"] == "CEST"
@@ -139,7 +171,9 @@ def test_templates_jinja2_package_loader_and_markupsafe_fallback(
     assert "<li>A</li><li>B</li>" in got["package_template"]
 
 
-def test_utilities_boltons_toolz_more_itertools(project: Project, built: str, host: dict) -> None:
+def test_utilities_boltons_toolz_more_itertools(
+    project: Project, built: str, host: dict
+) -> None:
     assert call(project, "utilities") == host["utilities"]
 
 
@@ -158,13 +192,17 @@ def test_certifi_reads_its_data_file(project: Project, built: str, host: dict) -
     assert got == host["certificates"] and got["where_reads_the_same"] is True
 
 
-def test_update_methods_use_the_packages(project: Project, built: str, host: dict) -> None:
+def test_update_methods_use_the_packages(
+    project: Project, built: str, host: dict
+) -> None:
     project.kybra("canister", "call", CANISTER, "save", text(YAML, "Bob"))
     assert call(project, "saved_results") == [host["saved"]]
 
 
 def module_hash(p: Project, name: str) -> str:
-    return hashlib.sha256((p.root / ".kybra" / name / f"{name}.wasm").read_bytes()).hexdigest()
+    return hashlib.sha256(
+        (p.root / ".kybra" / name / f"{name}.wasm").read_bytes()
+    ).hexdigest()
 
 
 def test_an_installed_package_that_is_not_imported_leaves_the_module_byte_identical(
@@ -194,7 +232,7 @@ def test_a_package_that_needs_a_c_extension_fails_the_build_and_writes_no_module
     main.write_text("import ujson\n" + main.read_text())
     make_venv(p.root / ".venv", C_EXTENSION_ONLY)
     out = p.fails("build")
-    assert "src/main.py:1:1: cannot import `ujson`" in out, out
+    assert "src/main.py:1:8: cannot import `ujson`" in out, out
     assert "package ujson 5.10.0 needs the compiled extension" in out
     assert "ujson.cpython-311-x86_64-linux-gnu.so" in out
     assert "no pure-Python fallback" in out and "py3-none-any" in out

@@ -107,7 +107,10 @@ def build(project: str | os.PathLike[str], name: str | None = None) -> Built:
         return cached[1]
     # Installed packages come from the interpreter running the tests (as with
     # `python -m kybra`), unless KYBRA_PYTHON names another.
-    env = {**os.environ, "KYBRA_PYTHON": os.environ.get("KYBRA_PYTHON") or sys.executable}
+    env = {
+        **os.environ,
+        "KYBRA_PYTHON": os.environ.get("KYBRA_PYTHON") or sys.executable,
+    }
     proc = subprocess.run(
         [str(find_kybra()), "build", name],
         cwd=path,
