@@ -100,9 +100,7 @@ def host(project: Project) -> dict[str, Any]:
     return json.loads(out)
 
 
-YAML = (
-    "name: kybra\nversions: [1, 2.5, true]\nnested:\n  when: '2024-03-05'\n  none: null\n"
-)
+YAML = "name: kybra\nversions: [1, 2.5, true]\nnested:\n  when: '2024-03-05'\n  none: null\n"
 
 
 def call(p: Project, method: str, *args: str) -> Any:
@@ -140,6 +138,22 @@ def test_the_build_uses_the_projects_venv_and_reports_each_package(
         "kybra_e2e_assets/templates/greeting.html"
     ]
     assert all(p["code_bytes"] > 0 for p in report if p["name"] != "tzdata")
+
+
+def test_package_modules_ship_with_bytecode_compiled_at_build(
+    project: Project, built: str
+) -> None:
+    # The venv's python is CPython 3.11: it compiles the package modules for the canister,
+    # whose loader then takes each module's code from the .pyc beside it.
+    python = project.root / ".venv" / "bin" / "python"
+    assert f"package modules compiled to bytecode by {python}" in built, built
+    assert call(project, "bytecode") == {
+        "jinja2": True,
+        "yaml": True,
+        "ecdsa.keys": True,
+        "dateutil.parser": True,
+        "markupsafe": True,
+    }
 
 
 def test_dates_dateutil_and_zoneinfo_with_tzdata(

@@ -8,6 +8,9 @@
 //! name (what `pip install -e` of older projects writes). An explicit `KYBRA_PYTHON` that
 //! cannot run is an error; an unusable `VIRTUAL_ENV` or `.venv` is skipped with a warning;
 //! no Python at all is `None` (then only the project and the standard library import).
+//! [`bytecode_python`] names the host CPython 3.11 that compiles package modules to
+//! bytecode at build time: the environment's own interpreter when it is 3.11, else
+//! `python3.11` on `PATH`, else none (the canister then compiles them at install).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -97,6 +100,16 @@ pub fn discover(root: &Path) -> Result<Option<PythonEnv>> {
         Some(python) => ask(&python, "python3 on PATH").map(Some),
         None => Ok(None),
     }
+}
+
+/// The interpreter that compiles package modules to the canister's bytecode (CPython 3.11):
+/// `env`'s own when it is 3.11, else `python3.11` on `PATH` (its magic number is checked
+/// when it compiles).
+pub fn bytecode_python(env: &PythonEnv) -> Option<PathBuf> {
+    if env.version.starts_with("3.11.") {
+        return Some(env.python.clone());
+    }
+    which("python3.11")
 }
 
 fn venv_python(venv: &Path) -> PathBuf {

@@ -1,5 +1,6 @@
 //! The Kybra compiler: a Python canister project in, its Candid interface and canister
-//! wasm out — natively, without cargo, a C compiler or Python.
+//! wasm out — natively, without cargo, a C compiler or Python (a host CPython 3.11, when
+//! given, only compiles installed packages' modules to bytecode: [`packages::bytecode`]).
 //!
 //! Pipeline (one module per stage): [`project`] parses `main.py` and follows its imports,
 //! [`names`] + [`types`] + [`typedefs`] + [`analyse`] find the methods and their Candid types, [`did`]
@@ -82,6 +83,8 @@ pub struct Canister {
     pub payload_bytes: usize,
     /// What the canister carries of each installed package it imports.
     pub packages: Vec<packages::PackageReport>,
+    /// Where the package modules it carries were compiled.
+    pub compiled: packages::Compiled,
     /// The module as the IC's validation sees it (functions, code section, ...).
     pub facts: validate::ModuleFacts,
     pub timings: Timings,
@@ -95,24 +98,30 @@ pub fn cdk_metadata() -> String {
 /// Compiles the project whose entry is `main_py`; file names in diagnostics and
 /// tracebacks are relative to `project_root`. No installed packages are importable.
 pub fn build(main_py: &Path, project_root: &Path, assets: &Assets) -> Result<Canister, BuildError> {
-    build_in(main_py, project_root, &[], assets)
+    build_in(
+        main_py,
+        project_root,
+        &packages::Environment::default(),
+        assets,
+    )
 }
 
-/// [`build`] with `site` as the environment's site-packages folders (in search order):
-/// the installed packages the project imports are carried (see [`packages`]).
+/// [`build`] with the installed packages of `env`: those the project imports are carried
+/// (see [`packages`]).
 pub fn build_in(
     main_py: &Path,
     project_root: &Path,
-    site: &[PathBuf],
+    env: &packages::Environment,
     assets: &Assets,
 ) -> Result<Canister, BuildError> {
     let started = Instant::now();
     let stdlib = stdlib::Stdlib::parse(assets.stdlib_index, assets.stdlib_code)?;
-    let analysed = analyse(main_py, project_root, site, &stdlib)?;
+    let analysed = analyse(main_py, project_root, env, &stdlib)?;
     let took = started.elapsed();
     let mut canister = package(&analysed.payload, analysed.user_modules, assets)?;
     canister.timings.analyse = took;
     canister.packages = analysed.packages;
+    canister.compiled = analysed.compiled;
     Ok(canister)
 }
 
@@ -145,6 +154,7 @@ pub fn package(
         user_modules,
         payload_bytes: encoded.len(),
         packages: Vec::new(),
+        compiled: packages::Compiled::Nothing,
         facts,
         wasm,
         wasm_gz,
@@ -166,7 +176,8 @@ pub fn analyse_project(
     project_root: &Path,
     stdlib: &stdlib::Stdlib,
 ) -> Result<(Payload, usize), BuildError> {
-    analyse(main_py, project_root, &[], stdlib).map(|a| (a.payload, a.user_modules))
+    let env = packages::Environment::default();
+    analyse(main_py, project_root, &env, stdlib).map(|a| (a.payload, a.user_modules))
 }
 
 /// What [`analyse`] found.
@@ -176,16 +187,18 @@ pub struct Analysed {
     pub user_modules: usize,
     /// What the payload carries of each installed package.
     pub packages: Vec<packages::PackageReport>,
+    /// Where its package modules were compiled.
+    pub compiled: packages::Compiled,
 }
 
-/// [`analyse_project`] with `site` as the environment's site-packages folders.
+/// [`analyse_project`] with the installed packages of `env`.
 pub fn analyse(
     main_py: &Path,
     project_root: &Path,
-    site: &[PathBuf],
+    env: &packages::Environment,
     stdlib: &stdlib::Stdlib,
 ) -> Result<Analysed, BuildError> {
-    let (project, mut diags) = project::load(main_py, project_root, site, stdlib)?;
+    let (project, mut diags) = project::load(main_py, project_root, &env.site, stdlib)?;
     let names = names::Names::new(&project);
     let cx = typedefs::TypeCx::new(&project, &names);
     let (methods, hooks, more) = analyse::entry_points(&project, &cx);
@@ -225,17 +238,7 @@ pub fn analyse(
             });
         }
     }
-    let mut site_packages = Vec::with_capacity(project.site.files.len());
-    for (path, host) in &project.site.files {
-        let data = std::fs::read(host).map_err(|source| BuildError::Entry {
-            path: host.clone(),
-            source,
-        })?;
-        site_packages.push(SiteFile {
-            path: path.clone(),
-            data: ByteBuf::from(data),
-        });
-    }
+    let (site_packages, compiled) = site_files(&project.site.files, env.bytecode.as_ref())?;
     Ok(Analysed {
         payload: Payload {
             modules,
@@ -249,7 +252,57 @@ pub fn analyse(
         },
         user_modules: user,
         packages: project.site.report,
+        compiled,
     })
+}
+
+/// The payload's package files: each shipped file, and the bytecode `host` compiled of
+/// each module (beside its source, where CPython's path finder looks first).
+fn site_files(
+    files: &[(String, PathBuf)],
+    host: Option<&packages::HostPython>,
+) -> Result<(Vec<SiteFile>, packages::Compiled), BuildError> {
+    let mut out = Vec::with_capacity(files.len());
+    for (path, host_path) in files {
+        let data = std::fs::read(host_path).map_err(|source| BuildError::Entry {
+            path: host_path.clone(),
+            source,
+        })?;
+        out.push(SiteFile {
+            path: path.clone(),
+            data: ByteBuf::from(data),
+        });
+    }
+    let sources: Vec<(String, PathBuf)> = files
+        .iter()
+        .filter(|(path, _)| path.ends_with(".py"))
+        .map(|(path, host_path)| {
+            let filename = format!("{}/{path}", kybra_interface::SITE_PACKAGES);
+            (filename, host_path.clone())
+        })
+        .collect();
+    if sources.is_empty() {
+        return Ok((out, packages::Compiled::Nothing));
+    }
+    let Some(host) = host else {
+        let why = "no host CPython 3.11 was found to compile them at build time".to_string();
+        return Ok((out, packages::Compiled::InCanister(why)));
+    };
+    let pycs = match host.compile(&sources) {
+        Ok(pycs) => pycs,
+        Err(e) => return Ok((out, packages::Compiled::InCanister(e.to_string()))),
+    };
+    let rels = files.iter().map(|(p, _)| p).filter(|p| p.ends_with(".py"));
+    for (rel, pyc) in rels.zip(pycs) {
+        if let (Some(pyc), Some(path)) = (pyc, packages::bytecode::pyc_path(rel)) {
+            out.push(SiteFile {
+                path,
+                data: ByteBuf::from(pyc),
+            });
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok((out, packages::Compiled::AtBuild(host.python.clone())))
 }
 
 /// The build's environment variables that canisters may read at run time (`os.environ`):

@@ -19,6 +19,7 @@
 //!   shipped whole when that standard-library module is carried (`zoneinfo` → `tzdata`).
 //! - nothing runs on the host: package code is parsed, never imported.
 
+pub mod bytecode;
 mod dists;
 pub mod edges;
 mod load;
@@ -29,8 +30,31 @@ use std::path::{Path, PathBuf};
 use ruff_python_ast::ModModule;
 use serde::Serialize;
 
+pub use bytecode::{BytecodeError, HostPython};
 pub use dists::{Dist, Dists};
 pub use edges::Edges;
+
+/// The Python environment a build takes installed packages from.
+#[derive(Clone, Debug, Default)]
+pub struct Environment {
+    /// Its site-packages folders, in search order.
+    pub site: Vec<PathBuf>,
+    /// A host CPython 3.11 that compiles the shipped package modules to bytecode at build
+    /// time; `None`: they ship as source only and the canister compiles them when it
+    /// imports them.
+    pub bytecode: Option<HostPython>,
+}
+
+/// Where the shipped package modules were compiled.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Compiled {
+    /// No package module is shipped.
+    Nothing,
+    /// At build time, by this host interpreter (`.pyc` files beside the sources).
+    AtBuild(PathBuf),
+    /// They ship as source: the canister compiles them when it imports them. Why.
+    InCanister(String),
+}
 
 /// Standard-library modules that import an installed package by a computed name, the
 /// package (shipped whole when installed) and the standard-library modules that import

@@ -28,6 +28,7 @@ use super::{human_size, shown};
 use crate::local::write_atomic;
 use crate::project::{output_dir, CanisterSpec, Project};
 use crate::python_env::{self, PythonEnv};
+use kybra_compiler::packages::{Compiled, HostPython, PackageReport};
 
 static VERBOSE: AtomicBool = AtomicBool::new(false);
 
@@ -114,14 +115,20 @@ pub fn build_canister(root: &Path, name: &str, main: &Path, candid: &[PathBuf]) 
             main_path.display()
         ));
     }
-    let site = environment(root)?.map(|e| e.site).unwrap_or_default();
+    let env = match environment(root)? {
+        Some(env) => kybra_compiler::packages::Environment {
+            bytecode: python_env::bytecode_python(&env).map(HostPython::new),
+            site: env.site,
+        },
+        None => kybra_compiler::packages::Environment::default(),
+    };
     let started = Instant::now();
     let assets = kybra_compiler::Assets {
         template: crate::assets::TEMPLATE,
         stdlib_index: crate::assets::STDLIB_INDEX,
         stdlib_code: crate::assets::STDLIB_CODE,
     };
-    let canister = kybra_compiler::build_in(&main_path, root, &site, &assets).map_err(|error| {
+    let canister = kybra_compiler::build_in(&main_path, root, &env, &assets).map_err(|error| {
         let text = error.to_string();
         anyhow!("canister {name} did not build:\n{}", text.trim_end())
     })?;
@@ -133,7 +140,7 @@ pub fn build_canister(root: &Path, name: &str, main: &Path, candid: &[PathBuf]) 
         canister.modules,
         compiled.as_secs_f64()
     );
-    print_packages(&canister.packages);
+    print_packages(&canister.packages, &canister.compiled);
 
     // Hand-written Candid files are checked before anything is written.
     let mut handwritten = Vec::new();
@@ -194,8 +201,9 @@ pub fn build_canister(root: &Path, name: &str, main: &Path, candid: &[PathBuf]) 
     Ok(built)
 }
 
-/// One line per package the canister carries; with `--verbose`, its modules and files.
-fn print_packages(packages: &[kybra_compiler::packages::PackageReport]) {
+/// One line per package the canister carries (with `--verbose`, its modules and files),
+/// then where their modules were compiled.
+fn print_packages(packages: &[PackageReport], compiled: &Compiled) {
     let verbose = VERBOSE.load(Ordering::Relaxed);
     for p in packages {
         let version = if p.version.is_empty() {
@@ -229,6 +237,17 @@ fn print_packages(packages: &[kybra_compiler::packages::PackageReport]) {
                 );
             }
         }
+    }
+    match compiled {
+        Compiled::Nothing => {}
+        Compiled::AtBuild(python) => println!(
+            "  package modules compiled to bytecode by {}",
+            python.display()
+        ),
+        Compiled::InCanister(why) => println!(
+            "  package modules ship as source, compiled by the canister when it imports them (at install: more instructions) — {why}; \
+             install Python 3.11 (`python3.11` on PATH) to compile them at build time"
+        ),
     }
 }
 

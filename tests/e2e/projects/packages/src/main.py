@@ -1,10 +1,12 @@
 """A canister that uses PyPI packages from the project's .venv (tests/e2e/test_packages.py)."""
 
+import importlib.util
 import json
-
-from kybra import query, update, void
+import sys
 
 import uses
+
+from kybra import query, update, void
 
 saved: list[str] = []
 
@@ -52,9 +54,28 @@ def certificates() -> str:
 @update
 def save(text: str, name: str) -> void:
     """An update that uses the packages and keeps what they gave."""
-    saved.append(json.dumps([uses.serialise(text), uses.templates(name, ["x"]), uses.crypto(name)]))
+    saved.append(
+        json.dumps(
+            [uses.serialise(text), uses.templates(name, ["x"]), uses.crypto(name)]
+        )
+    )
 
 
 @query
 def saved_results() -> str:
     return json.dumps([json.loads(s) for s in saved])
+
+
+@query
+def bytecode() -> str:
+    """Per package module: did the build ship its bytecode? Its `__cached__` file exists (the
+    canister writes none) and is an unchecked hash-based pyc of this interpreter."""
+    found = {}
+    for name in ("jinja2", "yaml", "ecdsa.keys", "dateutil.parser", "markupsafe"):
+        try:
+            with open(sys.modules[name].__cached__, "rb") as f:
+                header = f.read(8)
+        except OSError:
+            header = b""
+        found[name] = header == importlib.util.MAGIC_NUMBER + b"\x01\x00\x00\x00"
+    return json.dumps(found)

@@ -25,7 +25,9 @@ from dateutil import parser, relativedelta, rrule
 
 def dates() -> dict:
     moment = parser.parse("2024-03-05T14:30:00+01:00")
-    later = moment + relativedelta.relativedelta(months=+1, weekday=relativedelta.FR(-1))
+    later = moment + relativedelta.relativedelta(
+        months=+1, weekday=relativedelta.FR(-1)
+    )
     weekly = rrule.rrule(rrule.WEEKLY, count=3, dtstart=datetime.datetime(2024, 1, 1))
     summer = datetime.datetime(2024, 7, 1, 12, tzinfo=datetime.timezone.utc)
     zurich = summer.astimezone(zoneinfo.ZoneInfo("Europe/Zurich"))
@@ -68,17 +70,25 @@ def serialise(text: str) -> dict:
         "yaml_loaded": data,
         "yaml_dumped": yaml.safe_dump(data, sort_keys=True),
         "simplejson": simplejson.dumps(
-            {"price": decimal.Decimal("19.99"), "items": data}, sort_keys=True, use_decimal=True
+            {"price": decimal.Decimal("19.99"), "items": data},
+            sort_keys=True,
+            use_decimal=True,
         ),
-        "simplejson_decimal": str(simplejson.loads('{"x": 1.10}', use_decimal=True)["x"]),
+        "simplejson_decimal": str(
+            simplejson.loads('{"x": 1.10}', use_decimal=True)["x"]
+        ),
     }
 
 
 def templates(name: str, items: list) -> dict:
-    env = jinja2.Environment(loader=jinja2.PackageLoader("kybra_e2e_assets"), autoescape=True)
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("kybra_e2e_assets"), autoescape=True
+    )
     inline = jinja2.Template("{{ a }} + {{ b }} = {{ a + b }}")
     return {
-        "package_template": env.get_template("greeting.html").render(name=name, items=items),
+        "package_template": env.get_template("greeting.html").render(
+            name=name, items=items
+        ),
         "inline": inline.render(a=2, b=3),
         "escaped": str(markupsafe.escape(name)),
         "markup": str(markupsafe.Markup("<b>%s</b>") % name),
@@ -90,7 +100,9 @@ def utilities() -> dict:
         "clamp": boltons.mathutils.clamp(15, lower=0, upper=10),
         "slugify": boltons.strutils.slugify("Hello, Kybra World!"),
         "omd": boltons.dictutils.OMD([("a", 1), ("b", 2), ("a", 3)]).getlist("a"),
-        "groupby": {str(k): v for k, v in toolz.groupby(len, ["a", "bb", "cc", "ddd"]).items()},
+        "groupby": {
+            str(k): v for k, v in toolz.groupby(len, ["a", "bb", "cc", "ddd"]).items()
+        },
         "pipe": toolz.pipe(5, lambda x: x * 2, lambda x: x + 1),
         "windowed": [list(w) for w in more_itertools.windowed([1, 2, 3, 4], 2)],
         "distribute": [list(c) for c in more_itertools.distribute(2, range(5))],

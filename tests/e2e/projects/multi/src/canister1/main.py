@@ -3,9 +3,9 @@ project root (`from src.canister2.types import ...`), as multi-canister Kybra pr
 
 import os
 
-from kybra import Async, CallResult, nat64, Principal, update
-
 from src.canister2.types import Account, AccountArgs, Canister2, TransferResult
+
+from kybra import Async, CallResult, Principal, nat64, update
 
 canister2 = Canister2(Principal.from_str(os.environ["CANISTER_ID_CANISTER2"]))
 

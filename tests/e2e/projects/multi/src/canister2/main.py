@@ -1,8 +1,8 @@
 """Canister 2 keeps accounts; its types live in src/canister2/types.py."""
 
-from kybra import nat64, query, update
-
 from src.canister2.types import Account, AccountArgs, TransferResult
+
+from kybra import nat64, query, update
 
 accounts: dict[str, Account] = {}
 

@@ -1,6 +1,6 @@
 """Types both canisters use, imported from the project root as `src.canister2.types`."""
 
-from kybra import nat64, Record, Service, service_query, service_update, Variant
+from kybra import Record, Service, Variant, nat64, service_query, service_update
 
 
 class Account(Record):
