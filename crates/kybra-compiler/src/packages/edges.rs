@@ -16,9 +16,23 @@
 //!   (`not_in_a_canister`, from the stdlib index), or a module-level handler of other errors.
 //!
 //! Never counted, as in the standard library's index: `if __name__ == "__main__":` and the
-//! module-level functions only it calls, the body of `if TYPE_CHECKING:`. Also never counted:
-//! branches of an `if` whose test is decided by the canister's platform — comparisons of
-//! `sys.version_info` (3.11.2), `sys.platform` (`"wasi"`) and `os.name` (`"posix"`).
+//! module-level functions only it calls, the body of `if TYPE_CHECKING:`.
+//!
+//! [`Rules::packages`] (what the build applies to installed packages) goes beyond the index
+//! in two ways; [`Rules::stdlib_index`] turns both off and then sorts every module of the
+//! bundled standard library exactly as `runtime/stdlib_imports.py` did
+//! (`tests/edges_vs_stdlib_index.rs` checks it, module by module):
+//! - branches of an `if` whose test the canister's platform decides — comparisons of
+//!   `sys.version_info` (3.11.2), `sys.platform` (`"wasi"`) and `os.name` (`"posix"`) — are
+//!   not counted (the index counts them: its closure is computed once for every canister);
+//! - more literal names count: packages given to `importlib.resources.files`,
+//!   `pkgutil.get_data` and jinja2's `PackageLoader`, a bare `import_module("x")` and the
+//!   codec modules of literal encoding names (`encoding="ascii"`), where the index reads
+//!   only `__import__("x")` and `importlib.import_module("x")`.
+//!
+//! The index also defers a few rare lazy edges of core modules (its `RARE_LAZY_EDGES`):
+//! those are standard-library modules, which the build takes from the index, never from
+//! this classifier.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -42,13 +56,39 @@ pub struct Edges {
     pub deferred: BTreeSet<String>,
 }
 
+/// What [`classify`] applies beyond its kinds (see the module docs).
+#[derive(Clone, Copy)]
+pub struct Rules<'a> {
+    /// A function's import of these is deferred (the index's `NOT_IN_A_CANISTER`).
+    pub not_in_a_canister: &'a dyn Fn(&str) -> bool,
+    /// Leave out the branches the canister's platform decides.
+    pub platform: bool,
+    /// Count resource readers' package names, bare `import_module` and literal encodings.
+    pub more_literals: bool,
+}
+
+impl<'a> Rules<'a> {
+    /// The rules for installed packages' modules.
+    pub fn packages(not_in_a_canister: &'a dyn Fn(&str) -> bool) -> Self {
+        Rules {
+            not_in_a_canister,
+            platform: true,
+            more_literals: true,
+        }
+    }
+
+    /// The rules `runtime/stdlib_imports.py` applies to the standard library.
+    pub fn stdlib_index(not_in_a_canister: &'a dyn Fn(&str) -> bool) -> Self {
+        Rules {
+            not_in_a_canister,
+            platform: false,
+            more_literals: false,
+        }
+    }
+}
+
 /// The edges of module `name` (a package if `is_package`) whose code is `body`.
-pub fn classify(
-    name: &str,
-    is_package: bool,
-    body: &[Stmt],
-    not_in_a_canister: &dyn Fn(&str) -> bool,
-) -> Edges {
+pub fn classify(name: &str, is_package: bool, body: &[Stmt], rules: Rules) -> Edges {
     let mut w = Walker {
         name,
         is_package,
@@ -56,17 +96,19 @@ pub fn classify(
         lazy: false,
         guarded: false,
         fallback_for: None,
-        not_in_a_canister,
+        rules,
         edges: Edges::default(),
     };
     w.visit_body(body);
     let mut e = w.edges;
     e.eager.extend(parents(name));
+    // A module importing itself (or `from pkg import sub` inside `pkg`) adds no edge.
     e.eager.remove(name);
     let lazy: BTreeSet<String> = e.lazy.difference(&e.eager).cloned().collect();
     e.lazy = lazy;
+    e.lazy.remove(name);
     e.guarded
-        .retain(|n| !e.eager.contains(n) && !e.lazy.contains(n));
+        .retain(|n| !e.eager.contains(n) && !e.lazy.contains(n) && n != name);
     let imported = |n: &str| e.eager.contains(n) || e.lazy.contains(n) || e.guarded.contains(n);
     e.fallbacks.retain(|k, _| !imported(k) && k != name);
     let deferred: BTreeSet<String> = e
@@ -88,7 +130,7 @@ struct Walker<'n> {
     /// `Some` inside a module-level handler: the primaries it stands in for (empty for a
     /// handler of other errors).
     fallback_for: Option<BTreeSet<String>>,
-    not_in_a_canister: &'n dyn Fn(&str) -> bool,
+    rules: Rules<'n>,
     edges: Edges,
 }
 
@@ -105,7 +147,7 @@ impl Walker<'_> {
             Some(_) => {
                 e.deferred.insert(name);
             }
-            None if self.lazy && (self.not_in_a_canister)(&name) => {
+            None if self.lazy && (self.rules.not_in_a_canister)(&name) => {
                 e.deferred.insert(name);
             }
             None if self.guarded => {
@@ -183,7 +225,12 @@ impl Walker<'_> {
                 self.visit_body(body);
                 return;
             };
-            match never_or_always(test) {
+            let decided = if self.rules.platform {
+                never_or_always(test)
+            } else {
+                None
+            };
+            match decided {
                 Some(true) => {
                     self.visit_body(body);
                     return;
@@ -235,7 +282,10 @@ impl Walker<'_> {
             lazy: false,
             guarded: false,
             fallback_for: None,
-            not_in_a_canister: &|_| false,
+            rules: Rules {
+                not_in_a_canister: &|_| false,
+                ..self.rules
+            },
             edges: Edges::default(),
         };
         probe.visit_body(body);
@@ -279,10 +329,12 @@ impl<'a> Visitor<'a> for Walker<'_> {
                 self.with_state(true, guarded, fb, |w| visitor::walk_expr(w, expr));
             }
             Expr::Call(call) => {
-                let found = literal_import(call)
-                    .into_iter()
-                    .chain(literal_encoding(call));
-                for name in found {
+                let found = if self.rules.more_literals {
+                    literal_import(call).or_else(|| literal_encoding(call))
+                } else {
+                    index_literal_import(call)
+                };
+                if let Some(name) = found {
                     let names = with_parents(BTreeSet::from([name]));
                     self.add_all(names);
                 }
@@ -301,6 +353,21 @@ const LITERAL_IMPORTERS: &[&str] = &[
     "get_data",
     "PackageLoader",
 ];
+
+/// What the index reads as a literal import: `__import__("x")`, `m.import_module("x")`
+/// with any name not starting with a dot.
+fn index_literal_import(call: &ruff_python_ast::ExprCall) -> Option<String> {
+    let named = match &*call.func {
+        Expr::Name(n) => n.id.as_str() == "__import__",
+        Expr::Attribute(a) => a.attr.id.as_str() == "import_module",
+        _ => false,
+    };
+    let Some(Expr::StringLiteral(s)) = call.arguments.args.first() else {
+        return None;
+    };
+    let value = s.value.to_str();
+    (named && !value.is_empty() && !value.starts_with('.')).then(|| value.to_string())
+}
 
 /// `import_module("x")`, `files("pkg")`, ... with a literal absolute dotted name.
 pub(crate) fn literal_import(call: &ruff_python_ast::ExprCall) -> Option<String> {
@@ -607,9 +674,13 @@ mod tests {
 
     fn edges(src: &str) -> Edges {
         let parsed = ruff_python_parser::parse_module(src).unwrap();
-        classify("pkg.mod", false, &parsed.syntax().body, &|n| {
-            n == "subprocess"
-        })
+        let nic = |n: &str| n == "subprocess";
+        classify(
+            "pkg.mod",
+            false,
+            &parsed.syntax().body,
+            Rules::packages(&nic),
+        )
     }
 
     fn set(names: &[&str]) -> BTreeSet<String> {

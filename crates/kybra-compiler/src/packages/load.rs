@@ -183,7 +183,8 @@ impl Loader<'_, '_> {
             let edges = ast
                 .as_ref()
                 .map(|a| {
-                    edges::classify(name, is_package, &a.body, &|n| stdlib.not_in_a_canister(n))
+                    let nic = |n: &str| stdlib.not_in_a_canister(n);
+                    edges::classify(name, is_package, &a.body, edges::Rules::packages(&nic))
                 })
                 .unwrap_or_default();
             self.packages.parsed.insert(
