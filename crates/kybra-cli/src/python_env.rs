@@ -10,12 +10,14 @@
 //! no Python at all is `None` (then only the project and the standard library import).
 //! [`bytecode_python`] names the host CPython 3.11 that compiles package modules to
 //! bytecode at build time: the environment's own interpreter when it is 3.11, else
-//! `python3.11` on `PATH`, else none (the canister then compiles them at install).
+//! `python3.11` on `PATH`, else none (the canister then compiles them at install); what it
+//! compiles is cached per file in `$KYBRA_CACHE/bytecode` ([`bytecode_cache`]).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{anyhow, Context, Result};
+use kybra_compiler::packages::HostPython;
 use serde::Deserialize;
 
 /// What the interpreter says about itself.
@@ -104,12 +106,28 @@ pub fn discover(root: &Path) -> Result<Option<PythonEnv>> {
 
 /// The interpreter that compiles package modules to the canister's bytecode (CPython 3.11):
 /// `env`'s own when it is 3.11, else `python3.11` on `PATH` (its magic number is checked
-/// when it compiles).
-pub fn bytecode_python(env: &PythonEnv) -> Option<PathBuf> {
-    if env.version.starts_with("3.11.") {
-        return Some(env.python.clone());
-    }
-    which("python3.11")
+/// when it compiles); what it compiles is kept in [`bytecode_cache`].
+pub fn bytecode_python(env: &PythonEnv) -> Option<HostPython> {
+    let python = if env.version.starts_with("3.11.") {
+        env.python.clone()
+    } else {
+        which("python3.11")?
+    };
+    let host = HostPython::new(python);
+    Some(match bytecode_cache() {
+        Some(cache) => host.with_cache(cache),
+        None => host,
+    })
+}
+
+/// Where compiled package modules are kept between builds: `$KYBRA_CACHE/bytecode`, else
+/// `~/.cache/kybra/bytecode` (`KYBRA_CACHE` as the set-up and the replica use it).
+pub fn bytecode_cache() -> Option<PathBuf> {
+    let base = match std::env::var_os("KYBRA_CACHE").filter(|v| !v.is_empty()) {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(std::env::var_os("HOME")?).join(".cache/kybra"),
+    };
+    Some(base.join("bytecode"))
 }
 
 fn venv_python(venv: &Path) -> PathBuf {

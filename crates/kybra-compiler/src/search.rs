@@ -8,9 +8,14 @@
 //! holding a package or module of that name, and only when none does, a namespace package
 //! made of every folder of that name; [`SearchPath::find`] finds a dotted name inside the
 //! place its top-level name comes from (a package's submodules live in its folder).
-//! One resolver serves the Candid analysis and the bundling.
+//! One resolver serves the Candid analysis and the bundling. Each folder is listed once
+//! per build (a build resolves thousands of names in the same few folders), so files
+//! created during a build are not seen by it.
 
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use crate::stdlib::Stdlib;
 
@@ -21,6 +26,53 @@ pub struct SearchPath {
     pub project: Vec<PathBuf>,
     /// site-packages folders (`purelib`, `platlib`, folders named by `.pth` files).
     pub site: Vec<PathBuf>,
+    listings: Listings,
+}
+
+/// What one folder holds: names of its files and of its sub-folders (symbolic links
+/// followed), each sorted.
+#[derive(Debug, Default)]
+struct Listing {
+    files: BTreeSet<String>,
+    dirs: BTreeSet<String>,
+}
+
+/// The folders listed so far.
+#[derive(Clone, Debug, Default)]
+struct Listings(RefCell<HashMap<PathBuf, Rc<Listing>>>);
+
+impl Listings {
+    /// The listing of `dir` (empty if it cannot be read).
+    fn of(&self, dir: &Path) -> Rc<Listing> {
+        if let Some(l) = self.0.borrow().get(dir) {
+            return l.clone();
+        }
+        let mut listing = Listing::default();
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let Ok(name) = entry.file_name().into_string() else {
+                continue;
+            };
+            let Ok(mut kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_symlink() {
+                match std::fs::metadata(entry.path()) {
+                    Ok(md) => kind = md.file_type(),
+                    Err(_) => continue,
+                }
+            }
+            if kind.is_dir() {
+                listing.dirs.insert(name);
+            } else if kind.is_file() {
+                listing.files.insert(name);
+            }
+        }
+        let listing = Rc::new(listing);
+        self.0
+            .borrow_mut()
+            .insert(dir.to_path_buf(), listing.clone());
+        listing
+    }
 }
 
 /// Where a top-level name comes from.
@@ -78,7 +130,11 @@ impl SearchPath {
         if project_root != main_dir {
             project.push(project_root.to_path_buf());
         }
-        SearchPath { project, site }
+        SearchPath {
+            project,
+            site,
+            listings: Listings::default(),
+        }
     }
 
     /// Where top-level name `top` comes from.
@@ -88,7 +144,7 @@ impl SearchPath {
         }
         let mut namespace = (Vec::new(), Vec::new());
         for dir in &self.project {
-            match find_in(&[dir.clone()], top) {
+            match self.find_in(std::slice::from_ref(dir), top) {
                 Some(File::Namespace(d)) => namespace.0.extend(d),
                 Some(_) => return Top::Project(dir.clone()),
                 None => {}
@@ -98,7 +154,7 @@ impl SearchPath {
             return Top::Stdlib;
         }
         for dir in &self.site {
-            match find_in(&[dir.clone()], top) {
+            match self.find_in(std::slice::from_ref(dir), top) {
                 Some(File::Namespace(d)) => namespace.1.extend(d),
                 Some(_) => return Top::Site(dir.clone()),
                 None => {}
@@ -119,7 +175,7 @@ impl SearchPath {
         let mut parts = name.split('.');
         let first = parts.next()?;
         let mut file = match top {
-            Top::Project(dir) | Top::Site(dir) => find_in(std::slice::from_ref(dir), first)?,
+            Top::Project(dir) | Top::Site(dir) => self.find_in(std::slice::from_ref(dir), first)?,
             Top::Namespace { project, site } => {
                 let dirs: Vec<PathBuf> = project.iter().chain(site).cloned().collect();
                 File::Namespace(dirs)
@@ -127,57 +183,52 @@ impl SearchPath {
             Top::Stdlib | Top::Missing => return None,
         };
         for part in parts {
-            file = find_in(&file.dirs(), part)?;
+            file = self.find_in(&file.dirs(), part)?;
         }
         Some(file)
     }
 }
 
-/// `name` in `dirs`, as CPython's `FileFinder` looks: a folder with `__init__.py` is a
-/// package; else a compiled extension, then `name.py`; else the folders without
-/// `__init__.py` make a namespace package.
-fn find_in(dirs: &[PathBuf], name: &str) -> Option<File> {
-    let mut namespace = Vec::new();
-    for dir in dirs {
-        let base = dir.join(name);
-        if base.is_dir() {
-            let init = base.join("__init__.py");
-            if init.is_file() {
-                return Some(File::Package(init));
+impl SearchPath {
+    /// `name` in `dirs`, as CPython's `FileFinder` looks: a folder with `__init__.py` is a
+    /// package; else a compiled extension, then `name.py`; else the folders without
+    /// `__init__.py` make a namespace package.
+    fn find_in(&self, dirs: &[PathBuf], name: &str) -> Option<File> {
+        let mut namespace = Vec::new();
+        for dir in dirs {
+            let listing = self.listings.of(dir);
+            let base = dir.join(name);
+            let is_dir = listing.dirs.contains(name);
+            if is_dir && self.listings.of(&base).files.contains("__init__.py") {
+                return Some(File::Package(base.join("__init__.py")));
+            }
+            let py = format!("{name}.py");
+            let pure = listing.files.contains(&py).then(|| dir.join(&py));
+            if let Some(file) = extension(&listing, name) {
+                return Some(File::Extension {
+                    file: dir.join(file),
+                    pure,
+                });
+            }
+            if let Some(p) = pure {
+                return Some(File::Module(p));
+            }
+            if is_dir {
+                namespace.push(base);
             }
         }
-        let pure = dir.join(format!("{name}.py"));
-        let pure = pure.is_file().then_some(pure);
-        if let Some(file) = extension(dir, name) {
-            return Some(File::Extension { file, pure });
-        }
-        if let Some(p) = pure {
-            return Some(File::Module(p));
-        }
-        if base.is_dir() {
-            namespace.push(base);
-        }
+        (!namespace.is_empty()).then_some(File::Namespace(namespace))
     }
-    (!namespace.is_empty()).then_some(File::Namespace(namespace))
 }
 
-/// A compiled extension module `name` in `dir`: `name.so`, `name.<abi tag>.so`, `.pyd`.
-fn extension(dir: &Path, name: &str) -> Option<PathBuf> {
-    let entries = std::fs::read_dir(dir).ok()?;
-    let mut found: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| {
-            let Some(file) = p.file_name().and_then(|f| f.to_str()) else {
-                return false;
-            };
-            let Some(rest) = file.strip_prefix(name) else {
-                return false;
-            };
-            let ext = rest.ends_with(".so") || rest.ends_with(".pyd");
-            ext && (rest == ".so" || rest == ".pyd" || rest.starts_with('.')) && p.is_file()
-        })
-        .collect();
-    found.sort();
-    found.into_iter().next()
+/// A compiled extension module `name` in a folder: `name.so`, `name.<abi tag>.so`, `.pyd`
+/// (the first by name).
+fn extension<'l>(listing: &'l Listing, name: &str) -> Option<&'l str> {
+    listing.files.iter().map(String::as_str).find(|file| {
+        let Some(rest) = file.strip_prefix(name) else {
+            return false;
+        };
+        let ext = rest.ends_with(".so") || rest.ends_with(".pyd");
+        ext && (rest == ".so" || rest == ".pyd" || rest.starts_with('.'))
+    })
 }

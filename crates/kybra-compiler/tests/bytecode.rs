@@ -181,3 +181,60 @@ fn a_build_ships_bytecode_beside_each_package_module_or_says_why_not() {
         "{compiled:?}"
     );
 }
+
+#[test]
+fn the_cache_answers_for_an_unchanged_file_and_a_changed_one_is_compiled_again() {
+    let p = Project::new(&[("site/m.py", "A = 1\n"), ("site/n.py", "def (:\n")]);
+    let cache = p.root.join("cache");
+    let host = HostPython::new(python311()).with_cache(&cache);
+    let sources = vec![
+        ("/s/m.py".to_string(), p.root.join("site/m.py")),
+        ("/s/n.py".to_string(), p.root.join("site/n.py")),
+    ];
+    let first = host.compile(&sources).unwrap();
+    assert!(first[0].is_some() && first[1].is_none());
+    let mut cached: Vec<PathBuf> = walk(&cache);
+    cached.sort();
+    assert_eq!(
+        cached.len(),
+        2,
+        "one entry per file, even one that does not compile"
+    );
+
+    // What the cache holds is what a build gets: swap m.py's entry for other bytecode.
+    let entry = cached
+        .iter()
+        .find(|f| std::fs::read(f).unwrap() == first[0].clone().unwrap())
+        .unwrap()
+        .clone();
+    let marker = [&MAGIC[..], &[1, 0, 0, 0], &[7; 8], b"marker"].concat();
+    std::fs::write(&entry, &marker).unwrap();
+    assert_eq!(
+        host.compile(&sources).unwrap()[0].as_deref(),
+        Some(&marker[..])
+    );
+
+    // A changed source has another key: compiled again, and cached beside the old one.
+    std::fs::write(p.root.join("site/m.py"), "A = 2\n").unwrap();
+    let changed = host.compile(&sources).unwrap();
+    assert!(changed[0]
+        .as_ref()
+        .is_some_and(|b| b != &marker && b != first[0].as_ref().unwrap()));
+    assert_eq!(walk(&cache).len(), 3);
+
+    // A cache folder that cannot be written is skipped.
+    let blocked = HostPython::new(python311()).with_cache(p.root.join("site/m.py/cache"));
+    assert_eq!(blocked.compile(&sources).unwrap(), changed);
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        if e.path().is_dir() {
+            out.extend(walk(&e.path()));
+        } else {
+            out.push(e.path());
+        }
+    }
+    out
+}

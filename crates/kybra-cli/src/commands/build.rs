@@ -28,7 +28,7 @@ use super::{human_size, shown};
 use crate::local::write_atomic;
 use crate::project::{output_dir, CanisterSpec, Project};
 use crate::python_env::{self, PythonEnv};
-use kybra_compiler::packages::{Compiled, HostPython, PackageReport};
+use kybra_compiler::packages::{Compiled, PackageReport};
 
 static VERBOSE: AtomicBool = AtomicBool::new(false);
 
@@ -117,7 +117,7 @@ pub fn build_canister(root: &Path, name: &str, main: &Path, candid: &[PathBuf]) 
     }
     let env = match environment(root)? {
         Some(env) => kybra_compiler::packages::Environment {
-            bytecode: python_env::bytecode_python(&env).map(HostPython::new),
+            bytecode: python_env::bytecode_python(&env),
             site: env.site,
         },
         None => kybra_compiler::packages::Environment::default(),

@@ -12,10 +12,17 @@
 //! user's settings except `PYTHONHASHSEED=0` (the canister's), so the bytes are the same on
 //! every build. A host whose bytecode format (magic number) is not the canister's is
 //! refused with [`BytecodeError::Magic`]: the caller then ships source only.
+//!
+//! With a cache folder, each `.pyc` is kept under the sha256 of the interpreter (its real
+//! path, size and modification time), the file name and the source, and compiled again
+//! only when one of those changes; the host is not started when every file is cached. A
+//! cache that cannot be read or written is skipped, never an error.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+
+use sha2::{Digest, Sha256};
 
 /// The magic number of CPython 3.11's `.pyc` files (the canister's interpreter, 3.11.2):
 /// `importlib.util.MAGIC_NUMBER`, unchanged across 3.11 releases.
@@ -74,20 +81,83 @@ pub enum BytecodeError {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HostPython {
     pub python: PathBuf,
+    /// Where compiled files are kept between builds (`None`: no cache).
+    pub cache: Option<PathBuf>,
 }
 
 impl HostPython {
     pub fn new(python: impl Into<PathBuf>) -> Self {
         HostPython {
             python: python.into(),
+            cache: None,
         }
     }
 
-    /// The `.pyc` of each `(filename in the canister, host path)`, in order.
+    /// The same interpreter, keeping what it compiles in `cache`.
+    pub fn with_cache(self, cache: impl Into<PathBuf>) -> Self {
+        HostPython {
+            cache: Some(cache.into()),
+            ..self
+        }
+    }
+
+    /// The `.pyc` of each `(filename in the canister, host path)`, in order: from the cache
+    /// when it has it, else compiled by the host (and then cached).
     pub fn compile(
         &self,
         sources: &[(String, PathBuf)],
     ) -> Result<Vec<Option<Vec<u8>>>, BytecodeError> {
+        let (Some(cache), Some(interpreter)) = (&self.cache, self.identity()) else {
+            return self.run(sources);
+        };
+        let keys: Vec<Option<PathBuf>> = sources
+            .iter()
+            .map(|(filename, path)| {
+                let source = std::fs::read(path).ok()?;
+                let key = cache_key(&interpreter, filename, &source);
+                Some(cache.join(&key[..2]).join(format!("{key}.pyc")))
+            })
+            .collect();
+        let mut out: Vec<Option<Option<Vec<u8>>>> = keys
+            .iter()
+            .map(|k| k.as_deref().and_then(read_cached))
+            .collect();
+        let missing: Vec<usize> = (0..sources.len()).filter(|&i| out[i].is_none()).collect();
+        if !missing.is_empty() {
+            let todo: Vec<(String, PathBuf)> =
+                missing.iter().map(|&i| sources[i].clone()).collect();
+            for (i, pyc) in missing.into_iter().zip(self.run(&todo)?) {
+                if let Some(key) = &keys[i] {
+                    write_cached(key, pyc.as_deref());
+                }
+                out[i] = Some(pyc);
+            }
+        }
+        Ok(out
+            .into_iter()
+            .map(|o| o.expect("every file compiled or cached"))
+            .collect())
+    }
+
+    /// What identifies the interpreter's output: its real file, size and modification time.
+    fn identity(&self) -> Option<String> {
+        let real = std::fs::canonicalize(&self.python).ok()?;
+        let md = std::fs::metadata(&real).ok()?;
+        let modified = md
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?;
+        Some(format!(
+            "{}\n{}\n{}",
+            real.display(),
+            md.len(),
+            modified.as_nanos()
+        ))
+    }
+
+    /// Runs the host on `sources`.
+    fn run(&self, sources: &[(String, PathBuf)]) -> Result<Vec<Option<Vec<u8>>>, BytecodeError> {
         let python = self.python.clone();
         let list: Vec<(&str, &Path)> = sources
             .iter()
@@ -142,6 +212,38 @@ impl HostPython {
             return Err(BytecodeError::Garbled { python });
         }
         Ok(pycs)
+    }
+}
+
+/// The cache file name of `filename` with `source`, compiled by `interpreter`.
+fn cache_key(interpreter: &str, filename: &str, source: &[u8]) -> String {
+    let mut h = Sha256::new();
+    for part in [interpreter.as_bytes(), filename.as_bytes()] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part);
+    }
+    h.update(source);
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A cached result: `Some(None)` is a file that does not compile (kept as an empty file).
+fn read_cached(path: &Path) -> Option<Option<Vec<u8>>> {
+    let data = std::fs::read(path).ok()?;
+    if data.is_empty() {
+        return Some(None);
+    }
+    (data.len() >= 16 && data[..4] == MAGIC).then_some(Some(data))
+}
+
+/// Stores a result (atomically: a reader never sees half a file); failures are ignored.
+fn write_cached(path: &Path, pyc: Option<&[u8]>) {
+    let Some(dir) = path.parent() else { return };
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    let written = std::fs::create_dir_all(dir)
+        .and_then(|()| std::fs::write(&tmp, pyc.unwrap_or_default()))
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
     }
 }
 
