@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -61,6 +62,10 @@ class Project:
         """`kybra canister call`, returning its printed answer."""
         return self.kybra("canister", "call", canister, method, *args).stdout.strip()
 
+    def call_json(self, canister: str, method: str, *args: str) -> Any:
+        """`kybra canister call --output json`, decoded."""
+        return json.loads(self.call(canister, method, *args, "--output", "json"))
+
     def principal(self, identity: str | None = None) -> str:
         """The principal of `identity` (default: the CLI's default identity)."""
         extra = ["--identity", identity] if identity else []
@@ -73,6 +78,11 @@ class Project:
             f"kybra {' '.join(args)} unexpectedly succeeded:\n{result.stdout}"
         )
         return result.stdout + result.stderr
+
+
+def candid_texts(*values: object) -> str:
+    """Candid arguments of text values: `("a", "b")`."""
+    return "(" + ", ".join(json.dumps(v, ensure_ascii=False) for v in values) + ")"
 
 
 def copy_project(source: Path, dest: Path) -> Project:

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from conftest import REPO, Project, copy_project, served
+from conftest import candid_texts as text
 
 PROJECT = REPO / "tests" / "e2e" / "projects" / "packages"
 CANISTER = "packages"
@@ -104,14 +105,8 @@ YAML = "name: kybra\nversions: [1, 2.5, true]\nnested:\n  when: '2024-03-05'\n  
 
 
 def call(p: Project, method: str, *args: str) -> Any:
-    out = p.kybra(
-        "canister", "call", CANISTER, method, *args, "--output", "json"
-    ).stdout
-    return json.loads(json.loads(out))
-
-
-def text(*values: object) -> str:
-    return "(" + ", ".join(json.dumps(v, ensure_ascii=False) for v in values) + ")"
+    """The method's answer: JSON in a Candid text, decoded."""
+    return json.loads(p.call_json(CANISTER, method, *args))
 
 
 def test_the_build_uses_the_projects_venv_and_reports_each_package(

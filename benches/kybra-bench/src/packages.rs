@@ -115,6 +115,24 @@ struct Figures {
     query: u64,
 }
 
+impl Figures {
+    fn new(
+        build: ([Duration; 2], &kybra_compiler::Canister),
+        install: u64,
+        update: [u64; 2],
+        query: u64,
+    ) -> Self {
+        Figures {
+            build: build.0,
+            raw: build.1.wasm.len(),
+            gz: build.1.wasm_gz.len(),
+            install,
+            update,
+            query,
+        }
+    }
+}
+
 /// Installs the packages canister and measures its calls, checking every reply.
 fn measure_packages(
     bench: &Bench,
@@ -141,14 +159,7 @@ fn measure_packages(
     if !json.contains("<p>Hello Ada!</p>") {
         bail!("{what}: templates(\"Ada\", [\"a\"]) answered {json}");
     }
-    Ok(Figures {
-        build: build.0,
-        raw: build.1.wasm.len(),
-        gz: build.1.wasm_gz.len(),
-        install,
-        update,
-        query,
-    })
+    Ok(Figures::new(build, install, update, query))
 }
 
 /// Installs the hello world and measures `set_message` twice and `get_message`.
@@ -167,14 +178,7 @@ fn measure_hello(
     if candid::decode_one::<String>(&reply)? != "Hello" {
         bail!("the hello world's get_message did not return \"Hello\"");
     }
-    Ok(Figures {
-        build: build.0,
-        raw: build.1.wasm.len(),
-        gz: build.1.wasm_gz.len(),
-        install,
-        update,
-        query,
-    })
+    Ok(Figures::new(build, install, update, query))
 }
 
 /// Runs the section and returns its markdown.

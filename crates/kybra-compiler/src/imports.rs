@@ -165,6 +165,28 @@ fn catches_import_error(handler: &ExceptHandler) -> bool {
     })
 }
 
+/// `a`, `a.b`, `a.b.c` for `a.b.c`: the modules importing `a.b.c` imports, in order.
+pub fn prefixes(name: &str) -> impl Iterator<Item = &str> {
+    name.match_indices('.')
+        .map(|(i, _)| &name[..i])
+        .chain(std::iter::once(name))
+}
+
+/// The absolute name of the module a `from ... import` statement in module `current` (a
+/// package if `is_package`) imports from.
+pub fn from_base(
+    current: &str,
+    is_package: bool,
+    imp: &ruff_python_ast::StmtImportFrom,
+) -> Result<String, String> {
+    let written = imp
+        .module
+        .as_ref()
+        .map(|m| m.id.as_str())
+        .unwrap_or_default();
+    absolute(current, is_package, imp.level, written)
+}
+
 /// The absolute module a `from` import with `level` dots refers to, seen from module
 /// `current` (a package if `is_package`). `Err` says why it cannot be resolved.
 pub fn absolute(

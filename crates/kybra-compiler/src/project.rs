@@ -213,16 +213,11 @@ impl Loader<'_, '_> {
     /// Makes the user module `dotted` (and its parent packages) part of the project.
     /// Returns false if it does not exist.
     pub(crate) fn require_user(&mut self, dotted: &str, from: usize, offset: TextSize) -> bool {
-        let mut prefix = String::new();
-        for part in dotted.split('.') {
-            if !prefix.is_empty() {
-                prefix.push('.');
-            }
-            prefix.push_str(part);
-            if self.by_name.contains_key(&prefix) {
+        for prefix in imports::prefixes(dotted) {
+            if self.by_name.contains_key(prefix) {
                 continue;
             }
-            let (path, is_package, text) = match self.find_user(&prefix) {
+            let (path, is_package, text) = match self.find_user(prefix) {
                 None => return false,
                 Some(File::Namespace(dirs)) => {
                     (dirs[0].join("__init__.py"), true, Ok(String::new()))
@@ -252,7 +247,7 @@ impl Loader<'_, '_> {
             match text {
                 Ok(text) => {
                     let shown = self.display_path(&path);
-                    self.add_module(prefix.clone(), is_package, shown, text, false);
+                    self.add_module(prefix.to_string(), is_package, shown, text, false);
                 }
                 Err(e) => {
                     let shown = self.display_path(&path);

@@ -193,31 +193,13 @@ fn the_package_rules_differ_only_by_platform_branches_and_literal_names() {
             &classify(name, entry.package, body, Rules::packages(&nic)),
             entry.package,
         );
-        // Deciding platform tests only removes what the dead branches imported.
-        let all = |e: &Entry| -> BTreeSet<String> {
-            e.imports
-                .iter()
-                .chain(e.fallbacks.keys())
-                .chain(&e.deferred)
-                .cloned()
-                .collect()
-        };
-        let gone: BTreeSet<String> = all(&base).difference(&all(&pruned)).cloned().collect();
-        assert!(
-            all(&pruned).is_subset(&all(&base)),
-            "{name}: deciding platform tests added {:?}",
-            all(&pruned).difference(&all(&base)).collect::<Vec<_>>()
-        );
+        // Deciding platform tests only removes what the dead branches imported; more
+        // literal names only add imports (package names and `encodings.*`).
+        let gone = grown_by(name, "deciding platform tests", &pruned, &base);
         if !gone.is_empty() {
             platform.insert(name.clone(), gone);
         }
-        // More literal names only add imports: package names and `encodings.*`.
-        let added: BTreeSet<String> = all(&packages).difference(&all(&pruned)).cloned().collect();
-        assert!(
-            all(&pruned).is_subset(&all(&packages)),
-            "{name}: the package rules' literal names removed {:?}",
-            all(&pruned).difference(&all(&packages)).collect::<Vec<_>>()
-        );
+        let added = grown_by(name, "the package rules' literal names", &pruned, &packages);
         if !added.is_empty() {
             literals.insert(name.clone(), added);
         }
@@ -244,4 +226,26 @@ fn the_package_rules_differ_only_by_platform_branches_and_literal_names() {
             .is_some_and(|a| a.contains("encodings.ascii")),
         "{literals:?}"
     );
+}
+
+/// Every name `e` sorts into any kind.
+fn all_names(e: &Entry) -> BTreeSet<String> {
+    e.imports
+        .iter()
+        .chain(e.fallbacks.keys())
+        .chain(&e.deferred)
+        .cloned()
+        .collect()
+}
+
+/// What `larger` names beyond `smaller`, which must name nothing else (`rule` made the
+/// difference between them in module `name`).
+fn grown_by(name: &str, rule: &str, smaller: &Entry, larger: &Entry) -> BTreeSet<String> {
+    let (small, large) = (all_names(smaller), all_names(larger));
+    let extra: Vec<&String> = small.difference(&large).collect();
+    assert!(
+        extra.is_empty(),
+        "{name}: {rule} went the other way for {extra:?}"
+    );
+    large.difference(&small).cloned().collect()
 }

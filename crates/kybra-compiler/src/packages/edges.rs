@@ -174,13 +174,7 @@ impl Walker<'_> {
         match stmt {
             Stmt::Import(imp) => names.extend(imp.names.iter().map(|a| a.name.id.to_string())),
             Stmt::ImportFrom(imp) => {
-                let written = imp
-                    .module
-                    .as_ref()
-                    .map(|m| m.id.to_string())
-                    .unwrap_or_default();
-                if let Ok(base) = imports::absolute(self.name, self.is_package, imp.level, &written)
-                {
+                if let Ok(base) = imports::from_base(self.name, self.is_package, imp) {
                     for a in &imp.names {
                         if a.name.id.as_str() != "*" {
                             names.insert(format!("{base}.{}", a.name.id));

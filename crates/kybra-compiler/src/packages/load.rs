@@ -201,16 +201,11 @@ impl Loader<'_, '_> {
 
     /// Makes package module `dotted` and its parent packages part of the project.
     fn require_site(&mut self, dotted: &str) {
-        let mut prefix = String::new();
-        for part in dotted.split('.') {
-            if !prefix.is_empty() {
-                prefix.push('.');
-            }
-            prefix.push_str(part);
-            if self.by_name.contains_key(&prefix) {
+        for prefix in crate::imports::prefixes(dotted) {
+            if self.by_name.contains_key(prefix) {
                 continue;
             }
-            let Some((file, root)) = self.site_file(&prefix) else {
+            let Some((file, root)) = self.site_file(prefix) else {
                 return;
             };
             let (path, is_package) = match &file {
@@ -222,13 +217,13 @@ impl Loader<'_, '_> {
             let (text, ast) = if matches!(file, File::Namespace(_)) {
                 (String::new(), None)
             } else {
-                self.parsed(&prefix, is_package, &path);
+                self.parsed(prefix, is_package, &path);
                 let p = self.packages.parsed.get_mut(&path).expect("parsed above");
                 (std::mem::take(&mut p.text), p.ast.take())
             };
             let rel = relative(&root, &path);
             self.push_module(UserModule {
-                name: prefix.clone(),
+                name: prefix.to_string(),
                 is_package,
                 filename: format!("{}/{rel}", kybra_interface::SITE_PACKAGES),
                 source: SourceText::new(path.clone(), text),

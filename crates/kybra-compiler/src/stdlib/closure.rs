@@ -40,7 +40,7 @@ impl<'a> Stdlib<'a> {
             .collect();
         for start in starts {
             // Importing `a.b.c` imports `a` and `a.b` first.
-            let mut stack: Vec<&str> = prefixes(start).collect();
+            let mut stack: Vec<&str> = crate::imports::prefixes(start).collect();
             stack.reverse();
             while let Some(name) = stack.pop() {
                 let Some(name) = self.known(name) else {
@@ -135,7 +135,7 @@ impl<'a> Stdlib<'a> {
             .flat_map(|entry| entry.deferred.iter().map(String::as_str));
         for deferred in own.chain(more) {
             {
-                for p in prefixes(deferred) {
+                for p in crate::imports::prefixes(deferred) {
                     if let Some((key, _)) = self.modules.get_key_value(p) {
                         if !seen.contains(key.as_str()) && !self.frozen.contains(key) {
                             stubs.insert(key.as_str());
@@ -146,11 +146,4 @@ impl<'a> Stdlib<'a> {
         }
         stubs
     }
-}
-
-/// `a`, `a.b`, `a.b.c` for `a.b.c`.
-fn prefixes(name: &str) -> impl Iterator<Item = &str> {
-    name.match_indices('.')
-        .map(|(i, _)| &name[..i])
-        .chain(std::iter::once(name))
 }
