@@ -6,8 +6,9 @@
 #   4. Candid decode + encode of a vec of 10,000 records per call (vs Rust ic-cdk),
 #   5. queries/s, updates/s and p50/p99 latency over HTTP with ic-agent clients (vs Rust ic-cdk),
 #   6. StableBTreeMap insert/get instructions (vs ic-stable-structures in Rust),
-#   7. a test call through kybra.testing (vs HTTP with an agent).
-# Usage: bash benches/run.sh [--only build|instructions|compute|codec|replica|stable|testing]... [--n N] [--secs S] [--no-cargo-edit]
+#   7. PyPI packages: build time, module size, install and call instructions (vs hello world),
+#   8. a test call through kybra.testing (vs HTTP with an agent).
+# Usage: bash benches/run.sh [--only build|instructions|compute|codec|replica|stable|packages|testing]... [--n N] [--secs S] [--no-cargo-edit]
 # Assumes `bash scripts/setup.sh` has run (build/assets/ and .venv/bin/kybra exist).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -39,8 +40,8 @@ if ! command -v valgrind >/dev/null; then
     echo "warning: valgrind is missing, so native CPython will not be measured: run \`apt-get install -y valgrind\`." >&2
 fi
 
-# Section 7 (a test call: kybra.testing vs HTTP + ic-py) is Python: benches/testing_call.py,
-# after sections 1-6 of the Rust runner; `--only testing` runs it alone.
+# Section 8 (a test call: kybra.testing vs HTTP + ic-py) is Python: benches/testing_call.py,
+# after sections 1-7 of the Rust runner; `--only testing` runs it alone.
 if [[ " $* " == *" --only testing "* ]]; then
     exec "$root/.venv/bin/python" benches/testing_call.py
 fi

@@ -126,7 +126,7 @@ def main() -> None:
         local = in_process(project, n)
         http = over_http(project, n)
     print(
-        f"\n## 7. A test call: kybra.testing (in process) vs HTTP with an agent (ic-py), hello world, {n} calls each\n"
+        f"\n## 8. A test call: kybra.testing (in process) vs HTTP with an agent (ic-py), hello world, {n} calls each\n"
     )
     print("| | kybra.testing | HTTP + ic-py | ratio |")
     print("|---|---:|---:|---:|")

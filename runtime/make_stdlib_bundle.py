@@ -16,6 +16,8 @@ Promises (format: docs/architecture.md, "Build-time assets"):
   module: importing it raises a `ModuleNotFoundError` naming the module;
 - `bootstrap` lists the bundled modules the interpreter imports while starting (measured
   by starting this same CPython with the runtime's configuration) plus the runtime glue's;
+- `not_in_a_canister` is `stdlib_imports.NOT_IN_A_CANISTER`, which the compiler applies
+  to installed packages' lazy imports too;
 - `frozen` (extra key) lists bundled modules CPython 3.11 already carries deep-frozen: the
   runtime uses its built-in copy, so a compiler may leave their code out but must still
   follow their `imports`.
@@ -33,7 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from stdlib_imports import BUILTIN_IMPORTS, Edges, classify
+from stdlib_imports import BUILTIN_IMPORTS, NOT_IN_A_CANISTER, Edges, classify
 
 PYTHON_VERSION = "3.11.2"
 
@@ -239,6 +241,7 @@ def main() -> None:
         "frozen": frozen,
         "missing_stub": missing_stub,
         "builtin_imports": BUILTIN_IMPORTS,
+        "not_in_a_canister": sorted(NOT_IN_A_CANISTER),
         "modules": entries,
     }
     (out / "stdlib.json.tmp").write_text(

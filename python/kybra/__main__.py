@@ -3,7 +3,8 @@
 Promises: looks for the `kybra` executable next to this interpreter (the environment's
 scripts directory), then on PATH, and replaces this process with it. The book's dfx.json
 build command `python -m kybra NAME src/main.py src/main.did` is forwarded as
-`kybra compile NAME src/main.py src/main.did`.
+`kybra compile NAME src/main.py src/main.did`. `KYBRA_PYTHON` is set to this interpreter:
+the build takes installed packages from its environment.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 127
+    os.environ["KYBRA_PYTHON"] = sys.executable
     if os.name == "posix":
         os.execv(executable, [executable, *args])
     return subprocess.call([executable, *args])

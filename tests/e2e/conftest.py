@@ -62,6 +62,10 @@ class Project:
         """`kybra canister call`, returning its printed answer."""
         return self.kybra("canister", "call", canister, method, *args).stdout.strip()
 
+    def call_json(self, canister: str, method: str, *args: str) -> Any:
+        """`kybra canister call --output json`, decoded."""
+        return json.loads(self.call(canister, method, *args, "--output", "json"))
+
     def principal(self, identity: str | None = None) -> str:
         """The principal of `identity` (default: the CLI's default identity)."""
         extra = ["--identity", identity] if identity else []
@@ -111,6 +115,11 @@ def run_json(command: list[str], cwd: Path, timeout: float = 300) -> dict[str, A
     )
     report: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
     return report
+
+
+def candid_texts(*values: object) -> str:
+    """Candid arguments of text values: `("a", "b")`."""
+    return "(" + ", ".join(json.dumps(v, ensure_ascii=False) for v in values) + ")"
 
 
 def copy_project(source: Path, dest: Path) -> Project:

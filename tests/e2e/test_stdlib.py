@@ -22,8 +22,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
 from conftest import REPO, Project, copy_project, served
+from conftest import candid_texts as text
 
 CANISTER = "stdlib"
 
@@ -42,14 +42,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
 
 def call(p: Project, method: str, *args: str, canister: str = CANISTER) -> Any:
     """The method's JSON answer, decoded."""
-    out = p.kybra(
-        "canister", "call", canister, method, *args, "--output", "json"
-    ).stdout
-    return json.loads(json.loads(out))
-
-
-def text(*values: str) -> str:
-    return "(" + ", ".join(json.dumps(v, ensure_ascii=False) for v in values) + ")"
+    return json.loads(p.call_json(canister, method, *args))
 
 
 def same(value: object) -> Any:

@@ -16,6 +16,7 @@ mod compute;
 mod env;
 mod instructions;
 mod load;
+mod packages;
 mod payload;
 mod replica;
 mod rust_baseline;
@@ -29,8 +30,8 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Result};
 
 const USAGE: &str =
-    "usage: kybra-bench [--only build|instructions|compute|codec|replica|stable]... [--n N] [--secs S] [--no-cargo-edit]
-  --only SECTION    run only these sections (repeatable; default: all six)
+    "usage: kybra-bench [--only build|instructions|compute|codec|replica|stable|packages]... [--n N] [--secs S] [--no-cargo-edit]
+  --only SECTION    run only these sections (repeatable; default: all seven)
   --n N             loop length of the compute section (default 100000)
   --secs S          seconds per measurement of the replica section (default 1.25; 30 of them)
   --no-cargo-edit   do not time cargo on a one-line change of the Rust baseline
@@ -38,13 +39,14 @@ Environment: KYBRA_ASSETS_DIR (runtime assets), KYBRA_BIN (the kybra CLI, defaul
   KYBRA_BENCH_PYTHON (native CPython, default python3), CARGO_TARGET_DIR.";
 
 /// Every section, in the order they run.
-const SECTIONS: [&str; 6] = [
+const SECTIONS: [&str; 7] = [
     "build",
     "instructions",
     "compute",
     "codec",
     "replica",
     "stable",
+    "packages",
 ];
 
 struct Options {
@@ -67,7 +69,7 @@ fn parse_args() -> Result<Options> {
             "--only" => {
                 let s = args.next().unwrap_or_default();
                 if !SECTIONS.contains(&s.as_str()) {
-                    bail!("--only takes build, instructions, compute, codec, replica or stable, not {s:?}\n{USAGE}");
+                    bail!("--only takes build, instructions, compute, codec, replica, stable or packages, not {s:?}\n{USAGE}");
                 }
                 o.sections.push(s);
             }
@@ -172,6 +174,9 @@ fn run() -> Result<()> {
     }
     if want("stable") {
         report("6. Stable", stable::run(&bench, &assets));
+    }
+    if want("packages") {
+        report("7. Packages", packages::run_section(&bench, &assets));
     }
     println!("Total wall time: {:.1} s", started.elapsed().as_secs_f64());
     if !failed.is_empty() {

@@ -10,3 +10,4 @@ pub mod local;
 pub mod module;
 pub mod network;
 pub mod project;
+pub mod python_env;

@@ -35,6 +35,9 @@ enum Command {
     Build {
         /// Build only this canister.
         name: Option<String>,
+        /// List every module and data file of each installed package a canister carries.
+        #[arg(long, short)]
+        verbose: bool,
     },
     /// Build one canister from explicit paths, in the current directory. This is what the
     /// book's dfx.json build command `python -m kybra NAME src/main.py src/main.did` runs.
@@ -45,6 +48,9 @@ enum Command {
         main: PathBuf,
         /// Where to write the generated Candid interface, e.g. src/main.did.
         did: Option<PathBuf>,
+        /// List every module and data file of each installed package the canister carries.
+        #[arg(long, short)]
+        verbose: bool,
     },
     /// Run the local replica (IC HTTP interface) until Ctrl-C.
     ///
@@ -339,8 +345,17 @@ fn main() -> ExitCode {
     kybra_cli::identity::select(cli.identity.clone());
     let result = match cli.command {
         Command::New { name, frontend } => commands::new::run(&name, frontend),
-        Command::Build { name } => commands::build::run(name.as_deref()),
-        Command::Compile { name, main, did } => {
+        Command::Build { name, verbose } => {
+            commands::build::set_verbose(verbose);
+            commands::build::run(name.as_deref())
+        }
+        Command::Compile {
+            name,
+            main,
+            did,
+            verbose,
+        } => {
+            commands::build::set_verbose(verbose);
             commands::build::run_compile(&name, &main, did.as_deref())
         }
         Command::Start {

@@ -6,6 +6,7 @@
 //! handler catches `ImportError`) as optional, and skips `if TYPE_CHECKING:` blocks, which
 //! never run.
 
+use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{ExceptHandler, Expr, Stmt};
 use ruff_text_size::{Ranged, TextSize};
 
@@ -108,6 +109,36 @@ fn walk(body: &[Stmt], optional: bool, out: &mut Vec<ImportSite>) {
     }
 }
 
+/// Literal module or package names given to `import_module`, `__import__`,
+/// `importlib.resources.files`, `pkgutil.get_data` or jinja2's `PackageLoader`, and the
+/// codec modules literal encoding names need (`encoding="ascii"`, `.decode("latin-1")`),
+/// anywhere in `body`, as optional imports (a name that resolves nowhere is not an error).
+pub fn literal_imports(body: &[Stmt]) -> Vec<ImportSite> {
+    struct Calls(Vec<ImportSite>);
+    impl<'a> Visitor<'a> for Calls {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Call(call) = expr {
+                let named = crate::packages::edges::literal_import(call)
+                    .or_else(|| crate::packages::edges::literal_encoding(call));
+                if let Some(module) = named {
+                    self.0.push(ImportSite {
+                        offset: call.range().start(),
+                        module,
+                        level: 0,
+                        names: Vec::new(),
+                        is_from: false,
+                        optional: true,
+                    });
+                }
+            }
+            visitor::walk_expr(self, expr);
+        }
+    }
+    let mut calls = Calls(Vec::new());
+    calls.visit_body(body);
+    calls.0
+}
+
 fn is_type_checking(test: &Expr) -> bool {
     match test {
         Expr::Name(n) => n.id.as_str() == "TYPE_CHECKING",
@@ -132,6 +163,28 @@ fn catches_import_error(handler: &ExceptHandler) -> bool {
         }
         _ => false,
     })
+}
+
+/// `a`, `a.b`, `a.b.c` for `a.b.c`: the modules importing `a.b.c` imports, in order.
+pub fn prefixes(name: &str) -> impl Iterator<Item = &str> {
+    name.match_indices('.')
+        .map(|(i, _)| &name[..i])
+        .chain(std::iter::once(name))
+}
+
+/// The absolute name of the module a `from ... import` statement in module `current` (a
+/// package if `is_package`) imports from.
+pub fn from_base(
+    current: &str,
+    is_package: bool,
+    imp: &ruff_python_ast::StmtImportFrom,
+) -> Result<String, String> {
+    let written = imp
+        .module
+        .as_ref()
+        .map(|m| m.id.as_str())
+        .unwrap_or_default();
+    absolute(current, is_package, imp.level, written)
 }
 
 /// The absolute module a `from` import with `level` dots refers to, seen from module

@@ -1,5 +1,6 @@
 //! The Kybra compiler: a Python canister project in, its Candid interface and canister
-//! wasm out — natively, without cargo, a C compiler or Python.
+//! wasm out — natively, without cargo, a C compiler or Python (a host CPython 3.11, when
+//! given, only compiles installed packages' modules to bytecode: [`packages::bytecode`]).
 //!
 //! Pipeline (one module per stage): [`project`] parses `main.py` and follows its imports,
 //! [`names`] + [`types`] + [`typedefs`] + [`analyse`] find the methods and their Candid types, [`did`]
@@ -17,7 +18,9 @@ pub mod embedded;
 pub mod ic_rules;
 pub mod imports;
 pub mod names;
+pub mod packages;
 pub mod project;
+pub mod search;
 pub mod stable_maps;
 pub mod stdlib;
 pub mod typedefs;
@@ -26,12 +29,12 @@ pub mod validate;
 pub mod wasm;
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use flate2::write::GzEncoder;
 use flate2::Compression;
-use kybra_interface::{ModuleCode, Payload, PyModule};
+use kybra_interface::{ModuleCode, Payload, PyModule, SiteFile};
 use serde_bytes::ByteBuf;
 
 pub use diagnostic::{BuildError, Diagnostic};
@@ -78,6 +81,10 @@ pub struct Canister {
     pub user_modules: usize,
     /// Size of the encoded payload in bytes.
     pub payload_bytes: usize,
+    /// What the canister carries of each installed package it imports.
+    pub packages: Vec<packages::PackageReport>,
+    /// Where the package modules it carries were compiled.
+    pub compiled: packages::Compiled,
     /// The module as the IC's validation sees it (functions, code section, ...).
     pub facts: validate::ModuleFacts,
     pub timings: Timings,
@@ -89,28 +96,57 @@ pub fn cdk_metadata() -> String {
 }
 
 /// Compiles the project whose entry is `main_py`; file names in diagnostics and
-/// tracebacks are relative to `project_root`. The canister's `os.environ` gets this
-/// process's `CANISTER_ID_<NAME>` and `DFX_NETWORK` variables (as dfx's build commands
-/// see them); [`build_with_env`] takes them as an argument instead.
+/// tracebacks are relative to `project_root`. No installed packages are importable; the
+/// canister's `os.environ` gets this process's `CANISTER_ID_<NAME>` and `DFX_NETWORK`
+/// variables (as dfx's build commands see them).
 pub fn build(main_py: &Path, project_root: &Path, assets: &Assets) -> Result<Canister, BuildError> {
-    build_with_env(main_py, project_root, assets, build_env())
+    build_in(
+        main_py,
+        project_root,
+        &packages::Environment::default(),
+        assets,
+    )
 }
 
-/// [`build`] with the canister's build-time environment given, not read from the process.
+/// [`build`] with the installed packages of `env`: those the project imports are carried
+/// (see [`packages`]).
+pub fn build_in(
+    main_py: &Path,
+    project_root: &Path,
+    env: &packages::Environment,
+    assets: &Assets,
+) -> Result<Canister, BuildError> {
+    build_with(main_py, project_root, env, build_env(), assets)
+}
+
+/// [`build`] with the canister's build-time variables given, not read from the process.
 pub fn build_with_env(
     main_py: &Path,
     project_root: &Path,
     assets: &Assets,
-    mut env: Vec<(String, String)>,
+    vars: Vec<(String, String)>,
 ) -> Result<Canister, BuildError> {
-    env.sort();
+    let none = packages::Environment::default();
+    build_with(main_py, project_root, &none, vars, assets)
+}
+
+fn build_with(
+    main_py: &Path,
+    project_root: &Path,
+    env: &packages::Environment,
+    mut vars: Vec<(String, String)>,
+    assets: &Assets,
+) -> Result<Canister, BuildError> {
+    vars.sort();
     let started = Instant::now();
     let stdlib = stdlib::Stdlib::parse(assets.stdlib_index, assets.stdlib_code)?;
-    let (mut payload, user_modules) = analyse_project(main_py, project_root, &stdlib)?;
-    payload.env = env;
-    let analysed = started.elapsed();
-    let mut canister = package(&payload, user_modules, assets)?;
-    canister.timings.analyse = analysed;
+    let mut analysed = analyse(main_py, project_root, env, &stdlib)?;
+    analysed.payload.env = vars;
+    let took = started.elapsed();
+    let mut canister = package(&analysed.payload, analysed.user_modules, assets)?;
+    canister.timings.analyse = took;
+    canister.packages = analysed.packages;
+    canister.compiled = analysed.compiled;
     Ok(canister)
 }
 
@@ -139,6 +175,8 @@ pub fn package(
         modules: payload.modules.len(),
         user_modules,
         payload_bytes: encoded.len(),
+        packages: Vec::new(),
+        compiled: packages::Compiled::Nothing,
         facts,
         wasm,
         wasm_gz,
@@ -154,13 +192,35 @@ pub fn package(
 
 /// Parses and analyses the project into the payload the runtime will receive, and the
 /// number of user modules in it (they come first, then the `kybra` library modules read
-/// as source, then the bundled ones).
+/// as source, then the bundled ones). No installed packages are importable.
 pub fn analyse_project(
     main_py: &Path,
     project_root: &Path,
     stdlib: &stdlib::Stdlib,
 ) -> Result<(Payload, usize), BuildError> {
-    let (project, mut diags) = project::load(main_py, project_root, stdlib)?;
+    let env = packages::Environment::default();
+    analyse(main_py, project_root, &env, stdlib).map(|a| (a.payload, a.user_modules))
+}
+
+/// What [`analyse`] found.
+pub struct Analysed {
+    pub payload: Payload,
+    /// User modules in the payload (they come first).
+    pub user_modules: usize,
+    /// What the payload carries of each installed package.
+    pub packages: Vec<packages::PackageReport>,
+    /// Where its package modules were compiled.
+    pub compiled: packages::Compiled,
+}
+
+/// [`analyse_project`] with the installed packages of `env`.
+pub fn analyse(
+    main_py: &Path,
+    project_root: &Path,
+    env: &packages::Environment,
+    stdlib: &stdlib::Stdlib,
+) -> Result<Analysed, BuildError> {
+    let (project, mut diags) = project::load(main_py, project_root, &env.site, stdlib)?;
     let names = names::Names::new(&project);
     let cx = typedefs::TypeCx::new(&project, &names);
     let (methods, hooks, more) = analyse::entry_points(&project, &cx);
@@ -178,6 +238,7 @@ pub fn analyse_project(
     let mut modules: Vec<PyModule> = project
         .modules
         .iter()
+        .filter(|m| m.site.is_none())
         .map(|m| PyModule {
             name: m.name.clone(),
             is_package: m.is_package,
@@ -187,9 +248,10 @@ pub fn analyse_project(
             },
         })
         .collect();
-    let user = project.modules.iter().filter(|m| !m.library).count();
+    let user = project.modules.iter().filter(|m| m.is_user()).count();
     // Frozen modules are left out: the runtime always uses the interpreter's own copy.
-    for b in stdlib.closure(project.bundled.iter().map(String::as_str)) {
+    let deferred = project.deferred.iter().map(String::as_str);
+    for b in stdlib.closure_with(project.bundled.iter().map(String::as_str), deferred) {
         if !b.frozen && project.module(&b.name).is_none() {
             modules.push(PyModule {
                 name: b.name,
@@ -198,8 +260,9 @@ pub fn analyse_project(
             });
         }
     }
-    Ok((
-        Payload {
+    let (site_packages, compiled) = site_files(&project.site.files, env.bytecode.as_ref())?;
+    Ok(Analysed {
+        payload: Payload {
             modules,
             entry,
             methods,
@@ -207,9 +270,61 @@ pub fn analyse_project(
             hooks,
             stable_maps,
             env: build_env(),
+            site_packages,
         },
-        user,
-    ))
+        user_modules: user,
+        packages: project.site.report,
+        compiled,
+    })
+}
+
+/// The payload's package files: each shipped file, and the bytecode `host` compiled of
+/// each module (beside its source, where CPython's path finder looks first).
+fn site_files(
+    files: &[(String, PathBuf)],
+    host: Option<&packages::HostPython>,
+) -> Result<(Vec<SiteFile>, packages::Compiled), BuildError> {
+    let mut out = Vec::with_capacity(files.len());
+    for (path, host_path) in files {
+        let data = std::fs::read(host_path).map_err(|source| BuildError::Entry {
+            path: host_path.clone(),
+            source,
+        })?;
+        out.push(SiteFile {
+            path: path.clone(),
+            data: ByteBuf::from(data),
+        });
+    }
+    let sources: Vec<(String, PathBuf)> = files
+        .iter()
+        .filter(|(path, _)| path.ends_with(".py"))
+        .map(|(path, host_path)| {
+            let filename = format!("{}/{path}", kybra_interface::SITE_PACKAGES);
+            (filename, host_path.clone())
+        })
+        .collect();
+    if sources.is_empty() {
+        return Ok((out, packages::Compiled::Nothing));
+    }
+    let Some(host) = host else {
+        let why = "no host CPython 3.11 was found to compile them at build time".to_string();
+        return Ok((out, packages::Compiled::InCanister(why)));
+    };
+    let pycs = match host.compile(&sources) {
+        Ok(pycs) => pycs,
+        Err(e) => return Ok((out, packages::Compiled::InCanister(e.to_string()))),
+    };
+    let rels = files.iter().map(|(p, _)| p).filter(|p| p.ends_with(".py"));
+    for (rel, pyc) in rels.zip(pycs) {
+        if let (Some(pyc), Some(path)) = (pyc, packages::bytecode::pyc_path(rel)) {
+            out.push(SiteFile {
+                path,
+                data: ByteBuf::from(pyc),
+            });
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok((out, packages::Compiled::AtBuild(host.python.clone())))
 }
 
 /// The build's environment variables that canisters may read at run time (`os.environ`):

@@ -118,12 +118,7 @@ fn bind(body: &[Stmt], module: &str, is_package: bool, table: &mut HashMap<Strin
                 }
             }
             Stmt::ImportFrom(imp) => {
-                let written = imp
-                    .module
-                    .as_ref()
-                    .map(|m| m.id.to_string())
-                    .unwrap_or_default();
-                let Ok(base) = imports::absolute(module, is_package, imp.level, &written) else {
+                let Ok(base) = imports::from_base(module, is_package, imp) else {
                     continue;
                 };
                 for alias in &imp.names {

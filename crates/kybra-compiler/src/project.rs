@@ -1,11 +1,14 @@
 //! Loads a canister project: parses `main.py`, follows its imports, parses every user
 //! module it reaches, and records which bundled (stdlib / `kybra`) modules are needed.
 //!
-//! Promises: a module that resolves to a file under main.py's directory (`x.py`,
-//! `x/__init__.py`, or a directory without `__init__.py` as a namespace package) is a
-//! user module; a name known to the bundled standard library is bundled; anything else is
-//! a diagnostic naming the file, position, module and what to do. User modules come out in
-//! discovery order, `main` first; all problems are collected, not just the first.
+//! Promises: names resolve through one [`SearchPath`] (main.py's folder, the project root,
+//! the bundled standard library, site-packages; see [`crate::search`]): a module in a
+//! project folder (`x.py`, `x/__init__.py`, or a directory without `__init__.py` as a
+//! namespace package) is a user module; a name known to the bundled standard library is
+//! bundled; a module of an installed package is loaded with its closure
+//! ([`crate::packages`]); anything else is a diagnostic naming the file, position, module
+//! and what to do. User modules come out in discovery order, `main` first, then library
+//! modules, then package modules; all problems are collected, not just the first.
 //! An import of the `kybra` package's library modules (`kybra.canisters.management`, in
 //! any import style) loads them from the sources the compiler embeds
 //! ([`crate::embedded`]) as modules analysed like user code, flagged
@@ -20,6 +23,8 @@ use ruff_text_size::TextSize;
 use crate::diagnostic::{BuildError, Diagnostic, SourceText};
 use crate::embedded as bundle;
 use crate::imports::{self, ImportSite};
+use crate::packages::{self, SiteModule};
+use crate::search::{File, SearchPath, Top};
 use crate::stdlib::Stdlib;
 
 /// One module of the user's project.
@@ -35,6 +40,15 @@ pub struct UserModule {
     /// A module of the `kybra` package read from the compiler's embedded sources, not a
     /// file of the project.
     pub library: bool,
+    /// A module of an installed package: shipped as a file, not compiled into the payload.
+    pub site: Option<SiteModule>,
+}
+
+impl UserModule {
+    /// True for the project's own modules (not `kybra` library nor package modules).
+    pub fn is_user(&self) -> bool {
+        !self.library && self.site.is_none()
+    }
 }
 
 /// The user's modules and the bundled modules they import.
@@ -42,6 +56,11 @@ pub struct Project {
     pub modules: Vec<UserModule>,
     /// Absolute names of bundled modules imported by user code (roots of the closure).
     pub bundled: BTreeSet<String>,
+    /// What package modules import only on paths the closure leaves out (stubbed when
+    /// they are bundled modules).
+    pub deferred: BTreeSet<String>,
+    /// The installed packages' files the canister carries, and what was left out.
+    pub site: packages::Shipped,
 }
 
 impl Project {
@@ -50,44 +69,46 @@ impl Project {
     }
 }
 
-/// Where a dotted name lives in the user's source directory.
-enum UserFile {
-    Module(PathBuf),
-    Package(PathBuf),
-    /// A directory without `__init__.py`.
-    Namespace(PathBuf),
-}
-
-struct Loader<'s, 'a> {
-    src_dir: PathBuf,
-    project_root: PathBuf,
-    stdlib: &'s Stdlib<'a>,
-    modules: Vec<UserModule>,
-    by_name: HashMap<String, usize>,
+pub(crate) struct Loader<'s, 'a> {
+    pub(crate) src_dir: PathBuf,
+    pub(crate) project_root: PathBuf,
+    pub(crate) search: SearchPath,
+    pub(crate) stdlib: &'s Stdlib<'a>,
+    pub(crate) modules: Vec<UserModule>,
+    pub(crate) by_name: HashMap<String, usize>,
     queue: VecDeque<usize>,
-    bundled: BTreeSet<String>,
-    diags: Vec<Diagnostic>,
+    pub(crate) bundled: BTreeSet<String>,
+    pub(crate) deferred: BTreeSet<String>,
+    pub(crate) packages: packages::State,
+    pub(crate) diags: Vec<Diagnostic>,
 }
 
-/// Loads the project rooted at `main_py`. `Err` only for an unreadable entry file; user
-/// code problems are returned as diagnostics beside the (partial) project.
+/// Loads the project rooted at `main_py`, with `site` as its site-packages folders.
+/// `Err` only for an unreadable entry file; user code problems are returned as
+/// diagnostics beside the (partial) project.
 pub fn load(
     main_py: &Path,
     project_root: &Path,
+    site: &[PathBuf],
     stdlib: &Stdlib,
 ) -> Result<(Project, Vec<Diagnostic>), BuildError> {
     // Absolute paths, so that `src/main.py` under root `.` displays as `src/main.py`.
     let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
     let main_py = &abs(main_py);
     let src_dir = main_py.parent().map(Path::to_path_buf).unwrap_or_default();
+    let project_root = abs(project_root);
+    let site: Vec<PathBuf> = site.iter().map(|d| abs(d)).collect();
     let mut loader = Loader {
+        search: SearchPath::new(&src_dir, &project_root, site.clone()),
         src_dir,
-        project_root: abs(project_root),
+        project_root,
         stdlib,
         modules: Vec::new(),
         by_name: HashMap::new(),
         queue: VecDeque::new(),
         bundled: BTreeSet::new(),
+        deferred: BTreeSet::new(),
+        packages: packages::State::new(&site),
         diags: Vec::new(),
     };
     let text = std::fs::read_to_string(main_py).map_err(|source| BuildError::Entry {
@@ -101,22 +122,32 @@ pub fn load(
         .to_string();
     let shown = loader.display_path(main_py);
     loader.add_module(entry, false, shown, text, false);
-    while let Some(idx) = loader.queue.pop_front() {
-        loader.follow_imports(idx);
+    loop {
+        while let Some(idx) = loader.queue.pop_front() {
+            loader.follow_imports(idx);
+        }
+        // Packages the bundled modules reach by computed names (zoneinfo -> tzdata).
+        if !loader.follow_dynamic_imports() {
+            break;
+        }
     }
+    let site = loader.shipped();
     let mut modules = loader.modules;
-    modules.sort_by_key(|m| m.library); // stable: the user's modules first, `main` first of all
+    // Stable: the user's modules first (`main` first of all), then library, then packages.
+    modules.sort_by_key(|m| (m.site.is_some(), m.library));
     Ok((
         Project {
             modules,
             bundled: loader.bundled,
+            deferred: loader.deferred,
+            site,
         },
         loader.diags,
     ))
 }
 
 impl Loader<'_, '_> {
-    fn display_path(&self, path: &Path) -> PathBuf {
+    pub(crate) fn display_path(&self, path: &Path) -> PathBuf {
         path.strip_prefix(&self.project_root)
             .map(Path::to_path_buf)
             .unwrap_or_else(|_| path.to_path_buf())
@@ -132,89 +163,91 @@ impl Loader<'_, '_> {
     ) -> usize {
         let filename = display.to_string_lossy().replace('\\', "/");
         let source = SourceText::new(display, text);
-        let parsed = ruff_python_parser::parse_unchecked_source(&source.text, PySourceType::Python);
-        let ast = if parsed.errors().is_empty() {
-            Some(parsed.into_syntax())
-        } else {
-            for err in parsed.errors() {
-                self.diags.push(source.diagnostic(
-                    err.location.start(),
-                    format!("syntax error: {} — fix the Python syntax", err.error),
-                ));
-            }
-            None
-        };
-        let idx = self.modules.len();
-        self.by_name.insert(name.clone(), idx);
-        self.modules.push(UserModule {
+        let ast = parse(&source, &mut self.diags);
+        self.push_module(UserModule {
             name,
             is_package,
             filename,
             source,
             ast,
             library,
-        });
+            site: None,
+        })
+    }
+
+    /// Adds a loaded module to the project and queues its imports.
+    pub(crate) fn push_module(&mut self, module: UserModule) -> usize {
+        let idx = self.modules.len();
+        self.by_name.insert(module.name.clone(), idx);
+        self.modules.push(module);
         self.queue.push_back(idx);
         idx
     }
 
-    fn find_user(&self, dotted: &str) -> Option<UserFile> {
-        let rel: PathBuf = dotted.split('.').collect();
-        let base = self.src_dir.join(&rel);
-        let init = base.join("__init__.py");
-        if init.is_file() {
-            return Some(UserFile::Package(init));
+    /// The project file of `dotted`, if its top-level name is the project's.
+    fn find_user(&self, dotted: &str) -> Option<File> {
+        let top = dotted.split('.').next().unwrap_or_default();
+        match self.search.top(top, self.stdlib) {
+            t @ Top::Project(_) => self.search.find(&t, dotted),
+            Top::Namespace { project, .. } if !project.is_empty() => {
+                let t = Top::Namespace {
+                    project,
+                    site: Vec::new(),
+                };
+                self.search.find(&t, dotted)
+            }
+            _ => None,
         }
-        let file = base.with_extension("py");
-        if file.is_file() {
-            return Some(UserFile::Module(file));
-        }
-        if base.is_dir() {
-            return Some(UserFile::Namespace(base));
-        }
-        None
     }
 
     /// True if `top` is the first component of a user module (user code shadows the
     /// stdlib, as `sys.path[0]` does; a bare directory does not shadow a bundled name).
     fn is_user_top(&self, top: &str) -> bool {
-        match self.find_user(top) {
-            Some(UserFile::Module(_) | UserFile::Package(_)) => true,
-            Some(UserFile::Namespace(_)) => !self.stdlib.knows_top_level(top),
-            None => false,
+        match self.search.top(top, self.stdlib) {
+            Top::Project(_) => true,
+            Top::Namespace { project, .. } => !project.is_empty(),
+            _ => false,
         }
     }
 
     /// Makes the user module `dotted` (and its parent packages) part of the project.
     /// Returns false if it does not exist.
-    fn require_user(&mut self, dotted: &str, from: usize, offset: TextSize) -> bool {
-        let mut prefix = String::new();
-        for part in dotted.split('.') {
-            if !prefix.is_empty() {
-                prefix.push('.');
-            }
-            prefix.push_str(part);
-            if self.by_name.contains_key(&prefix) {
+    pub(crate) fn require_user(&mut self, dotted: &str, from: usize, offset: TextSize) -> bool {
+        for prefix in imports::prefixes(dotted) {
+            if self.by_name.contains_key(prefix) {
                 continue;
             }
-            let (path, is_package, text) = match self.find_user(&prefix) {
+            let (path, is_package, text) = match self.find_user(prefix) {
                 None => return false,
-                Some(UserFile::Namespace(dir)) => {
-                    (dir.join("__init__.py"), true, Ok(String::new()))
+                Some(File::Namespace(dirs)) => {
+                    (dirs[0].join("__init__.py"), true, Ok(String::new()))
                 }
-                Some(UserFile::Package(p)) => {
+                Some(File::Package(p)) => {
                     let t = std::fs::read_to_string(&p);
                     (p, true, t)
                 }
-                Some(UserFile::Module(p)) => {
+                Some(File::Module(p) | File::Extension { pure: Some(p), .. }) => {
                     let t = std::fs::read_to_string(&p);
                     (p, false, t)
+                }
+                Some(File::Extension { file, pure: None }) => {
+                    let shown = self.display_path(&file);
+                    let d = self.modules[from].source.diagnostic(
+                        offset,
+                        format!(
+                            "cannot import `{prefix}`: {} is a compiled extension, which cannot run in a canister — \
+                             use a pure-Python module instead",
+                            shown.display()
+                        ),
+                    );
+                    self.diags.push(d);
+                    return true;
                 }
             };
             match text {
                 Ok(text) => {
                     let shown = self.display_path(&path);
-                    self.add_module(prefix.clone(), is_package, shown, text, false);
+                    self.add_module(prefix.to_string(), is_package, shown, text, false);
                 }
                 Err(e) => {
                     let shown = self.display_path(&path);
@@ -231,10 +264,14 @@ impl Loader<'_, '_> {
     }
 
     fn follow_imports(&mut self, idx: usize) {
+        if self.modules[idx].site.is_some() {
+            return self.follow_package_imports(idx);
+        }
         let Some(ast) = &self.modules[idx].ast else {
             return;
         };
-        let sites = imports::collect(&ast.body);
+        let mut sites = imports::collect(&ast.body);
+        sites.extend(imports::literal_imports(&ast.body));
         for site in sites {
             self.resolve(idx, &site);
         }
@@ -279,6 +316,8 @@ impl Loader<'_, '_> {
                     .any(|(n, _)| bundle::is_library_name(&format!("kybra.{n}"))))
         {
             self.resolve_library(idx, site, &target);
+        } else if let Some(found) = self.site_top(&top) {
+            self.resolve_site(idx, site, &target, found);
         } else if self.stdlib.knows_top_level(&top) {
             self.bundled.insert(target.clone());
             if site.is_from {
@@ -300,10 +339,11 @@ impl Loader<'_, '_> {
             let d = self.modules[idx].source.diagnostic(
                 site.offset,
                 format!(
-                    "cannot import `{target}`: it is not a module of this project (no {dir}/{top}.py or {dir}/{top}/__init__.py) \
-                     and not in the bundled Python {} standard library — third-party packages are not supported yet: \
-                     copy the module into {dir}/ or remove the import",
-                    self.stdlib.python_version
+                    "cannot import `{target}`: it is not a module of this project (no {dir}/{top}.py or {dir}/{top}/__init__.py), \
+                     not in the bundled Python {} standard library and not installed in {} — \
+                     if it is a package from PyPI, `pip install` it into that environment; otherwise fix the module name",
+                    self.stdlib.python_version,
+                    self.packages.describe_environment(),
                 ),
             );
             self.diags.push(d);
@@ -374,7 +414,7 @@ impl Loader<'_, '_> {
         true
     }
 
-    fn missing_user(&mut self, idx: usize, offset: TextSize, target: &str) {
+    pub(crate) fn missing_user(&mut self, idx: usize, offset: TextSize, target: &str) {
         let rel: PathBuf = target.split('.').collect();
         let shown = self.display_path(&self.src_dir.join(&rel));
         let d = self.modules[idx].source.diagnostic(
@@ -387,4 +427,19 @@ impl Loader<'_, '_> {
         );
         self.diags.push(d);
     }
+}
+
+/// Parses `source`, reporting syntax errors as diagnostics (`None` then).
+pub(crate) fn parse(source: &SourceText, diags: &mut Vec<Diagnostic>) -> Option<ModModule> {
+    let parsed = ruff_python_parser::parse_unchecked_source(&source.text, PySourceType::Python);
+    if parsed.errors().is_empty() {
+        return Some(parsed.into_syntax());
+    }
+    for err in parsed.errors() {
+        diags.push(source.diagnostic(
+            err.location.start(),
+            format!("syntax error: {} — fix the Python syntax", err.error),
+        ));
+    }
+    None
 }

@@ -104,6 +104,11 @@ struct IndexFile {
     builtin_imports: BTreeMap<String, Vec<String>>,
     /// The code that stands in for a left-out module.
     missing_stub: Option<Span>,
+    /// Modules general-purpose code imports only lazily for what a canister cannot do
+    /// (`runtime/stdlib_imports.py`'s `NOT_IN_A_CANISTER`): package modules' lazy imports
+    /// of these are deferred too.
+    #[serde(default)]
+    not_in_a_canister: BTreeSet<String>,
 }
 
 #[derive(Deserialize, Clone, Copy)]
@@ -137,6 +142,7 @@ pub struct Stdlib<'a> {
     frozen: BTreeSet<String>,
     builtin_imports: BTreeMap<String, Vec<String>>,
     missing_stub: Option<&'a [u8]>,
+    not_in_a_canister: BTreeSet<String>,
     code: &'a [u8],
 }
 
@@ -194,6 +200,7 @@ impl<'a> Stdlib<'a> {
             frozen: file.frozen.into_iter().collect(),
             builtin_imports: file.builtin_imports,
             missing_stub,
+            not_in_a_canister: file.not_in_a_canister,
             code,
         })
     }
@@ -216,6 +223,11 @@ impl<'a> Stdlib<'a> {
     /// True if `name` is a top-level name the runtime can import without user code.
     pub fn knows_top_level(&self, top: &str) -> bool {
         self.is_builtin(top) || self.has(top)
+    }
+
+    /// True if a lazy import of `name` need not be carried (see `not_in_a_canister`).
+    pub fn not_in_a_canister(&self, name: &str) -> bool {
+        self.not_in_a_canister.contains(name)
     }
 }
 

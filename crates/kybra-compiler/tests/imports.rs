@@ -156,7 +156,7 @@ fn unknown_modules_are_errors_with_a_hint() {
         "{e}"
     );
     assert!(
-        e.contains("src/requests.py") && e.contains("third-party packages are not supported yet"),
+        e.contains("src/requests.py") && e.contains("`pip install` it into that environment"),
         "{e}"
     );
 }

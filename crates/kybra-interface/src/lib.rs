@@ -51,6 +51,23 @@ pub struct Payload {
     /// Environment variables baked in at build time (`CANISTER_ID_<NAME>`, `DFX_NETWORK`):
     /// the canister's `os.environ`.
     pub env: Vec<(String, String)>,
+    /// Files of installed packages (PyPI) the canister imports: their modules and data,
+    /// written into the canister's file system under [`SITE_PACKAGES`] before the
+    /// interpreter starts; that folder is then on `sys.path` (only when this is not empty).
+    pub site_packages: Vec<SiteFile>,
+}
+
+/// Where [`Payload::site_packages`] are written in the canister's file system, and the
+/// `sys.path` entry CPython's path finder imports them from (so they have `__file__`,
+/// `__path__` and loaders that read package data).
+pub const SITE_PACKAGES: &str = "/lib/python3.11/site-packages";
+
+/// One file of an installed package.
+#[derive(CandidType, Deserialize, Serialize, Clone, Debug, PartialEq)]
+pub struct SiteFile {
+    /// Relative to [`SITE_PACKAGES`], `/`-separated: `jinja2/utils.py`, `certifi/cacert.pem`.
+    pub path: String,
+    pub data: ByteBuf,
 }
 
 /// A Python function, by module and name.
@@ -508,6 +525,10 @@ mod tests {
                 max_value_size: None,
             }],
             env: vec![("CANISTER_ID_OTHER".into(), "aaaaa-aa".into())],
+            site_packages: vec![SiteFile {
+                path: "pkg/__init__.py".into(),
+                data: ByteBuf::from(b"x = 1\n".to_vec()),
+            }],
         }
     }
 

@@ -111,6 +111,7 @@ fn with_hook_params(payload: &Payload) -> Payload {
         hooks: Default::default(),
         stable_maps: vec![],
         env: vec![],
+        site_packages: vec![],
     }
 }
 

@@ -15,7 +15,7 @@ use pyo3::types::{PyBytes, PyDict};
 
 use crate::context::{self, Kind};
 use crate::frozen::{self, FrozenModule};
-use crate::{dispatch, hooks, ic_module, interpreter, payload, traps};
+use crate::{dispatch, hooks, ic_module, interpreter, payload, site_packages, traps};
 
 extern "C" {
     /// The C/Rust static constructors (wasi-libc's clock emulation, CPython's, ...).
@@ -47,12 +47,17 @@ fn start(kind: Kind) {
     context::enter(kind, None, false);
     std::panic::set_hook(Box::new(panic_hook));
     ic_wasi_polyfill::init(&seed(), &[("PYTHONHASHSEED", "0")]);
-    let payload = payload::read();
+    let mut payload = payload::read();
+    // Package files go into the file system now; the payload need not keep them.
+    let site_files = site_packages::write(std::mem::take(&mut payload.site_packages));
     // wasi-libc read its environment in the constructors above: the build's variables
     // (`CANISTER_ID_<NAME>`, ...) go into the C environment, where `os.environ` finds them.
     for (key, value) in &payload.env {
         std::env::set_var(key, value);
     }
+    // A canister has no system time-zone files: `zoneinfo` reads the `tzdata` package
+    // (shipped when installed) instead of asking `sysconfig` for a TZPATH.
+    std::env::set_var("PYTHONTZPATH", "");
     let Payload { modules, entry, .. } = &payload;
 
     // Bytecode modules are importable from the start (start-up imports `encodings`).
@@ -74,6 +79,9 @@ fn start(kind: Kind) {
     );
     ic_module::register();
     interpreter::start();
+    if site_files > 0 {
+        site_packages::add_to_path();
+    }
 
     Python::attach(|py| {
         let result = (|| -> PyResult<()> {

@@ -55,6 +55,8 @@ mod payload;
 #[cfg(target_arch = "wasm32")]
 mod randomness;
 #[cfg(target_arch = "wasm32")]
+mod site_packages;
+#[cfg(target_arch = "wasm32")]
 mod stable_btree;
 #[cfg(target_arch = "wasm32")]
 mod stable_memory;

@@ -129,6 +129,7 @@ fn store(py: Python<'_>) -> PyResult<Rc<Store>> {
         types,
         modules: Vec::new(),
         stable_maps: Vec::new(),
+        site_packages: Vec::new(),
         ..payload
     };
     let (schema, sigs) = Schema::build(py, &types_payload)

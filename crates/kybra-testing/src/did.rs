@@ -74,6 +74,7 @@ pub fn empty_payload() -> Payload {
         types: Vec::new(),
         hooks: Default::default(),
         env: Vec::new(),
+        site_packages: Vec::new(),
         stable_maps: Vec::new(),
     }
 }

@@ -105,9 +105,16 @@ def build(project: str | os.PathLike[str], name: str | None = None) -> Built:
     cached = _cache.get((path, name))
     if cached is not None and cached[0] == stamp:
         return cached[1]
+    # Installed packages come from the interpreter running the tests (as with
+    # `python -m kybra`), unless KYBRA_PYTHON names another.
+    env = {
+        **os.environ,
+        "KYBRA_PYTHON": os.environ.get("KYBRA_PYTHON") or sys.executable,
+    }
     proc = subprocess.run(
         [str(find_kybra()), "build", name],
         cwd=path,
+        env=env,
         capture_output=True,
         text=True,
         check=False,

@@ -13,8 +13,15 @@
 //! line is [`GENERATED_MARKER`]...). Any other existing file is hand-written: it is left
 //! alone, and the build fails unless the generated interface serves every client of it
 //! (`kybra_compiler::did_mismatches`), listing each mismatch as `file:line: path: what`.
+//!
+//! Installed packages come from the Python environment [`crate::python_env::discover`]
+//! picks (printed once per command); the build prints one line per package the canister
+//! carries (modules and bytes), all of its modules and data files with `--verbose`, and
+//! writes the same report as JSON to `.kybra/NAME/packages.json`.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -22,8 +29,39 @@ use anyhow::{anyhow, bail, Context, Result};
 use super::{human_size, shown};
 use crate::local::write_atomic;
 use crate::project::{output_dir, CanisterKind, CanisterSpec, Project};
+use crate::python_env::{self, PythonEnv};
+use kybra_compiler::packages::{Compiled, PackageReport};
 
 pub mod prebuilt;
+
+static VERBOSE: AtomicBool = AtomicBool::new(false);
+
+/// `--verbose`: list every module and data file of each package a canister carries.
+pub fn set_verbose(verbose: bool) {
+    VERBOSE.store(verbose, Ordering::Relaxed);
+}
+
+/// The Python environment of the project at `root`, discovered (and printed) once per
+/// command.
+fn environment(root: &Path) -> Result<Option<PythonEnv>> {
+    static FOUND: Mutex<Option<(PathBuf, Option<PythonEnv>)>> = Mutex::new(None);
+    let mut found = FOUND.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((at, env)) = found.as_ref() {
+        if at == root {
+            return Ok(env.clone());
+        }
+    }
+    let env = python_env::discover(root)?;
+    match &env {
+        Some(env) => println!("{}", env.describe()),
+        None => println!(
+            "Python environment: none found (no KYBRA_PYTHON, VIRTUAL_ENV, .venv or python3 on PATH): \
+             canisters can import the project's modules and the standard library only"
+        ),
+    }
+    *found = Some((root.to_path_buf(), env.clone()));
+    Ok(env)
+}
 
 /// The files one build produced.
 #[derive(Debug, Clone)]
@@ -109,13 +147,20 @@ pub fn build_canister(root: &Path, name: &str, main: &Path, candid: &[PathBuf]) 
             main_path.display()
         ));
     }
+    let env = match environment(root)? {
+        Some(env) => kybra_compiler::packages::Environment {
+            bytecode: python_env::bytecode_python(&env),
+            site: env.site,
+        },
+        None => kybra_compiler::packages::Environment::default(),
+    };
     let started = Instant::now();
     let assets = kybra_compiler::Assets {
         template: crate::assets::TEMPLATE,
         stdlib_index: crate::assets::STDLIB_INDEX,
         stdlib_code: crate::assets::STDLIB_CODE,
     };
-    let canister = kybra_compiler::build(&main_path, root, &assets).map_err(|error| {
+    let canister = kybra_compiler::build_in(&main_path, root, &env, &assets).map_err(|error| {
         let text = error.to_string();
         anyhow!("canister {name} did not build:\n{}", text.trim_end())
     })?;
@@ -127,6 +172,7 @@ pub fn build_canister(root: &Path, name: &str, main: &Path, candid: &[PathBuf]) 
         canister.modules,
         compiled.as_secs_f64()
     );
+    print_packages(&canister.packages, &canister.compiled);
 
     // Hand-written Candid files are checked before anything is written.
     let mut handwritten = Vec::new();
@@ -159,6 +205,8 @@ pub fn build_canister(root: &Path, name: &str, main: &Path, candid: &[PathBuf]) 
         )?;
     }
     write_post_install(&dir.join("post_install.sh"))?;
+    let report = serde_json::to_string_pretty(&canister.packages)? + "\n";
+    write(&dir.join("packages.json"), report.as_bytes())?;
     let mut outputs = vec![
         format!(
             "{} ({})",
@@ -184,6 +232,73 @@ pub fn build_canister(root: &Path, name: &str, main: &Path, candid: &[PathBuf]) 
     }
     println!("  built {name} in {:.2}s", started.elapsed().as_secs_f64());
     Ok(built)
+}
+
+/// One line per package the canister carries (with `--verbose`, its modules and files),
+/// then where their modules were compiled.
+fn print_packages(packages: &[PackageReport], compiled: &Compiled) {
+    let verbose = VERBOSE.load(Ordering::Relaxed);
+    for p in packages {
+        let version = if p.version.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", p.version)
+        };
+        let mut line = format!(
+            "  package {}{version}: {} modules ({})",
+            p.name,
+            p.modules.len(),
+            human_size(p.code_bytes)
+        );
+        if !p.data_files.is_empty() {
+            line.push_str(&format!(
+                ", {} data files ({})",
+                p.data_files.len(),
+                human_size(p.data_bytes)
+            ));
+        }
+        println!("{line}");
+        if verbose {
+            println!("    modules: {}", p.modules.join(", "));
+            if !p.data_files.is_empty() {
+                println!("    data files: {}", folders(&p.data_files).join(", "));
+            }
+            if !p.unresolved.is_empty() {
+                println!(
+                    "    imported at import time but not installed (an import that runs raises ModuleNotFoundError): {}",
+                    p.unresolved.join(", ")
+                );
+            }
+        }
+    }
+    match compiled {
+        Compiled::Nothing => {}
+        Compiled::AtBuild(python) => println!(
+            "  package modules compiled to bytecode by {}",
+            python.display()
+        ),
+        Compiled::InCanister(why) => println!(
+            "  package modules ship as source, compiled by the canister when it imports them (at install: more instructions) — {why}; \
+             install Python 3.11 (`python3.11` on PATH) to compile them at build time"
+        ),
+    }
+}
+
+/// Data files listed by folder: `certifi/cacert.pem`, `tzdata/zoneinfo/Europe/ (64 files)`
+/// (`packages.json` lists every file).
+fn folders(files: &[String]) -> Vec<String> {
+    let mut by_folder: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for f in files {
+        let folder = f.rsplit_once('/').map_or("", |(d, _)| d);
+        by_folder.entry(folder).or_default().push(f);
+    }
+    by_folder
+        .into_iter()
+        .flat_map(|(folder, files)| match files.as_slice() {
+            [one] => vec![one.to_string()],
+            many => vec![format!("{folder}/ ({} files)", many.len())],
+        })
+        .collect()
 }
 
 pub(crate) fn write(path: &Path, bytes: &[u8]) -> Result<()> {

@@ -4,11 +4,12 @@
 //! Promises: writes `NAME/src/main.py` and `NAME/dfx.json` exactly as the book's "Hello
 //! World" chapter shows them (with NAME as the canister name), an `icp.yaml` whose build
 //! step runs `kybra build NAME` (its `local` network is the kybra replica on port 4943), a
-//! `.gitignore` and `tests/test_main.py`, a pytest suite on `kybra.testing` that passes as
-//! generated. With `--frontend` it adds the asset canister `NAME_frontend`: a static page in
-//! `src/NAME_frontend/src/` that calls NAME through the declarations `kybra generate`
-//! writes, loading `@dfinity/agent` from `vendor/` through an import map, built into
-//! `dist/` by `build.py`. Never overwrites an existing non-empty directory.
+//! `.gitignore`, `requirements.txt` (kybra itself, as the book pins it) and
+//! `tests/test_main.py`, a pytest suite on `kybra.testing` that passes as generated; says
+//! how to add PyPI packages. With `--frontend` it adds the asset canister `NAME_frontend`: a
+//! static page in `src/NAME_frontend/src/` that calls NAME through the declarations
+//! `kybra generate` writes, loading `@dfinity/agent` from `vendor/` through an import map,
+//! built into `dist/` by `build.py`. Never overwrites an existing non-empty directory.
 
 use std::path::Path;
 
@@ -58,6 +59,12 @@ def test_set_message_then_get_message(replica: Replica) -> None:
     assert canister.get_message() == "Hello, world!"
 "#
     .replace("NAME", name)
+}
+
+/// `requirements.txt`: kybra itself, at the version that wrote the project. PyPI packages
+/// the canister imports go here too (`pip install -r requirements.txt`).
+pub fn requirements_txt() -> String {
+    format!("kybra=={}\n", env!("CARGO_PKG_VERSION"))
 }
 
 const GITIGNORE: &str = "# Kybra build outputs and local replica state\n.kybra/\n.dfx/\n.icp/\n\n# Python\nvenv/\n.venv/\n__pycache__/\n\n# Frontend builds\ndist/\n";
@@ -163,13 +170,18 @@ pub fn run(name: &str, frontend: bool) -> Result<()> {
     } else {
         String::new()
     };
-    println!("Created project {name}/ (src/main.py, dfx.json, icp.yaml, .gitignore, tests/test_main.py{extra}).");
+    println!("Created project {name}/ (src/main.py, dfx.json, icp.yaml, requirements.txt, .gitignore, tests/test_main.py{extra}).");
     println!("Next:\n  cd {name}\n  kybra start --background\n  kybra deploy\n  kybra canister call {name} get_message");
     if frontend {
         println!("  then open the {name}_frontend URL that kybra deploy prints");
     }
     println!("Test it in-process:\n  pytest");
     println!("Or with icp-cli: kybra start --background --system-canisters, then icp deploy");
+    println!(
+        "Use PyPI packages (pure Python): add them to requirements.txt, then\n  \
+         python3 -m venv .venv && .venv/bin/pip install -r requirements.txt\n  \
+         kybra build   (takes them from the project's .venv, or the active virtual environment)"
+    );
     Ok(())
 }
 
@@ -191,6 +203,7 @@ pub fn create(dir: &Path, name: &str, frontend: bool) -> Result<()> {
         ("dfx.json".to_string(), dfx_json(name)),
         ("icp.yaml".to_string(), icp_yaml(name)),
         (".gitignore".to_string(), GITIGNORE.to_string()),
+        ("requirements.txt".to_string(), requirements_txt()),
         ("tests/test_main.py".to_string(), test_main_py(name)),
     ];
     if frontend {
@@ -250,6 +263,11 @@ mod tests {
         assert!(std::fs::read_to_string(dir.join(".gitignore"))
             .unwrap()
             .contains(".kybra/"));
+        let requirements = std::fs::read_to_string(dir.join("requirements.txt")).unwrap();
+        assert_eq!(
+            requirements,
+            format!("kybra=={}\n", env!("CARGO_PKG_VERSION"))
+        );
         let test = std::fs::read_to_string(dir.join("tests/test_main.py")).unwrap();
         assert!(test.contains("from kybra.testing import Replica"), "{test}");
         assert!(

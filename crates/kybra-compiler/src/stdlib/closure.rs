@@ -20,6 +20,16 @@ impl<'a> Stdlib<'a> {
         &'s self,
         roots: impl IntoIterator<Item = &'s str>,
     ) -> Vec<BundledModule<'a>> {
+        self.closure_with(roots, std::iter::empty())
+    }
+
+    /// [`Self::closure`], where `deferred` also names modules other code (installed
+    /// packages) may import later: stubbed like the bundle's own deferred imports.
+    pub fn closure_with<'s>(
+        &'s self,
+        roots: impl IntoIterator<Item = &'s str>,
+        deferred: impl IntoIterator<Item = &'s str>,
+    ) -> Vec<BundledModule<'a>> {
         let mut seen: BTreeSet<&'s str> = BTreeSet::new();
         let mut order: Vec<&'s str> = Vec::new();
         let starts: Vec<&str> = self
@@ -30,7 +40,7 @@ impl<'a> Stdlib<'a> {
             .collect();
         for start in starts {
             // Importing `a.b.c` imports `a` and `a.b` first.
-            let mut stack: Vec<&str> = prefixes(start).collect();
+            let mut stack: Vec<&str> = crate::imports::prefixes(start).collect();
             stack.reverse();
             while let Some(name) = stack.pop() {
                 let Some(name) = self.known(name) else {
@@ -46,7 +56,7 @@ impl<'a> Stdlib<'a> {
                 stack.extend(next.into_iter().rev().filter(|n| !seen.contains(n)));
             }
         }
-        let stubs = self.stubs(&seen);
+        let stubs = self.stubs(&seen, deferred.into_iter().collect());
         let mut out: Vec<BundledModule<'a>> = order
             .into_iter()
             .map(|name| {
@@ -95,7 +105,7 @@ impl<'a> Stdlib<'a> {
         let fallbacks = entry
             .fallbacks
             .iter()
-            .filter(|(_, primaries)| primaries.iter().any(|p| !self.available(p)))
+            .filter(|(_, primaries)| primaries.iter().any(|p| !self.provides(p)))
             .map(|(fallback, _)| fallback.as_str());
         entry
             .imports
@@ -107,7 +117,7 @@ impl<'a> Stdlib<'a> {
 
     /// True if importing `name` (or `from parent import last`) can succeed in a canister
     /// whose closure holds it: bundled, built in, or an attribute of such a module.
-    fn available(&self, name: &str) -> bool {
+    pub fn provides(&self, name: &str) -> bool {
         let known = |n: &str| self.modules.contains_key(n) || self.builtins.contains(n);
         known(name)
             || name
@@ -117,14 +127,15 @@ impl<'a> Stdlib<'a> {
 
     /// Deferred imports of the selected modules that are bundled but were left out, and
     /// their left-out parent packages (importing `a.b` imports `a` first).
-    fn stubs<'s>(&'s self, seen: &BTreeSet<&'s str>) -> BTreeSet<&'s str> {
+    fn stubs<'s>(&'s self, seen: &BTreeSet<&'s str>, more: Vec<&'s str>) -> BTreeSet<&'s str> {
         let mut stubs = BTreeSet::new();
-        for name in seen {
-            let Some(entry) = self.modules.get(*name) else {
-                continue;
-            };
-            for deferred in &entry.deferred {
-                for p in prefixes(deferred) {
+        let own = seen
+            .iter()
+            .filter_map(|name| self.modules.get(*name))
+            .flat_map(|entry| entry.deferred.iter().map(String::as_str));
+        for deferred in own.chain(more) {
+            {
+                for p in crate::imports::prefixes(deferred) {
                     if let Some((key, _)) = self.modules.get_key_value(p) {
                         if !seen.contains(key.as_str()) && !self.frozen.contains(key) {
                             stubs.insert(key.as_str());
@@ -135,11 +146,4 @@ impl<'a> Stdlib<'a> {
         }
         stubs
     }
-}
-
-/// `a`, `a.b`, `a.b.c` for `a.b.c`.
-fn prefixes(name: &str) -> impl Iterator<Item = &str> {
-    name.match_indices('.')
-        .map(|(i, _)| &name[..i])
-        .chain(std::iter::once(name))
 }
