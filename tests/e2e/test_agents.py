@@ -13,7 +13,6 @@ import uuid
 from typing import Any
 
 import pytest
-
 from conftest import REPO, Project
 
 HELLO = "kybra_hello_world"

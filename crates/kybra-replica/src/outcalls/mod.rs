@@ -49,10 +49,13 @@ struct Pending {
     refund: u128,
 }
 
+/// What an outcall thread hands over: the callback waiting for it and the response.
+type Arrived = Vec<(u64, Result<fetch::Fetched, Reject>)>;
+
 /// Results the outcall threads hand over, and a generation counter to wait on.
 #[derive(Default)]
 struct Finished {
-    inner: Mutex<(u64, Vec<(u64, Result<fetch::Fetched, Reject>)>)>,
+    inner: Mutex<(u64, Arrived)>,
     arrived: Condvar,
 }
 
@@ -65,7 +68,7 @@ impl Finished {
     }
 
     /// Takes what arrived; returns it with the generation it was taken at.
-    fn take(&self) -> (u64, Vec<(u64, Result<fetch::Fetched, Reject>)>) {
+    fn take(&self) -> (u64, Arrived) {
         let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         (g.0, std::mem::take(&mut g.1))
     }
