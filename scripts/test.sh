@@ -13,7 +13,7 @@ source scripts/steps.sh
 step "Set-up (scripts/setup.sh)"
 bash scripts/setup.sh
 
-step "Style gates: rustfmt, clippy, ruff, pyright (strict)"
+step "Style gates: rustfmt, clippy, ruff, pyright (strict), module cycles"
 cargo fmt --all --check \
     || { echo "error: Rust code is not formatted: run \`cargo fmt --all\`" >&2; exit 1; }
 cargo clippy --release --workspace --all-targets --quiet -- -D warnings
@@ -21,6 +21,7 @@ cargo clippy --release --workspace --all-targets --quiet -- -D warnings
 .venv/bin/ruff format --check . \
     || { echo "error: Python code is not formatted: run \`.venv/bin/ruff format .\`" >&2; exit 1; }
 .venv/bin/pyright
+.venv/bin/python scripts/check_module_cycles.py crates/kybra-replica crates/kybra-bitcoin
 
 # pytest exits 5 when it collects nothing: that is a failure here too.
 step "Pinned sources, fetched from scratch into a temporary folder and verified"

@@ -16,14 +16,16 @@
 //!
 //! Promises: everything goes through the management canister as an ingress caller would
 //! (controller checks, atomic installs); [`Replica::install_module`] uploads the module in
-//! [`crate::MAX_CHUNK_BYTES`] chunks and installs with `install_chunked_code`, as
+//! [`crate::limits::MAX_CHUNK_BYTES`] chunks and installs with `install_chunked_code`, as
 //! `kybra deploy` does, and leaves the chunk store empty whether it succeeds or not.
 
 use candid::{CandidType, Principal};
 use ic_management_canister_types as mgmt;
 use sha2::{Digest, Sha256};
 
-use crate::{Reject, Replica, MAX_CHUNK_BYTES};
+use crate::error::Reject;
+use crate::limits::MAX_CHUNK_BYTES;
+use crate::replica::Replica;
 
 /// How [`Replica::install_module`] installs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,14 +153,14 @@ impl Replica {
 
     /// The canister's cycle balance; `None` if there is no such canister.
     pub fn cycle_balance(&self, canister: Principal) -> Option<u128> {
-        Some(self.lock().canisters.get(&canister)?.cycles)
+        Some(self.lock().state.canisters.get(&canister)?.cycles)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ReplicaConfig, TimeMode};
+    use crate::config::{ReplicaConfig, TimeMode};
 
     #[test]
     fn create_install_call_upgrade_and_balance() {

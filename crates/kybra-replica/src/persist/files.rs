@@ -14,7 +14,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use super::codec::{frame, unframe, Corrupt};
-use super::PersistError;
+use super::error::PersistError;
 
 const CHECKPOINT_MAGIC: &[u8; 8] = b"KYBRACKP";
 const JOURNAL_MAGIC: &[u8; 8] = b"KYBRAJNL";

@@ -12,6 +12,7 @@
 //! replica must be restarted), since their durability can no longer be promised.
 
 mod codec;
+mod error;
 mod files;
 mod image;
 mod record;
@@ -32,26 +33,7 @@ use files::Files;
 use image::StateImage;
 use record::Recorder;
 
-/// Why a state folder could not be opened or written.
-#[derive(Debug, thiserror::Error)]
-pub enum PersistError {
-    #[error("cannot {action} {}: {source}", path.display())]
-    Io {
-        action: &'static str,
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{} is damaged ({detail}); move the state folder away, or wipe it (`kybra start --clean`), to start with an empty replica", path.display())]
-    Corrupt { path: PathBuf, detail: String },
-    #[error("the state folder {} is in use by another replica; stop that one first (`kybra stop`)", path.display())]
-    Locked { path: PathBuf },
-    #[error("cannot restore canister {canister} from {}: {detail}", path.display())]
-    Restore {
-        canister: Principal,
-        path: PathBuf,
-        detail: String,
-    },
-}
+pub use error::PersistError;
 
 /// The journal grows to at least this before a checkpoint replaces it (unless
 /// `KYBRA_REPLICA_JOURNAL_BYTES` says otherwise, e.g. for tests that want checkpoints).
