@@ -39,27 +39,11 @@ impl World {
         let result = match target {
             Err(reject) => Err(reject),
             Ok(Target::Management) => {
-                let reserved = self.services.canister_ids();
-                let (r, _) = management::update(
-                    &mut self.state,
-                    &reserved,
-                    sender,
-                    effective_canister_id,
-                    method,
-                    &arg,
-                    0,
-                );
-                r
+                self.management(sender, effective_canister_id, method, &arg, 0)
+                    .result
             }
             Ok(Target::Service(i)) => {
-                let request = Request {
-                    caller: sender,
-                    method,
-                    arg: &arg,
-                    cycles: 0,
-                    ticket: 0,
-                };
-                match self.call_service(i, request) {
+                match self.call_service(i, ingress_request(sender, method, &arg)) {
                     Some(answer) => answer.result,
                     None => Err(Reject::canister_reject(&format!(
                         "{canister} answers {method} later, which an ingress message cannot wait for; call it from a canister"
@@ -156,15 +140,8 @@ impl World {
         }
         if let Some(i) = self.services.for_canister(&canister) {
             self.services.check_method(i, method, true)?;
-            let request = Request {
-                caller: sender,
-                method,
-                arg: &arg,
-                cycles: 0,
-                ticket: 0,
-            };
             let (mut env, services) = self.env();
-            return services.query(i, request, &mut env);
+            return services.query(i, ingress_request(sender, method, &arg), &mut env);
         }
         let composite = {
             let c = self.state.runnable(&canister)?;
@@ -179,5 +156,16 @@ impl World {
             return self.composite_query(sender, canister, method, arg);
         }
         self.state.run_query(sender, canister, method, arg)
+    }
+}
+
+/// A service call by an ingress message (no cycles; answered at once).
+fn ingress_request<'a>(sender: Principal, method: &'a str, arg: &'a [u8]) -> Request<'a> {
+    Request {
+        caller: sender,
+        method,
+        arg,
+        cycles: 0,
+        ticket: 0,
     }
 }

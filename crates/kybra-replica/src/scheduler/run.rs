@@ -13,7 +13,6 @@ use crate::canister::Status;
 use crate::error::Reject;
 use crate::execution::{Outcome, Persist};
 use crate::host::{Api, Ctx, Host, MessageCalls, Response};
-use crate::management;
 use crate::services::api::{Answer, Reply, Request};
 use crate::system_api::call::discard_building;
 
@@ -120,18 +119,9 @@ impl World {
                 Some(Answer::reject(update_from_composite(&to, &method), cycles))
             }
             Ok(Target::Management) => {
-                let reserved = self.services.canister_ids();
-                let (result, refund) = management::update(
-                    &mut self.state,
-                    &reserved,
-                    from,
-                    None,
-                    &method,
-                    &arg,
-                    cycles,
-                );
+                let answer = self.management(from, None, &method, &arg, cycles);
                 self.journal(None);
-                Some(Answer { result, refund })
+                Some(answer)
             }
             Ok(Target::Service(i)) => {
                 let request = Request {

@@ -6,7 +6,9 @@ use candid::Principal;
 
 use super::env::ServiceEnv;
 use crate::calls::Calls;
+use crate::management;
 use crate::persist::Persistence;
+use crate::services::api::Answer;
 use crate::services::api::Signal;
 use crate::services::Services;
 use crate::state::State;
@@ -71,6 +73,28 @@ impl World {
             }
         }
         (durable, deferred)
+    }
+
+    /// A call of the management canister's own code (see [`management::update`]).
+    pub fn management(
+        &mut self,
+        sender: Principal,
+        effective: Option<Principal>,
+        method: &str,
+        arg: &[u8],
+        cycles: u128,
+    ) -> Answer {
+        let reserved = self.services.canister_ids();
+        let (result, refund) = management::update(
+            &mut self.state,
+            &reserved,
+            sender,
+            effective,
+            method,
+            arg,
+            cycles,
+        );
+        Answer { result, refund }
     }
 
     /// The view of the replica that services get.
