@@ -9,6 +9,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 source scripts/env.sh
 source scripts/steps.sh
+# Suites that need the runtime assets fail without them instead of skipping.
+export KYBRA_REQUIRE_ASSETS=1
 
 step "Set-up (scripts/setup.sh)"
 bash scripts/setup.sh

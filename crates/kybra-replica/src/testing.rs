@@ -172,7 +172,7 @@ mod tests {
         let id = r.create_canister_with_cycles(me, 123_000, None).unwrap();
         assert_eq!(r.cycle_balance(id), Some(123_000));
         assert_eq!(r.controllers(id), Some(vec![me]));
-        let module = kybra_test_canisters::rust_hello();
+        let module = kybra_test_support::rust_hello();
         let none = candid::encode_args(()).unwrap();
         r.install_module(me, id, module, none.clone(), InstallMode::Install)
             .unwrap();
