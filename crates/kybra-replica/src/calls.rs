@@ -1,7 +1,7 @@
 //! Calls in flight, as plain data: call contexts, the callbacks waiting for their calls'
 //! answers, the FIFO message queue and the answers of ingress calls. The scheduler
 //! ([`crate::scheduler`]) owns one [`Calls`] and is the only one to change it; see there
-//! for the invariants.
+//! for the invariants. Persistence saves them with the canisters (`persist::calls`).
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -33,6 +33,29 @@ pub struct CallContext {
     /// Calls made and not answered yet.
     pub outstanding: u32,
     pub composite: bool,
+}
+
+impl CallContext {
+    /// A new call context on `canister`: nothing answered, accepted or called yet.
+    pub fn new(
+        canister: Principal,
+        caller: Principal,
+        method: String,
+        origin: Origin,
+        cycles: u128,
+        composite: bool,
+    ) -> Self {
+        CallContext {
+            canister,
+            caller,
+            method,
+            origin,
+            cycles,
+            responded: false,
+            outstanding: 0,
+            composite,
+        }
+    }
 }
 
 /// What a canister runs when a call it made is answered.
@@ -77,6 +100,27 @@ pub struct Calls {
 }
 
 impl Calls {
+    /// The last id handed out (persisted with the calls).
+    pub fn next_id(&self) -> u64 {
+        self.next_id
+    }
+
+    /// Calls restored from disk.
+    pub fn restored(
+        next_id: u64,
+        contexts: BTreeMap<u64, CallContext>,
+        callbacks: BTreeMap<u64, Callback>,
+        queue: VecDeque<Message>,
+    ) -> Self {
+        Calls {
+            queue,
+            contexts,
+            callbacks,
+            answers: BTreeMap::new(),
+            next_id,
+        }
+    }
+
     pub fn next(&mut self) -> u64 {
         self.next_id += 1;
         self.next_id

@@ -1,15 +1,17 @@
-//! Pins the state folder's format (`persist`: `checkpoint` and `journal`, format version 1)
+//! Pins the state folder's format (`persist`: `checkpoint` and `journal`, format version 2)
 //! with golden files made by a fixed scenario on a fixed clock: a small canister (built here
 //! with `wasm-encoder`: heap, a mutable global, stable memory, a debug log) is created,
 //! installed and called; a checkpoint is written; then more calls and a settings change go to
-//! the journal. The files in `tests/golden/state-v1/` are that folder's `checkpoint` and
-//! `journal`.
+//! the journal. The files in `tests/golden/state-v2/` are that folder's `checkpoint` and
+//! `journal`; `tests/golden/state-v1/` are the same scenario's files in format version 1
+//! (before the calls in flight were saved), which every later replica must still open.
 //!
 //! * [`the_scenario_writes_the_golden_bytes`]: the scenario writes exactly those bytes, so any
 //!   change to the encoding fails here.
 //! * [`the_golden_files_reopen_to_the_scenarios_state`]: a replica opened on them has the
 //!   scenario's state (canister, controllers, cycles, logs, heap, globals, stable memory), so
-//!   any change to the decoding fails here.
+//!   any change to the decoding fails here;
+//!   [`version_1_files_open_in_the_current_replica`] is the same for version 1 (migration).
 //!
 //! The files are users' data: a format change must bump `FORMAT_VERSION`, keep these files as
 //! the previous version's, and add a test that the new replica still opens (migrates) them.
@@ -39,8 +41,11 @@ fn other() -> Principal {
     Principal::from_slice(&[0xCD; 29])
 }
 
-fn golden_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/state-v1")
+/// The current format's files.
+const VERSION: u32 = 2;
+
+fn golden_dir(version: u32) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/golden/state-v{version}"))
 }
 
 /// A canister: `put` (update) keeps its argument in the heap (length at 0, bytes at 4),
@@ -196,7 +201,7 @@ fn scenario(dir: &Path) -> (Vec<u8>, Vec<u8>, Principal) {
 fn the_scenario_writes_the_golden_bytes() {
     let tmp = tempfile::tempdir().unwrap();
     let (checkpoint, journal, _) = scenario(&tmp.path().join("state"));
-    let golden = golden_dir();
+    let golden = golden_dir(VERSION);
     if std::env::var_os("KYBRA_REGENERATE_GOLDEN").is_some() {
         std::fs::create_dir_all(&golden).unwrap();
         std::fs::write(golden.join("checkpoint"), &checkpoint).unwrap();
@@ -208,7 +213,7 @@ fn the_scenario_writes_the_golden_bytes() {
         });
         if let Some(at) = (0..want.len().max(bytes.len())).find(|i| want.get(*i) != bytes.get(*i)) {
             panic!(
-                "the replica no longer writes tests/golden/state-v1/{name} as it was pinned: first \
+                "the replica no longer writes tests/golden/state-v{VERSION}/{name} as it was pinned: first \
                  difference at byte {at} ({} bytes now, {} pinned). The state folder is users' data: \
                  bump FORMAT_VERSION, keep the old files as the previous version's with a migration \
                  test, and only then regenerate (see this file's documentation).",
@@ -221,11 +226,21 @@ fn the_scenario_writes_the_golden_bytes() {
 
 #[test]
 fn the_golden_files_reopen_to_the_scenarios_state() {
+    reopen(VERSION);
+}
+
+#[test]
+fn version_1_files_open_in_the_current_replica() {
+    reopen(1);
+}
+
+/// Opens a copy of the golden files of format `version` and checks the scenario's state.
+fn reopen(version: u32) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("state");
     std::fs::create_dir_all(&dir).unwrap();
     for name in ["checkpoint", "journal"] {
-        std::fs::copy(golden_dir().join(name), dir.join(name)).unwrap();
+        std::fs::copy(golden_dir(version).join(name), dir.join(name)).unwrap();
     }
     let r = open(&dir);
     let ids = r.canister_ids();

@@ -58,7 +58,10 @@ impl Replica {
             None => None,
         };
         let mut world = World::new(state, services);
-        world.persist = persist;
+        if let Some((p, calls)) = persist {
+            world.persist = Some(p);
+            world.calls = calls;
+        }
         let world = Arc::new(Mutex::new(world));
         let (tx, rx) = mpsc::channel::<Job>();
         let shared = Arc::clone(&world);
@@ -81,7 +84,7 @@ impl Replica {
         self.exec(|w| {
             let s = &mut w.state;
             match &mut w.persist {
-                Some(p) => p.checkpoint(s.next_index, s.clock.last(), &mut s.canisters),
+                Some(p) => p.checkpoint(s.next_index, s.clock.last(), &mut s.canisters, &w.calls),
                 None => Ok(()),
             }
         })
@@ -365,7 +368,7 @@ fn execution_loop(rx: mpsc::Receiver<Job>, world: Arc<Mutex<World>>) {
     let w = &mut *guard;
     let s = &mut w.state;
     if let Some(p) = w.persist.as_mut().filter(|p| p.has_journal()) {
-        if let Err(e) = p.checkpoint(s.next_index, s.clock.last(), &mut s.canisters) {
+        if let Err(e) = p.checkpoint(s.next_index, s.clock.last(), &mut s.canisters, &w.calls) {
             eprintln!("kybra-replica: no checkpoint at shutdown (the journal is kept): {e}");
         }
     }

@@ -26,17 +26,9 @@ impl World {
         arg: Vec<u8>,
     ) -> Result<Vec<u8>, Reject> {
         let saved_queue = std::mem::take(&mut self.calls.queue);
+        self.composite = true;
         let before: std::collections::BTreeSet<u64> = self.calls.contexts.keys().copied().collect();
-        let cc = CallContext {
-            canister,
-            caller: sender,
-            method: method.to_string(),
-            origin: Origin::Ingress,
-            cycles: 0,
-            responded: false,
-            outstanding: 0,
-            composite: true,
-        };
+        let cc = CallContext::new(canister, sender, method.into(), Origin::Ingress, 0, true);
         let entry = Entry {
             export: format!("canister_composite_query {method}"),
             api: Api::CompositeQuery,
@@ -66,6 +58,7 @@ impl World {
             }
         }
         self.calls.queue = saved_queue;
+        self.composite = false;
         answer
     }
 }

@@ -102,16 +102,7 @@ impl World {
                 return Err(Reject::not_accepted(&canister));
             }
         }
-        let cc = CallContext {
-            canister,
-            caller: sender,
-            method: method.to_string(),
-            origin: Origin::Ingress,
-            cycles: 0,
-            responded: false,
-            outstanding: 0,
-            composite: false,
-        };
+        let cc = CallContext::new(canister, sender, method.into(), Origin::Ingress, 0, false);
         let id = self.open_and_run(
             cc,
             Entry {

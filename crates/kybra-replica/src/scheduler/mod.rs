@@ -22,9 +22,11 @@
 //!   callback trap), unless the canister's code was replaced meanwhile (then it is dropped).
 //! * Cycles attached to a call leave the caller's balance when the message commits; what
 //!   the callee does not accept is refunded with the response (`msg_cycles_refunded128`).
-//! * Call contexts and queued messages live in memory only: after a restart of a persistent
-//!   replica, calls in flight are gone (their callbacks never run, their ingress callers
-//!   got no answer). Every committed message is journaled like an ingress update.
+//! * Nothing in flight is lost: call contexts, callbacks and queued messages are journaled
+//!   with the canisters after every message (`persist`), so a persistent replica that is
+//!   killed and restarted runs them on (at the next `tick`), each callback once. Ingress
+//!   callers of calls cut off by the restart get no answer (they are gone); a call that
+//!   waited for an HTTP outcall gets a `SysTransient` reject.
 
 mod composite;
 mod env;

@@ -57,6 +57,7 @@ impl World {
         let calls = finish_host(exec.host_mut(), out.result.is_ok());
         self.after_run(canister, time, &out);
         self.conclude(id, out.result, calls, false);
+        self.journal(Some(canister));
         id
     }
 
@@ -118,11 +119,7 @@ impl World {
             {
                 Some(Answer::reject(update_from_composite(&to, &method), cycles))
             }
-            Ok(Target::Management) => {
-                let answer = self.management(from, None, &method, &arg, cycles);
-                self.journal(None);
-                Some(answer)
-            }
+            Ok(Target::Management) => Some(self.management(from, None, &method, &arg, cycles)),
             Ok(Target::Service(i)) => {
                 let request = Request {
                     caller: from,
@@ -135,16 +132,9 @@ impl World {
             }
             Ok(Target::Canister) => match self.request_entry(&to, &method, composite) {
                 Ok((api, export, persist)) => {
-                    let cc = CallContext {
-                        canister: to,
-                        caller: from,
-                        method,
-                        origin: Origin::Canister { callback },
-                        cycles,
-                        responded: false,
-                        outstanding: 0,
-                        composite: api == Api::CompositeQuery || composite,
-                    };
+                    let origin = Origin::Canister { callback };
+                    let composite = api == Api::CompositeQuery || composite;
+                    let cc = CallContext::new(to, from, method, origin, cycles, composite);
                     self.open_and_run(
                         cc,
                         Entry {
@@ -166,6 +156,8 @@ impl World {
                 refund: a.refund,
             });
         }
+        // The management canister and services may change any canister.
+        self.journal(None);
     }
 
     /// An update call of the service with index `i`: its answer now, or `None` when it
@@ -175,9 +167,7 @@ impl World {
             return Some(Answer::reject(reject, request.cycles));
         }
         let (mut env, services) = self.env();
-        let reply = services.call(i, request, &mut env);
-        self.journal(None);
-        match reply {
+        match services.call(i, request, &mut env) {
             Reply::Now(answer) => Some(answer),
             Reply::Later => None,
         }
@@ -295,8 +285,8 @@ impl World {
         c.cycles = c.cycles.saturating_add(refund);
         if c.exec.as_ref().map(|e| e.serial) != Some(cb.serial) {
             // The code that made the call is gone (uninstalled or replaced): drop the callback.
-            self.journal(Some(cb.canister));
             self.close_if_done(id, None);
+            self.journal(Some(cb.canister));
             return;
         }
         c.sync_into_host();
@@ -346,16 +336,17 @@ impl World {
             self.after_run(cb.canister, time, o);
         }
         self.conclude(id, out.result, calls, true);
+        self.journal(Some(cb.canister));
     }
 
-    /// Bookkeeping after a message ran on `canister`: balances, logs, the journal.
+    /// Bookkeeping after a message ran on `canister`: balances and logs (the caller
+    /// journals once the message's calls are concluded).
     fn after_run(&mut self, canister: Principal, time: u64, out: &Outcome) {
         if let Some(c) = self.state.canisters.get_mut(&canister) {
             c.sync_from_host();
             c.last_instructions = out.instructions;
             c.log(time, out.logs.clone());
         }
-        self.journal(Some(canister));
     }
 
     /// Applies a message's result to its call context: sends the calls it performed,

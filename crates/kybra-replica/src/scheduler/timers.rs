@@ -72,16 +72,7 @@ impl World {
     }
 
     fn scheduled_task(&mut self, canister: Principal, export: &str, api: Api) {
-        let cc = CallContext {
-            canister,
-            caller: canister,
-            method: String::new(),
-            origin: Origin::System,
-            cycles: 0,
-            responded: false,
-            outstanding: 0,
-            composite: false,
-        };
+        let cc = CallContext::new(canister, canister, String::new(), Origin::System, 0, false);
         let entry = Entry {
             export: export.to_string(),
             api,

@@ -35,6 +35,8 @@ pub struct World {
     pub deferred: Vec<Deferred>,
     /// Set when an ingress call context waits for a service.
     pub parked: Option<Parked>,
+    /// A composite query is running: its calls are not journaled (they never persist).
+    pub composite: bool,
 }
 
 impl World {
@@ -46,6 +48,7 @@ impl World {
             persist: None,
             deferred: Vec::new(),
             parked: None,
+            composite: false,
         }
     }
 
@@ -54,7 +57,14 @@ impl World {
     pub fn journal(&mut self, touched: Option<Principal>) {
         if let Some(p) = &mut self.persist {
             let s = &mut self.state;
-            p.record(s.next_index, s.clock.last(), &mut s.canisters, touched);
+            let calls = (!self.composite).then_some(&self.calls);
+            p.record(
+                s.next_index,
+                s.clock.last(),
+                &mut s.canisters,
+                calls,
+                touched,
+            );
         }
     }
 
@@ -68,7 +78,8 @@ impl World {
         let durable = p.sync();
         if durable && p.checkpoint_due() {
             let s = &mut self.state;
-            if let Err(e) = p.checkpoint(s.next_index, s.clock.last(), &mut s.canisters) {
+            let calls = &self.calls;
+            if let Err(e) = p.checkpoint(s.next_index, s.clock.last(), &mut s.canisters, calls) {
                 eprintln!("kybra-replica: checkpoint failed, updates are now rejected: {e}");
             }
         }
