@@ -49,33 +49,18 @@ if TYPE_CHECKING:
         Ok: None
         Err: RejectionCode
 
-    class CallResult(Generic[_T]):
-        """The outcome of a cross-canister call: `.Ok` or `.Err` (a reject message)."""
-
-        Ok: "_T | None"
-        Err: "str | None"
-
-        def __init__(self, Ok: "_T | None", Err: "str | None", /) -> None: ...
-        def is_ok(self) -> bool: ...
-        def unwrap(self) -> _T: ...
-
-    class Call(Generic[_T]):
-        """One cross-canister call, made when yielded or awaited."""
-
-        def with_cycles(self, cycles: int, /) -> "Call[_T]": ...
-        def with_cycles128(self, cycles: int, /) -> "Call[_T]": ...
-        def notify(self) -> NotifyResult: ...
-        def __await__(self) -> Generator[Any, Any, CallResult[_T]]: ...
-
-    def match(
-        value: "CallResult[Any] | Mapping[str, Any]",
-        handlers: "Mapping[str, Callable[[Any], _R]]",
-        /,
-    ) -> _R:
-        """Calls `handlers[case](payload)` for the case `value` holds."""
-        ...
-
 else:
+    # Run-time stand-ins for what the annotations name (`typing` is not imported).
+
+    class Generic:
+        """`Call[T]` and `CallResult[T]` are the classes themselves at run time."""
+
+        __slots__ = ()
+
+        def __class_getitem__(cls, item):
+            return cls
+
+    _T = _R = None
 
     class _AsyncMaker:
         """Run-time `Async`: `Async[T]` is `T` (the compiler reads the annotation)."""
@@ -96,107 +81,119 @@ else:
     def NotifyResult(*args, **kwargs):
         return dict(*args, **kwargs)
 
-    class CallResult:
-        """The outcome of a cross-canister call: `.Ok` (the decoded reply) when it
-        succeeded, else `.Err` (the reject message)."""
 
-        __slots__ = ("Err", "Ok", "_ok")
+class CallResult(Generic[_T]):
+    """The outcome of a cross-canister call: `.Ok` (the decoded reply) when it
+    succeeded, else `.Err` (the reject message)."""
 
-        def __init__(self, Ok, Err, ok=None, /):
-            self.Ok = Ok
-            self.Err = Err
-            self._ok = Err is None if ok is None else ok
+    __slots__ = ("Err", "Ok", "_ok")
 
-        def __class_getitem__(cls, item):
-            return cls
+    def __init__(
+        self, Ok: "_T | None", Err: "str | None", ok: "bool | None" = None, /
+    ) -> None:
+        self.Ok = Ok
+        self.Err = Err
+        self._ok = Err is None if ok is None else ok
 
-        def is_ok(self):
-            return self._ok
+    def is_ok(self) -> bool:
+        return self._ok
 
-        def unwrap(self):
-            """The reply, or a `RuntimeError` carrying the reject message."""
-            if self._ok:
-                return self.Ok
-            raise RuntimeError(f"the cross-canister call was rejected: {self.Err}")
+    def unwrap(self) -> "_T":
+        """The reply, or a `RuntimeError` carrying the reject message."""
+        if self._ok:
+            return self.Ok  # type: ignore[return-value]  # Ok holds a _T when _ok
+        raise RuntimeError(f"the cross-canister call was rejected: {self.Err}")
 
-        def __repr__(self):
-            if self._ok:
-                return f"CallResult(Ok={self.Ok!r})"
-            return f"CallResult(Err={self.Err!r})"
+    def __repr__(self) -> str:
+        if self._ok:
+            return f"CallResult(Ok={self.Ok!r})"
+        return f"CallResult(Err={self.Err!r})"
 
-        def __eq__(self, other):
-            if not isinstance(other, CallResult):
-                return NotImplemented
-            return (self._ok, self.Ok, self.Err) == (other._ok, other.Ok, other.Err)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CallResult):
+            return NotImplemented
+        theirs: CallResult[object] = other  # type: ignore[assignment]
+        return (self._ok, self.Ok, self.Err) == (theirs._ok, theirs.Ok, theirs.Err)
 
-        __hash__ = None
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
 
-    class Call:
-        """One cross-canister call, made when a method yields or awaits it."""
 
-        __slots__ = ("args", "canister_id", "cycles", "method", "raw", "service")
+class Call(Generic[_T]):
+    """One cross-canister call, made when a method yields or awaits it."""
 
-        def __init__(self, canister_id, method, args, raw, service):
-            if not isinstance(canister_id, Principal):
-                raise TypeError(
-                    f"a cross-canister call needs the canister's Principal, got"
-                    f" {type(canister_id).__name__}"
-                )
-            self.canister_id = canister_id
-            self.method = method
-            self.args = args
-            self.raw = raw
-            self.service = service
-            self.cycles = 0
+    __slots__ = ("args", "canister_id", "cycles", "method", "raw", "service")
 
-        def __class_getitem__(cls, item):
-            return cls
-
-        def with_cycles(self, cycles, /):
-            """Attach `cycles` (a nat64) to the call."""
-            self.cycles = _cycles(cycles, 1 << 64, "with_cycles")
-            return self
-
-        def with_cycles128(self, cycles, /):
-            """Attach `cycles` (a nat) to the call."""
-            self.cycles = _cycles(cycles, 1 << 128, "with_cycles128")
-            return self
-
-        def notify(self):
-            """Send the call without waiting for its answer: `{"Ok": None}` once sent,
-            else `{"Err": RejectionCode}`."""
-            return _rejection(runtime("notify()").notify(self))
-
-        def __await__(self):
-            return (yield self)
-
-        def __repr__(self):
-            return f"Call({self.canister_id!r}, {self.method!r})"
-
-    def _cycles(cycles, bound, what):
-        if type(cycles) is not int or not 0 <= cycles < bound:
-            raise ValueError(
-                f"{what}() takes a whole number of cycles from 0 to {bound - 1}, got {cycles!r}"
-            )
-        return cycles
-
-    def match(value, handlers, /):
-        """Calls `handlers[case](payload)` for the case `value` holds: `"Ok"`/`"Err"`
-        of a `CallResult`, or the one key of a variant dict."""
-        if isinstance(value, CallResult):
-            key, payload = ("Ok", value.Ok) if value._ok else ("Err", value.Err)
-        elif isinstance(value, dict) and len(value) == 1:
-            ((key, payload),) = value.items()
-        else:
+    def __init__(
+        self,
+        canister_id: Principal,
+        method: str,
+        args: "tuple[object, ...] | None",
+        raw: "bytes | None",
+        service: "type | None",
+    ) -> None:
+        if not isinstance(canister_id, Principal):  # type: ignore[reportUnnecessaryIsInstance]
             raise TypeError(
-                f"match() takes a CallResult or a variant (a one-key dict), got {value!r}"
+                f"a cross-canister call needs the canister's Principal, got"
+                f" {type(canister_id).__name__}"
             )
-        handler = handlers.get(key)
-        if handler is None:
-            raise KeyError(
-                f"match(): no handler for case {key!r} (handlers: {sorted(handlers)})"
-            )
-        return handler(payload)
+        self.canister_id = canister_id
+        self.method = method
+        self.args = args
+        self.raw = raw
+        self.service = service
+        self.cycles = 0
+
+    def with_cycles(self, cycles: int, /) -> "Call[_T]":
+        """Attach `cycles` (a nat64) to the call."""
+        self.cycles = _cycles(cycles, 1 << 64, "with_cycles")
+        return self
+
+    def with_cycles128(self, cycles: int, /) -> "Call[_T]":
+        """Attach `cycles` (a nat) to the call."""
+        self.cycles = _cycles(cycles, 1 << 128, "with_cycles128")
+        return self
+
+    def notify(self) -> "NotifyResult":
+        """Send the call without waiting for its answer: `{"Ok": None}` once sent,
+        else `{"Err": RejectionCode}`."""
+        return _rejection(runtime("notify()").notify(self))
+
+    def __await__(self) -> "Generator[Any, Any, CallResult[_T]]":
+        return (yield self)
+
+    def __repr__(self) -> str:
+        return f"Call({self.canister_id!r}, {self.method!r})"
+
+
+def _cycles(cycles: int, bound: int, what: str) -> int:
+    if type(cycles) is not int or not 0 <= cycles < bound:
+        raise ValueError(
+            f"{what}() takes a whole number of cycles from 0 to {bound - 1}, got {cycles!r}"
+        )
+    return cycles
+
+
+def match(
+    value: "CallResult[Any] | Mapping[str, Any]",
+    handlers: "Mapping[str, Callable[[Any], _R]]",
+    /,
+) -> "_R":
+    """Calls `handlers[case](payload)` for the case `value` holds: `"Ok"`/`"Err"`
+    of a `CallResult`, or the one key of a variant dict."""
+    if isinstance(value, CallResult):
+        key, payload = ("Ok", value.Ok) if value.is_ok() else ("Err", value.Err)
+    elif isinstance(value, dict) and len(value) == 1:  # type: ignore[reportUnnecessaryIsInstance]
+        ((key, payload),) = value.items()
+    else:
+        raise TypeError(
+            f"match() takes a CallResult or a variant (a one-key dict), got {value!r}"
+        )
+    handler = handlers.get(key)
+    if handler is None:
+        raise KeyError(
+            f"match(): no handler for case {key!r} (handlers: {sorted(handlers)})"
+        )
+    return handler(payload)
 
 
 _REJECTION_CODES = (
@@ -223,14 +220,18 @@ def call_raw(
     canister_id: Principal, method: str, args: bytes, payment: int
 ) -> "Call[bytes]":
     """A call with Candid-encoded `args` whose reply is the raw bytes (yield it)."""
-    return Call(canister_id, method, None, bytes(args), None).with_cycles(payment)  # type: ignore[call-arg]
+    return Call[bytes](canister_id, method, None, bytes(args), None).with_cycles(
+        payment
+    )
 
 
 def call_raw128(
     canister_id: Principal, method: str, args: bytes, payment: int
 ) -> "Call[bytes]":
     """`call_raw` with a nat amount of cycles."""
-    return Call(canister_id, method, None, bytes(args), None).with_cycles128(payment)  # type: ignore[call-arg]
+    return Call[bytes](canister_id, method, None, bytes(args), None).with_cycles128(
+        payment
+    )
 
 
 def notify_raw(

@@ -15,9 +15,14 @@ from kybra.principal import Principal
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from typing import Any, TypeVar
+    from typing import Any, Concatenate, ParamSpec, TypeVar
 
-    _F = TypeVar("_F", bound=Callable[..., Any])
+    _S = TypeVar("_S", bound="Service")
+    _P = ParamSpec("_P")
+    _R = TypeVar("_R")
+    # A declared method of the other canister, and what calling it on an instance gives.
+    _Declared = Callable[Concatenate[_S, _P], _R]
+    _Calling = Callable[Concatenate[_S, _P], Call[_R]]
 
 
 class Service:
@@ -49,12 +54,12 @@ class Service:
         return f"{type(self).__name__}({self.canister_id!r})"
 
 
-def _calling(func: "_F") -> "_F":
+def _calling(func: "_Declared[_S, _P, _R]") -> "_Calling[_S, _P, _R]":
     code = func.__code__
     names = code.co_varnames[1 : code.co_argcount]
     method = func.__name__
 
-    def call(self: Service, *args: "Any", **kwargs: "Any") -> Call:  # type: ignore[type-arg]
+    def call(self: "_S", *args: "Any", **kwargs: "Any") -> "Call[_R]":
         if len(args) > len(names):
             raise TypeError(
                 f"{method}() takes {len(names)} argument(s), {len(args)} given"
@@ -68,21 +73,21 @@ def _calling(func: "_F") -> "_F":
             raise TypeError(
                 f"{method}() got unexpected argument(s): {', '.join(kwargs)}"
             )
-        return Call(self.canister_id, method, tuple(values), None, type(self))  # type: ignore[call-arg]
+        return Call(self.canister_id, method, tuple(values), None, type(self))
 
     call.__name__ = method
     call.__qualname__ = func.__qualname__
     call.__doc__ = func.__doc__
-    return call  # type: ignore[return-value]
+    return call
 
 
-def service_query(func: "_F") -> "_F":
+def service_query(func: "_Declared[_S, _P, _R]") -> "_Calling[_S, _P, _R]":
     """Marks a `Service` method as a query method of the other canister; calling it on
     an instance builds the `Call` to yield or await."""
     return _calling(func)
 
 
-def service_update(func: "_F") -> "_F":
+def service_update(func: "_Declared[_S, _P, _R]") -> "_Calling[_S, _P, _R]":
     """Marks a `Service` method as an update method of the other canister; calling it on
     an instance builds the `Call` to yield or await."""
     return _calling(func)

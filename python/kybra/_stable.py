@@ -25,7 +25,7 @@ from kybra import _backend as backend
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Generic, Protocol, TypedDict, TypeVar
+    from typing import Generic, TypedDict, TypeVar
 
     _K = TypeVar("_K")
     _V = TypeVar("_V")
@@ -66,34 +66,6 @@ if TYPE_CHECKING:
         KeyTooLarge: KeyTooLarge
         ValueTooLarge: ValueTooLarge
 
-    class _Backend(Protocol):
-        def stable64_size(self) -> int: ...
-        def stable64_grow(
-            self, new_pages: int, max_pages: int, api: str, /
-        ) -> Stable64GrowResult: ...
-        def stable64_read(self, offset: int, length: int, api: str, /) -> bytes: ...
-        def stable64_write(self, offset: int, buf: bytes, api: str, /) -> None: ...
-        def stable_bytes(self) -> bytes: ...
-        def stable_map_open(
-            self,
-            memory_id: int,
-            max_key_size: int | None,
-            max_value_size: int | None,
-            /,
-        ) -> None: ...
-        def stable_map_contains_key(self, memory_id: int, key: object, /) -> bool: ...
-        def stable_map_get(self, memory_id: int, key: object, /) -> object: ...
-        def stable_map_insert(
-            self, memory_id: int, key: object, value: object, /
-        ) -> object: ...
-        def stable_map_remove(self, memory_id: int, key: object, /) -> object: ...
-        def stable_map_len(self, memory_id: int, /) -> int: ...
-        def stable_map_items(
-            self, memory_id: int, /
-        ) -> list[tuple[object, object]]: ...
-        def stable_map_keys(self, memory_id: int, /) -> list[object]: ...
-        def stable_map_values(self, memory_id: int, /) -> list[object]: ...
-
     class _GenericMap(Generic[_K, _V]):
         pass
 
@@ -108,13 +80,11 @@ else:
             return cls
 
 
-_backend: "_Backend | None" = backend.module
-
 _MAX_PAGES_32 = 65536
 _MAX_PAGES_64 = 1 << 48
 
 
-def _runtime(what: str) -> "_Backend":
+def _runtime(what: str):  # returns the stub module (its type has no name)
     return backend.runtime(what)
 
 
@@ -244,10 +214,10 @@ class StableBTreeMap(_GenericMap[_K, _V]):
         self.memory_id = memory_id
         self.max_key_size = max_key_size
         self.max_value_size = max_value_size
-        if _backend is not None:
-            _backend.stable_map_open(memory_id, max_key_size, max_value_size)
+        if backend.inside:
+            backend.module.stable_map_open(memory_id, max_key_size, max_value_size)
 
-    def _rt(self, what: str) -> "_Backend":
+    def _rt(self, what: str):  # returns the stub module (its type has no name)
         return _runtime(f"StableBTreeMap.{what}()")
 
     def contains_key(self, key: _K) -> bool:

@@ -90,9 +90,9 @@ def test_service_methods_build_calls() -> None:
     assert call.service is Ledger
     assert Ledger.balance.__name__ == "balance"
     with pytest.raises(TypeError, match="missing the argument `amount`"):
-        ledger.transfer("bob")
+        ledger.transfer("bob")  # pyright: ignore[reportCallIssue]
     with pytest.raises(TypeError, match="unexpected argument"):
-        ledger.transfer("bob", 5, memo=1)
+        ledger.transfer("bob", 5, memo=1)  # pyright: ignore[reportCallIssue]
     with pytest.raises(ValueError, match="whole number of cycles"):
         ledger.balance("bob").with_cycles(-1)
     # Annotations such as `Generator[Call[nat64], CallResult[nat64], nat64]` evaluate.
@@ -104,7 +104,7 @@ def test_service_methods_build_calls() -> None:
 def test_call_results_and_match() -> None:
     ok, err = (
         kybra.CallResult(3, None),
-        kybra.CallResult(None, "Rejection code 4 (CanisterReject): no"),
+        kybra.CallResult[int](None, "Rejection code 4 (CanisterReject): no"),
     )
     assert ok.is_ok() and not err.is_ok() and ok.unwrap() == 3
     assert kybra.match(ok, {"Ok": lambda v: v + 1, "Err": str}) == 4

@@ -10,6 +10,7 @@ import pytest
 
 import kybra
 from kybra import (
+    GuardResult,
     Opt,
     Principal,
     Record,
@@ -63,8 +64,8 @@ def set_message(new_message: str) -> void:
     message = new_message
 
 
-def is_owner() -> None:
-    return None
+def is_owner() -> GuardResult:
+    return {"Ok": None}
 
 
 @query(guard=is_owner)

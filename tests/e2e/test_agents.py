@@ -13,7 +13,6 @@ import uuid
 from typing import Any
 
 import pytest
-
 from conftest import REPO, Project, npm_ci, run_json
 
 HELLO = "kybra_hello_world"

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
 from conftest import REPO, Project, add_canister, copy_project, served
 from test_agents import ic, replica_url
 

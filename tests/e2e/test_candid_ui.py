@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import REPO, Project, npm_ci
 from test_agents import HELLO, canister_id, replica_url, unique
 

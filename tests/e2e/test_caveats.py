@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from conftest import KYBRA, REPO, Project, copy_project, free_port
 from test_stdlib import call, text
 from wasm import summarize

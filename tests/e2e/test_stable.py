@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
 from conftest import REPO, Project, copy_project, free_port
 
 EXAMPLES = ("audio_recorder", "stable_structures", "stable_memory")

@@ -11,14 +11,14 @@ use anyhow::{bail, Context, Result};
 
 use crate::env;
 
-use kybra_test_canisters::TARGET;
+use kybra_test_support::TARGET;
 
-/// Where the baseline lives and builds to: `kybra-test-canisters` owns both, so the
+/// Where the baseline lives and builds to: `kybra-test-support` owns both, so the
 /// benchmark and the test suites share one build.
 const NAME: &str = "rust_hello";
 
 fn source_dir() -> PathBuf {
-    kybra_test_canisters::project_dir(NAME)
+    kybra_test_support::project_dir(NAME)
 }
 
 fn cargo_build(project: &Path, target_dir: &Path) -> Result<Duration> {
@@ -49,7 +49,7 @@ fn cargo_build(project: &Path, target_dir: &Path) -> Result<Duration> {
 
 /// The Rust hello world module, built like the replica's tests build it.
 pub fn module() -> Result<Vec<u8>> {
-    let target_dir = kybra_test_canisters::target_dir(NAME);
+    let target_dir = kybra_test_support::target_dir(NAME);
     cargo_build(&source_dir(), &target_dir)?;
     let path = target_dir.join(TARGET).join("release/rust_hello.wasm");
     std::fs::read(&path).with_context(|| format!("cargo did not produce {}", path.display()))
@@ -69,7 +69,7 @@ pub struct RustBuildTimes {
 /// builds again unchanged. The very first run compiles the dependencies untimed.
 pub fn time_one_line_change() -> Result<RustBuildTimes> {
     let src = source_dir();
-    let target_dir = kybra_test_canisters::target_dir(NAME);
+    let target_dir = kybra_test_support::target_dir(NAME);
     let copy = env::cargo_target_dir().join("kybra-bench/rust_hello_bench");
     std::fs::create_dir_all(copy.join("src"))
         .with_context(|| format!("cannot create {}", copy.display()))?;

@@ -96,7 +96,7 @@ pub fn run(bench: &Bench, assets: &AssetFiles) -> Result<String> {
         kybra_compiler::build(&project.join("src/main.py"), &project, &assets.assets())
             .map_err(|e| anyhow!("building benches/projects/stable failed:\n{e}"))?
             .wasm;
-    let rust_path = kybra_test_canisters::build("rust_stable");
+    let rust_path = kybra_test_support::build("rust_stable");
     let rust_wasm = std::fs::read(&rust_path)
         .map_err(|e| anyhow!("cannot read {}: {e}", rust_path.display()))?;
     let rust = measure(bench, "the Rust stable canister", &rust_wasm)?;

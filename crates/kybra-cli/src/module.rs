@@ -7,13 +7,15 @@
 
 use std::io::Read;
 
+use kybra_compiler::wasm::binary::{self, Section};
+
 /// What is wrong with a module.
 #[derive(Debug, thiserror::Error)]
 pub enum ModuleError {
     #[error("not a WebAssembly module (it starts with neither `\\0asm` nor the gzip magic bytes)")]
     NotWasm,
-    #[error("the module is cut short or malformed at byte {0}")]
-    Truncated(usize),
+    #[error("the module is malformed: {0}")]
+    Malformed(String),
     #[error("cannot gunzip it: {0}")]
     Gzip(std::io::Error),
 }
@@ -42,82 +44,36 @@ pub fn raw(bytes: &[u8]) -> Result<Vec<u8>, ModuleError> {
     Ok(wasm)
 }
 
-fn leb(bytes: &[u8], at: &mut usize) -> Result<usize, ModuleError> {
-    let start = *at;
-    let mut value: u64 = 0;
-    for shift in (0..35).step_by(7) {
-        let byte = *bytes.get(*at).ok_or(ModuleError::Truncated(start))?;
-        *at += 1;
-        value |= u64::from(byte & 0x7f) << shift;
-        if byte & 0x80 == 0 {
-            return usize::try_from(value).map_err(|_| ModuleError::Truncated(start));
-        }
-    }
-    Err(ModuleError::Truncated(start))
-}
-
-fn push_leb(out: &mut Vec<u8>, mut value: usize) {
-    loop {
-        let byte = (value & 0x7f) as u8;
-        value >>= 7;
-        if value == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
-}
-
-/// A section of a module: its id, the custom section's name (if custom) and its byte range.
-struct Section<'a> {
-    name: Option<&'a [u8]>,
-    bytes: &'a [u8],
-}
-
-fn sections(wasm: &[u8]) -> Result<Vec<Section<'_>>, ModuleError> {
-    if !wasm.starts_with(WASM_MAGIC) || wasm.len() < 8 {
+/// The module's sections (the compiler's reader of the section framing).
+fn sections(wasm: &[u8]) -> Result<Vec<Section>, ModuleError> {
+    if !wasm.starts_with(WASM_MAGIC) {
         return Err(ModuleError::NotWasm);
     }
-    let mut out = Vec::new();
-    let mut at = 8;
-    while at < wasm.len() {
-        let start = at;
-        let id = wasm[at];
-        at += 1;
-        let size = leb(wasm, &mut at)?;
-        let body = at;
-        let end = body
-            .checked_add(size)
-            .filter(|end| *end <= wasm.len())
-            .ok_or(ModuleError::Truncated(start))?;
-        let name = if id == 0 {
-            let mut p = body;
-            let len = leb(wasm, &mut p)?;
-            Some(wasm.get(p..p + len).ok_or(ModuleError::Truncated(p))?)
-        } else {
-            None
-        };
-        out.push(Section {
-            name,
-            bytes: &wasm[start..end],
-        });
-        at = end;
-    }
-    Ok(out)
+    binary::sections(wasm).map_err(ModuleError::Malformed)
+}
+
+/// Whether `section` is the metadata `icp:public NAME` or `icp:private NAME` of one of `names`.
+fn is_metadata_of<'a>(section: &Section, mut names: impl Iterator<Item = &'a str>) -> bool {
+    let Some(found) = section.name.as_deref() else {
+        return false;
+    };
+    let Some(rest) = found
+        .strip_prefix("icp:public ")
+        .or_else(|| found.strip_prefix("icp:private "))
+    else {
+        return false;
+    };
+    names.any(|n| n == rest)
 }
 
 /// The content of the custom section `icp:public NAME` or `icp:private NAME`, if any.
 pub fn metadata(wasm: &[u8], name: &str) -> Result<Option<Vec<u8>>, ModuleError> {
-    let wanted = [format!("icp:public {name}"), format!("icp:private {name}")];
     for section in sections(wasm)? {
-        if let Some(found) = section.name {
-            if wanted.iter().any(|w| w.as_bytes() == found) {
-                // The content follows the id, the size and the name.
-                let mut at = 1;
-                leb(section.bytes, &mut at)?;
-                let len = leb(section.bytes, &mut at)?;
-                return Ok(Some(section.bytes[at + len..].to_vec()));
-            }
+        if is_metadata_of(&section, std::iter::once(name)) {
+            // The content follows the section's name.
+            let mut at = section.content.start;
+            let len = binary::read_u32(wasm, &mut at).map_err(ModuleError::Malformed)?;
+            return Ok(Some(wasm[at + len as usize..section.content.end].to_vec()));
         }
     }
     Ok(None)
@@ -128,28 +84,19 @@ pub fn with_metadata(
     wasm: &[u8],
     entries: &[(String, bool, Vec<u8>)],
 ) -> Result<Vec<u8>, ModuleError> {
-    let replaced: Vec<[String; 2]> = entries
-        .iter()
-        .map(|(name, _, _)| [format!("icp:public {name}"), format!("icp:private {name}")])
-        .collect();
+    let sections = sections(wasm)?;
     let mut out = wasm[..8].to_vec();
-    for section in sections(wasm)? {
-        let drop = section
-            .name
-            .is_some_and(|n| replaced.iter().flatten().any(|r| r.as_bytes() == n));
-        if !drop {
-            out.extend_from_slice(section.bytes);
+    for section in sections {
+        if !is_metadata_of(&section, entries.iter().map(|(name, _, _)| name.as_str())) {
+            out.extend_from_slice(&wasm[section.whole]);
         }
     }
     for (name, public, content) in entries {
         let visibility = if *public { "public" } else { "private" };
-        let full = format!("icp:{visibility} {name}");
         let mut body = Vec::new();
-        push_leb(&mut body, full.len());
-        body.extend_from_slice(full.as_bytes());
+        binary::write_name(&mut body, &format!("icp:{visibility} {name}"));
         body.extend_from_slice(content);
-        out.push(0);
-        push_leb(&mut out, body.len());
+        out.extend(binary::section_header(binary::CUSTOM, body.len()));
         out.extend_from_slice(&body);
     }
     Ok(out)
@@ -206,7 +153,7 @@ mod tests {
         cut.truncate(cut.len() - 3);
         assert!(matches!(
             metadata(&cut, "candid:service"),
-            Err(ModuleError::Truncated(8))
+            Err(ModuleError::Malformed(_))
         ));
     }
 }

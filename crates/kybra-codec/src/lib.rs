@@ -11,6 +11,7 @@
 
 pub mod decode;
 pub mod encode;
+pub mod key;
 pub mod schema;
 pub mod subtype;
 pub mod types;

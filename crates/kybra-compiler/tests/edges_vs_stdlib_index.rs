@@ -9,7 +9,6 @@
 //! Needs the real assets (`stdlib.json` in `KYBRA_ASSETS_DIR`) and the CPython sources they
 //! were compiled from (`$KYBRA_CACHE/cpython-3.11.2-wasm32-wasip1/Lib`): `scripts/setup.sh`
 //! makes both. Without them the test fails, saying so.
-mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -91,7 +90,7 @@ fn load() -> (
         ruff_python_parser::Parsed<ruff_python_ast::ModModule>,
     )>,
 ) {
-    let path = common::real_assets_dir().join("stdlib.json");
+    let path = kybra_test_support::assets::dir().join("stdlib.json");
     let text = std::fs::read(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e} — run scripts/setup.sh", path.display()));
     let index: Index = serde_json::from_slice(&text).unwrap();

@@ -5,21 +5,11 @@ mod common;
 use common::{Project, HELLO_WORLD, HELLO_WORLD_DID};
 use kybra_compiler::Assets;
 
-/// The real assets, or `None` (after printing why the test is skipped).
+/// The real assets, or `None` (after printing why the test is skipped; a failure when
+/// `KYBRA_REQUIRE_ASSETS=1`).
 fn real_assets() -> Option<(Vec<u8>, Vec<u8>, Vec<u8>)> {
-    let dir = common::real_assets_dir();
-    let read = |f: &str| std::fs::read(dir.join(f)).ok();
-    match (
-        read("template.wasm"),
-        read("stdlib.json"),
-        read("stdlib.bin"),
-    ) {
-        (Some(t), Some(i), Some(c)) => Some((t, i, c)),
-        _ => {
-            println!("SKIPPED: no template.wasm/stdlib.json/stdlib.bin in {} (run runtime/build-assets.sh)", dir.display());
-            None
-        }
-    }
+    let a = kybra_test_support::assets::read()?;
+    Some((a.template, a.stdlib_index, a.stdlib_code))
 }
 
 #[test]

@@ -9,20 +9,8 @@ use kybra_compiler::stdlib::Stdlib;
 use kybra_interface::{ModuleCode, Payload};
 
 fn real_bundle() -> Option<(Vec<u8>, Vec<u8>)> {
-    let dir = common::real_assets_dir();
-    match (
-        std::fs::read(dir.join("stdlib.json")),
-        std::fs::read(dir.join("stdlib.bin")),
-    ) {
-        (Ok(i), Ok(c)) => Some((i, c)),
-        _ => {
-            println!(
-                "SKIPPED: no stdlib.json/stdlib.bin in {} (run runtime/build-assets.sh)",
-                dir.display()
-            );
-            None
-        }
-    }
+    use kybra_test_support::assets::file;
+    Some((file("stdlib.json")?, file("stdlib.bin")?))
 }
 
 /// The payload of a canister whose `main.py` is `source`.

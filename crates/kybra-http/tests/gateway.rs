@@ -17,23 +17,11 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// The real assets, or `None` (after printing why the test is skipped).
+/// The real assets, or `None` (after printing why the test is skipped; a failure when
+/// `KYBRA_REQUIRE_ASSETS=1`).
 fn assets() -> Option<(Vec<u8>, Vec<u8>, Vec<u8>)> {
-    let dir = std::env::var_os("KYBRA_ASSETS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("build/assets"));
-    let read = |f: &str| std::fs::read(dir.join(f)).ok();
-    match (
-        read("template.wasm"),
-        read("stdlib.json"),
-        read("stdlib.bin"),
-    ) {
-        (Some(t), Some(i), Some(c)) => Some((t, i, c)),
-        _ => {
-            println!("SKIPPED: no template.wasm/stdlib.json/stdlib.bin in {} (run runtime/build-assets.sh)", dir.display());
-            None
-        }
-    }
+    let a = kybra_test_support::assets::read()?;
+    Some((a.template, a.stdlib_index, a.stdlib_code))
 }
 
 /// Builds the Python project at `root` (entry `src/main.py`) and returns its `.wasm.gz`.

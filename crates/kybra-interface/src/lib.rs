@@ -406,10 +406,8 @@ impl Payload {
         let mut stack: Vec<&Type> = roots.into_iter().collect();
         while let Some(t) = stack.pop() {
             match t {
-                Type::Named(n) => {
-                    if seen.insert(n.clone()) {
-                        stack.extend(defs.get(n.as_str()).copied());
-                    }
+                Type::Named(n) if seen.insert(n.clone()) => {
+                    stack.extend(defs.get(n.as_str()).copied());
                 }
                 Type::Opt(t) | Type::Vec(t) => stack.push(t.as_ref()),
                 Type::Record(fs) | Type::Variant(fs) => stack.extend(fs.iter().map(|f| &f.ty)),

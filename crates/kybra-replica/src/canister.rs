@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 use candid::Principal;
 
 use crate::execution::Execution;
+use crate::host::{Api, Ctx, Host};
 use crate::logs::CanisterLog;
 use crate::module::Metadata;
 use crate::stable::StableMemory;
-use crate::system_api::{Api, Ctx, Host};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -156,25 +156,6 @@ impl Canister {
     pub fn log(&mut self, time: u64, lines: Vec<Vec<u8>>) {
         for l in lines {
             self.logs.push(time, l);
-        }
-    }
-}
-
-impl Host {
-    /// A host that is never executed (a stand-in while a store is being replaced).
-    pub fn placeholder() -> Host {
-        Host {
-            canister_id: Principal::anonymous(),
-            controllers: Vec::new(),
-            cycles: 0,
-            status: 1,
-            canister_version: 0,
-            stable: StableMemory::default(),
-            certified_data: Vec::new(),
-            global_timer: 0,
-            memory: None,
-            ctx: Ctx::new(Api::Start, Principal::anonymous(), "", Vec::new(), 0, 0),
-            echo_logs: false,
         }
     }
 }

@@ -15,9 +15,11 @@ use candid::Principal;
 use wasmtime::{Global, Instance, Linker, Memory, Module, Store, Trap, Val};
 
 use crate::error::Reject;
+use crate::host::{Api, Ctx, Host, HostTrap, Response};
+use crate::limits::WASM_PAGE_BYTES;
 use crate::module::{PreparedModule, GLOBAL_EXPORT_PREFIX};
 use crate::pages::{commit_pages, PageSet};
-use crate::system_api::{self, Api, Ctx, Host, HostTrap, Response};
+use crate::system_api;
 
 /// A module instantiated for a canister, kept between messages.
 pub struct Execution {
@@ -455,7 +457,7 @@ fn fresh_instance(
     store.data_mut().echo_logs = echo;
     let memory = system_api::find_memory(&mut store, &instance);
     if let Some(memory) = memory {
-        let pages = (heap_len as u64 / crate::WASM_PAGE_BYTES).saturating_sub(memory.size(&store));
+        let pages = (heap_len as u64 / WASM_PAGE_BYTES).saturating_sub(memory.size(&store));
         memory
             .grow(&mut store, pages)
             .map_err(|e| format!("cannot grow the heap to {heap_len} bytes: {e:#}"))?;

@@ -1,6 +1,6 @@
 //! A canister's log: `debug_print` lines and trap messages with an index and a
 //! timestamp, as `fetch_canister_logs` returns them. Bounded: the oldest records are
-//! dropped when the log exceeds [`crate::MAX_LOG_BYTES`].
+//! dropped when the log exceeds [`crate::limits::MAX_LOG_BYTES`].
 
 use std::collections::VecDeque;
 
@@ -21,7 +21,7 @@ pub(crate) struct CanisterLog {
 
 impl CanisterLog {
     pub fn push(&mut self, timestamp_nanos: u64, mut content: Vec<u8>) {
-        content.truncate(crate::MAX_LOG_LINE_BYTES);
+        content.truncate(crate::limits::MAX_LOG_LINE_BYTES);
         self.push_record(LogRecord {
             idx: self.next_idx,
             timestamp_nanos,
@@ -38,7 +38,7 @@ impl CanisterLog {
         self.next_idx = record.idx + 1;
         self.bytes += record.content.len();
         self.records.push_back(record);
-        while self.bytes > crate::MAX_LOG_BYTES {
+        while self.bytes > crate::limits::MAX_LOG_BYTES {
             match self.records.pop_front() {
                 Some(r) => self.bytes -= r.content.len(),
                 None => break,

@@ -39,13 +39,13 @@ impl StableMemory {
     }
 
     pub fn pages(&self) -> u64 {
-        self.bytes.len() as u64 / crate::WASM_PAGE_BYTES
+        self.bytes.len() as u64 / crate::limits::WASM_PAGE_BYTES
     }
 
     /// Grows by `pages`; returns the old page count, or `None` if memory is exhausted.
     pub fn grow(&mut self, pages: u64) -> Option<u64> {
         let old = self.pages();
-        let extra = usize::try_from(pages.checked_mul(crate::WASM_PAGE_BYTES)?).ok()?;
+        let extra = usize::try_from(pages.checked_mul(crate::limits::WASM_PAGE_BYTES)?).ok()?;
         self.bytes.try_reserve(extra).ok()?;
         self.bytes.resize(self.bytes.len() + extra, 0);
         Some(old)

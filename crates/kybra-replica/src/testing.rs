@@ -16,14 +16,16 @@
 //!
 //! Promises: everything goes through the management canister as an ingress caller would
 //! (controller checks, atomic installs); [`Replica::install_module`] uploads the module in
-//! [`crate::MAX_CHUNK_BYTES`] chunks and installs with `install_chunked_code`, as
+//! [`crate::limits::MAX_CHUNK_BYTES`] chunks and installs with `install_chunked_code`, as
 //! `kybra deploy` does, and leaves the chunk store empty whether it succeeds or not.
 
 use candid::{CandidType, Principal};
 use ic_management_canister_types as mgmt;
 use sha2::{Digest, Sha256};
 
-use crate::{Reject, Replica, MAX_CHUNK_BYTES};
+use crate::error::Reject;
+use crate::limits::MAX_CHUNK_BYTES;
+use crate::replica::Replica;
 
 /// How [`Replica::install_module`] installs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,14 +153,14 @@ impl Replica {
 
     /// The canister's cycle balance; `None` if there is no such canister.
     pub fn cycle_balance(&self, canister: Principal) -> Option<u128> {
-        Some(self.lock().canisters.get(&canister)?.cycles)
+        Some(self.lock().state.canisters.get(&canister)?.cycles)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ReplicaConfig, TimeMode};
+    use crate::config::{ReplicaConfig, TimeMode};
 
     #[test]
     fn create_install_call_upgrade_and_balance() {
@@ -170,7 +172,7 @@ mod tests {
         let id = r.create_canister_with_cycles(me, 123_000, None).unwrap();
         assert_eq!(r.cycle_balance(id), Some(123_000));
         assert_eq!(r.controllers(id), Some(vec![me]));
-        let module = kybra_test_canisters::rust_hello();
+        let module = kybra_test_support::rust_hello();
         let none = candid::encode_args(()).unwrap();
         r.install_module(me, id, module, none.clone(), InstallMode::Install)
             .unwrap();

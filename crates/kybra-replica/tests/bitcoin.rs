@@ -102,7 +102,7 @@ impl Env {
     fn new() -> Env {
         let r = replica();
         let id = create(&r, user());
-        install(&r, user(), id, kybra_test_canisters::rust_bitcoin()).unwrap();
+        install(&r, user(), id, kybra_test_support::rust_bitcoin()).unwrap();
         Env { r, id }
     }
     fn upd<A: candid::utils::ArgumentEncoder, T: for<'de> Deserialize<'de> + CandidType>(

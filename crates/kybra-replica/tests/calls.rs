@@ -13,7 +13,7 @@ use kybra_replica::{Replica, ReplicaConfig, TimeMode};
 type St = (String, String, u64, u64, u64, u64);
 
 fn caller_wasm() -> &'static [u8] {
-    kybra_test_canisters::rust_caller()
+    kybra_test_support::rust_caller()
 }
 
 fn fixed_replica() -> Replica {

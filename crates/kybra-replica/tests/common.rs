@@ -1,5 +1,5 @@
 //! Shared helpers of the replica's tests: the Rust test canister
-//! (`tests/canisters/rust_hello`, built by `kybra-test-canisters`) and calling the
+//! (`tests/canisters/rust_hello`, built by `kybra-test-support`) and calling the
 //! management canister with Candid.
 
 #![allow(dead_code)]
@@ -20,16 +20,11 @@ pub struct Outcome {
 }
 
 pub fn hello_wasm() -> &'static [u8] {
-    kybra_test_canisters::rust_hello()
+    kybra_test_support::rust_hello()
 }
 
-pub fn user() -> Principal {
-    Principal::from_slice(&[0xAB; 29])
-}
-
-pub fn other_user() -> Principal {
-    Principal::from_slice(&[0xCD; 29])
-}
+#[allow(unused_imports)] // not every suite uses both
+pub use kybra_test_support::principals::{other_user, user};
 
 pub fn mgmt_id() -> Principal {
     Principal::management_canister()

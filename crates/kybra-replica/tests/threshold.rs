@@ -22,7 +22,7 @@ const FEE: u128 = 10_000_000_000;
 fn setup() -> (Replica, Principal) {
     let r = replica();
     let id = create(&r, user());
-    install(&r, user(), id, kybra_test_canisters::rust_mgmt()).unwrap();
+    install(&r, user(), id, kybra_test_support::rust_mgmt()).unwrap();
     (r, id)
 }
 

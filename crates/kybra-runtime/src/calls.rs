@@ -18,7 +18,6 @@
 //! - After a call returns, `ic.reject_code()`, `ic.reject_message()` and
 //!   `ic.msg_cycles_refunded()` describe it (the last one of a batch) until the next message.
 
-use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
@@ -30,36 +29,14 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
 
 use crate::context::{self, Kind};
+use crate::context::{IcError, Outcome};
 use crate::decode::{self, Fail};
-use crate::dispatch::{self, State};
-use crate::ic_api::IcError;
+use crate::registry::{self, State};
 use crate::types::{Entry, T};
-use crate::{encode, ic_module, traps};
+use crate::{encode, output, traps};
 
 /// The reject code the IC uses for transient system errors (a call that could not be sent).
 const SYS_TRANSIENT: u32 = 2;
-
-/// What the last returned call left for `ic.reject_code()` and friends.
-#[derive(Clone, Default)]
-pub struct Outcome {
-    pub code: u32,
-    pub message: String,
-    pub refunded: u128,
-}
-
-thread_local! {
-    static LAST: RefCell<Option<Outcome>> = const { RefCell::new(None) };
-}
-
-/// Forgets the last call's outcome (a new message starts).
-pub fn forget_last() {
-    LAST.with_borrow_mut(|l| *l = None);
-}
-
-/// The outcome of the call that returned last in this message, if any.
-pub fn last() -> Option<Outcome> {
-    LAST.with_borrow(|l| l.clone())
-}
 
 /// Whether `obj` is a generator or a coroutine (a method that makes calls).
 pub fn is_task(obj: &Bound<'_, PyAny>) -> bool {
@@ -84,7 +61,7 @@ pub fn spawn(
                 Ok(value) => finish(py, value.bind(py)),
                 Err(e) => traps::uncaught(py, &e),
             });
-            ic_module::flush_all();
+            output::flush_all();
         })
     };
     if kind.is_query() {
@@ -137,12 +114,12 @@ pub async fn drive(task: Py<PyAny>) -> PyResult<Py<PyAny>> {
             Step::Done(value) => return Ok(value),
             Step::Bad(e) => resume = Err(e),
             Step::Calls { calls, many } => {
-                ic_module::flush_all();
+                output::flush_all();
                 let before = context::current();
                 let outcomes = JoinAll::new(calls.iter().map(|c| Box::pin(perform(c)))).await;
                 context::resume(before);
                 if let Some((_, o)) = outcomes.last() {
-                    LAST.with_borrow_mut(|l| *l = Some(o.clone()));
+                    context::set_last_call(o.clone());
                 }
                 resume = Python::attach(|py| results(py, &calls, outcomes, many));
             }
@@ -197,7 +174,7 @@ fn results(
     many: bool,
 ) -> PyResult<Py<PyAny>> {
     let class = py.import("kybra._calls")?.getattr("CallResult")?;
-    let state = dispatch::state();
+    let state = registry::state();
     let mut out = Vec::with_capacity(calls.len());
     for (call, (reply, outcome)) in calls.iter().zip(outcomes) {
         let ok: Result<Bound<'_, PyAny>, String> = match reply {
@@ -314,7 +291,7 @@ fn prepare(py: Python<'_>, call: &Bound<'_, PyAny>) -> PyResult<Prepared> {
             rets: None,
         });
     }
-    let state = dispatch::state()
+    let state = registry::state()
         .ok_or_else(|| IcError::new_err("kybra: the canister is not initialised"))?;
     let service_name = service.getattr("__name__")?.extract::<String>()?;
     let what = format!("`{service_name}.{method}`");

@@ -6,8 +6,20 @@
 //! [`crate::dispatch`]) calls [`enter`] before running Python; [`current`] is the kind of
 //! the running message with what it has done so far (replied, accepted). Outside any
 //! message (module import at start-up) the kind is the lifecycle export that started it.
+//! [`last_call`] is what the call that returned last in this message left (for
+//! `ic.reject_code()` and friends); [`IcError`] is the exception the `ic` API raises.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+
+use pyo3::create_exception;
+use pyo3::exceptions::PyException;
+
+create_exception!(
+    _kybra_ic,
+    IcError,
+    PyException,
+    "An `ic` API was called where the Internet Computer does not allow it."
+);
 
 /// The kind of message being executed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,7 +80,16 @@ pub struct Context {
     pub accepted: bool,
 }
 
+/// What the last returned call left for `ic.reject_code()` and friends.
+#[derive(Clone, Default)]
+pub struct Outcome {
+    pub code: u32,
+    pub message: String,
+    pub refunded: u128,
+}
+
 thread_local! {
+    static LAST: RefCell<Option<Outcome>> = const { RefCell::new(None) };
     static CURRENT: Cell<Context> = const {
         Cell::new(Context { kind: Kind::Init, method: None, manual: false, responded: false, accepted: false })
     };
@@ -83,7 +104,7 @@ pub fn enter(kind: Kind, method: Option<usize>, manual: bool) {
         responded: false,
         accepted: false,
     });
-    crate::calls::forget_last();
+    LAST.with_borrow_mut(|l| *l = None);
 }
 
 /// Resumes a message that awaited a cross-canister call, in the call's callback: `before`
@@ -102,4 +123,14 @@ pub fn update(f: impl FnOnce(&mut Context)) {
     let mut c = CURRENT.get();
     f(&mut c);
     CURRENT.set(c);
+}
+
+/// Records what the call that just returned left.
+pub fn set_last_call(outcome: Outcome) {
+    LAST.with_borrow_mut(|l| *l = Some(outcome));
+}
+
+/// The outcome of the call that returned last in this message, if any.
+pub fn last_call() -> Option<Outcome> {
+    LAST.with_borrow(|l| l.clone())
 }

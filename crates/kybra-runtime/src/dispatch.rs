@@ -19,69 +19,15 @@
 //! query's state changes are rolled back, so a cache filled lazily during a query would
 //! be lost and every query would redo the work.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
 use kybra_interface::{FunctionRef, Method, MethodKind, Payload};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
 use crate::context::{self, Kind};
-use crate::decode::{self, Classes, Fail};
 use crate::guards::Guard;
+use crate::registry::{self, decode_message, resolve, state, MethodEntry, State};
 use crate::schema::Schema;
-use crate::types::T;
-use crate::{encode, hooks, traps};
-
-pub(crate) struct MethodEntry {
-    pub name: String,
-    kind: Kind,
-    param_names: Vec<String>,
-    params: Vec<T>,
-    rets: Vec<T>,
-    /// The reply's type table and type list (after `DIDL`).
-    reply_header: Vec<u8>,
-    /// The Python function, resolved at start-up.
-    function: Py<PyAny>,
-    guard: Option<Guard>,
-    manual: bool,
-}
-
-pub(crate) struct State {
-    pub schema: Schema,
-    methods: Vec<MethodEntry>,
-    principal: Option<Py<PyAny>>,
-    service: Option<Py<PyAny>>,
-}
-
-impl State {
-    pub fn classes<'py>(&self, py: Python<'py>) -> Classes<'py> {
-        Classes {
-            principal: self.principal.as_ref().map(|c| c.bind(py).clone()),
-            service: self.service.as_ref().map(|c| c.bind(py).clone()),
-        }
-    }
-}
-
-thread_local! {
-    /// Immutable once set; shared so no borrow is held while Python runs.
-    static STATE: RefCell<Option<Rc<State>>> = const { RefCell::new(None) };
-}
-
-/// The Python function `f` (importing its module if need be); `what` names it in errors.
-pub(crate) fn resolve(py: Python<'_>, f: &FunctionRef, what: &str) -> PyResult<Py<PyAny>> {
-    py.import(f.module.as_str())
-        .and_then(|module| module.getattr(f.function.as_str()))
-        .map(Bound::unbind)
-        .map_err(|e| {
-            pyo3::exceptions::PyImportError::new_err(format!(
-                "kybra: {what}: cannot find its Python function `{}.{}`: {}",
-                f.module,
-                f.function,
-                e.value(py)
-            ))
-        })
-}
+use crate::{encode, hooks, output, traps};
 
 /// The schema is built over the methods plus one pseudo-method per lifecycle hook with
 /// parameters (`init`, `post_upgrade`), so their arguments decode like a method's.
@@ -117,7 +63,7 @@ fn with_hook_params(payload: &Payload) -> Payload {
 
 /// Compiles the payload's types, resolves the Python function (and guard) of every method
 /// and lifecycle hook (importing its module if the entry module did not) and remembers the
-/// tables for [`kybra_dispatch`] and `crate::hooks`.
+/// tables ([`crate::registry`]) for [`kybra_dispatch`] and `crate::hooks`.
 ///
 /// Errors name the method or type and what could not be found.
 pub fn set_methods(py: Python<'_>, payload: &Payload) -> PyResult<()> {
@@ -184,13 +130,11 @@ pub fn set_methods(py: Python<'_>, payload: &Payload) -> PyResult<()> {
     } else {
         None
     };
-    STATE.with_borrow_mut(|s| {
-        *s = Some(Rc::new(State {
-            schema,
-            methods,
-            principal,
-            service,
-        }))
+    registry::install(State {
+        schema,
+        methods,
+        principal,
+        service,
     });
     // Rust's per-thread hash keys are drawn on first use: draw them now, not in every query.
     let _ = std::collections::hash_map::RandomState::new();
@@ -198,75 +142,8 @@ pub fn set_methods(py: Python<'_>, payload: &Payload) -> PyResult<()> {
 }
 
 fn reject(message: String) {
-    crate::ic_module::flush_all();
+    output::flush_all();
     ic_cdk::api::msg_reject(message);
-}
-
-/// The state [`set_methods`] prepared (`None` before `canister_init` finished).
-pub(crate) fn state() -> Option<Rc<State>> {
-    STATE.with_borrow(|s| s.clone())
-}
-
-/// Method `index`'s reply for the Python value `value`, encoded with its declared result
-/// type; a value of the wrong shape is a `TypeError` naming where it does not fit.
-pub(crate) fn encode_result(
-    py: Python<'_>,
-    index: usize,
-    value: &Bound<'_, PyAny>,
-) -> PyResult<Vec<u8>> {
-    let state = state().ok_or_else(|| {
-        pyo3::exceptions::PyRuntimeError::new_err("kybra: the canister is not initialised")
-    })?;
-    let entry = &state.methods[index];
-    encode::encode_reply(&state.schema, &state.classes(py), &entry.rets, &entry.reply_header, value).map_err(|m| {
-        pyo3::exceptions::PyTypeError::new_err(format!(
-            "ic.reply(): the value is not method `{}`'s declared result type: {}: expected {}, got {}",
-            entry.name,
-            m.location("value"),
-            m.expected,
-            m.found
-        ))
-    })
-}
-
-/// Decodes the current message's argument as `params` (names for messages: `what`, `names`).
-pub(crate) fn decode_message<'py>(
-    py: Python<'py>,
-    state: &State,
-    what: &str,
-    names: &[String],
-    params: &[T],
-) -> Result<Vec<Bound<'py, PyAny>>, String> {
-    let arg = ic_cdk::api::msg_arg_data();
-    match decode::decode_args(py, &state.schema, &state.classes(py), params, &arg) {
-        Ok(args) => Ok(args),
-        Err(Fail::Reject { arg, path, message }) => {
-            Err(decode_error(what, names, arg, &path, &message))
-        }
-        Err(Fail::Python(e)) => traps::uncaught(py, &e),
-    }
-}
-
-/// The reject message for a decoding failure of `what` (e.g. "method `m`").
-fn decode_error(
-    what: &str,
-    names: &[String],
-    arg: Option<usize>,
-    path: &[String],
-    message: &str,
-) -> String {
-    match arg {
-        Some(i) => {
-            let name = names.get(i).map(String::as_str).unwrap_or("?");
-            let mut location = name.to_string();
-            path.iter().for_each(|s| location.push_str(s));
-            format!(
-                "kybra: {what}: argument {} `{name}`: {location}: {message}",
-                i + 1
-            )
-        }
-        None => format!("kybra: {what}: {message}"),
-    }
 }
 
 /// The reply of method `index` for its Python result (`None` for a method that replies
@@ -284,7 +161,7 @@ fn reply_bytes(
     let name = &entry.name;
     let reply = encode::encode_reply(&state.schema, &state.classes(py), &entry.rets, &entry.reply_header, result)
         .unwrap_or_else(|m| {
-            crate::ic_module::flush_all();
+            output::flush_all();
             ic_cdk::trap(format!(
                 "Uncaught TypeError: method `{name}` returned a value that is not its declared type: {}: expected {}, got {}",
                 m.location("result"),
@@ -326,7 +203,7 @@ pub extern "C" fn kybra_dispatch(method_index: i32) {
         }
         Ok(reply_bytes(py, &state, index, &result))
     });
-    crate::ic_module::flush_all();
+    output::flush_all();
     match outcome {
         Ok(Some(bytes)) => ic_cdk::api::msg_reply(bytes),
         Ok(None) => {}

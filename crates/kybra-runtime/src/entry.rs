@@ -117,7 +117,7 @@ fn start(kind: Kind) {
             traps::uncaught(py, &e);
         }
     });
-    ic_module::flush_all();
+    crate::output::flush_all();
 }
 
 #[export_name = "canister_init"]

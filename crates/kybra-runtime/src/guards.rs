@@ -8,29 +8,12 @@
 //! `Uncaught <Type>: <message>` and traceback; a guard that returns anything else traps
 //! with a `TypeError` that says what to return.
 
-use kybra_interface::FunctionRef;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 
-use crate::dispatch::resolve;
-
-/// A resolved guard function.
-pub struct Guard {
-    /// The Python name, for messages.
-    pub name: String,
-    function: Py<PyAny>,
-}
+pub use crate::registry::Guard;
 
 impl Guard {
-    /// Looks `f` up; `what` names the protected function in errors.
-    pub fn resolve(py: Python<'_>, f: &FunctionRef, what: &str) -> PyResult<Guard> {
-        let function = resolve(py, f, &format!("guard `{}` of {what}", f.function))?;
-        Ok(Guard {
-            name: f.function.clone(),
-            function,
-        })
-    }
-
     /// Runs the guard; `Err` is the reject message. Traps when the guard raises or
     /// returns something that is not a `GuardResult`.
     pub fn check(&self, py: Python<'_>, what: &str) -> Result<(), String> {
@@ -38,7 +21,7 @@ impl Guard {
         let result = match self.function.bind(py).call0() {
             Ok(r) => r,
             Err(e) => {
-                crate::ic_module::flush_all();
+                crate::output::flush_all();
                 ic_cdk::trap(format!(
                     "kybra: {what}: guard `{name}` raised: {}",
                     crate::traps::describe(py, &e)
@@ -51,7 +34,7 @@ impl Guard {
                 "kybra: {what}: guard `{name}` rejected the call: {text}"
             )),
             None => {
-                crate::ic_module::flush_all();
+                crate::output::flush_all();
                 let shown = result
                     .repr()
                     .map(|r| r.to_string())

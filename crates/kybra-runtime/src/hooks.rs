@@ -19,10 +19,10 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
 use crate::context::{self, Kind};
-use crate::dispatch::{self, resolve};
 use crate::guards::Guard;
+use crate::registry::{self, resolve};
 use crate::types::T;
-use crate::{ic_module, traps};
+use crate::{output, traps};
 
 struct Entry {
     function: Py<PyAny>,
@@ -100,17 +100,17 @@ pub fn run(kind: Kind) {
     Python::attach(|py| {
         if let Some(guard) = &hook.guard {
             if let Err(message) = guard.check(py, &what) {
-                ic_module::flush_all();
+                output::flush_all();
                 ic_cdk::trap(message);
             }
         }
         let args = if hook.params.is_empty() {
             Vec::new()
         } else {
-            let state = dispatch::state().expect("hooks are set after the methods");
-            dispatch::decode_message(py, &state, &what, &hook.param_names, &hook.params)
+            let state = registry::state().expect("hooks are set after the methods");
+            registry::decode_message(py, &state, &what, &hook.param_names, &hook.params)
                 .unwrap_or_else(|message| {
-                    ic_module::flush_all();
+                    output::flush_all();
                     ic_cdk::trap(message)
                 })
         };
@@ -122,7 +122,7 @@ pub fn run(kind: Kind) {
             Ok(_) => {}
         }
     });
-    ic_module::flush_all();
+    output::flush_all();
 }
 
 #[export_name = "canister_heartbeat"]

@@ -9,19 +9,11 @@
 //! query, `reject_code` outside a call's callback. `reply(value)` encodes `value` with the
 //! method's declared result type (a `TypeError` naming where it does not fit).
 
-use pyo3::create_exception;
-use pyo3::exceptions::{PyException, PyValueError};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use crate::context::{self, Context, Kind};
-
-create_exception!(
-    _kybra_ic,
-    IcError,
-    PyException,
-    "An `ic` API was called where the Internet Computer does not allow it."
-);
+use crate::context::{self, Context, IcError, Kind, Outcome};
 
 fn refuse(api: &str, rule: &str) -> PyErr {
     let c = context::current();
@@ -67,7 +59,7 @@ fn responded() {
 #[pyfunction]
 fn reply(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
     let index = respond("reply")?;
-    let bytes = crate::dispatch::encode_result(py, index, value)?;
+    let bytes = crate::registry::encode_result(py, index, value)?;
     responded();
     ic_cdk::api::msg_reply(bytes);
     Ok(())
@@ -192,8 +184,8 @@ fn msg_cycles_accept128(max_amount: u128) -> PyResult<u128> {
 const CALLBACK_RULE: &str =
     "may only be called after a cross-canister call returns (after its `yield`)";
 
-fn last_call(api: &str) -> PyResult<crate::calls::Outcome> {
-    crate::calls::last().ok_or_else(|| refuse(api, CALLBACK_RULE))
+fn last_call(api: &str) -> PyResult<Outcome> {
+    context::last_call().ok_or_else(|| refuse(api, CALLBACK_RULE))
 }
 
 #[pyfunction]

@@ -1,5 +1,7 @@
 //! The built-in module `_kybra_ic` (registered with `PyImport_AppendInittab` before the
-//! interpreter starts) and the `sys.stdout` / `sys.stderr` writer.
+//! interpreter starts): its own few functions, and the registration of every other
+//! module's (`ic_api`, `calls`, `timers`, the stable modules). The stub
+//! `python/kybra/_kybra_ic.pyi` names the same things.
 //!
 //! Promises: `print(str)` writes one `ic0.debug_print` line; `trap(str)` traps with the
 //! message; `caller()` / `id()` return the principals' raw bytes; `time()` returns
@@ -9,87 +11,8 @@
 //! the replica log one `print()` call per line, and whatever is pending at the end of a
 //! message is flushed by [`flush_all`] (nothing waits in a buffer across messages).
 
-use std::cell::RefCell;
-
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
-
-thread_local! {
-    /// Pending partial lines of stdout (0) and stderr (1).
-    static PENDING: RefCell<[String; 2]> = const { RefCell::new([String::new(), String::new()]) };
-}
-
-/// A text stream whose complete lines go to `ic0.debug_print`.
-#[pyclass(module = "_kybra_ic")]
-pub struct DebugWriter {
-    stderr: bool,
-}
-
-impl DebugWriter {
-    pub fn new(stderr: bool) -> Self {
-        DebugWriter { stderr }
-    }
-}
-
-fn emit_lines(buffer: &mut String) {
-    if let Some(end) = buffer.rfind('\n') {
-        ic_cdk::api::debug_print(&buffer[..end]);
-        buffer.drain(..=end);
-    }
-}
-
-fn flush_stream(index: usize) {
-    PENDING.with_borrow_mut(|p| {
-        if !p[index].is_empty() {
-            ic_cdk::api::debug_print(&p[index]);
-            p[index].clear();
-        }
-    });
-}
-
-/// Writes out any partial line still pending on stdout or stderr.
-pub fn flush_all() {
-    flush_stream(0);
-    flush_stream(1);
-}
-
-#[pymethods]
-impl DebugWriter {
-    fn write(&self, text: &str) -> usize {
-        let index = usize::from(self.stderr);
-        PENDING.with_borrow_mut(|p| {
-            p[index].push_str(text);
-            emit_lines(&mut p[index]);
-        });
-        text.chars().count()
-    }
-
-    fn flush(&self) {
-        flush_stream(usize::from(self.stderr));
-    }
-
-    fn isatty(&self) -> bool {
-        false
-    }
-
-    fn writable(&self) -> bool {
-        true
-    }
-
-    fn readable(&self) -> bool {
-        false
-    }
-
-    #[getter]
-    fn encoding(&self) -> &'static str {
-        "utf-8"
-    }
-
-    #[getter]
-    fn errors(&self) -> &'static str {
-        "backslashreplace"
-    }
-}
 
 /// Writes `message` to the replica's debug log.
 #[pyfunction]
@@ -100,7 +23,7 @@ fn print(message: &str) {
 /// Traps: the current message fails with `message` and its state changes roll back.
 #[pyfunction]
 fn trap(message: &str) {
-    flush_all();
+    crate::output::flush_all();
     ic_cdk::trap(message);
 }
 
@@ -131,7 +54,7 @@ pub fn kybra_ic(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(time, m)?)?;
     m.add_function(wrap_pyfunction!(crate::candid_text::candid_encode, m)?)?;
     m.add_function(wrap_pyfunction!(crate::candid_text::candid_decode, m)?)?;
-    m.add_class::<DebugWriter>()?;
+    m.add_class::<crate::output::DebugWriter>()?;
     crate::stable_memory::register(m)?;
     crate::stable_btree::register(m)?;
     crate::ic_api::register(m)?;

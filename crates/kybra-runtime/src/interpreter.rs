@@ -12,7 +12,7 @@ use std::mem::MaybeUninit;
 use pyo3::ffi;
 use pyo3::prelude::*;
 
-use crate::ic_module::DebugWriter;
+use crate::output::DebugWriter;
 
 /// Python-level recursion limit. Python-to-Python calls do not use the C stack in 3.11,
 /// but calls through C (`__init__`, `__eq__`, `repr`, `sorted(key=...)`) do: this limit

@@ -26,45 +26,38 @@
 //! The codec (`types`, `wire`, `schema`, `subtype`, `decode`, `encode`) is the
 //! `kybra-codec` crate, shared with `kybra.testing` on the host; `candid_text` is here.
 //!
-//! On any target but wasm32 the crate is empty: it only makes sense inside a canister.
+//! Layers, each using only those below it (`scripts/check_module_cycles.py` checks it):
+//! - `context` (the running message), `output` (stdout/stderr to the debug log), `traps`
+//!   and `registry` (the tables set at start-up: methods, guards, types) at the bottom;
+//! - then `guards`, `calls`, `timers`, `ic_api`, `stable_memory` / `stable_btree`,
+//!   `candid_text`, `randomness`, `site_packages`;
+//! - then `ic_module` (the built-in module `_kybra_ic`, registering all of them) and
+//!   `interpreter`;
+//! - then `dispatch` (`kybra_dispatch`), `hooks` and `entry` (the canister's exports).
+//!
+//! On any target but wasm32 the crate is empty (the one `cfg` below, for the whole crate):
+//! it only makes sense inside a canister.
+#![cfg(target_arch = "wasm32")]
 
-#[cfg(target_arch = "wasm32")]
 mod calls;
-#[cfg(target_arch = "wasm32")]
 mod candid_text;
-#[cfg(target_arch = "wasm32")]
 mod context;
-#[cfg(target_arch = "wasm32")]
 mod dispatch;
-#[cfg(target_arch = "wasm32")]
 mod entry;
-#[cfg(target_arch = "wasm32")]
 mod frozen;
-#[cfg(target_arch = "wasm32")]
 mod guards;
-#[cfg(target_arch = "wasm32")]
 mod hooks;
-#[cfg(target_arch = "wasm32")]
 mod ic_api;
-#[cfg(target_arch = "wasm32")]
 mod ic_module;
-#[cfg(target_arch = "wasm32")]
 mod interpreter;
-#[cfg(target_arch = "wasm32")]
+mod output;
 mod payload;
-#[cfg(target_arch = "wasm32")]
 mod randomness;
-#[cfg(target_arch = "wasm32")]
+mod registry;
 mod site_packages;
-#[cfg(target_arch = "wasm32")]
 mod stable_btree;
-#[cfg(target_arch = "wasm32")]
 mod stable_memory;
-#[cfg(target_arch = "wasm32")]
 mod timers;
-#[cfg(target_arch = "wasm32")]
 mod traps;
-#[cfg(target_arch = "wasm32")]
 mod wasi_stubs;
-#[cfg(target_arch = "wasm32")]
 use kybra_codec::{decode, encode, schema, types};

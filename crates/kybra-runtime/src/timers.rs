@@ -20,7 +20,7 @@ use pyo3::prelude::*;
 use slotmap::{Key, KeyData};
 
 use crate::context::{self, Kind};
-use crate::{ic_module, traps};
+use crate::{output, traps};
 
 /// Setting a timer changes state: refused where state changes are discarded or refused.
 const SETTABLE: &[Kind] = &[
@@ -37,7 +37,7 @@ fn check_settable(api: &str) -> PyResult<()> {
     if SETTABLE.contains(&kind) {
         Ok(())
     } else {
-        Err(crate::ic_api::IcError::new_err(format!(
+        Err(crate::context::IcError::new_err(format!(
             "ic.{api}() may only be called where state changes are kept — an @update, @init, @post_upgrade, \
              @heartbeat or a timer callback (it was called in a {} function)",
             kind.decorator()
@@ -74,7 +74,7 @@ async fn fire(callback: Rc<Py<PyAny>>) {
             Python::attach(|py| traps::uncaught(py, &e));
         }
     }
-    ic_module::flush_all();
+    output::flush_all();
 }
 
 fn to_u64(id: TimerId) -> u64 {

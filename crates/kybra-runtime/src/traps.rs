@@ -60,6 +60,6 @@ fn frames(tb: &Bound<'_, PyTraceback>) -> Vec<String> {
 
 /// Traps with [`describe`]'s text.
 pub fn uncaught(py: Python<'_>, err: &PyErr) -> ! {
-    crate::ic_module::flush_all();
+    crate::output::flush_all();
     ic_cdk::trap(describe(py, err))
 }

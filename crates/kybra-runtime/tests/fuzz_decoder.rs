@@ -47,11 +47,11 @@ fn fuzz_method(i: usize, ty: &Type) -> Method {
 /// True when a `vec` of this type could hold millions of elements in a few bytes
 /// (`vec null`, `vec record {}`): a length of 2^32 is then a memory bomb, tested once on
 /// its own (`zero_sized_elements_are_bounded`) rather than hit at random.
-fn zero_sized(ty: &Type, defs: &[TypeDef]) -> bool {
+fn zero_sized(ty: &Type) -> bool {
     match ty {
         Type::Null | Type::Reserved => true,
-        Type::Record(fs) => fs.iter().all(|f| zero_sized(&f.ty, defs)),
-        Type::Tuple(ts) => ts.iter().all(|t| zero_sized(t, defs)),
+        Type::Record(fs) => fs.iter().all(|f| zero_sized(&f.ty)),
+        Type::Tuple(ts) => ts.iter().all(zero_sized),
         _ => false,
     }
 }
@@ -64,7 +64,7 @@ fn has_zero_sized_vec(ty: &Type, defs: &[TypeDef], depth: u32) -> bool {
         ts.any(|t| has_zero_sized_vec(t, defs, depth + 1))
     };
     match ty {
-        Type::Vec(t) => zero_sized(t, defs) || has_zero_sized_vec(t, defs, depth + 1),
+        Type::Vec(t) => zero_sized(t) || has_zero_sized_vec(t, defs, depth + 1),
         Type::Opt(t) => has_zero_sized_vec(t, defs, depth + 1),
         Type::Record(fs) | Type::Variant(fs) => any(Box::new(fs.iter().map(|f| &f.ty))),
         Type::Tuple(ts) => any(Box::new(ts.iter())),

@@ -251,7 +251,7 @@ fn the_reference_samples_behave_as_the_book_says() {
     let balance = Decode!(&c.query("canister_balance", &none()).unwrap(), u64).unwrap();
     assert!(balance > 0);
     let balance128 = Decode!(&c.query("canister_balance128", &none()).unwrap(), Nat).unwrap();
-    assert!(balance128 >= Nat::from(balance));
+    assert!(balance128 >= balance);
     assert!(Decode!(&c.query("performance_counter", &none()).unwrap(), u64).unwrap() > 0);
     let now = Decode!(&c.query("time", &none()).unwrap(), u64).unwrap();
     assert!(now > 1_600_000_000_000_000_000, "{now}");

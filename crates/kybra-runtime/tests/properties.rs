@@ -158,7 +158,7 @@ fn report(suite: &str, failures: &[String]) {
 #[test]
 fn random_types_round_trip() {
     let Some(h) = Harness::new() else { return };
-    let mut rng = Rng::new(gen::seed("random_types_round_trip", 0x6b79_6272_61));
+    let mut rng = Rng::new(gen::seed("random_types_round_trip", 0x006b_7962_7261));
     let mut g = TypeGen::new(Kinds {
         references: false,
         python_keys: true,
@@ -174,7 +174,7 @@ fn random_types_round_trip() {
 #[test]
 fn references_round_trip() {
     let Some(h) = Harness::new() else { return };
-    let mut rng = Rng::new(gen::seed("references_round_trip", 0x7265_66));
+    let mut rng = Rng::new(gen::seed("references_round_trip", 0x0072_6566));
     let mut g = TypeGen::new(Kinds {
         references: true,
         python_keys: false,

@@ -4,21 +4,20 @@
 
 use std::path::PathBuf;
 
-fn asset() -> Option<PathBuf> {
-    let dir = std::env::var_os("KYBRA_ASSETS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../build/assets"));
-    let path = dir.join("template.wasm");
-    path.exists().then_some(path)
+/// The built template, or `None` (a failure when `KYBRA_REQUIRE_ASSETS=1`).
+fn asset() -> Option<(PathBuf, Vec<u8>)> {
+    let bytes = kybra_test_support::assets::file("template.wasm")?;
+    Some((
+        kybra_test_support::assets::dir().join("template.wasm"),
+        bytes,
+    ))
 }
 
 #[test]
 fn built_template_keeps_the_contract() {
-    let Some(path) = asset() else {
-        eprintln!("template.wasm not built: run `bash runtime/build-assets.sh` to check it");
+    let Some((path, bytes)) = asset() else {
         return;
     };
-    let bytes = std::fs::read(&path).unwrap();
     let module = ic_wasm::utils::parse_wasm(&bytes, false).unwrap();
     let bad: Vec<String> = module
         .imports

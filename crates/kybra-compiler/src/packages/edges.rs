@@ -480,7 +480,7 @@ fn never_or_always(test: &Expr) -> Option<bool> {
         Expr::BoolOp(b) => {
             let values: Vec<Option<bool>> = b.values.iter().map(never_or_always).collect();
             let is_and = b.op == ruff_python_ast::BoolOp::And;
-            if values.iter().any(|v| *v == Some(!is_and)) {
+            if values.contains(&Some(!is_and)) {
                 return Some(!is_and);
             }
             values.iter().all(Option::is_some).then_some(is_and)

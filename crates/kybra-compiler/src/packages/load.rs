@@ -418,7 +418,7 @@ impl Loader<'_, '_> {
             r.unresolved.sort();
             r.unresolved.dedup();
         }
-        report.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        report.sort_by_key(|a| a.name.to_lowercase());
         Shipped {
             files: files.into_iter().collect(),
             report,

@@ -15,7 +15,7 @@
 //! template's precompressed chunks ([`gzip`]) and decompresses to exactly the raw module.
 //! A template that was not prepared ([`prepare`]) is prepared in process first (slower).
 
-mod binary;
+pub mod binary;
 mod gzip;
 mod prepare;
 mod template;

@@ -2,7 +2,7 @@
 //! runtime template with the same contract as the real one.
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use kybra_compiler::{Assets, BuildError, Canister};
@@ -127,13 +127,6 @@ pub const TEMPLATE_WAT: &str = r#"
 
 pub fn template() -> Vec<u8> {
     wat::parse_str(TEMPLATE_WAT).unwrap()
-}
-
-/// Where the real build assets live, if they have been built.
-pub fn real_assets_dir() -> PathBuf {
-    std::env::var_os("KYBRA_ASSETS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../build/assets"))
 }
 
 /// The book's Hello World `src/main.py`, verbatim (the repository's one copy).

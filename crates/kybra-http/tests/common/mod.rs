@@ -62,7 +62,7 @@ impl Net {
 /// The Rust hello canister of `tests/canisters/rust_hello` (built once, shared with the
 /// replica's tests and the benchmark).
 pub fn rust_hello_wasm() -> Vec<u8> {
-    kybra_test_canisters::rust_hello().to_vec()
+    kybra_test_support::rust_hello().to_vec()
 }
 
 pub fn now_nanos() -> u64 {

@@ -124,3 +124,129 @@ pub fn unframe(bytes: &[u8]) -> Option<(&[u8], usize)> {
     let payload = bytes.get(FRAME_HEADER..FRAME_HEADER.checked_add(len)?)?;
     (crc32fast::hash(payload) == crc).then_some((payload, FRAME_HEADER + len))
 }
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+
+    /// A small deterministic generator (xorshift64*), so the properties run on the same
+    /// inputs every time.
+    pub struct Rng(u64);
+
+    impl Rng {
+        pub fn new(seed: u64) -> Self {
+            Rng(seed | 1)
+        }
+        pub fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        }
+        pub fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+        pub fn bytes(&mut self, max: u64) -> Vec<u8> {
+            let n = self.below(max + 1);
+            (0..n).map(|_| self.next() as u8).collect()
+        }
+    }
+
+    #[derive(Debug, PartialEq)]
+    enum V {
+        U8(u8),
+        U64(u64),
+        U128(u128),
+        Bool(bool),
+        Bytes(Vec<u8>),
+        Principal(Principal),
+        Len(usize),
+    }
+
+    #[test]
+    fn every_sequence_of_values_reads_back_as_written() {
+        let mut rng = Rng::new(0x6b79_6272_6131);
+        for _ in 0..500 {
+            let values: Vec<V> = (0..rng.below(40))
+                .map(|_| match rng.below(7) {
+                    0 => V::U8(rng.next() as u8),
+                    1 => V::U64(rng.next()),
+                    2 => V::U128(((rng.next() as u128) << 64) | rng.next() as u128),
+                    3 => V::Bool(rng.below(2) == 1),
+                    4 => V::Bytes(rng.bytes(300)),
+                    5 => V::Principal(Principal::from_slice(&rng.bytes(29))),
+                    _ => V::Len(rng.below(1000) as usize),
+                })
+                .collect();
+            let mut w = Writer::default();
+            // A count is read back only while it fits in what follows: write those last.
+            for v in &values {
+                match v {
+                    V::U8(x) => w.u8(*x),
+                    V::U64(x) => w.u64(*x),
+                    V::U128(x) => w.u128(*x),
+                    V::Bool(x) => w.bool(*x),
+                    V::Bytes(x) => w.bytes(x),
+                    V::Principal(p) => w.principal(p),
+                    V::Len(n) => w.len(*n),
+                }
+            }
+            let mut r = Reader::new(&w.buf);
+            for v in &values {
+                let back = match v {
+                    V::U8(_) => V::U8(r.u8().unwrap()),
+                    V::U64(_) => V::U64(r.u64().unwrap()),
+                    V::U128(_) => V::U128(r.u128().unwrap()),
+                    V::Bool(_) => V::Bool(r.bool().unwrap()),
+                    V::Bytes(_) => V::Bytes(r.bytes().unwrap().to_vec()),
+                    V::Principal(_) => V::Principal(r.principal().unwrap()),
+                    // A count that runs past the end is refused; compare the raw number.
+                    V::Len(_) => V::Len(r.u64().unwrap() as usize),
+                };
+                assert_eq!(&back, v);
+            }
+            assert!(r.is_done());
+            // Any strict prefix runs out somewhere, with an error, never a panic.
+            if !w.buf.is_empty() {
+                let cut = rng.below(w.buf.len() as u64) as usize;
+                let mut r = Reader::new(&w.buf[..cut]);
+                let ok = values.iter().all(|v| match v {
+                    V::U8(_) => r.u8().is_ok(),
+                    V::U64(_) | V::Len(_) => r.u64().is_ok(),
+                    V::U128(_) => r.u128().is_ok(),
+                    V::Bool(_) => r.bool().is_ok(),
+                    V::Bytes(_) => r.bytes().is_ok(),
+                    V::Principal(_) => r.principal().is_ok(),
+                });
+                assert!(
+                    !ok,
+                    "a prefix of {cut} of {} bytes read completely",
+                    w.buf.len()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_frame_is_read_only_whole_and_unchanged() {
+        let mut rng = Rng::new(0x6672_616d_6573);
+        for _ in 0..300 {
+            let payload = rng.bytes(200);
+            let framed = frame(&payload);
+            assert_eq!(unframe(&framed), Some((&payload[..], framed.len())));
+            // What follows a frame does not matter.
+            let mut longer = framed.clone();
+            longer.extend(rng.bytes(20));
+            assert_eq!(unframe(&longer), Some((&payload[..], framed.len())));
+            // A torn frame (any strict prefix) is refused.
+            for cut in 0..framed.len() {
+                assert_eq!(unframe(&framed[..cut]), None, "prefix {cut}");
+            }
+            // So is any frame with one bit flipped anywhere.
+            let at = rng.below(framed.len() as u64) as usize;
+            let mut bad = framed.clone();
+            bad[at] ^= 1 << rng.below(8);
+            assert_eq!(unframe(&bad), None, "bit flipped in byte {at}");
+        }
+    }
+}

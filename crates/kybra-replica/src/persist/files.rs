@@ -14,11 +14,13 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use super::codec::{frame, unframe, Corrupt};
-use super::PersistError;
+use super::error::PersistError;
 
 const CHECKPOINT_MAGIC: &[u8; 8] = b"KYBRACKP";
 const JOURNAL_MAGIC: &[u8; 8] = b"KYBRAJNL";
-const FORMAT_VERSION: u32 = 1;
+/// 2: checkpoints and journal entries also hold the calls in flight (`super::calls`);
+/// version 1 folders (no calls) are read too.
+const FORMAT_VERSION: u32 = 2;
 pub const HEADER: usize = 8 + 4 + 8;
 
 /// An open state folder: its lock and the journal being appended to.
@@ -36,6 +38,8 @@ pub struct Files {
 pub struct Recovered {
     /// The checkpoint's snapshot (`None`: no checkpoint yet).
     pub checkpoint: Option<Vec<u8>>,
+    /// The checkpoint's format version.
+    pub version: u32,
     /// The complete journal entries after it, in order.
     pub entries: Vec<Vec<u8>>,
 }
@@ -56,20 +60,20 @@ fn header(magic: &[u8; 8], generation: u64) -> Vec<u8> {
     h
 }
 
-/// The generation in a header, if `bytes` starts with a valid one for `magic`.
-fn read_header(magic: &[u8; 8], bytes: &[u8]) -> Result<u64, String> {
+/// The generation and format version in a header, if `bytes` starts with a valid one for
+/// `magic`.
+fn read_header(magic: &[u8; 8], bytes: &[u8]) -> Result<(u64, u32), String> {
     if bytes.len() < HEADER || &bytes[..8] != magic {
         return Err("not a kybra replica state file (bad header)".into());
     }
     let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
-    if version != FORMAT_VERSION {
+    if !(1..=FORMAT_VERSION).contains(&version) {
         return Err(format!(
-            "state format version {version}; this replica reads version {FORMAT_VERSION}"
+            "state format version {version}; this replica reads versions 1 to {FORMAT_VERSION} (a newer kybra wrote it: use that one)"
         ));
     }
-    Ok(u64::from_le_bytes(
-        bytes[12..20].try_into().expect("8 bytes"),
-    ))
+    let generation = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes"));
+    Ok((generation, version))
 }
 
 fn sync_dir(dir: &Path) -> Result<(), PersistError> {
@@ -109,18 +113,19 @@ impl Files {
             std::thread::sleep(std::time::Duration::from_millis(10));
         }
         let checkpoint_path = dir.join("checkpoint");
-        let (generation, checkpoint) = match std::fs::read(&checkpoint_path) {
+        let (generation, version, checkpoint) = match std::fs::read(&checkpoint_path) {
             Ok(bytes) => {
                 let corrupt = |detail: String| PersistError::Corrupt {
                     path: checkpoint_path.clone(),
                     detail,
                 };
-                let generation = read_header(CHECKPOINT_MAGIC, &bytes).map_err(corrupt)?;
+                let (generation, version) =
+                    read_header(CHECKPOINT_MAGIC, &bytes).map_err(corrupt)?;
                 let (payload, _) = unframe(&bytes[HEADER..])
                     .ok_or_else(|| corrupt("its checksum does not match".into()))?;
-                (generation, Some(payload.to_vec()))
+                (generation, version, Some(payload.to_vec()))
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (0, None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (0, FORMAT_VERSION, None),
             Err(e) => return Err(io("read", &checkpoint_path)(e)),
         };
         let journal_path = dir.join("journal");
@@ -131,7 +136,7 @@ impl Files {
                 let mut bytes = Vec::new();
                 f.read_to_end(&mut bytes)
                     .map_err(io("read", &journal_path))?;
-                if read_header(JOURNAL_MAGIC, &bytes) == Ok(generation) {
+                if read_header(JOURNAL_MAGIC, &bytes).map(|h| h.0) == Ok(generation) {
                     let mut pos = HEADER;
                     while let Some((payload, size)) = unframe(&bytes[pos..]) {
                         entries.push(payload.to_vec());
@@ -169,6 +174,7 @@ impl Files {
             files,
             Recovered {
                 checkpoint,
+                version,
                 entries,
             },
         ))
@@ -235,6 +241,52 @@ impl Files {
         PersistError::Corrupt {
             path: self.dir.join("journal"),
             detail: e.0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::codec::tests::Rng;
+    use super::*;
+
+    /// Entries appended and synced, then the journal cut at any length (a crash mid-write):
+    /// reopening keeps exactly the entries that were complete and cuts the rest, and new
+    /// entries follow them.
+    #[test]
+    fn a_torn_journal_keeps_its_complete_entries() {
+        let mut rng = Rng::new(0x746f_726e);
+        let tmp = tempfile::tempdir().unwrap();
+        let full = tmp.path().join("full");
+        let (mut files, recovered) = Files::open(&full).unwrap();
+        assert!(recovered.checkpoint.is_none() && recovered.entries.is_empty());
+        let entries: Vec<Vec<u8>> = (0..12).map(|_| rng.bytes(100)).collect();
+        let mut ends = vec![HEADER];
+        for e in &entries {
+            files.append(e).unwrap();
+            ends.push(ends.last().unwrap() + frame(e).len());
+        }
+        files.sync().unwrap();
+        drop(files);
+        let journal = std::fs::read(full.join("journal")).unwrap();
+        assert_eq!(journal.len(), *ends.last().unwrap());
+        let mut cuts: Vec<usize> = ends.iter().flat_map(|e| [e - 1, *e, e + 1]).collect();
+        cuts.extend((0..40).map(|_| HEADER + rng.below((journal.len() - HEADER) as u64) as usize));
+        cuts.retain(|c| (HEADER..=journal.len()).contains(c));
+        for (n, cut) in cuts.into_iter().enumerate() {
+            let dir = tmp.path().join(format!("cut{n}"));
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("journal"), &journal[..cut]).unwrap();
+            let (mut files, recovered) = Files::open(&dir).unwrap();
+            let whole = ends.iter().filter(|e| **e <= cut).count() - 1;
+            assert_eq!(recovered.entries, entries[..whole], "cut at {cut}");
+            assert_eq!(files.journal_len as usize, ends[whole], "cut at {cut}");
+            files.append(b"after").unwrap();
+            files.sync().unwrap();
+            drop(files);
+            let (_, again) = Files::open(&dir).unwrap();
+            assert_eq!(again.entries.len(), whole + 1, "cut at {cut}");
+            assert_eq!(again.entries.last().unwrap(), b"after");
         }
     }
 }

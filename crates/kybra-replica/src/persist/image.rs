@@ -21,6 +21,8 @@ pub struct StateImage {
     /// The wall clock's last tick (time never goes back across restarts).
     pub clock_last: u64,
     pub canisters: BTreeMap<Principal, CanisterImage>,
+    /// The calls in flight (`super::calls`), as last saved; `None` before version 2.
+    pub calls: Option<Vec<u8>>,
 }
 
 pub struct CanisterImage {
@@ -124,16 +126,20 @@ pub fn write_canister(w: &mut Writer, c: &Canister) {
     }
 }
 
+/// The whole state: the counters, every canister, then the calls in flight (`calls`, as
+/// `super::calls` encodes them).
 pub fn write_state<'a>(
     w: &mut Writer,
     next_index: u64,
     clock_last: u64,
     canisters: impl ExactSizeIterator<Item = &'a Canister>,
+    calls: &[u8],
 ) {
     w.u64(next_index);
     w.u64(clock_last);
     w.len(canisters.len());
     canisters.for_each(|c| write_canister(w, c));
+    w.bytes(calls);
 }
 
 // ---- decoding (into images) ----
@@ -234,7 +240,8 @@ fn read_canister(r: &mut Reader) -> Result<(Principal, CanisterImage), Corrupt> 
     ))
 }
 
-pub fn read_state(r: &mut Reader) -> Result<StateImage, Corrupt> {
+/// A checkpoint of format `version` (1 has no calls in flight).
+pub fn read_state(r: &mut Reader, version: u32) -> Result<StateImage, Corrupt> {
     let next_index = r.u64()?;
     let clock_last = r.u64()?;
     let mut canisters = BTreeMap::new();
@@ -242,10 +249,16 @@ pub fn read_state(r: &mut Reader) -> Result<StateImage, Corrupt> {
         let (id, c) = read_canister(r)?;
         canisters.insert(id, c);
     }
+    let calls = if version >= 2 {
+        Some(r.bytes()?.to_vec())
+    } else {
+        None
+    };
     Ok(StateImage {
         next_index,
         clock_last,
         canisters,
+        calls,
     })
 }
 

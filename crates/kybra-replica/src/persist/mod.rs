@@ -1,7 +1,8 @@
 //! Persistence: the replica's state survives restarts and crashes (`ReplicaConfig::state_dir`).
 //!
 //! Design: a checkpoint (the whole state) plus a write-ahead journal of what each
-//! message changed — canister metadata, chunks, logs, and for executed messages only the
+//! message changed — canister metadata, chunks, logs, the calls in flight ([`calls`]), and
+//! for executed messages only the
 //! heap's and stable memory's changed 4 KiB pages and the mutable globals; installs save
 //! their code and memory in full ([`record`]). An update is acknowledged only once its
 //! entry is `fdatasync`ed; the replica's execution thread syncs once per batch of queued
@@ -11,7 +12,9 @@
 //! A failed write or sync stops persistence for good: updates are then rejected (the
 //! replica must be restarted), since their durability can no longer be promised.
 
+mod calls;
 mod codec;
+mod error;
 mod files;
 mod image;
 mod record;
@@ -22,6 +25,7 @@ use std::sync::Arc;
 
 use candid::Principal;
 
+use crate::calls::Calls;
 use crate::canister::Canister;
 use crate::error::Reject;
 use crate::execution::Execution;
@@ -32,26 +36,7 @@ use files::Files;
 use image::StateImage;
 use record::Recorder;
 
-/// Why a state folder could not be opened or written.
-#[derive(Debug, thiserror::Error)]
-pub enum PersistError {
-    #[error("cannot {action} {}: {source}", path.display())]
-    Io {
-        action: &'static str,
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{} is damaged ({detail}); move the state folder away, or wipe it (`kybra start --clean`), to start with an empty replica", path.display())]
-    Corrupt { path: PathBuf, detail: String },
-    #[error("the state folder {} is in use by another replica; stop that one first (`kybra stop`)", path.display())]
-    Locked { path: PathBuf },
-    #[error("cannot restore canister {canister} from {}: {detail}", path.display())]
-    Restore {
-        canister: Principal,
-        path: PathBuf,
-        detail: String,
-    },
-}
+pub use error::PersistError;
 
 /// The journal grows to at least this before a checkpoint replaces it (unless
 /// `KYBRA_REPLICA_JOURNAL_BYTES` says otherwise, e.g. for tests that want checkpoints).
@@ -76,25 +61,35 @@ pub struct Persistence {
 }
 
 impl Persistence {
-    /// Opens `dir` (creating it) and restores its state into `state`, which is empty.
-    pub fn open(dir: &Path, state: &mut State) -> Result<Persistence, PersistError> {
+    /// Opens `dir` (creating it) and restores its state into `state`, which is empty;
+    /// returns it with the calls that were in flight.
+    pub fn open(dir: &Path, state: &mut State) -> Result<(Persistence, Calls), PersistError> {
         let (files, recovered) = Files::open(dir)?;
-        let mut image = match &recovered.checkpoint {
-            Some(bytes) => {
-                image::read_state(&mut Reader::new(bytes)).map_err(|e| PersistError::Corrupt {
-                    path: dir.join("checkpoint"),
-                    detail: e.0,
-                })?
-            }
-            None => StateImage {
-                next_index: state.next_index,
-                ..StateImage::default()
-            },
-        };
+        let mut image =
+            match &recovered.checkpoint {
+                Some(bytes) => image::read_state(&mut Reader::new(bytes), recovered.version)
+                    .map_err(|e| PersistError::Corrupt {
+                        path: dir.join("checkpoint"),
+                        detail: e.0,
+                    })?,
+                None => StateImage {
+                    next_index: state.next_index,
+                    ..StateImage::default()
+                },
+            };
         for entry in &recovered.entries {
             record::apply_entry(&mut image, entry).map_err(|e| files.corrupt(e))?;
         }
+        let saved_calls = image.calls.take();
         restore(dir, state, image)?;
+        let live_calls = match saved_calls {
+            Some(bytes) => {
+                let saved =
+                    calls::read_calls(&mut Reader::new(&bytes)).map_err(|e| files.corrupt(e))?;
+                calls::restore(saved, &state.canisters)
+            }
+            None => Calls::default(),
+        };
         let mut p = Persistence {
             dir: dir.to_path_buf(),
             files,
@@ -103,8 +98,8 @@ impl Persistence {
             checkpoint_bytes: recovered.checkpoint.map_or(0, |c| c.len() as u64),
             min_journal: min_journal_before_checkpoint(),
         };
-        p.recorder.reset(&mut state.canisters);
-        Ok(p)
+        p.recorder.reset(&mut state.canisters, &live_calls);
+        Ok((p, live_calls))
     }
 
     /// Rejects new updates once persistence has failed.
@@ -122,6 +117,7 @@ impl Persistence {
         next_index: u64,
         clock_last: u64,
         canisters: &mut BTreeMap<Principal, Canister>,
+        calls: Option<&Calls>,
         touched: Option<Principal>,
     ) {
         if self.failed.is_some() {
@@ -129,7 +125,7 @@ impl Persistence {
         }
         if let Some(entry) = self
             .recorder
-            .entry(next_index, clock_last, canisters, touched)
+            .entry(next_index, clock_last, canisters, calls, touched)
         {
             if let Err(e) = self.files.append(&entry) {
                 self.failed = Some(e.to_string());
@@ -169,6 +165,7 @@ impl Persistence {
         next_index: u64,
         clock_last: u64,
         canisters: &mut BTreeMap<Principal, Canister>,
+        calls: &Calls,
     ) -> Result<(), PersistError> {
         if let Some(why) = &self.failed {
             return Err(PersistError::Io {
@@ -178,14 +175,22 @@ impl Persistence {
             });
         }
         let mut w = Writer::default();
-        image::write_state(&mut w, next_index, clock_last, canisters.values());
+        let mut in_flight = Writer::default();
+        calls::write_calls(&mut in_flight, calls, canisters);
+        image::write_state(
+            &mut w,
+            next_index,
+            clock_last,
+            canisters.values(),
+            &in_flight.buf,
+        );
         let result = self.files.checkpoint(&w.buf);
         if let Err(e) = &result {
             self.failed = Some(e.to_string());
         }
         result?;
         self.checkpoint_bytes = w.buf.len() as u64;
-        self.recorder.reset(canisters);
+        self.recorder.reset(canisters, calls);
         Ok(())
     }
 }

@@ -8,8 +8,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use candid::Principal;
 
+use super::calls::write_calls;
 use super::codec::{Corrupt, Reader, Writer};
 use super::image::*;
+use crate::calls::Calls;
 use crate::canister::Canister;
 use crate::pages::PAGE_BYTES;
 
@@ -20,6 +22,8 @@ const CODE: u8 = 4;
 const DELETE: u8 = 5;
 const DELTA: u8 = 6;
 const LOGS: u8 = 7;
+/// The calls in flight changed (the op's canister id is the management canister's).
+const CALLS: u8 = 8;
 
 /// What the journal and checkpoint already hold of one canister.
 #[derive(Default)]
@@ -35,12 +39,17 @@ struct Known {
 #[derive(Default)]
 pub struct Recorder {
     known: BTreeMap<Principal, Known>,
+    /// The calls in flight as last written.
+    calls: Vec<u8>,
 }
 
 impl Recorder {
     /// Everything in `canisters` counts as saved (after recovery or a checkpoint); pending
     /// dirty pages are dropped.
-    pub fn reset(&mut self, canisters: &mut BTreeMap<Principal, Canister>) {
+    pub fn reset(&mut self, canisters: &mut BTreeMap<Principal, Canister>, calls: &Calls) {
+        let mut w = Writer::default();
+        write_calls(&mut w, calls, canisters);
+        self.calls = w.buf;
         self.known.clear();
         for c in canisters.values_mut() {
             let mut meta = Writer::default();
@@ -60,12 +69,14 @@ impl Recorder {
     }
 
     /// The entry for what changed since the last one, or `None` if nothing did.
-    /// `touched`: the one canister a message could change (`None`: any, e.g. management).
+    /// `touched`: the one canister a message could change (`None`: any, e.g. management);
+    /// `calls`: the calls in flight (`None` while a composite query runs: it changes none).
     pub fn entry(
         &mut self,
         next_index: u64,
         clock_last: u64,
         canisters: &mut BTreeMap<Principal, Canister>,
+        calls: Option<&Calls>,
         touched: Option<Principal>,
     ) -> Option<Vec<u8>> {
         let mut w = Writer::default();
@@ -92,6 +103,15 @@ impl Recorder {
                     self.known.remove(&id);
                     op(&mut w, DELETE, &id);
                 }
+            }
+        }
+        if let Some(calls) = calls {
+            let mut now = Writer::default();
+            write_calls(&mut now, calls, canisters);
+            if now.buf != self.calls {
+                op(&mut w, CALLS, &Principal::management_canister());
+                w.bytes(&now.buf);
+                self.calls = now.buf;
             }
         }
         (w.buf.len() > header).then_some(w.buf)
@@ -194,6 +214,10 @@ pub fn apply_entry(image: &mut StateImage, payload: &[u8]) -> Result<(), Corrupt
     while !r.is_done() {
         let tag = r.u8()?;
         let id = r.principal()?;
+        if tag == CALLS {
+            image.calls = Some(r.bytes()?.to_vec());
+            continue;
+        }
         if tag == META {
             let meta = read_meta(&mut r)?;
             match image.canisters.get_mut(&id) {

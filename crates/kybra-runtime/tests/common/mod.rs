@@ -8,7 +8,6 @@
 //! compiler's `real_template` tests do); every other failure panics with its cause.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use candid::Principal;
@@ -47,36 +46,18 @@ pub fn method(name: &str, kind: MethodKind, params: &[Type], returns: Option<Typ
     }
 }
 
-/// The principal that installs and calls the test canisters.
-pub fn user() -> Principal {
-    Principal::from_slice(&[0xAB; 29])
-}
+pub use kybra_test_support::principals::user;
 
 impl Harness {
     /// The assets in `$KYBRA_ASSETS_DIR` (default `build/assets`), or `None` after printing
     /// why the test is skipped.
     pub fn new() -> Option<Harness> {
-        let dir = std::env::var_os("KYBRA_ASSETS_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| {
-                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../build/assets")
-            });
-        let read = |f: &str| std::fs::read(dir.join(f)).ok();
-        match (
-            read("template.wasm"),
-            read("stdlib.json"),
-            read("stdlib.bin"),
-        ) {
-            (Some(template), Some(index), Some(code)) => Some(Harness {
-                template,
-                index,
-                code,
-            }),
-            _ => {
-                println!("SKIPPED: no template.wasm/stdlib.json/stdlib.bin in {} (run runtime/build-assets.sh)", dir.display());
-                None
-            }
-        }
+        let a = kybra_test_support::assets::read()?;
+        Some(Harness {
+            template: a.template,
+            index: a.stdlib_index,
+            code: a.stdlib_code,
+        })
     }
 
     fn assets(&self) -> Assets<'_> {

@@ -19,6 +19,8 @@ struct State {
     heartbeats: u64,
     timer_fired: u64,
     interval_fired: u64,
+    /// What `start_chain` got back, in order.
+    chain_results: Vec<u64>,
 }
 
 thread_local! {
@@ -115,6 +117,29 @@ async fn chain(targets: Vec<Principal>, n: u64) -> u64 {
             .candid()
             .expect("chain's reply is a nat64"),
     }
+}
+
+/// Replies at once, then makes the call chain of `chain` (A → targets[0] → ...) and records
+/// what comes back (`chain_results`): the ingress call is answered while the chain is
+/// still in flight.
+#[update(manual_reply = true)]
+async fn start_chain(targets: Vec<Principal>, n: u64) {
+    ic_cdk::api::msg_reply(candid::encode_args(()).expect("() encodes"));
+    let Some((first, rest)) = targets.split_first() else {
+        return;
+    };
+    let r: u64 = Call::unbounded_wait(*first, "chain")
+        .with_args(&(rest.to_vec(), n + 1))
+        .await
+        .expect("chain hop failed")
+        .candid()
+        .expect("chain's reply is a nat64");
+    with(|s| s.chain_results.push(r));
+}
+
+#[query]
+fn chain_results() -> Vec<u64> {
+    with(|s| s.chain_results.clone())
 }
 
 /// Calls `target.method(arg)` with `cycles` attached and reports what came back.

@@ -1,0 +1,40 @@
+//! The one router: where a call goes — the management canister's own code, a system
+//! service, or a canister — for ingress messages and canisters' calls alike.
+
+use candid::Principal;
+
+use crate::error::Reject;
+use crate::services::Services;
+
+/// Where a call of a method goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// The management canister's own methods ([`crate::management`]).
+    Management,
+    /// The service with this index in [`Services`].
+    Service(usize),
+    /// A canister's code.
+    Canister,
+}
+
+/// Where a call of `method` on `to` goes. An ingress message may not call the methods of
+/// the management canister that services answer (`raw_rand`, `http_request`, ...), as on
+/// the IC: only canisters may.
+pub fn route(
+    services: &Services,
+    to: &Principal,
+    method: &str,
+    ingress: bool,
+) -> Result<Target, Reject> {
+    if *to == Principal::management_canister() {
+        return match services.for_management(method) {
+            Some(_) if ingress => Err(Reject::unknown_management_method(method)),
+            Some(i) => Ok(Target::Service(i)),
+            None => Ok(Target::Management),
+        };
+    }
+    Ok(match services.for_canister(to) {
+        Some(i) => Target::Service(i),
+        None => Target::Canister,
+    })
+}
