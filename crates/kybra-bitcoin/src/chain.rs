@@ -69,16 +69,34 @@ impl Header {
         }
     }
 
+    /// The header's 80 bytes as Bitcoin encodes them.
+    pub fn encode(&self) -> [u8; 80] {
+        let mut d = [0u8; 80];
+        d[..4].copy_from_slice(&self.version.to_le_bytes());
+        d[4..36].copy_from_slice(&self.prev_blockhash);
+        d[36..68].copy_from_slice(&self.merkle_root);
+        d[68..72].copy_from_slice(&self.time.to_le_bytes());
+        d[72..76].copy_from_slice(&self.bits.to_le_bytes());
+        d[76..].copy_from_slice(&self.nonce.to_le_bytes());
+        d
+    }
+
+    /// The header in `bytes` (as [`Self::encode`] writes it).
+    pub fn decode(bytes: &[u8; 80]) -> Header {
+        let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4"));
+        Header {
+            version: u32_at(0) as i32,
+            prev_blockhash: bytes[4..36].try_into().expect("32"),
+            merkle_root: bytes[36..68].try_into().expect("32"),
+            time: u32_at(68),
+            bits: u32_at(72),
+            nonce: u32_at(76),
+        }
+    }
+
     /// The block hash (sha256d of the header), in internal byte order.
     pub fn block_hash(&self) -> [u8; 32] {
-        let mut d = Vec::with_capacity(80);
-        d.extend_from_slice(&self.version.to_le_bytes());
-        d.extend_from_slice(&self.prev_blockhash);
-        d.extend_from_slice(&self.merkle_root);
-        d.extend_from_slice(&self.time.to_le_bytes());
-        d.extend_from_slice(&self.bits.to_le_bytes());
-        d.extend_from_slice(&self.nonce.to_le_bytes());
-        sha256d(&d)
+        sha256d(&self.encode())
     }
 
     /// Whether the hash meets the target `bits` encode (compact form; regtest's is easy).
@@ -112,14 +130,17 @@ fn merkle_root(mut level: Vec<[u8; 32]>) -> [u8; 32] {
 /// The chain (see the module documentation).
 pub struct Chain {
     /// `headers[h]` is the header of the block at height `h`; `headers[0]` is regtest's genesis.
-    headers: Vec<Header>,
+    pub(super) headers: Vec<Header>,
     pub(super) utxos: BTreeMap<OutPoint, Coin>,
-    by_script: BTreeMap<Vec<u8>, BTreeSet<OutPoint>>,
+    pub(super) by_script: BTreeMap<Vec<u8>, BTreeSet<OutPoint>>,
     pub(super) mempool: Vec<Pending>,
     /// Outpoints the mempool's transactions spend, and which transaction spends each.
     pub(super) mempool_spent: BTreeMap<OutPoint, [u8; 32]>,
     /// Millisatoshi per virtual byte of the last [`FEE_WINDOW`] mined transactions, oldest first.
-    fee_rates: VecDeque<u64>,
+    pub(super) fee_rates: VecDeque<u64>,
+    /// Counts the changes (mined blocks, accepted transactions) since the chain was made or
+    /// restored: the replica saves the chain when it moved (not itself saved).
+    pub(super) generation: u64,
 }
 
 impl Default for Chain {
@@ -132,6 +153,7 @@ impl Default for Chain {
             mempool: Vec::new(),
             mempool_spent: BTreeMap::new(),
             fee_rates: VecDeque::new(),
+            generation: 0,
         }
     }
 }
@@ -147,6 +169,11 @@ pub fn subsidy(height: u32) -> u64 {
 }
 
 impl Chain {
+    /// Changes whenever the chain does (see [`crate::saved`] for saving it).
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
     /// How many sent transactions wait for the next mined block.
     pub fn mempool_len(&self) -> usize {
         self.mempool.len()
@@ -180,6 +207,7 @@ impl Chain {
             self.mempool_spent.clear();
             hashes.push(self.mine_one(script, pending));
         }
+        self.generation += 1;
         Ok(hashes)
     }
 
@@ -233,6 +261,15 @@ impl Chain {
         header.block_hash()
     }
 
+    /// Adds an unspent output to the set and its script's index.
+    pub(super) fn add_coin(&mut self, outpoint: OutPoint, coin: Coin) {
+        self.by_script
+            .entry(coin.txout.script_pubkey.clone())
+            .or_default()
+            .insert(outpoint);
+        self.utxos.insert(outpoint, coin);
+    }
+
     /// Spends a mined transaction's inputs and adds its outputs.
     fn apply(&mut self, tx: &Transaction, height: u32) {
         let coinbase = tx.is_coinbase();
@@ -257,18 +294,12 @@ impl Chain {
                 txid,
                 vout: vout as u32,
             };
-            self.by_script
-                .entry(txout.script_pubkey.clone())
-                .or_default()
-                .insert(outpoint);
-            self.utxos.insert(
-                outpoint,
-                Coin {
-                    txout: txout.clone(),
-                    height,
-                    coinbase,
-                },
-            );
+            let coin = Coin {
+                txout: txout.clone(),
+                height,
+                coinbase,
+            };
+            self.add_coin(outpoint, coin);
         }
     }
 

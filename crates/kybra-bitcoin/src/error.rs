@@ -1,5 +1,5 @@
 //! What can go wrong with a bitcoin request: a bad address, another network, a malformed
-//! or invalid transaction, a bad block count.
+//! or invalid transaction, a bad block count, a replica that cannot save its chain.
 
 /// What went wrong with a bitcoin request or a [`Replica`] bitcoin call.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -16,4 +16,6 @@ pub enum BitcoinError {
     Rejected(String),
     #[error("cannot mine {0} blocks: mine between 1 and 10000 per call")]
     BlockCount(u32),
+    #[error("the blocks were mined, but the replica could not save them (its state folder failed): restart the replica")]
+    NotSaved,
 }

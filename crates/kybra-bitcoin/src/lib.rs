@@ -12,20 +12,23 @@
 //!   but its blanket `AsRef<PushBytes>` impls for byte arrays break type inference (`b"…".as_ref()`)
 //!   in every crate that links the replica; the tests use it as an independent wallet.
 //! * [`types`]: the Candid types of the API.
+//! * [`saved`]: the chain as bytes for a persistent replica's state folder (a pinned format).
 //!
 //! Tests and tools fund addresses by mining (`Replica::bitcoin_mine`) and read the chain
 //! with `Replica::bitcoin_balance`, `Replica::bitcoin_utxos` and
 //! `Replica::bitcoin_tip_height`. Addresses are regtest's: base58 P2PKH (`m…`/`n…`) and
 //! P2SH (`2…`), bech32/bech32m `bcrt1…`; other networks' addresses are refused.
 //!
-//! The chain lives in memory, one per replica start: it is not persisted (a persistent
-//! replica starts again from the genesis block). Every change happens inside one message (a
+//! The chain lives in memory; a persistent replica saves it with its canisters
+//! ([`Chain::save`], [`Chain::restore`]), so blocks, balances and the mempool survive a
+//! restart. Every change happens inside one message (a
 //! management call) or one `Replica` call on the execution thread, so it is atomic like the
 //! messages around it: a canister that traps after its call does not undo the call, as on the IC.
 
 mod address;
 pub mod chain;
 mod error;
+pub mod saved;
 mod sighash;
 pub mod tx;
 pub mod types;

@@ -88,14 +88,21 @@ pub fn write_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     out.extend_from_slice(bytes);
 }
 
-/// A cursor over an encoding being parsed.
-struct Reader<'a> {
+/// A cursor over an encoding being parsed (transactions here, the saved chain in
+/// [`crate::saved`]).
+pub(crate) struct Reader<'a> {
     data: &'a [u8],
     pos: usize,
 }
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], String> {
+    pub(crate) fn new(data: &'a [u8]) -> Self {
+        Reader { data, pos: 0 }
+    }
+    pub(crate) fn is_done(&self) -> bool {
+        self.pos == self.data.len()
+    }
+    pub(crate) fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], String> {
         if self.data.len() - self.pos < n {
             return Err(format!(
                 "the data ends at byte {} while reading {what} ({n} bytes needed)",
@@ -106,17 +113,17 @@ impl<'a> Reader<'a> {
         self.pos += n;
         Ok(s)
     }
-    fn u32(&mut self, what: &str) -> Result<u32, String> {
+    pub(crate) fn u32(&mut self, what: &str) -> Result<u32, String> {
         Ok(u32::from_le_bytes(
             self.take(4, what)?.try_into().expect("4 bytes"),
         ))
     }
-    fn u64(&mut self, what: &str) -> Result<u64, String> {
+    pub(crate) fn u64(&mut self, what: &str) -> Result<u64, String> {
         Ok(u64::from_le_bytes(
             self.take(8, what)?.try_into().expect("8 bytes"),
         ))
     }
-    fn compact(&mut self, what: &str) -> Result<u64, String> {
+    pub(crate) fn compact(&mut self, what: &str) -> Result<u64, String> {
         let first = self.take(1, what)?[0];
         let (n, min) = match first {
             0xfd => (
@@ -139,7 +146,7 @@ impl<'a> Reader<'a> {
         Ok(n)
     }
     /// A count of items of at least `item_size` bytes each, checked against the bytes left.
-    fn count(&mut self, what: &str, item_size: usize) -> Result<usize, String> {
+    pub(crate) fn count(&mut self, what: &str, item_size: usize) -> Result<usize, String> {
         let n = self.compact(what)?;
         let left = (self.data.len() - self.pos) as u64;
         if n.saturating_mul(item_size as u64) > left {
@@ -149,7 +156,7 @@ impl<'a> Reader<'a> {
         }
         Ok(n as usize)
     }
-    fn bytes(&mut self, what: &str) -> Result<Vec<u8>, String> {
+    pub(crate) fn bytes(&mut self, what: &str) -> Result<Vec<u8>, String> {
         let n = self.count(what, 1)?;
         Ok(self.take(n, what)?.to_vec())
     }

@@ -93,6 +93,7 @@ impl Chain {
             fee,
             vsize,
         });
+        self.generation += 1;
         Ok(txid)
     }
 }

@@ -3,7 +3,7 @@
 //! mining, balances with `min_confirmations`, UTXOs with paging, transactions built and
 //! signed here (P2WPKH and P2PKH, with the `bitcoin` crate and known keys), fee
 //! percentiles, cycle costs, and the rejects (malformed, double spend, bad signature,
-//! immature coinbase, other networks).
+//! immature coinbase, other networks); a persistent replica keeps its chain.
 
 mod common;
 
@@ -18,7 +18,7 @@ use bitcoin::{
 };
 use candid::{CandidType, Deserialize, Principal};
 use common::*;
-use kybra_replica::Replica;
+use kybra_replica::{Replica, ReplicaConfig, TimeMode};
 use serde_bytes::ByteBuf;
 
 const API_COST: u128 = 100_000_000;
@@ -100,7 +100,10 @@ struct Env {
 
 impl Env {
     fn new() -> Env {
-        let r = replica();
+        Env::on(replica())
+    }
+    /// The test canister installed on `r`.
+    fn on(r: Replica) -> Env {
         let id = create(&r, user());
         install(&r, user(), id, kybra_test_support::rust_bitcoin()).unwrap();
         Env { r, id }
@@ -378,6 +381,69 @@ fn fund_read_send_mine_and_fees() {
         (fees.len(), fees[0], fees[50], fees[51], fees[100]),
         (101, rate, rate, rate2, rate2)
     );
+}
+
+/// A persistent replica keeps its chain — blocks, balances, UTXOs and the mempool (the
+/// transaction the canister sent, journaled with its message) — from the journal alone (the
+/// folder copied while the replica runs: what a crash leaves) and from the checkpoint a clean
+/// shutdown writes; either way the chain goes on as it would have.
+#[test]
+fn a_persistent_replica_keeps_its_chain() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, crashed) = (tmp.path().join("state"), tmp.path().join("crashed"));
+    let open = |d: &std::path::Path| {
+        Replica::open(ReplicaConfig {
+            state_dir: Some(d.to_path_buf()),
+            time: TimeMode::WallClock,
+        })
+        .unwrap()
+    };
+    let alice = Key::new(0x11);
+    let a = alice.p2wpkh().to_string();
+    let env = Env::on(open(&dir));
+    env.r.bitcoin_mine(&a, 101).unwrap();
+    let utxos = env.utxos(&a, None).ok().0.utxos;
+    let oldest = utxos.iter().find(|u| u.height == 1).unwrap();
+    let tx = sign_p2wpkh(
+        unsigned(
+            outpoint(oldest),
+            &[(&alice.p2wpkh(), oldest.value - 10_000)],
+        ),
+        &alice,
+        oldest.value,
+    );
+    env.send(&bytes(&tx)).ok();
+    let seen = |r: &Replica| {
+        let utxos = r.bitcoin_utxos(&a).unwrap();
+        (r.bitcoin_tip_height(), r.bitcoin_mempool_len(), utxos)
+    };
+    let before = seen(&env.r);
+    assert_eq!((before.0, before.1, before.2.len()), (101, 1, 101));
+    std::fs::create_dir_all(&crashed).unwrap();
+    for name in ["checkpoint", "journal"] {
+        if dir.join(name).exists() {
+            std::fs::copy(dir.join(name), crashed.join(name)).unwrap();
+        }
+    }
+    assert!(
+        !crashed.join("checkpoint").exists(),
+        "the journal alone holds the chain"
+    );
+    drop(env);
+    for folder in [&dir, &crashed] {
+        let r = open(folder);
+        assert_eq!(seen(&r), before, "{}", folder.display());
+        let env = Env {
+            id: r.canister_ids()[0],
+            r,
+        };
+        env.send(&bytes(&tx)).err("already in the mempool");
+        let report = env.r.bitcoin_mine(&a, 1).unwrap();
+        assert_eq!((report.tip_height, report.transactions), (102, 1));
+        // Alice paid herself (less the fee) and mined the block that took the fee.
+        let funded: u64 = before.2.iter().map(|u| u.value).sum();
+        assert_eq!(env.balance(&a, None).ok().0, funded + subsidy(102));
+    }
 }
 
 #[test]

@@ -1,17 +1,21 @@
-//! Pins the state folder's format (`persist`: `checkpoint` and `journal`, format version 2)
+//! Pins the state folder's format (`persist`: `checkpoint` and `journal`, format version 3)
 //! with golden files made by a fixed scenario on a fixed clock: a small canister (built here
 //! with `wasm-encoder`: heap, a mutable global, stable memory, a debug log) is created,
-//! installed and called; a checkpoint is written; then more calls and a settings change go to
-//! the journal. The files in `tests/golden/state-v2/` are that folder's `checkpoint` and
-//! `journal`; `tests/golden/state-v1/` are the same scenario's files in format version 1
-//! (before the calls in flight were saved), which every later replica must still open.
+//! installed and called, and two regtest blocks are mined; a checkpoint is written; then more
+//! calls, a settings change and one more block go to the journal. The files in
+//! `tests/golden/state-v3/` are that folder's `checkpoint` and `journal`;
+//! `tests/golden/state-v1/` (before the calls in flight were saved) and `state-v2/` (before
+//! the services' states — the bitcoin chain — were) are the same scenario's files in the
+//! earlier formats, without the mining, which every later replica must still open.
 //!
 //! * [`the_scenario_writes_the_golden_bytes`]: the scenario writes exactly those bytes, so any
 //!   change to the encoding fails here.
 //! * [`the_golden_files_reopen_to_the_scenarios_state`]: a replica opened on them has the
 //!   scenario's state (canister, controllers, cycles, logs, heap, globals, stable memory), so
 //!   any change to the decoding fails here;
-//!   [`version_1_files_open_in_the_current_replica`] is the same for version 1 (migration).
+//!   [`version_1_files_open_in_the_current_replica`] and
+//!   [`version_2_files_open_in_the_current_replica`] are the same for the earlier versions
+//!   (migration; their chain starts again at genesis).
 //!
 //! The files are users' data: a format change must bump `FORMAT_VERSION`, keep these files as
 //! the previous version's, and add a test that the new replica still opens (migrates) them.
@@ -42,7 +46,10 @@ fn other() -> Principal {
 }
 
 /// The current format's files.
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
+
+/// Where the scenario's blocks pay (BIP 173's regtest P2WPKH example).
+const MINER: &str = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080";
 
 fn golden_dir(version: u32) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/golden/state-v{version}"))
@@ -173,8 +180,10 @@ fn scenario(dir: &Path) -> (Vec<u8>, Vec<u8>, Principal) {
     r.install_module(user(), id, &module(), Vec::new(), InstallMode::Install)
         .unwrap();
     r.update(user(), id, None, "put", b"golden").unwrap();
+    r.bitcoin_mine(MINER, 2).unwrap();
     r.checkpoint().unwrap();
     r.update(user(), id, None, "put", b"journal entry").unwrap();
+    r.bitcoin_mine(MINER, 1).unwrap();
     let settings = mgmt::UpdateSettingsArgs {
         canister_id: id,
         settings: mgmt::CanisterSettings {
@@ -234,6 +243,11 @@ fn version_1_files_open_in_the_current_replica() {
     reopen(1);
 }
 
+#[test]
+fn version_2_files_open_in_the_current_replica() {
+    reopen(2);
+}
+
 /// Opens a copy of the golden files of format `version` and checks the scenario's state.
 fn reopen(version: u32) {
     let tmp = tempfile::tempdir().unwrap();
@@ -256,12 +270,20 @@ fn reopen(version: u32) {
     assert_eq!(logs, vec![b"golden".to_vec(), b"journal entry".to_vec()]);
     // The heap (from the checkpoint and the journal's pages) answers the query.
     assert_eq!(r.query(user(), id, "get", &[]).unwrap(), b"journal entry");
+    // The chain: two blocks from the checkpoint, one from the journal (versions 1 and 2
+    // kept none).
+    let blocks = if version >= 3 { 3 } else { 0 };
+    assert_eq!(r.bitcoin_tip_height(), blocks);
+    let mined = u64::from(blocks) * 50 * 100_000_000;
+    assert_eq!(r.bitcoin_balance(MINER, 0).unwrap(), mined);
     // The global counted two calls and stable memory grew a page each: a third call sees
     // both, and keeps working on the restored instance.
     r.update(user(), id, None, "put", b"again").unwrap();
     assert_eq!(r.query(user(), id, "get", &[]).unwrap(), b"again");
+    r.bitcoin_mine(MINER, 1).unwrap();
     drop(r);
-    // The next replica sees the call made after the reopen too.
+    // The next replica sees the call and the block made after the reopen too.
     let r = open(&dir);
     assert_eq!(r.query(user(), id, "get", &[]).unwrap(), b"again");
+    assert_eq!(r.bitcoin_tip_height(), blocks + 1);
 }

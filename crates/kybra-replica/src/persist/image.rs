@@ -23,6 +23,9 @@ pub struct StateImage {
     pub canisters: BTreeMap<Principal, CanisterImage>,
     /// The calls in flight (`super::calls`), as last saved; `None` before version 2.
     pub calls: Option<Vec<u8>>,
+    /// The system services' saved states ([`write_services`]), as last saved; `None`
+    /// before version 3.
+    pub services: Option<Vec<u8>>,
 }
 
 pub struct CanisterImage {
@@ -127,19 +130,32 @@ pub fn write_canister(w: &mut Writer, c: &Canister) {
 }
 
 /// The whole state: the counters, every canister, then the calls in flight (`calls`, as
-/// `super::calls` encodes them).
+/// `super::calls` encodes them) and the services' states (`services`, as
+/// [`write_services`] encodes them).
 pub fn write_state<'a>(
     w: &mut Writer,
     next_index: u64,
     clock_last: u64,
     canisters: impl ExactSizeIterator<Item = &'a Canister>,
     calls: &[u8],
+    services: &[u8],
 ) {
     w.u64(next_index);
     w.u64(clock_last);
     w.len(canisters.len());
     canisters.for_each(|c| write_canister(w, c));
     w.bytes(calls);
+    w.bytes(services);
+}
+
+/// The system services' saved states: a count, then each one's name and bytes (what the
+/// service's own `save_state` wrote, e.g. `kybra_bitcoin::saved`).
+pub fn write_services(w: &mut Writer, states: &[(String, Vec<u8>)]) {
+    w.len(states.len());
+    for (name, bytes) in states {
+        w.bytes(name.as_bytes());
+        w.bytes(bytes);
+    }
 }
 
 // ---- decoding (into images) ----
@@ -240,7 +256,18 @@ fn read_canister(r: &mut Reader) -> Result<(Principal, CanisterImage), Corrupt> 
     ))
 }
 
-/// A checkpoint of format `version` (1 has no calls in flight).
+/// What [`write_services`] wrote.
+pub fn read_services(r: &mut Reader) -> Result<Vec<(String, Vec<u8>)>, Corrupt> {
+    (0..r.len()?)
+        .map(|_| {
+            let name = String::from_utf8(r.bytes()?.to_vec())
+                .map_err(|_| Corrupt("a service's name is not UTF-8".into()))?;
+            Ok((name, r.bytes()?.to_vec()))
+        })
+        .collect()
+}
+
+/// A checkpoint of format `version` (1 has no calls in flight, 2 no services' states).
 pub fn read_state(r: &mut Reader, version: u32) -> Result<StateImage, Corrupt> {
     let next_index = r.u64()?;
     let clock_last = r.u64()?;
@@ -249,16 +276,20 @@ pub fn read_state(r: &mut Reader, version: u32) -> Result<StateImage, Corrupt> {
         let (id, c) = read_canister(r)?;
         canisters.insert(id, c);
     }
-    let calls = if version >= 2 {
-        Some(r.bytes()?.to_vec())
-    } else {
-        None
+    let mut since = |first: u32| -> Result<Option<Vec<u8>>, Corrupt> {
+        Ok((version >= first)
+            .then(|| r.bytes())
+            .transpose()?
+            .map(<[u8]>::to_vec))
     };
+    let calls = since(2)?;
+    let services = since(3)?;
     Ok(StateImage {
         next_index,
         clock_last,
         canisters,
         calls,
+        services,
     })
 }
 

@@ -1,7 +1,8 @@
 //! Persistence: the replica's state survives restarts and crashes (`ReplicaConfig::state_dir`).
 //!
 //! Design: a checkpoint (the whole state) plus a write-ahead journal of what each
-//! message changed — canister metadata, chunks, logs, the calls in flight ([`calls`]), and
+//! message changed — canister metadata, chunks, logs, the calls in flight ([`calls`]), the
+//! system services' saved states (the bitcoin chain, when it moved), and
 //! for executed messages only the
 //! heap's and stable memory's changed 4 KiB pages and the mutable globals; installs save
 //! their code and memory in full ([`record`]). An update is acknowledged only once its
@@ -29,6 +30,7 @@ use crate::calls::Calls;
 use crate::canister::Canister;
 use crate::error::Reject;
 use crate::execution::Execution;
+use crate::services::Services;
 use crate::stable::StableMemory;
 use crate::state::State;
 use codec::{Reader, Writer};
@@ -61,9 +63,13 @@ pub struct Persistence {
 }
 
 impl Persistence {
-    /// Opens `dir` (creating it) and restores its state into `state`, which is empty;
-    /// returns it with the calls that were in flight.
-    pub fn open(dir: &Path, state: &mut State) -> Result<(Persistence, Calls), PersistError> {
+    /// Opens `dir` (creating it) and restores its state into `state`, which is empty, and
+    /// `services` (their saved states); returns it with the calls that were in flight.
+    pub fn open(
+        dir: &Path,
+        state: &mut State,
+        services: &mut Services,
+    ) -> Result<(Persistence, Calls), PersistError> {
         let (files, recovered) = Files::open(dir)?;
         let mut image =
             match &recovered.checkpoint {
@@ -81,6 +87,16 @@ impl Persistence {
             record::apply_entry(&mut image, entry).map_err(|e| files.corrupt(e))?;
         }
         let saved_calls = image.calls.take();
+        if let Some(bytes) = image.services.take() {
+            let saved =
+                image::read_services(&mut Reader::new(&bytes)).map_err(|e| files.corrupt(e))?;
+            services
+                .restore_states(saved)
+                .map_err(|detail| PersistError::Corrupt {
+                    path: dir.to_path_buf(),
+                    detail,
+                })?;
+        }
         restore(dir, state, image)?;
         let live_calls = match saved_calls {
             Some(bytes) => {
@@ -98,7 +114,8 @@ impl Persistence {
             checkpoint_bytes: recovered.checkpoint.map_or(0, |c| c.len() as u64),
             min_journal: min_journal_before_checkpoint(),
         };
-        p.recorder.reset(&mut state.canisters, &live_calls);
+        p.recorder
+            .reset(&mut state.canisters, &live_calls, services);
         Ok((p, live_calls))
     }
 
@@ -118,6 +135,7 @@ impl Persistence {
         clock_last: u64,
         canisters: &mut BTreeMap<Principal, Canister>,
         calls: Option<&Calls>,
+        services: &Services,
         touched: Option<Principal>,
     ) {
         if self.failed.is_some() {
@@ -125,7 +143,7 @@ impl Persistence {
         }
         if let Some(entry) = self
             .recorder
-            .entry(next_index, clock_last, canisters, calls, touched)
+            .entry(next_index, clock_last, canisters, calls, services, touched)
         {
             if let Err(e) = self.files.append(&entry) {
                 self.failed = Some(e.to_string());
@@ -166,6 +184,7 @@ impl Persistence {
         clock_last: u64,
         canisters: &mut BTreeMap<Principal, Canister>,
         calls: &Calls,
+        services: &Services,
     ) -> Result<(), PersistError> {
         if let Some(why) = &self.failed {
             return Err(PersistError::Io {
@@ -177,12 +196,15 @@ impl Persistence {
         let mut w = Writer::default();
         let mut in_flight = Writer::default();
         calls::write_calls(&mut in_flight, calls, canisters);
+        let mut states = Writer::default();
+        image::write_services(&mut states, &services.saved_states());
         image::write_state(
             &mut w,
             next_index,
             clock_last,
             canisters.values(),
             &in_flight.buf,
+            &states.buf,
         );
         let result = self.files.checkpoint(&w.buf);
         if let Err(e) = &result {
@@ -190,7 +212,7 @@ impl Persistence {
         }
         result?;
         self.checkpoint_bytes = w.buf.len() as u64;
-        self.recorder.reset(canisters, calls);
+        self.recorder.reset(canisters, calls, services);
         Ok(())
     }
 }

@@ -14,6 +14,7 @@ use super::image::*;
 use crate::calls::Calls;
 use crate::canister::Canister;
 use crate::pages::PAGE_BYTES;
+use crate::services::Services;
 
 const META: u8 = 1;
 const CHUNK: u8 = 2;
@@ -24,6 +25,9 @@ const DELTA: u8 = 6;
 const LOGS: u8 = 7;
 /// The calls in flight changed (the op's canister id is the management canister's).
 const CALLS: u8 = 8;
+/// A system service's saved state changed: all of them follow (`write_services`; the op's
+/// canister id is the management canister's).
+const SERVICES: u8 = 9;
 
 /// What the journal and checkpoint already hold of one canister.
 #[derive(Default)]
@@ -41,15 +45,23 @@ pub struct Recorder {
     known: BTreeMap<Principal, Known>,
     /// The calls in flight as last written.
     calls: Vec<u8>,
+    /// The services' state generations when their states were last written.
+    services: Vec<(&'static str, u64)>,
 }
 
 impl Recorder {
     /// Everything in `canisters` counts as saved (after recovery or a checkpoint); pending
     /// dirty pages are dropped.
-    pub fn reset(&mut self, canisters: &mut BTreeMap<Principal, Canister>, calls: &Calls) {
+    pub fn reset(
+        &mut self,
+        canisters: &mut BTreeMap<Principal, Canister>,
+        calls: &Calls,
+        services: &Services,
+    ) {
         let mut w = Writer::default();
         write_calls(&mut w, calls, canisters);
         self.calls = w.buf;
+        self.services = services.state_generations();
         self.known.clear();
         for c in canisters.values_mut() {
             let mut meta = Writer::default();
@@ -77,6 +89,7 @@ impl Recorder {
         clock_last: u64,
         canisters: &mut BTreeMap<Principal, Canister>,
         calls: Option<&Calls>,
+        services: &Services,
         touched: Option<Principal>,
     ) -> Option<Vec<u8>> {
         let mut w = Writer::default();
@@ -113,6 +126,14 @@ impl Recorder {
                 w.bytes(&now.buf);
                 self.calls = now.buf;
             }
+        }
+        let generations = services.state_generations();
+        if generations != self.services {
+            op(&mut w, SERVICES, &Principal::management_canister());
+            let mut states = Writer::default();
+            write_services(&mut states, &services.saved_states());
+            w.bytes(&states.buf);
+            self.services = generations;
         }
         (w.buf.len() > header).then_some(w.buf)
     }
@@ -216,6 +237,10 @@ pub fn apply_entry(image: &mut StateImage, payload: &[u8]) -> Result<(), Corrupt
         let id = r.principal()?;
         if tag == CALLS {
             image.calls = Some(r.bytes()?.to_vec());
+            continue;
+        }
+        if tag == SERVICES {
+            image.services = Some(r.bytes()?.to_vec());
             continue;
         }
         if tag == META {

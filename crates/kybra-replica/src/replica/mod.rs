@@ -51,10 +51,10 @@ impl Replica {
 
     /// [`Replica::open`] with the system services `services` (see [`crate::services`]):
     /// e.g. `Services::none()` plus the ones wanted.
-    pub fn open_with(config: ReplicaConfig, services: Services) -> Result<Self, PersistError> {
+    pub fn open_with(config: ReplicaConfig, mut services: Services) -> Result<Self, PersistError> {
         let mut state = State::new(&config);
         let persist = match &config.state_dir {
-            Some(dir) => Some(Persistence::open(dir, &mut state)?),
+            Some(dir) => Some(Persistence::open(dir, &mut state, &mut services)?),
             None => None,
         };
         let mut world = World::new(state, services);
@@ -84,7 +84,13 @@ impl Replica {
         self.exec(|w| {
             let s = &mut w.state;
             match &mut w.persist {
-                Some(p) => p.checkpoint(s.next_index, s.clock.last(), &mut s.canisters, &w.calls),
+                Some(p) => p.checkpoint(
+                    s.next_index,
+                    s.clock.last(),
+                    &mut s.canisters,
+                    &w.calls,
+                    &w.services,
+                ),
                 None => Ok(()),
             }
         })
@@ -386,7 +392,14 @@ fn execution_loop(rx: mpsc::Receiver<Job>, world: Arc<Mutex<World>>) {
     let w = &mut *guard;
     let s = &mut w.state;
     if let Some(p) = w.persist.as_mut().filter(|p| p.has_journal()) {
-        if let Err(e) = p.checkpoint(s.next_index, s.clock.last(), &mut s.canisters, &w.calls) {
+        let (calls, services) = (&w.calls, &w.services);
+        if let Err(e) = p.checkpoint(
+            s.next_index,
+            s.clock.last(),
+            &mut s.canisters,
+            calls,
+            services,
+        ) {
             eprintln!("kybra-replica: no checkpoint at shutdown (the journal is kept): {e}");
         }
     }

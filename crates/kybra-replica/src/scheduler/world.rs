@@ -63,6 +63,7 @@ impl World {
                 s.clock.last(),
                 &mut s.canisters,
                 calls,
+                &self.services,
                 touched,
             );
         }
@@ -78,8 +79,14 @@ impl World {
         let durable = p.sync();
         if durable && p.checkpoint_due() {
             let s = &mut self.state;
-            let calls = &self.calls;
-            if let Err(e) = p.checkpoint(s.next_index, s.clock.last(), &mut s.canisters, calls) {
+            let (calls, services) = (&self.calls, &self.services);
+            if let Err(e) = p.checkpoint(
+                s.next_index,
+                s.clock.last(),
+                &mut s.canisters,
+                calls,
+                services,
+            ) {
                 eprintln!("kybra-replica: checkpoint failed, updates are now rejected: {e}");
             }
         }

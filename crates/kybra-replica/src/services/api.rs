@@ -6,6 +6,10 @@
 //! [`SystemService::poll`] hands it over). A service is reached at an [`Address`]: some
 //! methods of the management canister, or a canister id of its own.
 //!
+//! A service with state that should outlive the replica (the bitcoin chain) saves and
+//! restores it as bytes ([`SystemService::save_state`]); the replica keeps them with the
+//! canisters in its state folder.
+//!
 //! Services see the replica only through [`Env`]: the time, the subnet id, creating a
 //! canister and running a query (an HTTP outcall's transform). Their calls run on the
 //! replica's execution thread, one at a time, atomically like messages.
@@ -134,6 +138,19 @@ pub trait SystemService: Any + Send {
     /// Whether calls answered [`Reply::Later`] are still under way.
     fn in_flight(&self) -> bool {
         false
+    }
+    /// Changes whenever the state [`Self::save_state`] returns does; a persistent replica
+    /// journals that state after each message that moved it.
+    fn state_generation(&self) -> u64 {
+        0
+    }
+    /// The state to keep across restarts (`None`: nothing; answers in flight never are).
+    fn save_state(&self) -> Option<Vec<u8>> {
+        None
+    }
+    /// Takes back what [`Self::save_state`] returned before a restart.
+    fn restore_state(&mut self, _saved: &[u8]) -> Result<(), String> {
+        Ok(())
     }
     /// Called once when the service is registered: how it tells the replica that an
     /// answer is ready (from any thread).

@@ -9,6 +9,7 @@
 //! refunds the rest, a rejected one refunds everything. Requests for `mainnet`/`testnet`
 //! are rejected (only regtest is simulated), as are addresses of other networks. Bad
 //! requests reject with code 4 and a message that names the method and what to change.
+//! A persistent replica keeps the chain across restarts ([`Chain::save`]).
 
 use std::any::Any;
 
@@ -49,6 +50,19 @@ impl SystemService for BitcoinRegtest {
             Ok((bytes, charged)) => Answer::reply(bytes, r.cycles, charged),
             Err(reject) => Answer::reject(reject, r.cycles),
         })
+    }
+
+    fn state_generation(&self) -> u64 {
+        self.chain.generation()
+    }
+
+    fn save_state(&self) -> Option<Vec<u8>> {
+        Some(self.chain.save())
+    }
+
+    fn restore_state(&mut self, saved: &[u8]) -> Result<(), String> {
+        self.chain = Chain::restore(saved)?;
+        Ok(())
     }
 
     fn as_any_mut(&mut self) -> &mut dyn Any {

@@ -34,6 +34,10 @@ use api::{Address, Answer, Env, MethodKind, Reply, Request, Signal, SystemServic
 pub struct Services {
     list: Vec<Box<dyn SystemService>>,
     signal: Arc<Signal>,
+    /// Saved states of services this replica lacks (a state folder written by a replica with
+    /// more of them), by name: written back as they are, and given to such a service if one
+    /// is registered later.
+    orphans: Vec<(String, Vec<u8>)>,
 }
 
 impl Default for Services {
@@ -48,6 +52,7 @@ impl Services {
         Services {
             list: Vec::new(),
             signal: Arc::new(Signal::default()),
+            orphans: Vec::new(),
         }
     }
 
@@ -64,11 +69,60 @@ impl Services {
         s
     }
 
-    /// Adds `service`, replacing one of the same name.
+    /// Adds `service`, replacing one of the same name; it gets the saved state of a
+    /// service of its name that the state folder held, if any.
     pub fn register(&mut self, mut service: Box<dyn SystemService>) {
         self.remove(service.name());
+        if let Some(i) = self.orphans.iter().position(|(n, _)| n == service.name()) {
+            match service.restore_state(&self.orphans[i].1) {
+                Ok(()) => {
+                    self.orphans.remove(i);
+                }
+                Err(e) => eprintln!(
+                    "kybra-replica: the {} starts afresh: its saved state is unreadable ({e}); it is kept as it was",
+                    service.name()
+                ),
+            }
+        }
         service.attach(Arc::clone(&self.signal));
         self.list.push(service);
+    }
+
+    /// Each service's [`SystemService::state_generation`], by name: when this changes, the
+    /// saved states do.
+    pub fn state_generations(&self) -> Vec<(&'static str, u64)> {
+        self.list
+            .iter()
+            .map(|s| (s.name(), s.state_generation()))
+            .collect()
+    }
+
+    /// The states to keep across restarts, by name and sorted: each service's
+    /// [`SystemService::save_state`], and the saved states no registered service took.
+    pub fn saved_states(&self) -> Vec<(String, Vec<u8>)> {
+        let mut out: Vec<(String, Vec<u8>)> = self
+            .list
+            .iter()
+            .filter_map(|s| Some((s.name().to_string(), s.save_state()?)))
+            .chain(self.orphans.iter().cloned())
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Gives each service its state from [`Self::saved_states`] of an earlier run; the ones
+    /// no registered service takes are kept. An unreadable state is an error naming its
+    /// service.
+    pub fn restore_states(&mut self, saved: Vec<(String, Vec<u8>)>) -> Result<(), String> {
+        for (name, bytes) in saved {
+            match self.list.iter_mut().find(|s| s.name() == name) {
+                Some(s) => s
+                    .restore_state(&bytes)
+                    .map_err(|e| format!("the saved state of the {name} service: {e}"))?,
+                None => self.orphans.push((name, bytes)),
+            }
+        }
+        Ok(())
     }
 
     /// Removes the service called `name`, if there is one.
