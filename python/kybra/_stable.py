@@ -11,6 +11,12 @@ every operation raises RuntimeError saying it works only inside a canister.
   Keys iterate in order: numbers numerically, `text` by code point, `blob` and
   `Principal` bytewise, `bool` False first, floats numerically with NaN first; keys of
   other types (records, tuples, variants, opt, vec) in the order of their Candid encoding.
+- It is also a Python mapping: `len(m)`, `k in m`, `for k in m` (keys in order, as a
+  dict), `reversed(m)`, `m[k]` (KeyError when absent), `m[k] = v`, `del m[k]` (KeyError
+  when absent). `range(start, end)` yields the (key, value) pairs with start <= key < end
+  (either bound None: open; `reverse=True` from the end), fetching them a page at a time;
+  `items(start, limit)` is one page; `first`/`last`/`pop_first`/`pop_last` return a pair
+  or None. Bounds must be keys of the map's type (TypeError otherwise).
 - `insert` returns the previous value; a key or value larger than the map's maximum
   raises `KeyTooLargeError` / `ValueTooLargeError` (a `ValueError` whose `.error` is the
   book's `KeyTooLarge` / `ValueTooLarge` record `{"given": n, "max": m}`); nothing is
@@ -25,6 +31,7 @@ from kybra import _backend as backend
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from typing import Generic, TypedDict, TypeVar
 
     _K = TypeVar("_K")
@@ -79,6 +86,9 @@ else:
         def __class_getitem__(cls, item):
             return cls
 
+
+# Entries `StableBTreeMap.range` fetches at a time.
+_PAGE = 256
 
 _MAX_PAGES_32 = 65536
 _MAX_PAGES_64 = 1 << 48
@@ -237,9 +247,65 @@ class StableBTreeMap(_GenericMap[_K, _V]):
         """Whether the map has no entries."""
         return self._rt("is_empty").stable_map_len(self.memory_id) == 0
 
-    def items(self) -> "list[tuple[_K, _V]]":
-        """Every (key, value), in key order."""
-        return self._rt("items").stable_map_items(self.memory_id)  # pyright: ignore[reportReturnType]
+    def items(
+        self, start: "_K | None" = None, limit: "int | None" = None
+    ) -> "list[tuple[_K, _V]]":
+        """Every (key, value), in key order; with `start`, only keys from it on; with
+        `limit`, at most that many (a page: the next starts after its last key)."""
+        if start is None and limit is None:
+            return self._rt("items").stable_map_items(self.memory_id)  # pyright: ignore[reportReturnType]
+        if limit is not None:
+            _nat(limit, 64, "StableBTreeMap.items(limit)")
+        return self._slice("items", start, True, None, False, False, limit)
+
+    def range(
+        self, start: "_K | None" = None, end: "_K | None" = None, reverse: bool = False
+    ) -> "Iterator[tuple[_K, _V]]":
+        """Yields the (key, value) pairs with start <= key < end, in key order (`reverse`:
+        from the largest); a bound that is None is open. Entries are fetched a page at a
+        time, so a large map is never copied whole."""
+        lo, lo_in, hi, hi_in = start, True, end, False
+        while True:
+            page = self._slice("range", lo, lo_in, hi, hi_in, reverse, _PAGE)
+            yield from page
+            if len(page) < _PAGE:
+                return
+            if reverse:
+                hi, hi_in = page[-1][0], False
+            else:
+                lo, lo_in = page[-1][0], False
+
+    def first(self) -> "tuple[_K, _V] | None":
+        """The entry with the smallest key, or None when the map is empty."""
+        page = self._slice("first", None, True, None, False, False, 1)
+        return page[0] if page else None
+
+    def last(self) -> "tuple[_K, _V] | None":
+        """The entry with the largest key, or None when the map is empty."""
+        page = self._slice("last", None, True, None, False, True, 1)
+        return page[0] if page else None
+
+    def pop_first(self) -> "tuple[_K, _V] | None":
+        """Removes and returns the entry with the smallest key (None: the map is empty)."""
+        return self._rt("pop_first").stable_map_pop(self.memory_id, False)  # pyright: ignore[reportReturnType]
+
+    def pop_last(self) -> "tuple[_K, _V] | None":
+        """Removes and returns the entry with the largest key (None: the map is empty)."""
+        return self._rt("pop_last").stable_map_pop(self.memory_id, True)  # pyright: ignore[reportReturnType]
+
+    def _slice(
+        self,
+        what: str,
+        lo: object,
+        lo_in: bool,
+        hi: object,
+        hi_in: bool,
+        reverse: bool,
+        limit: "int | None",
+    ) -> "list[tuple[_K, _V]]":
+        return self._rt(what).stable_map_slice(  # pyright: ignore[reportReturnType]
+            self.memory_id, lo, lo_in, hi, hi_in, reverse, limit
+        )
 
     def keys(self) -> "list[_K]":
         """Every key, in order."""
@@ -256,6 +322,34 @@ class StableBTreeMap(_GenericMap[_K, _V]):
     def values(self) -> "list[_V]":
         """Every value, in key order."""
         return self._rt("values").stable_map_values(self.memory_id)  # pyright: ignore[reportReturnType]
+
+    # The mapping protocols, with a dict's meanings.
+
+    def __len__(self) -> int:
+        return self.len()
+
+    def __contains__(self, key: object) -> bool:
+        return self.contains_key(key)  # pyright: ignore[reportArgumentType]
+
+    def __iter__(self) -> "Iterator[_K]":
+        return (k for k, _ in self.range())
+
+    def __reversed__(self) -> "Iterator[_K]":
+        return (k for k, _ in self.range(reverse=True))
+
+    def __getitem__(self, key: _K) -> _V:
+        value = self.get(key)
+        if value is None and not self.contains_key(key):
+            raise KeyError(key)
+        return value  # pyright: ignore[reportReturnType]
+
+    def __setitem__(self, key: _K, value: _V) -> None:
+        self.insert(key, value)
+
+    def __delitem__(self, key: _K) -> None:
+        if not self.contains_key(key):
+            raise KeyError(key)
+        self.remove(key)
 
     def __repr__(self) -> str:
         return f"StableBTreeMap(memory_id={self.memory_id})"

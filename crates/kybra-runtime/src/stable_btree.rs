@@ -14,6 +14,8 @@
 //! - the memory manager takes all of stable memory: opening refuses (RuntimeError) memory
 //!   that holds something else (data written with `ic.stable_write`), instead of wiping it,
 //!   and [`open_memory_ids`] tells the raw API to refuse writes while maps are open;
+//! - ranges, paging and `pop_first`/`pop_last` work on the stored (encoded) keys, so they
+//!   follow the same order as iteration; a range whose start lies after its end is empty;
 //! - Kybra stores nothing of its own in the manager: memory ids 0..=254 are all the user's.
 
 mod key;
@@ -417,8 +419,32 @@ enum Part {
     Items,
 }
 
-/// Every entry's part, in key order (the raw entries are copied out first, so no
-/// borrow of the map is held while Python objects are built).
+/// Each raw entry's part as Python objects (the raw entries are copied out of the map
+/// first, so no borrow of it is held while Python objects are built).
+fn build<'py>(
+    py: Python<'py>,
+    store: &Store,
+    m: &OpenMap,
+    raw: Vec<(Vec<u8>, Vec<u8>)>,
+    part: Part,
+) -> PyResult<Bound<'py, PyList>> {
+    let out = PyList::empty(py);
+    for (k, v) in raw {
+        let item = match part {
+            Part::Keys => store.decode_key(py, m, &k)?,
+            Part::Values => store.decode(py, m, m.value_t, &v, "value")?,
+            Part::Items => {
+                let key = store.decode_key(py, m, &k)?;
+                let value = store.decode(py, m, m.value_t, &v, "value")?;
+                PyTuple::new(py, [key, value])?.into_any()
+            }
+        };
+        out.append(item)?;
+    }
+    Ok(out)
+}
+
+/// Every entry's part, in key order.
 fn list<'py>(py: Python<'py>, memory_id: i64, part: Part) -> PyResult<Bound<'py, PyList>> {
     let store = store(py)?;
     let m = store.map(memory_id)?;
@@ -430,20 +456,7 @@ fn list<'py>(py: Python<'py>, memory_id: i64, part: Part) -> PyResult<Bound<'py,
             Part::Items => map.iter().map(|e| e.into_pair()).collect(),
         }
     };
-    let out = PyList::empty(py);
-    for (k, v) in raw {
-        let item = match part {
-            Part::Keys => store.decode_key(py, &m, &k)?,
-            Part::Values => store.decode(py, &m, m.value_t, &v, "value")?,
-            Part::Items => {
-                let key = store.decode_key(py, &m, &k)?;
-                let value = store.decode(py, &m, m.value_t, &v, "value")?;
-                PyTuple::new(py, [key, value])?.into_any()
-            }
-        };
-        out.append(item)?;
-    }
-    Ok(out)
+    build(py, &store, &m, raw, part)
 }
 
 #[pyfunction]
@@ -461,6 +474,79 @@ fn stable_map_items<'py>(py: Python<'py>, memory_id: i64) -> PyResult<Bound<'py,
     list(py, memory_id, Part::Items)
 }
 
+/// The (key, value) pairs whose keys lie between `start` and `end` (`None`: open; each
+/// bound's key itself is in when its `*_inclusive` is set), in key order or reversed, at
+/// most `limit` of them. Bounds are keys of the map's type (else `TypeError`); a range
+/// whose start lies after its end is empty.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn stable_map_slice<'py>(
+    py: Python<'py>,
+    memory_id: i64,
+    start: Option<Bound<'py, PyAny>>,
+    start_inclusive: bool,
+    end: Option<Bound<'py, PyAny>>,
+    end_inclusive: bool,
+    reverse: bool,
+    limit: Option<u64>,
+) -> PyResult<Bound<'py, PyList>> {
+    use std::ops::Bound as B;
+    let store = store(py)?;
+    let m = store.map(memory_id)?;
+    let bound = |key: Option<Bound<'py, PyAny>>, inclusive: bool| -> PyResult<B<Vec<u8>>> {
+        Ok(match key {
+            None => B::Unbounded,
+            Some(k) if inclusive => B::Included(store.encode_key(py, &m, &k)?),
+            Some(k) => B::Excluded(store.encode_key(py, &m, &k)?),
+        })
+    };
+    let (lo, hi) = (bound(start, start_inclusive)?, bound(end, end_inclusive)?);
+    let empty = match (&lo, &hi) {
+        (B::Included(a), B::Included(b)) => a > b,
+        (B::Included(a) | B::Excluded(a), B::Included(b) | B::Excluded(b)) => a >= b,
+        _ => false,
+    };
+    let limit = usize::try_from(limit.unwrap_or(u64::MAX)).unwrap_or(usize::MAX);
+    let raw: Vec<(Vec<u8>, Vec<u8>)> = if empty || limit == 0 {
+        Vec::new()
+    } else {
+        let map = m.map.borrow();
+        let range = map.range((lo, hi));
+        if reverse {
+            range.rev().take(limit).map(|e| e.into_pair()).collect()
+        } else {
+            range.take(limit).map(|e| e.into_pair()).collect()
+        }
+    };
+    build(py, &store, &m, raw, Part::Items)
+}
+
+/// Removes the entry with the smallest key (`last`: the largest); returns it as
+/// (key, value), or `None` when the map is empty.
+#[pyfunction]
+fn stable_map_pop<'py>(
+    py: Python<'py>,
+    memory_id: i64,
+    last: bool,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let store = store(py)?;
+    let m = store.map(memory_id)?;
+    let popped = {
+        let mut map = m.map.borrow_mut();
+        if last {
+            map.pop_last()
+        } else {
+            map.pop_first()
+        }
+    };
+    match popped {
+        None => Ok(None),
+        Some(entry) => Ok(Some(
+            build(py, &store, &m, vec![entry], Part::Items)?.get_item(0)?,
+        )),
+    }
+}
+
 /// Adds the functions to `_kybra_ic`.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(stable_map_open, m)?)?;
@@ -472,5 +558,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(stable_map_keys, m)?)?;
     m.add_function(wrap_pyfunction!(stable_map_values, m)?)?;
     m.add_function(wrap_pyfunction!(stable_map_items, m)?)?;
+    m.add_function(wrap_pyfunction!(stable_map_slice, m)?)?;
+    m.add_function(wrap_pyfunction!(stable_map_pop, m)?)?;
     Ok(())
 }
