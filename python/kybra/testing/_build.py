@@ -4,19 +4,33 @@
 Promises: each (project, canister) is built at most once per process while its files are
 unchanged (a fingerprint of the project's file names, sizes and modification times,
 outside `.kybra/`); a failed build raises `BuildError` with the compiler's output; a
-missing `kybra` binary raises `BuildError` saying how to install it.
+missing `kybra` binary raises `BuildError` saying how to install it. A canister's main
+module stands for its project (`project_of_module`): the nearest folder above it whose
+dfx.json has a canister with that `main`, else a one-module project made for it in a
+temporary folder (the user's folders get no files).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
-__all__ = ["BuildError", "Built", "build", "find_kybra", "specified_id"]
+__all__ = [
+    "BuildError",
+    "Built",
+    "build",
+    "find_kybra",
+    "project_of_module",
+    "specified_id",
+]
 
 
 class BuildError(Exception):
@@ -66,6 +80,66 @@ def canister_names(project: Path) -> list[str]:
         )
     canisters = json.loads(dfx.read_text()).get("canisters", {})
     return list(canisters)
+
+
+def _main_of(config: object) -> str | None:
+    """A dfx.json canister's main module: its `main`, or MAIN of the book's build command
+    `python -m kybra NAME MAIN [DID]`."""
+    if not isinstance(config, dict):
+        return None
+    main = config.get("main")  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+    if isinstance(main, str):
+        return main
+    command = config.get("build")  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+    if not isinstance(command, str):
+        return None
+    words = shlex.split(command)
+    for i in range(len(words) - 3):
+        if words[i : i + 2] == ["-m", "kybra"]:
+            return words[i + 3]
+    return None
+
+
+def project_of_module(module: Path) -> tuple[Path, str]:
+    """The project and canister name whose main module is `module` (a .py file): the
+    nearest dfx.json above it that has a canister with this `main`; with no dfx.json above
+    it, a one-module project of its own (in a temporary folder, refreshed when the file
+    changes)."""
+    module = module.resolve()
+    for folder in module.parents:
+        dfx = folder / "dfx.json"
+        if not dfx.is_file():
+            continue
+        canisters = json.loads(dfx.read_text()).get("canisters", {})
+        mains: dict[str, str] = {}
+        for name, config in canisters.items():
+            main = _main_of(config)
+            if main is not None:
+                mains[name] = main
+                if (folder / main).resolve() == module:
+                    return folder, name
+        listed = ", ".join(f"{n} (main {m})" for n, m in mains.items()) or "none"
+        raise BuildError(
+            f"{module} is in the project {folder}, but no canister of its dfx.json has it"
+            f" as main: it has {listed}. Deploy the project folder with name=..., or a"
+            " canister's main module"
+        )
+    name = re.sub(r"[^A-Za-z0-9_]", "_", module.stem)
+    digest = hashlib.sha256(str(module).encode()).hexdigest()[:16]
+    project = Path(tempfile.gettempdir()) / "kybra-testing" / digest
+    (project / "src").mkdir(parents=True, exist_ok=True)
+    copy = project / "src" / module.name
+    source = module.read_bytes()
+    if not copy.is_file() or copy.read_bytes() != source:
+        copy.write_bytes(source)
+    dfx = {"canisters": {name: {"type": "kybra", "main": f"src/{module.name}"}}}
+    text = json.dumps(dfx, indent=4)
+    if (
+        not (project / "dfx.json").is_file()
+        or (project / "dfx.json").read_text() != text
+    ):
+        (project / "dfx.json").write_text(text)
+    return project, name
 
 
 def specified_id(project: Path, name: str) -> str | None:

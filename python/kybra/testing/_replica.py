@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from kybra.principal import Principal
 from kybra.testing import _native
-from kybra.testing._build import build
+from kybra.testing._build import BuildError, build, project_of_module
 from kybra.testing._canister import Canister, rejected
 
 if TYPE_CHECKING:
@@ -96,14 +96,36 @@ def _did_text(candid: Source | str) -> str:
     return path.read_text() if path.suffix == ".did" else str(candid)
 
 
+#: What `Replica.deploy` accepts, for its errors.
+_ACCEPTS = (
+    "deploy accepts a Kybra project folder (with a dfx.json), a canister's main module"
+    " (.py), or a .wasm / .wasm.gz module"
+)
+
+
 def _load(source: Source, name: str | None, candid: Source | str | None) -> _Source:
-    """The module and interface of a project folder or a .wasm(.gz) file."""
+    """The module and interface of a project folder, a main module or a .wasm(.gz) file."""
     path = Path(source)
-    if path.is_dir():
-        built = build(path, name)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist: {_ACCEPTS}")
+    if path.is_dir() or path.suffix == ".py":
+        if path.is_dir():
+            project = path
+        else:
+            project, found = project_of_module(path)
+            if name is not None and name != found:
+                raise BuildError(
+                    f"{path} is the main module of canister {found!r}, not {name!r}"
+                )
+            name = found
+        built = build(project, name)
         module = built.module.read_bytes()
         interface = _native.Interface.from_module(module)
         return _Source(module, interface, built.name, built.specified_id)
+    if not path.name.endswith((".wasm", ".wasm.gz")):
+        raise ValueError(
+            f"{path} is neither a folder, a .py file nor a module: {_ACCEPTS}"
+        )
     module = path.read_bytes()
     if candid is not None:
         return _Source(module, _native.Interface.from_did(_did_text(candid)), name)
@@ -153,8 +175,9 @@ class Replica:
         canister_id: Principal | None = None,
     ) -> Canister:
         """Creates a canister and installs `source`: a Kybra project folder (built with
-        `kybra build NAME`, once per process while unchanged) or a `.wasm`/`.wasm.gz`
-        file (its interface from its Kybra payload, `candid=` (.did path or text), or its
+        `kybra build NAME`, once per process while unchanged), a canister's main module
+        (`src/main.py`: the project whose dfx.json names it, or a one-module project), or
+        a `.wasm`/`.wasm.gz` file (its interface from its Kybra payload, `candid=` (.did path or text), or its
         `candid:service` metadata). `init_args` are the values of the init parameters.
         The canister gets `canister_id` if given, else dfx.json's `specified_id` for
         it, else the next free id."""
