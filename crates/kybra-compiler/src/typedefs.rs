@@ -8,8 +8,8 @@
 //! them). Two definitions with the same Python name in
 //! different modules get distinct Candid names: the first one met keeps the plain name,
 //! the next is `module_Name` (dots as `_`). A name that is a Candid keyword gets a trailing
-//! `_`. Fields named `class_`, `def_`... (a Python keyword plus `_`) get the keyword as
-//! their Candid label. Every problem of a definition is a diagnostic at the definition;
+//! `_`. Fields named `class_`, `def_`, `with__`... (a Python keyword plus underscores) get
+//! the label with one underscore fewer (`class`, `def`, `with_`), as in the original Kybra. Every problem of a definition is a diagnostic at the definition;
 //! alias cycles with no type constructor in between (`A = Alias["B"]; B = Alias["A"]`)
 //! are an error.
 
@@ -409,12 +409,16 @@ fn alias_cycles(state: &State) -> Vec<Diagnostic> {
     out
 }
 
-/// The Candid label and Python key of a field written `name` in Python: a Python keyword
-/// followed by `_` (`class_`) is the keyword's label.
+/// The Candid label and Python key of a field written `name` in Python, as the original
+/// Kybra maps them: a Python keyword followed by one or more underscores loses one
+/// (`class_` is label `class`, `with__` is `with_`, `with____` is `with___`); any other
+/// name, `with______1` included, is its own label.
 pub(crate) fn field_label(name: &str) -> (String, Option<String>) {
-    match name.strip_suffix('_') {
-        Some(stem) if PYTHON_KEYWORDS.contains(&stem) => (stem.to_string(), Some(name.to_string())),
-        _ => (name.to_string(), None),
+    let stem = name.trim_end_matches('_');
+    if stem.len() < name.len() && PYTHON_KEYWORDS.contains(&stem) {
+        (name[..name.len() - 1].to_string(), Some(name.to_string()))
+    } else {
+        (name.to_string(), None)
     }
 }
 

@@ -118,6 +118,7 @@ fn keyword_field_names() {
         "src/main.py",
         "from kybra import Record, Variant, query, text, nat\n\
          class Kw(Record):\n    class_: text\n    False_: bool\n    def_: nat\n    text: text\n    record: nat\n    type_: str\n    match: nat\n    service: str\n\
+         \x20   with_: nat\n    with__: nat\n    with____: nat\n    with______1: nat\n\
          class V(Variant):\n    None_: None\n    return_: nat\n\
          @query\ndef f(k: Kw) -> V: ...\n",
     )]);
@@ -139,6 +140,10 @@ fn keyword_field_names() {
             ("type_", None),
             ("match", None),
             ("service", None),
+            ("with", Some("with_")),
+            ("with_", Some("with__")),
+            ("with___", Some("with____")),
+            ("with______1", None),
         ]
     );
     let Type::Variant(cases) = def(&p, "V") else {
@@ -154,11 +159,13 @@ fn keyword_field_names() {
     );
     assert_eq!(cases[1].key(), "return_");
     // The printer quotes Candid keywords; the .did parses back (checked by the build).
-    let c = Project::new(&[("src/main.py", "from kybra import Record, query\nclass R(Record):\n    class_: str\n    record: str\n@query\ndef f() -> R: ...\n")])
+    let c = Project::new(&[("src/main.py", "from kybra import Record, query\nclass R(Record):\n    class_: str\n    record: str\n    with__: str\n@query\ndef f() -> R: ...\n")])
         .build()
         .unwrap();
     assert!(
-        c.did.contains("\"record\" : text") && c.did.contains("class : text"),
+        c.did.contains("\"record\" : text")
+            && c.did.contains("class : text")
+            && c.did.contains("with_ : text"),
         "{}",
         c.did
     );
