@@ -163,6 +163,18 @@ impl ModuleCx<'_> {
             ));
         }
         if let Some(ann) = &f.returns {
+            // A heartbeat may make calls: `-> Async[void]` with `yield` inside, as methods.
+            let ann = match self.unwrap(ann, "kybra.Async") {
+                Some(inner) if kind == HookKind::Heartbeat => inner,
+                Some(_) => {
+                    diags.push(self.at(
+                        ann.range().start(),
+                        format!("`@{word}` function `{name}` cannot be `Async` — the IC allows no cross-canister calls there; write `-> void`"),
+                    ));
+                    return None;
+                }
+                None => ann,
+            };
             match self.mapper.annotation(ann) {
                 Ok(Annotation::Void) => {}
                 Ok(Annotation::Type(_)) => diags.push(self.at(

@@ -158,6 +158,11 @@ fn misuses_are_diagnostics() {
         "`@heartbeat` function `h` cannot take parameters",
     );
     assert_error(
+        &format!("from kybra import Async\n{}", e("@init\ndef i() -> Async[void]:\n    yield\n")),
+        "4:12",
+        "`@init` function `i` cannot be `Async`",
+    );
+    assert_error(
         &e("@init\ndef i() -> str:\n    return ''\n"),
         "3:12",
         "`@init` function `i` cannot return a value",
