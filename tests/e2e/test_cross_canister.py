@@ -177,6 +177,13 @@ def test_nested_generators_delegate_their_calls(chain: Project) -> None:
     assert nat(chain.call("a", "nested")) == 1
 
 
+def test_a_yielded_generator_runs_to_its_end(chain: Project) -> None:
+    before = nat(chain.call("c", "get"))
+    answer = chain.call("a", "nested_by_yield")
+    assert "1: the helper failed after its call" in answer, answer
+    assert nat(chain.call("c", "get")) == before + 3, "each helper's calls were made"
+
+
 def test_a_composite_query_cannot_call_an_update(chain: Project) -> None:
     answer = chain.call("a", "composite_calls_update")
     assert "Rejection code" in answer and "the update was allowed" not in answer, answer

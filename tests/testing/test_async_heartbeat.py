@@ -32,7 +32,9 @@ def test_a_heartbeat_awaits_a_call_each_beat(
         )
         assert coroutine in source
         source = source.replace(coroutine, GENERATOR)
-        main.write_text(source.replace("from kybra import ", "from kybra import Async, "))
+        main.write_text(
+            source.replace("from kybra import ", "from kybra import Async, ")
+        )
     c = replica.deploy(project, name="heartbeat")
     replica.tick()
     first = c.beats()

@@ -158,7 +158,10 @@ fn misuses_are_diagnostics() {
         "`@heartbeat` function `h` cannot take parameters",
     );
     assert_error(
-        &format!("from kybra import Async\n{}", e("@init\ndef i() -> Async[void]:\n    yield\n")),
+        &format!(
+            "from kybra import Async\n{}",
+            e("@init\ndef i() -> Async[void]:\n    yield\n")
+        ),
         "4:12",
         "`@init` function `i` cannot be `Async`",
     );

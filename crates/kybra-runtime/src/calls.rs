@@ -12,6 +12,8 @@
 //! - Arguments are encoded with the declared Candid types of the `Service` method (found by
 //!   the instance's class in the schema), replies decoded with them (a reply of the wrong
 //!   type is a `CallResult` with `Err`); `ic.call_raw` sends and returns raw bytes.
+//! - A yielded generator (`x = yield helper()`) runs first, its calls made the same way;
+//!   the `yield` gives its return value or raises its exception (as `yield from` does).
 //! - A bad yield (not a call, arguments of the wrong type, a class the compiler does not
 //!   know, a call where the IC forbids calls) is raised *into* the generator at its
 //!   `yield`, so the traceback points at the user's line.
@@ -84,34 +86,63 @@ struct Prepared {
 }
 
 enum Step {
-    Done(Py<PyAny>),
-    Calls { calls: Vec<Prepared>, many: bool },
+    /// The running generator returned this.
+    Returned(Py<PyAny>),
+    /// It raised this.
+    Raised(PyErr),
+    /// It yielded a generator (`x = yield helper()`): run that one until it returns.
+    Nested(Py<PyAny>),
+    Calls {
+        calls: Vec<Prepared>,
+        many: bool,
+    },
     Bad(PyErr),
 }
 
-/// Steps `task` until it returns, making the calls it yields.
+/// Whether `obj` is a generator (what calling a generator function returns).
+fn is_generator(obj: &Bound<'_, PyAny>) -> bool {
+    // SAFETY: a type check of a live object, with the interpreter attached.
+    unsafe { pyo3::ffi::PyGen_Check(obj.as_ptr()) != 0 }
+}
+
+/// Steps `task` until it returns, making the calls it yields. A yielded generator
+/// (`x = yield helper()`, as the original Kybra allowed besides `yield from`) runs to its
+/// end first — its calls made the same way — and its return value (or exception) is what
+/// the `yield` gives.
 pub async fn drive(task: Py<PyAny>) -> PyResult<Py<PyAny>> {
+    let mut stack = vec![task];
     let mut resume: Result<Py<PyAny>, PyErr> = Ok(Python::attach(|py| py.None()));
     loop {
         let step = Python::attach(|py| -> PyResult<Step> {
-            let t = task.bind(py);
+            let t = stack.last().expect("a running generator").bind(py);
             let r = match std::mem::replace(&mut resume, Ok(py.None())) {
                 Ok(value) => t.call_method1("send", (value,)),
                 Err(e) => t.call_method1("throw", (e.into_value(py),)),
             };
-            match r {
-                Ok(yielded) => Ok(match prepare_yield(py, &yielded) {
+            Ok(match r {
+                Ok(yielded) if is_generator(&yielded) => Step::Nested(yielded.unbind()),
+                Ok(yielded) => match prepare_yield(py, &yielded) {
                     Ok((calls, many)) => Step::Calls { calls, many },
                     Err(e) => Step::Bad(e),
-                }),
+                },
                 Err(e) if e.is_instance_of::<PyStopIteration>(py) => {
-                    Ok(Step::Done(e.value(py).getattr("value")?.unbind()))
+                    Step::Returned(e.value(py).getattr("value")?.unbind())
                 }
-                Err(e) => Err(e),
-            }
+                Err(e) => Step::Raised(e),
+            })
         })?;
         match step {
-            Step::Done(value) => return Ok(value),
+            Step::Returned(value) if stack.len() == 1 => return Ok(value),
+            Step::Raised(e) if stack.len() == 1 => return Err(e),
+            Step::Returned(value) => {
+                stack.pop();
+                resume = Ok(value);
+            }
+            Step::Raised(e) => {
+                stack.pop();
+                resume = Err(e);
+            }
+            Step::Nested(generator) => stack.push(generator),
             Step::Bad(e) => resume = Err(e),
             Step::Calls { calls, many } => {
                 output::flush_all();

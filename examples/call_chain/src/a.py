@@ -113,6 +113,24 @@ def nested() -> Async[nat64]:
     return step
 
 
+def bump_then_fail() -> Generator[Call[nat64], CallResult[nat64], nat64]:
+    """A helper generator whose exception reaches the method that yielded it."""
+    yield c.bump(1)
+    raise ValueError("the helper failed after its call")
+
+
+@update
+def nested_by_yield() -> Async[str]:
+    """`x = yield helper()`, as the original Kybra allowed: the helper runs to its end (its
+    calls made on the way) and the yield gives its return value, or raises its exception."""
+    step = yield bump_twice()
+    try:
+        yield bump_then_fail()
+    except ValueError as e:
+        return f"{step}: {e}"
+    return f"{step}: no exception"
+
+
 @update
 def bad_calls() -> Async[list[str]]:
     """Each misuse is raised into the generator at its `yield`, where it can be caught."""
