@@ -3,7 +3,9 @@
 //! installed `kybra` binary builds canisters that import them without a source tree.
 //!
 //! Writes `$OUT_DIR/library_sources.rs`: a `&[LibrarySource]` sorted by module name, each
-//! entry's text an `include_str!` of the file (cargo then rebuilds when a file changes).
+//! entry's text an `include_str!` of the file (cargo then rebuilds when a file changes);
+//! and `$OUT_DIR/kybra_names.rs`: the names `from kybra import ...` may import (the
+//! package's `__all__`), so a misspelt one is a build error instead of a trap at install.
 
 use std::path::{Path, PathBuf};
 
@@ -56,6 +58,25 @@ fn main() {
     let dest = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"))
         .join("library_sources.rs");
     std::fs::write(&dest, out).expect("OUT_DIR is writable");
+    write_kybra_names(&package.join("__init__.py"));
+}
+
+/// `__all__ = [ "A", "B", ... ]` of the package's `__init__.py`, as a `&[&str]`.
+fn write_kybra_names(init: &Path) {
+    println!("cargo:rerun-if-changed={}", init.display());
+    let text = std::fs::read_to_string(init).expect("python/kybra/__init__.py is readable");
+    let start = text
+        .find("__all__ = [")
+        .expect("python/kybra/__init__.py defines __all__ = [...]");
+    let list = &text[start..start + text[start..].find(']').expect("__all__ ends")];
+    let names: Vec<&str> = list.split('"').skip(1).step_by(2).collect();
+    assert!(
+        names.len() > 10,
+        "python/kybra/__init__.py: __all__ lists too few names"
+    );
+    let dest = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"))
+        .join("kybra_names.rs");
+    std::fs::write(&dest, format!("&{names:?}")).expect("OUT_DIR is writable");
 }
 
 /// Every `.py` file under `dir` whose path parts are Python identifiers (no caches, no tests).

@@ -23,6 +23,10 @@ pub struct LibrarySource {
 pub static LIBRARY_SOURCES: &[LibrarySource] =
     include!(concat!(env!("OUT_DIR"), "/library_sources.rs"));
 
+/// The names of the `kybra` package (its `__all__`): what `from kybra import ...` may import
+/// besides its submodules.
+pub static KYBRA_NAMES: &[&str] = include!(concat!(env!("OUT_DIR"), "/kybra_names.rs"));
+
 /// The packages whose modules all come from [`LIBRARY_SOURCES`].
 pub const LIBRARY_PACKAGES: &[&str] = &["kybra.canisters"];
 
@@ -57,6 +61,21 @@ mod tests {
         let mut sorted = names.clone();
         sorted.sort();
         assert_eq!(names, sorted);
+    }
+
+    #[test]
+    fn kybra_names_are_the_packages_all() {
+        for name in [
+            "query",
+            "update",
+            "StableBTreeMap",
+            "Principal",
+            "ic",
+            "void",
+        ] {
+            assert!(KYBRA_NAMES.contains(&name), "{name}");
+        }
+        assert!(!KYBRA_NAMES.contains(&"FuncTuple"));
     }
 
     #[test]

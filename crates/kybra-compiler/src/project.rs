@@ -291,6 +291,9 @@ impl Loader<'_, '_> {
             }
         };
         let top = target.split('.').next().unwrap_or_default().to_string();
+        if target == "kybra" && site.is_from && !site.optional && !self.is_user_top(&top) {
+            self.check_kybra_names(idx, site);
+        }
         if self.is_user_top(&top) {
             if !self.require_user(&target, idx, site.offset) {
                 if !site.optional {
@@ -347,6 +350,28 @@ impl Loader<'_, '_> {
                 ),
             );
             self.diags.push(d);
+        }
+    }
+
+    /// `from kybra import X`: each X must be one of the package's names or submodules — a
+    /// diagnostic at the name otherwise (it would fail only at install).
+    fn check_kybra_names(&mut self, idx: usize, site: &ImportSite) {
+        for (name, offset) in &site.names {
+            let sub = format!("kybra.{name}");
+            let known = name == "*"
+                || name.starts_with("__")
+                || bundle::KYBRA_NAMES.contains(&name.as_str())
+                || bundle::is_library_name(&sub)
+                || self.stdlib.has(&sub);
+            if !known {
+                let d = self.modules[idx].source.diagnostic(
+                    *offset,
+                    format!(
+                        "cannot import `{name}` from kybra: the kybra package has no such name —                          check the spelling against `kybra.__all__` (e.g. `query`, `update`, `Func`, `StableBTreeMap`)"
+                    ),
+                );
+                self.diags.push(d);
+            }
         }
     }
 

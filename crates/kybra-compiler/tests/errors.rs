@@ -236,3 +236,18 @@ fn undecorated_and_foreign_decorators_are_plain_python() {
     )]);
     assert_eq!(p.build().unwrap().methods, 1);
 }
+
+#[test]
+fn a_name_the_kybra_package_does_not_have() {
+    assert_one(
+        "from kybra import query, FuncTuple\n@query\ndef f() -> str:\n    return ''\n",
+        "1:26",
+        &["cannot import `FuncTuple` from kybra", "`kybra.__all__`"],
+    );
+    // Submodules, and an import the code guards, are fine.
+    let p = Project::new(&[(
+        "src/main.py",
+        "from kybra import query, canisters\ntry:\n    from kybra import Nothing\nexcept ImportError:\n    pass\n@query\ndef f() -> str:\n    return ''\n",
+    )]);
+    assert_eq!(p.build().unwrap().methods, 1);
+}
