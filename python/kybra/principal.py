@@ -4,13 +4,17 @@ Promises: the textual form is the IC's (CRC32 checksum + raw bytes, base32, lowe
 dash-separated groups of five); `from_str` rejects bad checksums and non-canonical text;
 principals are immutable, hashable and compare by their bytes. Pure Python that imports
 only the built-in `binascii` (CRC32; base32 is done here), so the same file runs inside a
-canister without pulling in more of the standard library.
+canister without pulling in more of the standard library. The original Kybra's (ic-py's)
+spellings work too: `Principal(bytes=...)`, `Principal.self_authenticating(pubkey)`,
+`.len`, `.isPrincipal`, `.hex`.
 """
 
 from binascii import crc32
 
 _MAX_LENGTH = 29
 _BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
+_Bytes = bytes
+TYPE_CHECKING = False
 
 
 class Principal:
@@ -20,14 +24,15 @@ class Principal:
 
     _bytes: bytes
 
-    def __init__(self, data: bytes = b"") -> None:
-        if not isinstance(data, (bytes, bytearray)):  # pyright: ignore[reportUnnecessaryIsInstance]
+    def __init__(self, bytes: _Bytes = b"") -> None:  # `bytes`: the original keyword
+        data = bytes
+        if not isinstance(data, (_Bytes, bytearray)):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise TypeError(f"Principal expects bytes, got {type(data).__name__}")
         if len(data) > _MAX_LENGTH:
             raise ValueError(
                 f"a principal has at most {_MAX_LENGTH} bytes, got {len(data)}"
             )
-        object.__setattr__(self, "_bytes", bytes(data))
+        object.__setattr__(self, "_bytes", _Bytes(data))
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Principal is immutable")
@@ -81,6 +86,18 @@ class Principal:
         """The management canister, `aaaaa-aa`."""
         return Principal(b"")
 
+    @staticmethod
+    def self_authenticating(pubkey: "_Bytes | str") -> "Principal":
+        """The principal of a public key (DER-encoded; hexadecimal text is accepted too):
+        its SHA-224 hash followed by the byte 0x02, as the IC derives user principals."""
+        if isinstance(pubkey, str):
+            pubkey = _Bytes.fromhex(pubkey)
+        if not isinstance(pubkey, (_Bytes, bytearray)):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise TypeError(
+                f"Principal.self_authenticating expects the key's bytes, got {type(pubkey).__name__}"
+            )
+        return Principal(_sha224(_Bytes(pubkey)) + b"\x02")
+
     @property
     def bytes(self) -> bytes:
         """The raw bytes of the principal."""
@@ -94,6 +111,16 @@ class Principal:
     def to_hex(self) -> str:
         """The raw bytes in uppercase hexadecimal (as `dfx` prints them)."""
         return self._bytes.hex().upper()
+
+    @property
+    def len(self) -> int:
+        """The number of bytes (the original Kybra's `.len`)."""
+        return len(self._bytes)
+
+    @property
+    def isPrincipal(self) -> bool:
+        """Always True: tells a Principal apart in code written for the original Kybra."""
+        return True
 
     @property
     def hex(self) -> str:
@@ -116,6 +143,19 @@ class Principal:
 
     def __lt__(self, other: "Principal") -> bool:
         return self._bytes < other._bytes
+
+
+def _sha224(data: bytes) -> bytes:
+    """SHA-224 from the interpreter's built-in SHA-2 module (`_sha256` in CPython 3.11, the
+    canister's; `_sha2` from 3.12): hashlib and what it imports are never bundled."""
+    if TYPE_CHECKING:
+        from hashlib import sha224
+    else:
+        try:
+            from _sha256 import sha224
+        except ImportError:
+            from _sha2 import sha224
+    return sha224(data).digest()
 
 
 def _crc32(data: bytes) -> bytes:

@@ -89,3 +89,25 @@ def test_base32_matches_the_standard_library() -> None:
             text = "-".join(compact[i : i + 5] for i in range(0, len(compact), 5))
             assert Principal(data).to_str() == text
             assert Principal.from_str(text) == Principal(data)
+
+
+def test_the_original_kybras_spellings() -> None:
+    # ic-py's (and Kybra 0.7's) keyword, length and marker.
+    p = Principal(bytes=b"\x01\x02\x03")
+    assert p == Principal(b"\x01\x02\x03") and p.len == 3 and p.isPrincipal is True
+    assert Principal.anonymous().hex == "04"
+
+
+def test_self_authenticating_agrees_with_ic_py() -> None:
+    from ic.principal import Principal as IcPyPrincipal  # pyright: ignore[reportMissingTypeStubs]
+
+    rng = random.Random(7)
+    for _ in range(20):
+        # An Ed25519 key in DER (the prefix dfx identities use), with random key bytes.
+        der = bytes.fromhex("302a300506032b6570032100") + rng.randbytes(32)
+        ours = Principal.self_authenticating(der)
+        theirs: str = IcPyPrincipal.self_authenticating(der).to_str()  # pyright: ignore[reportUnknownMemberType]
+        assert ours.to_str() == theirs and ours.bytes[-1] == 2 and ours.len == 29
+        assert Principal.self_authenticating(der.hex()) == ours
+    with pytest.raises(TypeError, match="expects the key's bytes"):
+        Principal.self_authenticating(42)  # pyright: ignore[reportArgumentType]
