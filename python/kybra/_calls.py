@@ -175,11 +175,12 @@ def _cycles(cycles: int, bound: int, what: str) -> int:
 
 def match(
     value: "CallResult[Any] | Mapping[str, Any]",
-    handlers: "Mapping[str, Callable[[Any], _R]]",
+    handlers: "Mapping[str, Callable[[Any], _R] | Callable[[], _R]]",
     /,
 ) -> "_R":
     """Calls `handlers[case](payload)` for the case `value` holds: `"Ok"`/`"Err"`
-    of a `CallResult`, or the one key of a variant dict."""
+    of a `CallResult`, or the one key of a variant dict. A `"_"` handler (called with no
+    argument, as in the original Kybra) takes every case that has no handler of its own."""
     if isinstance(value, CallResult):
         key, payload = ("Ok", value.Ok) if value.is_ok() else ("Err", value.Err)
     elif isinstance(value, dict) and len(value) == 1:  # type: ignore[reportUnnecessaryIsInstance]
@@ -188,10 +189,15 @@ def match(
         raise TypeError(
             f"match() takes a CallResult or a variant (a one-key dict), got {value!r}"
         )
-    handler = handlers.get(key)
+    table: Mapping[str, Callable[..., _R]] = handlers
+    handler = table.get(key)
     if handler is None:
+        default = table.get("_")
+        if default is not None:
+            return default()
         raise KeyError(
-            f"match(): no handler for case {key!r} (handlers: {sorted(handlers)})"
+            f"match(): no handler for case {key!r} (handlers: {sorted(handlers)});"
+            " add one, or a default `'_': lambda: ...`"
         )
     return handler(payload)
 
