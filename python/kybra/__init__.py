@@ -31,7 +31,7 @@ from kybra._calls import (
     RejectionCode,
     match,
 )
-from kybra._ic import Ic, IcError, ic
+from kybra._ic import CandidError, Error, Ic, IcError, ic
 from kybra._service import Service, service_query, service_update
 from kybra._stable import (
     InsertError,
@@ -53,8 +53,10 @@ __all__ = [
     "Async",
     "Call",
     "CallResult",
+    "CandidError",
     "CompositeQuery",
     "Duration",
+    "Error",
     "Func",
     "GuardResult",
     "GuardType",

@@ -179,8 +179,9 @@ def match(
     /,
 ) -> "_R":
     """Calls `handlers[case](payload)` for the case `value` holds: `"Ok"`/`"Err"`
-    of a `CallResult`, or the one key of a variant dict. A `"_"` handler (called with no
-    argument, as in the original Kybra) takes every case that has no handler of its own."""
+    of a `CallResult`, or the one key of a variant dict. A `"_"` handler takes every case
+    that has no handler of its own: called with None, as in the original Kybra, or with
+    nothing when it takes no argument (`lambda: ...`)."""
     if isinstance(value, CallResult):
         key, payload = ("Ok", value.Ok) if value.is_ok() else ("Err", value.Err)
     elif isinstance(value, dict) and len(value) == 1:  # type: ignore[reportUnnecessaryIsInstance]
@@ -194,7 +195,9 @@ def match(
     if handler is None:
         default = table.get("_")
         if default is not None:
-            return default()
+            code = getattr(default, "__code__", None)
+            takes_none = code is not None and code.co_argcount == 0
+            return default() if takes_none else default(None)
         raise KeyError(
             f"match(): no handler for case {key!r} (handlers: {sorted(handlers)});"
             " add one, or a default `'_': lambda: ...`"

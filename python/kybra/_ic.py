@@ -38,6 +38,15 @@ else:
             """An `ic` API was called where the Internet Computer does not allow it."""
 
 
+class Error(Exception):
+    """The original Kybra's base class of its errors (kept so its code runs unchanged)."""
+
+
+class CandidError(Error, ValueError):
+    """Candid text or bytes that could not be converted (`ic.candid_encode`,
+    `ic.candid_decode`); a ValueError too, as before it existed."""
+
+
 def _runtime(what: str):  # returns the stub module (its type has no name)
     return backend.runtime(f"ic.{what}()")
 
@@ -74,17 +83,26 @@ class Ic(StableMemoryApi):
     def candid_encode(text: str) -> bytes:
         """Encode Candid text such as `'(1, "a")'` to Candid bytes.
 
-        Raises ValueError with the parser's message if the text is not Candid.
+        Raises CandidError (a ValueError) with the parser's message if the text is not
+        Candid.
         """
-        return _runtime("candid_encode").candid_encode(text)
+        api = _runtime("candid_encode")
+        try:
+            return api.candid_encode(text)
+        except ValueError as e:
+            raise CandidError(str(e)) from None
 
     @staticmethod
     def candid_decode(data: bytes) -> str:
         """Decode Candid bytes to Candid text as dfx prints it, e.g. `(1 : int, "a")`.
 
-        Raises ValueError if the bytes are not Candid.
+        Raises CandidError (a ValueError) if the bytes are not Candid.
         """
-        return _runtime("candid_decode").candid_decode(data)
+        api = _runtime("candid_decode")
+        try:
+            return api.candid_decode(data)
+        except ValueError as e:
+            raise CandidError(str(e)) from None
 
     @staticmethod
     def accept_message() -> None:

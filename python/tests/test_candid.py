@@ -119,7 +119,12 @@ def test_call_results_and_match() -> None:
         err.unwrap()
     with pytest.raises(KeyError, match="no handler"):
         kybra.match(ok, {"Err": str})
-    # A "_" arm takes the cases without a handler of their own (called with no argument).
+    # A "_" arm takes the cases without a handler of their own: given None (the original
+    # Kybra's way), or nothing when it takes no argument.
+    assert (
+        kybra.match({"Blue": 1}, {"Red": str, "_": lambda x: f"other {x}"})
+        == "other None"
+    )
     assert kybra.match({"Blue": None}, {"Red": str, "_": lambda: "other"}) == "other"
     assert kybra.match({"Red": 1}, {"Red": lambda n: n + 1, "_": lambda: 0}) == 2
     assert kybra.match(err, {"Ok": str, "_": lambda: "failed"}) == "failed"

@@ -1,0 +1,60 @@
+"""Code written for the original Kybra (0.7) runs unchanged inside a canister (a
+one-module project): `Principal(bytes=...)`, `.len`, `.isPrincipal`,
+`Principal.self_authenticating` (its SHA-224 from the interpreter's built-in module: the
+result must equal the host's), `match` with a `"_"` arm, and `CandidError` (an `Error`)
+from `ic.candid_decode`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kybra import Principal
+from kybra.testing import Replica
+
+CANISTER = """from kybra import CandidError, Error, Principal, Variant, ic, match, query
+
+
+class Color(Variant, total=False):
+    Red: None
+    Green: None
+    Blue: None
+
+
+@query
+def derive(key: bytes) -> Principal:
+    return Principal.self_authenticating(key)
+
+
+@query
+def shape(raw: bytes) -> str:
+    p = Principal(bytes=raw)
+    return f"{p.len} {p.isPrincipal} {p.to_str()}"
+
+
+@query
+def color_name(color: Color) -> str:
+    return match(color, {"Red": lambda _: "red", "_": lambda _: "not red"})
+
+
+@query
+def decode(data: bytes) -> str:
+    try:
+        return ic.candid_decode(data)
+    except CandidError as e:
+        return f"CandidError {isinstance(e, Error)} {isinstance(e, ValueError)}"
+"""
+
+
+def test_the_original_api_in_a_canister(replica: Replica, tmp_path: Path) -> None:
+    module = tmp_path / "original.py"
+    module.write_text(CANISTER)
+    c = replica.deploy(module)
+    key = bytes.fromhex("302a300506032b6570032100") + bytes(range(32))
+    assert c.derive(key) == Principal.self_authenticating(key)
+    assert c.shape(b"\x04") == "1 True 2vxsx-fae"
+    assert (c.color_name({"Red": None}), c.color_name({"Blue": None})) == (
+        "red",
+        "not red",
+    )
+    assert c.decode(b"DIDL\x00\x01\x71\x02hi") == '("hi")'
+    assert c.decode(b"not candid") == "CandidError True True"
