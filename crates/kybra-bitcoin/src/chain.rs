@@ -261,6 +261,20 @@ impl Chain {
         header.block_hash()
     }
 
+    /// Adds an accepted transaction to the mempool, with the outputs it spends.
+    pub(super) fn add_pending(&mut self, tx: Transaction, txid: [u8; 32], fee: u64) {
+        for input in &tx.input {
+            self.mempool_spent.insert(input.previous_output, txid);
+        }
+        let vsize = tx.vsize();
+        self.mempool.push(Pending {
+            tx,
+            txid,
+            fee,
+            vsize,
+        });
+    }
+
     /// Adds an unspent output to the set and its script's index.
     pub(super) fn add_coin(&mut self, outpoint: OutPoint, coin: Coin) {
         self.by_script

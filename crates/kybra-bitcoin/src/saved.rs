@@ -19,7 +19,7 @@
 
 use std::collections::VecDeque;
 
-use crate::chain::{Chain, Coin, Header, Pending};
+use crate::chain::{Chain, Coin, Header};
 use crate::tx::{write_bytes, write_compact, OutPoint, Reader, Transaction, TxOut};
 
 /// The format [`Chain::save`] writes.
@@ -122,16 +122,7 @@ impl Chain {
                 .map_err(|e| format!("mempool transaction {i}: {e}"))?;
             let fee = r.u64("a mempool transaction's fee")?;
             let txid = tx.txid();
-            for input in &tx.input {
-                chain.mempool_spent.insert(input.previous_output, txid);
-            }
-            let vsize = tx.vsize();
-            chain.mempool.push(Pending {
-                tx,
-                txid,
-                fee,
-                vsize,
-            });
+            chain.add_pending(tx, txid, fee);
         }
         let rates = r.count("the fee rate count", 8)?;
         chain.fee_rates = (0..rates)
@@ -147,6 +138,7 @@ impl Chain {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chain::Pending;
     use crate::tx::TxIn;
 
     /// A P2WPKH output script (its key hash is made up).

@@ -11,7 +11,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::chain::{Chain, Pending, COINBASE_MATURITY};
+use crate::chain::{Chain, COINBASE_MATURITY};
 use crate::error::BitcoinError;
 use crate::sighash::verify_input;
 use crate::tx::{display_hex, Transaction};
@@ -83,16 +83,7 @@ impl Chain {
                     "the outputs pay {paid} satoshi but the inputs hold only {spent_value}"
                 ))
             })?;
-        for input in &tx.input {
-            self.mempool_spent.insert(input.previous_output, txid);
-        }
-        let vsize = tx.vsize();
-        self.mempool.push(Pending {
-            tx,
-            txid,
-            fee,
-            vsize,
-        });
+        self.add_pending(tx, txid, fee);
         self.generation += 1;
         Ok(txid)
     }

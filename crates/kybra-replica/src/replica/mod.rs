@@ -81,20 +81,7 @@ impl Replica {
     /// replicas; a no-op in memory). The replica also does this by itself as the journal
     /// grows, and when it is dropped.
     pub fn checkpoint(&self) -> Result<(), PersistError> {
-        self.exec(|w| {
-            let s = &mut w.state;
-            match &mut w.persist {
-                Some(p) => p.checkpoint(
-                    s.next_index,
-                    s.clock.last(),
-                    &mut s.canisters,
-                    &w.calls,
-                    &w.services,
-                ),
-                None => Ok(()),
-            }
-        })
-        .unwrap_or(Ok(()))
+        self.exec(|w| w.checkpoint()).unwrap_or(Ok(()))
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, World> {
@@ -389,17 +376,8 @@ fn execution_loop(rx: mpsc::Receiver<Job>, world: Arc<Mutex<World>>) {
     }
     // Shutting down: leave a checkpoint, so the next start need not replay the journal.
     let mut guard = world.lock().unwrap_or_else(|p| p.into_inner());
-    let w = &mut *guard;
-    let s = &mut w.state;
-    if let Some(p) = w.persist.as_mut().filter(|p| p.has_journal()) {
-        let (calls, services) = (&w.calls, &w.services);
-        if let Err(e) = p.checkpoint(
-            s.next_index,
-            s.clock.last(),
-            &mut s.canisters,
-            calls,
-            services,
-        ) {
+    if guard.persist.as_ref().is_some_and(|p| p.has_journal()) {
+        if let Err(e) = guard.checkpoint() {
             eprintln!("kybra-replica: no checkpoint at shutdown (the journal is kept): {e}");
         }
     }

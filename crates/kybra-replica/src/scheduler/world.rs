@@ -7,7 +7,7 @@ use candid::Principal;
 use super::env::ServiceEnv;
 use crate::calls::Calls;
 use crate::management;
-use crate::persist::Persistence;
+use crate::persist::{PersistError, Persistence};
 use crate::services::api::Answer;
 use crate::services::api::Signal;
 use crate::services::Services;
@@ -78,19 +78,27 @@ impl World {
         };
         let durable = p.sync();
         if durable && p.checkpoint_due() {
-            let s = &mut self.state;
-            let (calls, services) = (&self.calls, &self.services);
-            if let Err(e) = p.checkpoint(
-                s.next_index,
-                s.clock.last(),
-                &mut s.canisters,
-                calls,
-                services,
-            ) {
+            if let Err(e) = self.checkpoint() {
                 eprintln!("kybra-replica: checkpoint failed, updates are now rejected: {e}");
             }
         }
         (durable, deferred)
+    }
+
+    /// Writes the whole state as a new checkpoint and empties the journal (a no-op in
+    /// memory). Call with every message recorded.
+    pub fn checkpoint(&mut self) -> Result<(), PersistError> {
+        let Some(p) = &mut self.persist else {
+            return Ok(());
+        };
+        let s = &mut self.state;
+        p.checkpoint(
+            s.next_index,
+            s.clock.last(),
+            &mut s.canisters,
+            &self.calls,
+            &self.services,
+        )
     }
 
     /// A call of the management canister's own code (see [`management::update`]).
