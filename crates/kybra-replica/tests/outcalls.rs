@@ -1,7 +1,8 @@
 //! Outgoing HTTP requests (`http_request` of the management canister) from a Rust canister
 //! (`tests/canisters/rust_mgmt`) to a real HTTP server the test runs on 127.0.0.1:
 //! transforms, methods, headers and bodies, `max_response_bytes`, the IC's fee and rejects,
-//! and the replica staying responsive while a request is in flight.
+//! the replica staying responsive while a request is in flight, and a request in flight
+//! surviving a restart of a persistent replica.
 
 mod common;
 
@@ -383,6 +384,56 @@ fn outcalls_work_on_a_persistent_replica() {
     let r = Replica::new(config);
     let args = with_transform(get(format!("{base}/hello")), id, "drop_headers", b"2:");
     assert_eq!(reply(outcall(&r, id, &args, PLENTY)).body, b"2:hello world");
+}
+
+/// A persistent replica keeps an outcall in flight: its state folder copied while `/slow` is
+/// being fetched (what `kill -9` leaves), and the folder the replica leaves at a clean
+/// shutdown, each open in a new replica that makes the request again and delivers the answer
+/// to the callback still waiting for it — a reply, never the restart's reject.
+#[test]
+fn an_outcall_in_flight_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let (live, crashed) = (dir.path().join("live"), dir.path().join("crashed"));
+    let open = |d: &std::path::Path| {
+        Replica::new(kybra_replica::ReplicaConfig {
+            state_dir: Some(d.to_path_buf()),
+            ..Default::default()
+        })
+    };
+    let base = server();
+    let r = open(&live);
+    let id = create(&r, user());
+    install(&r, user(), id, kybra_test_support::rust_mgmt()).unwrap();
+    let args = with_transform(get(format!("{base}/slow")), id, "drop_headers", b"bg:");
+    let arg = candid::encode_args(("http_request", enc(&args), PLENTY)).unwrap();
+    r.update(user(), id, None, "call_mgmt_later", &arg).unwrap();
+    r.tick(); // the request message reaches the service: the fetch is under way
+    std::fs::create_dir_all(&crashed).unwrap();
+    for name in ["checkpoint", "journal"] {
+        if live.join(name).exists() {
+            std::fs::copy(live.join(name), crashed.join(name)).unwrap();
+        }
+    }
+    drop(r);
+    for folder in [&crashed, &live] {
+        let r = open(folder);
+        let background = || -> Option<Outcome> {
+            dec(&r
+                .query(user(), id, "background", &candid::encode_args(()).unwrap())
+                .unwrap())
+        };
+        assert!(background().is_none(), "answered before the restart");
+        let start = Instant::now();
+        let outcome = loop {
+            if let Some(o) = background() {
+                break o;
+            }
+            assert!(start.elapsed() < Duration::from_secs(10), "never delivered");
+            r.tick();
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert_eq!(reply(outcome).body, b"bg:finally", "{}", folder.display());
+    }
 }
 
 /// Needs the internet (`cargo test ... -- --ignored`): TLS with the bundled root certificates.

@@ -5,8 +5,9 @@
 //! Promises of [`restore`]: each callback is tied to its canister's restored code (one made
 //! by code that has since been replaced stays dead, as before the restart); ingress call
 //! contexts become ones nobody waits for (their callers are gone); a callback that waited
-//! for a service's later answer (an HTTP outcall in flight, which is not persisted) gets a
-//! `SysTransient` reject, so every callback still runs exactly once.
+//! for a service's later answer keeps waiting when the restored service took the call up
+//! again (an HTTP outcall is made again), else gets a `SysTransient` reject, so every
+//! callback still runs exactly once.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -245,8 +246,13 @@ pub fn read_calls(r: &mut Reader) -> Result<SavedCalls, Corrupt> {
     })
 }
 
-/// The live calls of a restored replica (see the module documentation).
-pub fn restore(saved: SavedCalls, canisters: &BTreeMap<Principal, Canister>) -> Calls {
+/// The live calls of a restored replica (see the module documentation); `awaited`: the
+/// tickets (callback ids) of the calls restored services have taken up again.
+pub fn restore(
+    saved: SavedCalls,
+    canisters: &BTreeMap<Principal, Canister>,
+    awaited: &BTreeSet<u64>,
+) -> Calls {
     let mut referenced = BTreeSet::new();
     for m in &saved.queue {
         match m {
@@ -272,7 +278,7 @@ pub fn restore(saved: SavedCalls, canisters: &BTreeMap<Principal, Canister>) -> 
             Some(serial) if current => serial,
             _ => 0,
         };
-        if !referenced.contains(&id) {
+        if !referenced.contains(&id) && !awaited.contains(&id) {
             queue.push_back(Message::Response {
                 callback: id,
                 result: Err(Reject {

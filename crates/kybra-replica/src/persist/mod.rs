@@ -102,7 +102,7 @@ impl Persistence {
             Some(bytes) => {
                 let saved =
                     calls::read_calls(&mut Reader::new(&bytes)).map_err(|e| files.corrupt(e))?;
-                calls::restore(saved, &state.canisters)
+                calls::restore(saved, &state.canisters, &services.tickets())
             }
             None => Calls::default(),
         };

@@ -139,12 +139,18 @@ pub trait SystemService: Any + Send {
     fn in_flight(&self) -> bool {
         false
     }
+    /// The tickets of the calls under way (after [`Self::restore_state`], the ones it took
+    /// up again: a restarted replica leaves their callers waiting).
+    fn tickets(&self) -> Vec<Ticket> {
+        Vec::new()
+    }
     /// Changes whenever the state [`Self::save_state`] returns does; a persistent replica
     /// journals that state after each message that moved it.
     fn state_generation(&self) -> u64 {
         0
     }
-    /// The state to keep across restarts (`None`: nothing; answers in flight never are).
+    /// The state to keep across restarts (`None`: nothing), calls under way included when
+    /// the service can take them up again.
     fn save_state(&self) -> Option<Vec<u8>> {
         None
     }

@@ -223,6 +223,11 @@ impl Services {
         out
     }
 
+    /// The tickets of every service's calls under way.
+    pub fn tickets(&self) -> std::collections::BTreeSet<Ticket> {
+        self.list.iter().flat_map(|s| s.tickets()).collect()
+    }
+
     /// Whether any service has calls under way.
     pub fn in_flight(&self) -> bool {
         self.list.iter().any(|s| s.in_flight())

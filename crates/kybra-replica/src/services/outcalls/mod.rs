@@ -15,10 +15,13 @@
 //!   as `http_request_result` and fit in `max_response_bytes`). A transform that traps or
 //!   rejects rejects the call with its own reject code and message, prefixed.
 //! * Cycles: the fee is kept, the rest of the attached cycles comes back with the response.
-//! * Outcalls in flight are not persisted.
+//! * A persistent replica keeps the requests in flight ([`saved`]): after a restart each is
+//!   made again (the server may see it twice, as an IC replica may retry), and its caller's
+//!   callback gets that answer — nothing waits forever, nothing is answered twice.
 
 mod fetch;
 mod request;
+mod saved;
 
 use std::any::Any;
 use std::collections::BTreeMap;
@@ -42,6 +45,8 @@ pub struct HttpOutcalls {
     pending: BTreeMap<Ticket, Pending>,
     arrived: Arc<Mutex<Arrived>>,
     signal: Option<Arc<Signal>>,
+    /// Counts the changes of `pending` (see [`SystemService::state_generation`]).
+    changes: u64,
 }
 
 struct Pending {
@@ -49,6 +54,10 @@ struct Pending {
     transform: Option<(String, Vec<u8>)>,
     max_response_bytes: u64,
     refund: u128,
+    /// The call as it came (Candid `http_request_args`) and the cycles attached: what a
+    /// restarted replica needs to make it again.
+    arg: Vec<u8>,
+    attached: u128,
 }
 
 impl SystemService for HttpOutcalls {
@@ -61,42 +70,10 @@ impl SystemService for HttpOutcalls {
     }
 
     fn call(&mut self, r: Request<'_>, _env: &mut dyn Env) -> Reply {
-        let args: HttpRequestArgs = match candid::decode_one(r.arg) {
-            Ok(a) => a,
-            Err(e) => {
-                let reject = Reject::invalid_management_payload("http_request", e);
-                return Reply::Now(Answer::reject(reject, r.cycles));
-            }
-        };
-        let call = match request::prepare(r.caller, args, r.cycles) {
-            Ok(c) => c,
-            Err(reject) => return Reply::Now(Answer::reject(reject, r.cycles)),
-        };
-        let pending = Pending {
-            canister: r.caller,
-            transform: call.transform.clone(),
-            max_response_bytes: call.max_response_bytes,
-            refund: r.cycles - call.fee,
-        };
-        let (arrived, signal, ticket) = (Arc::clone(&self.arrived), self.signal.clone(), r.ticket);
-        let spawned = std::thread::Builder::new()
-            .name("kybra-outcall".into())
-            .spawn(move || {
-                let fetched = fetch::perform(&call);
-                arrived
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .push((ticket, fetched));
-                if let Some(s) = signal {
-                    s.notify();
-                }
-            });
-        if let Err(e) = spawned {
-            let reject = transient(format!("http_request: cannot start the request: {e}"));
-            return Reply::Now(Answer::reject(reject, r.cycles));
+        match self.start(r.ticket, r.caller, r.arg, r.cycles) {
+            Ok(()) => Reply::Later,
+            Err(reject) => Reply::Now(Answer::reject(reject, r.cycles)),
         }
-        self.pending.insert(r.ticket, pending);
-        Reply::Later
     }
 
     fn poll(&mut self, env: &mut dyn Env) -> Vec<(Ticket, Answer)> {
@@ -106,6 +83,7 @@ impl SystemService for HttpOutcalls {
             let Some(p) = self.pending.remove(&ticket) else {
                 continue;
             };
+            self.changes += 1;
             let result = fetched.and_then(|f| transform(&p, f, env));
             out.push((
                 ticket,
@@ -122,12 +100,84 @@ impl SystemService for HttpOutcalls {
         !self.pending.is_empty()
     }
 
+    fn tickets(&self) -> Vec<Ticket> {
+        self.pending.keys().copied().collect()
+    }
+
     fn attach(&mut self, signal: Arc<Signal>) {
         self.signal = Some(signal);
     }
 
+    fn state_generation(&self) -> u64 {
+        self.changes
+    }
+
+    fn save_state(&self) -> Option<Vec<u8>> {
+        let requests: Vec<saved::Request> = self
+            .pending
+            .iter()
+            .map(|(ticket, p)| saved::Request {
+                ticket: *ticket,
+                caller: p.canister,
+                attached: p.attached,
+                arg: p.arg.clone(),
+            })
+            .collect();
+        (!requests.is_empty()).then(|| saved::encode(&requests))
+    }
+
+    fn restore_state(&mut self, bytes: &[u8]) -> Result<(), String> {
+        for r in saved::decode(bytes)? {
+            // Checked when it was first made. One that cannot start again (no thread) is
+            // not pending: its caller gets the restart's SysTransient reject instead.
+            let _ = self.start(r.ticket, r.caller, &r.arg, r.attached);
+        }
+        Ok(())
+    }
+
     fn as_any_mut(&mut self) -> &mut dyn Any {
         self
+    }
+}
+
+impl HttpOutcalls {
+    /// Checks the call `arg` of `caller` and starts it on an outcall thread of its own, to
+    /// be answered under `ticket`.
+    fn start(
+        &mut self,
+        ticket: Ticket,
+        caller: Principal,
+        arg: &[u8],
+        attached: u128,
+    ) -> Result<(), Reject> {
+        let args: HttpRequestArgs = candid::decode_one(arg)
+            .map_err(|e| Reject::invalid_management_payload("http_request", e))?;
+        let call = request::prepare(caller, args, attached)?;
+        let pending = Pending {
+            canister: caller,
+            transform: call.transform.clone(),
+            max_response_bytes: call.max_response_bytes,
+            refund: attached - call.fee,
+            arg: arg.to_vec(),
+            attached,
+        };
+        let (arrived, signal) = (Arc::clone(&self.arrived), self.signal.clone());
+        std::thread::Builder::new()
+            .name("kybra-outcall".into())
+            .spawn(move || {
+                let fetched = fetch::perform(&call);
+                arrived
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push((ticket, fetched));
+                if let Some(s) = signal {
+                    s.notify();
+                }
+            })
+            .map_err(|e| transient(format!("http_request: cannot start the request: {e}")))?;
+        self.pending.insert(ticket, pending);
+        self.changes += 1;
+        Ok(())
     }
 }
 
