@@ -1,15 +1,17 @@
 //! Shared helpers of the replica's tests: the Rust test canister
-//! (`tests/canisters/rust_hello`, built by `kybra-test-support`) and calling the
-//! management canister with Candid.
+//! (`tests/canisters/rust_hello`, built by `kybra-test-support`), creating and installing
+//! through `kybra_replica::testing` (as `kybra.testing` and embedders do), and calling the
+//! management canister with Candid — `install_mode` keeps the plain `install_code` call, so
+//! the suites cover both ways of installing.
 
 #![allow(dead_code)]
 
 use candid::{CandidType, Principal};
 use ic_management_canister_types as mgmt;
+use kybra_replica::testing::InstallMode;
 use kybra_replica::{Reject, Replica, ReplicaConfig};
 use serde::de::DeserializeOwned;
 
-/// The Rust hello-world canister, built for wasm32-unknown-unknown.
 /// What the test canisters' `call_*` methods report about a call they made.
 #[derive(CandidType, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
@@ -42,23 +44,13 @@ pub fn dec<T: DeserializeOwned + CandidType>(bytes: &[u8]) -> T {
     candid::decode_one(bytes).unwrap()
 }
 
+/// Cycles a canister gets from `provisional_create_canister_with_cycles` without an amount.
+pub const DEFAULT_CYCLES: u128 = 100_000_000_000_000;
+
+/// A new canister controlled by `sender`, with the default provisional cycles.
 pub fn create(r: &Replica, sender: Principal) -> Principal {
-    let arg = mgmt::ProvisionalCreateCanisterWithCyclesArgs {
-        amount: None,
-        settings: None,
-        specified_id: None,
-        sender_canister_version: None,
-    };
-    let out = r
-        .update(
-            sender,
-            mgmt_id(),
-            None,
-            "provisional_create_canister_with_cycles",
-            &enc(&arg),
-        )
-        .unwrap();
-    dec::<mgmt::CanisterIdRecord>(&out).canister_id
+    r.create_canister_with_cycles(sender, DEFAULT_CYCLES, None)
+        .unwrap()
 }
 
 pub fn install_mode(
@@ -79,8 +71,10 @@ pub fn install_mode(
         .map(|_| ())
 }
 
+/// Installs `wasm` with no argument (chunked, as `kybra deploy` does).
 pub fn install(r: &Replica, sender: Principal, id: Principal, wasm: &[u8]) -> Result<(), Reject> {
-    install_mode(r, sender, id, mgmt::CanisterInstallMode::Install, wasm)
+    let arg = candid::encode_args(()).unwrap();
+    r.install_module(sender, id, wasm, arg, InstallMode::Install)
 }
 
 /// A replica with the hello canister installed by `user()`.
