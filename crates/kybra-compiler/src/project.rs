@@ -367,7 +367,8 @@ impl Loader<'_, '_> {
                 let d = self.modules[idx].source.diagnostic(
                     *offset,
                     format!(
-                        "cannot import `{name}` from kybra: the kybra package has no such name —                          check the spelling against `kybra.__all__` (e.g. `query`, `update`, `Func`, `StableBTreeMap`)"
+                        "cannot import `{name}` from kybra: the kybra package has no such name — \
+                         check the spelling against `kybra.__all__` (e.g. `query`, `update`, `Func`, `StableBTreeMap`)"
                     ),
                 );
                 self.diags.push(d);

@@ -9,9 +9,9 @@
 //! different modules get distinct Candid names: the first one met keeps the plain name,
 //! the next is `module_Name` (dots as `_`). A name that is a Candid keyword gets a trailing
 //! `_`. Fields named `class_`, `def_`, `with__`... (a Python keyword plus underscores) get
-//! the label with one underscore fewer (`class`, `def`, `with_`), as in the original Kybra. Every problem of a definition is a diagnostic at the definition;
-//! alias cycles with no type constructor in between (`A = Alias["B"]; B = Alias["A"]`)
-//! are an error.
+//! the label with one underscore fewer (`class`, `def`, `with_`), as in the original Kybra.
+//! Every problem of a definition is a diagnostic at the definition; alias cycles with no
+//! type constructor in between (`A = Alias["B"]; B = Alias["A"]`) are an error.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};

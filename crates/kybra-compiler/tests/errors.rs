@@ -242,7 +242,10 @@ fn a_name_the_kybra_package_does_not_have() {
     assert_one(
         "from kybra import query, FuncTuple\n@query\ndef f() -> str:\n    return ''\n",
         "1:26",
-        &["cannot import `FuncTuple` from kybra", "`kybra.__all__`"],
+        &[
+            "cannot import `FuncTuple` from kybra: the kybra package has no such name — check the spelling",
+            "`kybra.__all__`",
+        ],
     );
     // Submodules, and an import the code guards, are fine.
     let p = Project::new(&[(
