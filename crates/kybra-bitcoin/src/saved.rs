@@ -138,7 +138,6 @@ impl Chain {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chain::Pending;
     use crate::tx::TxIn;
 
     /// A P2WPKH output script (its key hash is made up).
@@ -171,13 +170,7 @@ mod tests {
             lock_time: 0,
         };
         let txid = tx.txid();
-        c.mempool_spent.insert(op, txid);
-        c.mempool.push(Pending {
-            vsize: tx.vsize(),
-            tx,
-            txid,
-            fee: 1_000,
-        });
+        c.add_pending(tx, txid, 1_000);
         c.fee_rates.extend([5_000, 12_345]);
         c
     }

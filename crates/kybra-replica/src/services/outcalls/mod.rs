@@ -120,7 +120,7 @@ impl SystemService for HttpOutcalls {
                 ticket: *ticket,
                 caller: p.canister,
                 attached: p.attached,
-                arg: p.arg.clone(),
+                arg: serde_bytes::ByteBuf::from(p.arg.clone()),
             })
             .collect();
         (!requests.is_empty()).then(|| saved::encode(&requests))
