@@ -87,7 +87,7 @@ class Model:
             return [v for _, v in self._sorted()]
         if name == "items":
             return self._sorted()
-        if name == "bad":
+        if name in ("bad", "badrange", "badlimit"):
             raise TypeError
         raise AssertionError(op)
 
@@ -159,9 +159,11 @@ def test_paging_edges_and_bad_bounds(replica: Replica, tmp_path: Path) -> None:
     c = replica.deploy(project)
     model = Model()
     # Exactly one and two pages (256 entries each), a range ending on a page boundary, an
-    # empty map's first/last/pops, a range whose start is after its end, a wrong-typed key.
+    # empty map's first/last/pops, a range whose start is after its end, a wrong-typed key,
+    # a wrong-typed bound and a negative page size (each refused, nothing changed).
     ops = ["first", "last", "pop_first", "pop_last", "iter", "item 1", "del 1", "bad"]
+    ops += ["badrange", "badlimit"]
     ops += ["fill 0 256", "range - -", "rrange - -", "fill 256 512", "range - -"]
     ops += ["rrange - -", "range 0 256", "rrange 256 512", "range 9 3", "rrange 9 9"]
-    ops += ["page - 0", "page 500 100", "page 511 1", "len", "iter"]
+    ops += ["page - 0", "page 500 100", "page 511 1", "len", "iter", "badrange", "len"]
     assert c.run(ops) == model.run(ops)

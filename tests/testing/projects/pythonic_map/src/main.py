@@ -5,7 +5,8 @@ so a test can compare the map with a dict doing the same (tests/testing/test_pyt
 Operations: `set K V`, `del K`, `item K` (m[K]), `get K`, `in K`, `insert K V`, `remove K`,
 `len`, `iter`, `reversed`, `range A B`, `rrange A B` (reverse; `-` is an open bound),
 `page A N` (items(A, N)), `first`, `last`, `pop_first`, `pop_last`, `fill A B` (sets keys
-A..B-1), `keys`, `values`, `items`, `bad` (a key of the wrong type)."""
+A..B-1), `keys`, `values`, `items`, `bad` (a key of the wrong type), `badrange` (a bound
+of the wrong type), `badlimit` (a negative page size)."""
 
 from kybra import StableBTreeMap, Vec, nat32, update
 
@@ -67,6 +68,10 @@ def _one(op: str) -> object:
         return m.items()
     if name == "bad":
         return m["not a nat32"]  # pyright: ignore[reportArgumentType]
+    if name == "badrange":
+        return list(m.range("not a nat32", None))  # pyright: ignore[reportArgumentType]
+    if name == "badlimit":
+        return m.items(None, -1)
     raise ValueError(f"unknown operation {op!r}")
 
 
