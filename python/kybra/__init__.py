@@ -34,6 +34,7 @@ from kybra._calls import (
 from kybra._ic import CandidError, Error, Ic, IcError, ic
 from kybra._service import Service, service_query, service_update
 from kybra._stable import (
+    ElementTooLargeError,
     InsertError,
     KeyTooLarge,
     KeyTooLargeError,
@@ -43,6 +44,13 @@ from kybra._stable import (
     StableMemoryError,
     ValueTooLarge,
     ValueTooLargeError,
+)
+from kybra._stable_structures import (
+    StableBTreeSet,
+    StableCell,
+    StableLog,
+    StableMinHeap,
+    StableVec,
 )
 from kybra.principal import Principal
 
@@ -56,6 +64,7 @@ __all__ = [
     "CandidError",
     "CompositeQuery",
     "Duration",
+    "ElementTooLargeError",
     "Error",
     "Func",
     "GuardResult",
@@ -76,8 +85,13 @@ __all__ = [
     "Service",
     "Stable64GrowResult",
     "StableBTreeMap",
+    "StableBTreeSet",
+    "StableCell",
     "StableGrowResult",
+    "StableLog",
     "StableMemoryError",
+    "StableMinHeap",
+    "StableVec",
     "TimerId",
     "Tuple",
     "Update",

@@ -109,9 +109,9 @@ def _nat(value: int, bits: int, what: str) -> int:
 class KeyTooLargeError(ValueError):
     """A StableBTreeMap key is larger than the map's `max_key_size`."""
 
-    def __init__(self, memory_id: int, given: int, max: int) -> None:
+    def __init__(self, label: str, given: int, max: int) -> None:
         super().__init__(
-            f"StableBTreeMap(memory_id={memory_id}).insert: the key takes {given} bytes but max_key_size is {max}"
+            f"{label}.insert: the key takes {given} bytes but max_key_size is {max}"
             f" — declare the map with max_key_size={given} or more (or without sizes: no limits)"
         )
         self.given = given
@@ -122,14 +122,27 @@ class KeyTooLargeError(ValueError):
 class ValueTooLargeError(ValueError):
     """A StableBTreeMap value is larger than the map's `max_value_size`."""
 
-    def __init__(self, memory_id: int, given: int, max: int) -> None:
+    def __init__(self, label: str, given: int, max: int) -> None:
         super().__init__(
-            f"StableBTreeMap(memory_id={memory_id}).insert: the value takes {given} bytes but max_value_size is {max}"
+            f"{label}.insert: the value takes {given} bytes but max_value_size is {max}"
             f" — declare the map with max_value_size={given} or more (or without sizes: no limits)"
         )
         self.given = given
         self.max = max
         self.error: ValueTooLarge = {"given": given, "max": max}
+
+
+class ElementTooLargeError(ValueError):
+    """An element of a StableBTreeSet, StableVec, StableLog, StableCell or StableMinHeap is
+    larger than its declared `max_size`."""
+
+    def __init__(self, label: str, given: int, max: int) -> None:
+        super().__init__(
+            f"{label}: the element takes {given} bytes but max_size is {max}"
+            f" — declare it with max_size={given} or more (or without max_size: no limit)"
+        )
+        self.given = given
+        self.max = max
 
 
 class StableMemoryApi:
@@ -225,7 +238,9 @@ class StableBTreeMap(_GenericMap[_K, _V]):
         self.max_key_size = max_key_size
         self.max_value_size = max_value_size
         if backend.inside:
-            backend.module.stable_map_open(memory_id, max_key_size, max_value_size)
+            backend.module.stable_open(
+                "StableBTreeMap", memory_id, max_key_size, max_value_size
+            )
 
     def _rt(self, what: str):  # returns the stub module (its type has no name)
         return _runtime(f"StableBTreeMap.{what}()")
@@ -245,7 +260,7 @@ class StableBTreeMap(_GenericMap[_K, _V]):
 
     def is_empty(self) -> bool:
         """Whether the map has no entries."""
-        return self._rt("is_empty").stable_map_len(self.memory_id) == 0
+        return self._rt("is_empty").stable_len(self.memory_id) == 0
 
     def items(
         self, start: "_K | None" = None, limit: "int | None" = None
@@ -313,7 +328,7 @@ class StableBTreeMap(_GenericMap[_K, _V]):
 
     def len(self) -> int:
         """The number of entries (a nat64)."""
-        return self._rt("len").stable_map_len(self.memory_id)
+        return self._rt("len").stable_len(self.memory_id)
 
     def remove(self, key: _K) -> "_V | None":
         """Remove `key`; returns its value, or None."""

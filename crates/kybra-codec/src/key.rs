@@ -252,6 +252,45 @@ pub fn decode(codec: KeyCodec, bytes: &[u8]) -> Option<KeyValue> {
     })
 }
 
+/// The prefix of every min-heap entry of `key` (the bytes of [`encode`]): the key made
+/// prefix-free, each `00` byte written `00 01` and `00 00` appended, which keeps the order
+/// of keys. No such prefix is a proper prefix of another.
+pub fn heap_prefix(key: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(key.len() + 10);
+    for &b in key {
+        out.push(b);
+        if b == 0 {
+            out.push(1);
+        }
+    }
+    out.extend_from_slice(&[0, 0]);
+    out
+}
+
+/// A min-heap entry: [`heap_prefix`] of `key`, then `n` big-endian (8 bytes). Entries
+/// order by key, then by `n`: a heap numbers equal keys in the order they were pushed.
+pub fn heap_entry(key: &[u8], n: u64) -> Vec<u8> {
+    let mut out = heap_prefix(key);
+    out.extend_from_slice(&n.to_be_bytes());
+    out
+}
+
+/// The key and number of a min-heap entry; `None` when it is not one.
+pub fn heap_key(entry: &[u8]) -> Option<(Vec<u8>, u64)> {
+    let split = entry.len().checked_sub(8)?;
+    let (prefix, n) = entry.split_at(split);
+    let body = prefix.strip_suffix(&[0, 0])?;
+    let mut key = Vec::with_capacity(body.len());
+    let mut bytes = body.iter();
+    while let Some(&b) = bytes.next() {
+        key.push(b);
+        if b == 0 && bytes.next() != Some(&1) {
+            return None;
+        }
+    }
+    Some((key, u64::from_be_bytes(n.try_into().ok()?)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -442,5 +481,41 @@ mod tests {
                 assert_eq!(ea.cmp(&eb), order(&a, &b), "{codec:?}: {a:?} vs {b:?}");
             }
         }
+    }
+
+    /// Heap entries: pinned bytes, the round trip, and the order (by key, then number),
+    /// including keys that are prefixes of others and keys holding zero bytes.
+    #[test]
+    fn heap_entries_order_by_key_then_number() {
+        assert_eq!(
+            heap_entry(b"ab", 1),
+            hex("61620000" /* key */)
+                .into_iter()
+                .chain(1u64.to_be_bytes())
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(
+            heap_entry(&[0, 5], 0),
+            hex("0001050000")
+                .into_iter()
+                .chain([0; 8])
+                .collect::<Vec<_>>()
+        );
+        let keys: [&[u8]; 7] = [b"", &[0], &[0, 0], &[0, 1], b"a", b"a\0", b"ab"];
+        let mut entries = Vec::new();
+        for (i, k) in keys.iter().enumerate() {
+            for n in [0u64, 1, 255, 256, u64::MAX] {
+                let e = heap_entry(k, n);
+                assert_eq!(heap_key(&e), Some((k.to_vec(), n)));
+                entries.push((i, n, e));
+            }
+        }
+        for (i, n, a) in &entries {
+            for (j, m, b) in &entries {
+                assert_eq!(a.cmp(b), (keys[*i], n).cmp(&(keys[*j], m)), "{a:?} {b:?}");
+            }
+        }
+        assert_eq!(heap_key(&[1, 2, 3]), None);
+        assert_eq!(heap_key(&hex("0002000000000000000000000000")), None);
     }
 }

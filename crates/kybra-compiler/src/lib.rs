@@ -21,7 +21,7 @@ pub mod names;
 pub mod packages;
 pub mod project;
 pub mod search;
-pub mod stable_maps;
+pub mod stable_structures;
 pub mod stdlib;
 pub mod typedefs;
 pub mod types;
@@ -225,7 +225,7 @@ pub fn analyse(
     let cx = typedefs::TypeCx::new(&project, &names);
     let (methods, hooks, more) = analyse::entry_points(&project, &cx);
     diags.extend(more);
-    let stable_maps = stable_maps::find(&project, &cx, &mut diags);
+    let stable_structures = stable_structures::find(&project, &cx, &mut diags);
     cx.define_services();
     let (types, more) = cx.finish();
     diags.extend(more);
@@ -268,7 +268,7 @@ pub fn analyse(
             methods,
             types,
             hooks,
-            stable_maps,
+            stable_structures,
             env: build_env(),
             site_packages,
         },

@@ -46,8 +46,8 @@ pub struct Payload {
     pub types: Vec<TypeDef>,
     /// The lifecycle and system entry points the canister defines (`@init`, ...).
     pub hooks: Hooks,
-    /// Every `StableBTreeMap[K, V](memory_id=...)` the canister declares, by memory id.
-    pub stable_maps: Vec<StableMap>,
+    /// Every stable structure the canister declares at module level (`StableBTreeMap`, ...).
+    pub stable_structures: Vec<StableStructure>,
     /// Environment variables baked in at build time (`CANISTER_ID_<NAME>`, `DFX_NETWORK`):
     /// the canister's `os.environ`.
     pub env: Vec<(String, String)>,
@@ -97,15 +97,48 @@ pub struct Hooks {
     pub inspect_message: Option<Hook>,
 }
 
-/// A `StableBTreeMap[K, V](memory_id=M, max_key_size=…, max_value_size=…)` declaration.
+/// Which stable structure a declaration makes (`python/kybra/_stable_structures.py`).
+#[derive(CandidType, Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StableKind {
+    /// `StableBTreeMap[K, V]`: the only kind with a value type.
+    BTreeMap,
+    /// `StableBTreeSet[K]`.
+    BTreeSet,
+    /// `StableVec[T]`.
+    Vec,
+    /// `StableLog[T](index_memory_id=…, data_memory_id=…)`: `memory_id` is the index's.
+    Log { data_memory_id: u8 },
+    /// `StableCell[T](memory_id=…, initial=…)`.
+    Cell,
+    /// `StableMinHeap[T]`.
+    MinHeap,
+}
+
+/// A module-level stable structure declaration, e.g.
+/// `StableBTreeMap[K, V](memory_id=M, max_key_size=…, max_value_size=…)` or
+/// `StableVec[T](memory_id=M, max_size=…)`.
 #[derive(CandidType, Deserialize, Serialize, Clone, Debug, PartialEq)]
-pub struct StableMap {
+pub struct StableStructure {
+    pub kind: StableKind,
     pub memory_id: u8,
+    /// The map's key type; the element type of the other kinds.
     pub key: Type,
-    pub value: Type,
-    /// `None` for the unbounded form (no size limits).
+    /// The map's value type (`None` for the other kinds).
+    pub value: Option<Type>,
+    /// The largest encoded key (map) or element (other kinds); `None`: no limit.
     pub max_key_size: Option<u32>,
+    /// The largest encoded value of a map; `None`: no limit (always for the other kinds).
     pub max_value_size: Option<u32>,
+}
+
+impl StableStructure {
+    /// The memory ids the structure takes (a log takes two).
+    pub fn memory_ids(&self) -> Vec<u8> {
+        match self.kind {
+            StableKind::Log { data_memory_id } => vec![self.memory_id, data_memory_id],
+            _ => vec![self.memory_id],
+        }
+    }
 }
 
 /// One importable Python module.
@@ -515,13 +548,24 @@ mod tests {
                 }),
                 ..Hooks::default()
             },
-            stable_maps: vec![StableMap {
-                memory_id: 3,
-                key: Type::Nat8,
-                value: Type::Text,
-                max_key_size: Some(100),
-                max_value_size: None,
-            }],
+            stable_structures: vec![
+                StableStructure {
+                    kind: StableKind::BTreeMap,
+                    memory_id: 3,
+                    key: Type::Nat8,
+                    value: Some(Type::Text),
+                    max_key_size: Some(100),
+                    max_value_size: None,
+                },
+                StableStructure {
+                    kind: StableKind::Log { data_memory_id: 5 },
+                    memory_id: 4,
+                    key: Type::Text,
+                    value: None,
+                    max_key_size: None,
+                    max_value_size: None,
+                },
+            ],
             env: vec![("CANISTER_ID_OTHER".into(), "aaaaa-aa".into())],
             site_packages: vec![SiteFile {
                 path: "pkg/__init__.py".into(),

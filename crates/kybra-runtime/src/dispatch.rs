@@ -55,7 +55,7 @@ fn with_hook_params(payload: &Payload) -> Payload {
         methods,
         types: payload.types.clone(),
         hooks: Default::default(),
-        stable_maps: vec![],
+        stable_structures: vec![],
         env: vec![],
         site_packages: vec![],
     }

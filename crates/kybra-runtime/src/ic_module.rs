@@ -56,7 +56,7 @@ pub fn kybra_ic(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(crate::candid_text::candid_decode, m)?)?;
     m.add_class::<crate::output::DebugWriter>()?;
     crate::stable_memory::register(m)?;
-    crate::stable_btree::register(m)?;
+    crate::stable::register(m)?;
     crate::ic_api::register(m)?;
     crate::timers::register(m)?;
     crate::calls::register(m)?;

@@ -29,7 +29,7 @@
 //! Layers, each using only those below it (`scripts/check_module_cycles.py` checks it):
 //! - `context` (the running message), `output` (stdout/stderr to the debug log), `traps`
 //!   and `registry` (the tables set at start-up: methods, guards, types) at the bottom;
-//! - then `guards`, `calls`, `timers`, `ic_api`, `stable_memory` / `stable_btree`,
+//! - then `guards`, `calls`, `timers`, `ic_api`, `stable_memory` / `stable`,
 //!   `candid_text`, `randomness`, `site_packages`;
 //! - then `ic_module` (the built-in module `_kybra_ic`, registering all of them) and
 //!   `interpreter`;
@@ -55,7 +55,7 @@ mod payload;
 mod randomness;
 mod registry;
 mod site_packages;
-mod stable_btree;
+mod stable;
 mod stable_memory;
 mod timers;
 mod traps;

@@ -32,12 +32,12 @@ fn check_range(api: &str, offset: u64, length: u64) -> PyResult<()> {
     }
 }
 
-/// Fails while StableBTreeMaps own stable memory.
+/// Fails while stable structures own stable memory.
 fn check_writable(api: &str) -> PyResult<()> {
-    match crate::stable_btree::open_memory_ids() {
+    match crate::stable::open_memory_ids() {
         ids if ids.is_empty() => Ok(()),
         ids => Err(PyRuntimeError::new_err(format!(
-            "{api}: this canister keeps StableBTreeMaps (memory ids {ids:?}) in stable memory, and writing it directly would corrupt them — store the data in a StableBTreeMap instead"
+            "{api}: this canister keeps stable structures (memory ids {ids:?}) in stable memory, and writing it directly would corrupt them — store the data in a StableBTreeMap or another stable structure instead"
         ))),
     }
 }

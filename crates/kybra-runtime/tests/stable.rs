@@ -274,7 +274,7 @@ fn misuse_is_a_clear_python_error() {
     let e: String = u(&c, "raw_write", &none());
     assert!(
         e.starts_with(
-            "ic.stable64_write: this canister keeps StableBTreeMaps (memory ids [0, 3, 254])"
+            "ic.stable64_write: this canister keeps stable structures (memory ids [0, 3, 254])"
         ),
         "{e}"
     );
@@ -432,7 +432,7 @@ fn raw_data_is_never_overwritten_by_a_map() {
     let r = c.upgrade(&with_map, &none()).unwrap_err();
     assert!(
         r.message
-            .contains("holds data that is not a StableBTreeMap store"),
+            .contains("holds data that is not a stable structure store"),
         "{}",
         r.message
     );

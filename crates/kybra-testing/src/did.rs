@@ -75,7 +75,7 @@ pub fn empty_payload() -> Payload {
         hooks: Default::default(),
         env: Vec::new(),
         site_packages: Vec::new(),
-        stable_maps: Vec::new(),
+        stable_structures: Vec::new(),
     }
 }
 

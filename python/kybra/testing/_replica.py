@@ -20,7 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 from kybra.principal import Principal
 from kybra.testing import _native
-from kybra.testing._build import BuildError, build, project_of_module
+from kybra.testing._build import (
+    BuildError,
+    build,
+    canister_names,
+    project_of_module,
+)
 from kybra.testing._canister import Canister, rejected
 
 if TYPE_CHECKING:
@@ -212,7 +217,8 @@ class Replica:
         init_args: tuple[Any, ...] = (),
     ) -> Canister:
         """Upgrades `canister` to `source` (default: what it was deployed from, rebuilt
-        if its files changed); returns a handle with the new interface."""
+        if its files changed; another project: its canister of the same name, else its only
+        one); returns a handle with the new interface."""
         return self._reinstall(canister, source, init_args, "upgrade")
 
     def reinstall(
@@ -231,13 +237,22 @@ class Replica:
         init_args: tuple[Any, ...],
         mode: str,
     ) -> Canister:
+        name = canister.name
         if source is None:
             if canister.id not in self._sources:
                 raise ValueError(f"{mode}: pass the project folder or .wasm to install")
             source = self._sources[canister.id][0]
         else:
-            self._sources[canister.id] = (source, canister.name)
-        loaded = _load(source, canister.name, None)
+            # Another project: its canister of the same name, else its only canister.
+            folder = Path(source)
+            if (
+                folder.is_dir()
+                and name not in canister_names(folder)
+                or folder.suffix == ".py"
+            ):
+                name = None
+        loaded = _load(source, name, None)
+        self._sources[canister.id] = (source, loaded.name)
         new = Canister(self, canister.id, loaded.interface, None, loaded.name)
         controllers = canister.controllers
         controller = controllers[0] if controllers else DEFAULT_CONTROLLER

@@ -1,9 +1,9 @@
-//! StableBTreeMap declarations in the payload, the library types (`StableGrowResult`...)
+//! Stable structure declarations in the payload, the library types (`StableGrowResult`...)
 //! in the `.did`, and each mistake a declaration can have.
 mod common;
 
 use common::Project;
-use kybra_interface::{Field, Payload, StableMap, Type};
+use kybra_interface::{Field, Payload, StableKind, StableStructure, Type};
 
 fn payload(files: &[(&str, &str)]) -> Payload {
     let p = Project::new(files);
@@ -29,19 +29,21 @@ fn the_book_audio_recorder_declarations() {
          recordings = StableBTreeMap[Principal, Recording](\n    memory_id=4, max_key_size=38, max_value_size=5_000_000\n)\n",
     )]);
     assert_eq!(
-        p.stable_maps,
+        p.stable_structures,
         vec![
-            StableMap {
+            StableStructure {
+                kind: StableKind::BTreeMap,
                 memory_id: 3,
                 key: Type::Principal,
-                value: Type::Named("User".into()),
+                value: Some(Type::Named("User".into())),
                 max_key_size: Some(38),
                 max_value_size: Some(100_000)
             },
-            StableMap {
+            StableStructure {
+                kind: StableKind::BTreeMap,
                 memory_id: 4,
                 key: Type::Principal,
-                value: Type::Named("Recording".into()),
+                value: Some(Type::Named("Recording".into())),
                 max_key_size: Some(38),
                 max_value_size: Some(5_000_000)
             },
@@ -64,17 +66,21 @@ fn aliases_renamed_imports_other_modules_and_the_unbounded_form() {
         ),
         ("src/store.py", "from kybra import StableBTreeMap as SB, nat\nlog = SB[nat, bytes](memory_id=254)\n"),
     ]);
-    assert_eq!(p.stable_maps.len(), 2);
+    assert_eq!(p.stable_structures.len(), 2);
     assert_eq!(
-        (p.stable_maps[0].memory_id, &p.stable_maps[0].key),
+        (
+            p.stable_structures[0].memory_id,
+            &p.stable_structures[0].key
+        ),
         (0, &Type::Named("Key".into()))
     );
     assert_eq!(
-        p.stable_maps[1],
-        StableMap {
+        p.stable_structures[1],
+        StableStructure {
+            kind: StableKind::BTreeMap,
             memory_id: 254,
             key: Type::Nat,
-            value: Type::Blob,
+            value: Some(Type::Blob),
             max_key_size: None,
             max_value_size: None
         }
@@ -158,7 +164,7 @@ fn a_memory_id_is_used_once_and_none_is_reserved() {
     assert_eq!(e.len(), 1, "{e:?}");
     assert!(
         e[0].starts_with(
-            "src/main.py:3:5: memory id 3 is already used by the StableBTreeMap at src/main.py:2:5"
+            "src/main.py:3:5: memory id 3 is already used by the StableBTreeMap at src/main.py:2:5 — give each stable structure its own memory id"
         ),
         "{e:?}"
     );
@@ -171,10 +177,81 @@ fn a_memory_id_is_used_once_and_none_is_reserved() {
     }
     let p = payload(&[("src/main.py", &src)]);
     assert_eq!(
-        p.stable_maps
+        p.stable_structures
             .iter()
             .map(|m| m.memory_id)
             .collect::<Vec<_>>(),
         vec![0, 1, 2, 252, 253, 254]
     );
+}
+
+#[test]
+fn every_kind_of_structure_with_its_parameters() {
+    let p = payload(&[(
+        "src/main.py",
+        "from kybra import Record, StableBTreeSet, StableCell, StableLog, StableMinHeap, StableVec, nat64, text\n\
+         class Entry(Record):\n    at: nat64\n    what: text\n\
+         names = StableBTreeSet[text](memory_id=0, max_size=64)\n\
+         queue = StableVec[Entry](memory_id=1)\n\
+         journal = StableLog[Entry](index_memory_id=2, data_memory_id=3, max_size=1000)\n\
+         counter = StableCell[nat64](memory_id=4, initial=0)\n\
+         jobs = StableMinHeap[nat64](5)\n",
+    )]);
+    let entry = || Type::Named("Entry".into());
+    let one = |kind, memory_id, key, max| StableStructure {
+        kind,
+        memory_id,
+        key,
+        value: None,
+        max_key_size: max,
+        max_value_size: None,
+    };
+    assert_eq!(
+        p.stable_structures,
+        vec![
+            one(StableKind::BTreeSet, 0, Type::Text, Some(64)),
+            one(StableKind::Vec, 1, entry(), None),
+            one(
+                StableKind::Log { data_memory_id: 3 },
+                2,
+                entry(),
+                Some(1000)
+            ),
+            one(StableKind::Cell, 4, Type::Nat64, None),
+            one(StableKind::MinHeap, 5, Type::Nat64, None),
+        ]
+    );
+    assert!(p.types.iter().any(|t| t.name == "Entry"));
+}
+
+#[test]
+fn mistakes_in_the_other_kinds() {
+    let e = errors(
+        "from kybra import StableBTreeSet, StableCell, StableLog, StableMinHeap, StableVec, nat8\n\
+         a = StableBTreeSet[nat8, nat8](memory_id=0)\n\
+         b = StableVec(memory_id=1)\n\
+         c = StableLog[nat8](index_memory_id=2)\n\
+         d = StableCell[nat8](memory_id=3)\n\
+         e = StableMinHeap[nat8](memory_id=4, max_key_size=9)\n\
+         f = StableLog[nat8](index_memory_id=5, data_memory_id=5)\n\
+         g = StableVec[nat8](memory_id=6, max_size=0)\n\
+         h = StableMinHeap[nat8](7, 8)\n",
+    );
+    let want = [
+        "src/main.py:2:20: StableBTreeSet takes one type, the element's",
+        "src/main.py:3:5: StableVec needs its element type — write e.g. `StableVec[text](memory_id=3)`",
+        "src/main.py:4:5: StableLog needs `data_memory_id`",
+        "src/main.py:5:5: StableCell needs its `initial` value",
+        "src/main.py:6:38: StableMinHeap has no parameter `max_key_size` — its parameters are memory_id, max_size",
+        "src/main.py:7:5: a StableLog's index_memory_id and data_memory_id must differ",
+        "src/main.py:8:43: `max_size` must be between 1 and 4294967295",
+    ];
+    for w in want {
+        assert!(
+            e.iter().any(|l| l.starts_with(w)),
+            "missing {w:?} in\n{}",
+            e.join("\n")
+        );
+    }
+    assert_eq!(e.len(), want.len(), "{}", e.join("\n"));
 }
