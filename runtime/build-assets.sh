@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Produces the three build-time assets of docs/architecture.md in $KYBRA_ASSETS_DIR
 # (default: build/assets in the repository):
-#   template.wasm  the runtime module after wasi2ic (imports only ic0.* + kybra.payload_*)
+#   template.wasm  the runtime module with its WASI imports rewired to ic-wasi-polyfill and
+#                  optimised by wasm-opt (imports only ic0.* + kybra.payload_*)
 #   stdlib.json    index of the bundled Python modules (standard library + kybra package)
 #   stdlib.bin     their marshalled code objects, concatenated
 #

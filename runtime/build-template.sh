@@ -15,10 +15,13 @@ OUT="$KYBRA_ASSETS_DIR/template.wasm"
 HOST_TARGET="${CARGO_TARGET_DIR:-$KYBRA_REPO/target}"
 WASM_TARGET="${KYBRA_WASM_TARGET_DIR:-$HOST_TARGET}"
 STAMP="$KYBRA_ASSETS_DIR/.template.inputs"
+# Binaryen's wasm-opt program optimises the template (Debian bookworm's binaryen 108).
+command -v wasm-opt >/dev/null 2>&1 || [ -n "${KYBRA_WASM_OPT:-}" ] || apt_ensure binaryen
 inputs_hash() {
     (
         cd "$KYBRA_REPO"
         cat "$CPYTHON_CACHE/RECIPE" "$HERE/build-template.sh" Cargo.lock
+        "${KYBRA_WASM_OPT:-wasm-opt}" --version
         # Sources only: the runtime's host-side tests (crates/kybra-runtime/tests) are not in the module.
         find crates/kybra-runtime crates/kybra-codec crates/kybra-interface crates/kybra-template \
             crates/kybra-compiler/src/wasm \
@@ -68,7 +71,7 @@ RUNTIME_WASM="$WASM_TARGET/wasm32-wasip1/release/kybra_runtime.wasm"
 [ -s "$RUNTIME_WASM" ] || die "cargo did not produce $RUNTIME_WASM"
 info "runtime module: $(stat -c %s "$RUNTIME_WASM") bytes"
 
-step "template.wasm: wasi2ic + import check"
+step "template.wasm: WASI imports rewired to ic-wasi-polyfill + import check"
 (
     cd "$KYBRA_REPO"
     export CARGO_TARGET_DIR="$HOST_TARGET"

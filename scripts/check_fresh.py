@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 
-HEAVY = {"wasmtime", "cranelift-codegen", "wasm-opt-sys"}
+HEAVY = {"wasmtime", "cranelift-codegen"}
 
 
 def main() -> int:

@@ -1,7 +1,7 @@
 //! Turns the `kybra-runtime` module (built for `wasm32-wasip1`) into `template.wasm`.
 //!
 //! Steps: rewrite WASI imports to the in-module `ic-wasi-polyfill` functions
-//! (`wasi2ic`), drop every export that is not part of the template contract
+//! ([`rewire`]), drop every export that is not part of the template contract
 //! (`canister_init`, `canister_pre_upgrade`, `canister_post_upgrade`,
 //! `canister_heartbeat`, `canister_inspect_message`, `kybra_dispatch`,
 //! `canister_global_timer` and `ic-cdk-timers`' `<ic-cdk internal> timer_executor`
@@ -12,7 +12,8 @@
 //! - the output imports only `ic0.*` plus `kybra.payload_size: () -> i32` and
 //!   `kybra.payload_copy: (i32) -> ()`; anything else is an error that lists the
 //!   offending imports (unresolved C symbols silently become `env` imports);
-//! - [`optimize`] runs binaryen's wasm-opt on a template and checks its output the same way;
+//! - [`optimize`] runs binaryen's `wasm-opt` program on a template and checks its output the
+//!   same way;
 //! - the output exports `kybra_dispatch: (i32) -> ()`, the timer exports and the five canister hooks (the
 //!   compiler removes `canister_heartbeat` / `canister_inspect_message` from canisters
 //!   that define no `@heartbeat` / `@inspect_message`).
@@ -45,10 +46,12 @@ pub enum TemplateError {
     #[error("cannot parse the runtime wasm: {0}")]
     Parse(String),
     #[error(
-        "wasi2ic found no ic-wasi-polyfill functions to rewire: was the runtime built \
+        "no ic-wasi-polyfill functions to rewire the WASI imports to: was the runtime built \
          with the `ic-wasi-polyfill` dependency and without stripping its `__ic_custom_*` names?"
     )]
     NoPolyfill,
+    #[error(transparent)]
+    Rewire(#[from] RewireError),
     #[error(
         "the template may import only `ic0.*`, `kybra.payload_size` and `kybra.payload_copy`, \
          but it also imports: {}. Unresolved C or Rust symbols become `env` imports: link the \
@@ -88,10 +91,10 @@ pub fn build_template(
     runtime_wasm: &[u8],
     options: Options,
 ) -> Result<(Vec<u8>, Summary), TemplateError> {
-    // The name section is needed here: wasi2ic finds `__ic_custom_*` by name.
+    // The name section is needed here: the rewiring finds `__ic_custom_*` by name.
     let mut module = ic_wasm::utils::parse_wasm(runtime_wasm, true)
         .map_err(|e| TemplateError::Parse(e.to_string()))?;
-    if !wasi2ic::process_module(&mut module) {
+    if rewire(&mut module)? == 0 {
         return Err(TemplateError::NoPolyfill);
     }
     prune_exports(&mut module);
@@ -151,7 +154,7 @@ fn signature(module: &Module, func: walrus::FunctionId) -> (Vec<ValType>, Vec<Va
     (ty.params().to_vec(), ty.results().to_vec())
 }
 
-fn check_imports(module: &Module) -> Result<Vec<String>, TemplateError> {
+pub(crate) fn check_imports(module: &Module) -> Result<Vec<String>, TemplateError> {
     let mut all = Vec::new();
     let mut bad = BTreeSet::new();
     for import in module.imports.iter() {
@@ -197,7 +200,7 @@ fn expect_signature(
     Ok(())
 }
 
-fn check_exports(module: &Module) -> Result<(), TemplateError> {
+pub(crate) fn check_exports(module: &Module) -> Result<(), TemplateError> {
     for name in KEPT_EXPORTS {
         let export = module.exports.iter().find(|e| e.name == name);
         let Some(export) = export else {
@@ -215,49 +218,11 @@ fn check_exports(module: &Module) -> Result<(), TemplateError> {
     Ok(())
 }
 
+mod optimize;
+mod rewire;
+
+pub use optimize::{optimize, wasm_opt_version};
+pub use rewire::{rewire, RewireError};
+
 #[cfg(test)]
 mod tests;
-
-/// Runs binaryen's `wasm-opt` at `level` (`O1`..`O4`, `Os`, `Oz`) on a module, with the
-/// wasm features the IC accepts. (Binaryen reads and writes files: a private temporary
-/// folder holds them and is removed afterwards.)
-pub fn optimize(wasm: &[u8], level: &str) -> Result<Vec<u8>, TemplateError> {
-    use wasm_opt::{Feature, OptimizationOptions};
-    let mut options = match level {
-        "O1" => OptimizationOptions::new_opt_level_1(),
-        "O2" => OptimizationOptions::new_opt_level_2(),
-        "O3" => OptimizationOptions::new_opt_level_3(),
-        "O4" => OptimizationOptions::new_opt_level_4(),
-        "Os" => OptimizationOptions::new_optimize_for_size(),
-        "Oz" => OptimizationOptions::new_optimize_for_size_aggressively(),
-        other => {
-            return Err(TemplateError::Optimize(format!(
-                "unknown level {other}: use O1, O2, O3, O4, Os or Oz"
-            )))
-        }
-    };
-    for feature in [
-        Feature::BulkMemory,
-        Feature::SignExt,
-        Feature::MutableGlobals,
-        Feature::TruncSat,
-        Feature::Multivalue,
-    ] {
-        options.enable_feature(feature);
-    }
-    let failed = |e: &dyn std::fmt::Display| TemplateError::Optimize(e.to_string());
-    let dir = std::env::temp_dir().join(format!("kybra-template-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| failed(&e))?;
-    let (input, output) = (dir.join("in.wasm"), dir.join("out.wasm"));
-    let result = std::fs::write(&input, wasm)
-        .map_err(|e| failed(&e))
-        .and_then(|()| options.run(&input, &output).map_err(|e| failed(&e)))
-        .and_then(|()| std::fs::read(&output).map_err(|e| failed(&e)));
-    let _ = std::fs::remove_dir_all(&dir);
-    let bytes = result?;
-    let module = ic_wasm::utils::parse_wasm(&bytes, false)
-        .map_err(|e| TemplateError::Parse(e.to_string()))?;
-    check_imports(&module)?;
-    check_exports(&module)?;
-    Ok(bytes)
-}

@@ -19,7 +19,8 @@ struct Args {
     /// Keep the `name` section (function names in traps; larger module).
     #[arg(long)]
     keep_names: bool,
-    /// Run binaryen's wasm-opt at this level on the result (O1..O4, Os, Oz).
+    /// Run binaryen's wasm-opt program (`$KYBRA_WASM_OPT`, else `wasm-opt` on the PATH) at
+    /// this level on the result (O1..O4, Os, Oz).
     #[arg(long)]
     optimize: Option<String>,
 }
@@ -37,7 +38,8 @@ fn main() -> anyhow::Result<()> {
         bytes = kybra_template::optimize(&bytes, level)
             .with_context(|| format!("optimising {}", args.input.display()))?;
         println!(
-            "wasm-opt -{level}: {} -> {} bytes",
+            "{} -{level}: {} -> {} bytes",
+            kybra_template::wasm_opt_version()?,
             summary.size,
             bytes.len()
         );

@@ -167,3 +167,34 @@ fn optimize_keeps_the_contract_and_rejects_unknown_levels() {
     let err = optimize(&bytes, "O9").unwrap_err().to_string();
     assert!(err.contains("unknown level O9"), "{err}");
 }
+
+#[test]
+fn a_missing_wasm_opt_program_says_what_to_install() {
+    let (bytes, _) = build_template(&runtime_like("", ""), Options::default()).unwrap();
+    let err =
+        crate::optimize::optimize_with(std::path::Path::new("/nonexistent/wasm-opt"), &bytes, "O3")
+            .unwrap_err()
+            .to_string();
+    assert!(err.contains("cannot run /nonexistent/wasm-opt"), "{err}");
+    assert!(err.contains("apt-get install binaryen"), "{err}");
+}
+
+#[test]
+fn a_polyfill_function_of_another_type_is_refused() {
+    let wasm = wat::parse_str(
+        r#"(module
+            (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+            (func $__ic_custom_fd_write (param i32) (result i32) (local.get 0))
+            (func (export "canister_init") (drop (call $w (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)))))"#,
+    )
+    .unwrap();
+    let err = build_template(&wasm, Options::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(
+            "wasi_snapshot_preview1.fd_write: the polyfill's __ic_custom_fd_write has another type"
+        ),
+        "{err}"
+    );
+}
