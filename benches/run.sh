@@ -5,7 +5,7 @@
 #   3. interpreter cost per loop iteration (vs native CPython under callgrind),
 #   4. Candid decode + encode of a vec of 10,000 records per call (vs Rust ic-cdk),
 #   5. queries/s, updates/s and p50/p99 latency over HTTP with ic-agent clients (vs Rust ic-cdk),
-#   6. StableBTreeMap insert/get instructions (vs ic-stable-structures in Rust),
+#   6. stable structures: map insert/get, set/vec/log/cell/heap per operation (vs ic-stable-structures in Rust),
 #   7. PyPI packages: build time, module size, install and call instructions (vs hello world),
 #   8. a test call through kybra.testing (vs HTTP with an agent).
 # Usage: bash benches/run.sh [--only build|instructions|compute|codec|replica|stable|packages|testing]... [--n N] [--secs S] [--no-cargo-edit]
