@@ -32,7 +32,13 @@ from kybra._calls import (
     match,
 )
 from kybra._ic import CandidError, Error, Ic, IcError, ic
-from kybra._service import Service, service_query, service_update
+from kybra._service import (
+    Service,
+    canister,
+    service_method,
+    service_query,
+    service_update,
+)
 from kybra._stable import (
     ElementTooLargeError,
     InsertError,
@@ -101,6 +107,7 @@ __all__ = [
     "Vec",
     "blob",
     "bool",
+    "canister",
     "empty",
     "float32",
     "float64",
@@ -124,6 +131,7 @@ __all__ = [
     "pre_upgrade",
     "query",
     "reserved",
+    "service_method",
     "service_query",
     "service_update",
     "text",

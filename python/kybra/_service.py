@@ -2,8 +2,8 @@
 
 Promises: `MyService(principal)` is an instance with `.canister_id` (a `Principal`);
 instances compare and hash by canister id and show as `MyService(Principal.from_str(...))`.
-`@service_query` / `@service_update` mark the other canister's methods for the Kybra
-compiler; calling such a method on an instance builds a `kybra.Call` (positional or
+`@service_query` / `@service_update` (or Kybra 0.6's `@service_method`: an update) mark the
+other canister's methods for the Kybra compiler; calling such a method on an instance builds a `kybra.Call` (positional or
 keyword arguments, checked against the method's parameters) that the canister `yield`s or
 `await`s. Imports only `kybra.principal` and `kybra._calls`, so it loads no module beyond
 the built-in ones.
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     _S = TypeVar("_S", bound="Service")
     _P = ParamSpec("_P")
     _R = TypeVar("_R")
+    _C = TypeVar("_C", bound=type)
     # A declared method of the other canister, and what calling it on an instance gives.
     _Declared = Callable[Concatenate[_S, _P], _R]
     _Calling = Callable[Concatenate[_S, _P], Call[_R]]
@@ -91,3 +92,17 @@ def service_update(func: "_Declared[_S, _P, _R]") -> "_Calling[_S, _P, _R]":
     """Marks a `Service` method as an update method of the other canister; calling it on
     an instance builds the `Call` to yield or await."""
     return _calling(func)
+
+
+def service_method(func: "_Declared[_S, _P, _R]") -> "_Calling[_S, _P, _R]":
+    """Kybra 0.6's name for a `Service` method that does not say whether the other
+    canister's method is a query or an update: it is called as an update (which reaches
+    both) and typed as one in the `.did`. Prefer `@service_query` / `@service_update`."""
+    return _calling(func)
+
+
+def canister(cls: "_C") -> "_C":
+    """Kybra 0.x's class decorator for `Service` declarations: it changes nothing (a
+    `Service` subclass needs no decorator), and is kept so that code written for it runs
+    unchanged."""
+    return cls

@@ -1,8 +1,9 @@
 """Code written for the original Kybra (0.7) runs unchanged inside a canister (a
 one-module project): `Principal(bytes=...)`, `.len`, `.isPrincipal`,
 `Principal.self_authenticating` (its SHA-224 from the interpreter's built-in module: the
-result must equal the host's), `match` with a `"_"` arm, and `CandidError` (an `Error`)
-from `ic.candid_decode`."""
+result must equal the host's), `match` with a `"_"` arm, `CandidError` (an `Error`)
+from `ic.candid_decode`, and a `@canister` Service class whose `@service_method` methods are
+called as updates."""
 
 from __future__ import annotations
 
@@ -11,7 +12,27 @@ from pathlib import Path
 from kybra import Principal
 from kybra.testing import Replica
 
-CANISTER = """from kybra import CandidError, Error, Principal, Variant, ic, match, query
+CANISTER = """from kybra import (
+    Async,
+    CallResult,
+    CandidError,
+    Error,
+    Principal,
+    Service,
+    Variant,
+    canister,
+    ic,
+    match,
+    query,
+    service_method,
+    update,
+)
+
+
+@canister
+class Myself(Service):
+    @service_method
+    def color_name(self, color: "Color") -> str: ...
 
 
 class Color(Variant, total=False):
@@ -42,6 +63,12 @@ def decode(data: bytes) -> str:
         return ic.candid_decode(data)
     except CandidError as e:
         return f"CandidError {isinstance(e, Error)} {isinstance(e, ValueError)}"
+
+
+@update
+def ask_myself() -> Async[str]:
+    result: CallResult[str] = yield Myself(ic.id()).color_name({"Green": None})
+    return result.Ok if result.Err is None else f"rejected: {result.Err}"
 """
 
 
@@ -58,3 +85,4 @@ def test_the_original_api_in_a_canister(replica: Replica, tmp_path: Path) -> Non
     )
     assert c.decode(b"DIDL\x00\x01\x71\x02hi") == '("hi")'
     assert c.decode(b"not candid") == "CandidError True True"
+    assert c.ask_myself() == "not red"

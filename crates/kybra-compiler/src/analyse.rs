@@ -10,8 +10,8 @@
 //! arguments (both must declare the same ones when both declare any). Every problem
 //! (missing or unsupported annotation, `*args`/`**kwargs`, keyword-only parameters, `async
 //! def` on a hook other than `@heartbeat`, duplicate method names or hooks, parameters or a result on a hook that takes
-//! none, misplaced decorator options, an unimported `@query`) is a diagnostic that says
-//! what to write instead. Functions without a kybra decorator are ordinary Python.
+//! none, misplaced decorator options, an unimported `@query`, a kybra decorator on a class,
+//! a method or a nested function) is a diagnostic that says what to write instead. Functions without a kybra decorator are ordinary Python.
 
 use std::collections::HashMap;
 
@@ -49,6 +49,7 @@ pub fn entry_points(project: &Project, cx: &TypeCx) -> (Vec<Method>, Hooks, Vec<
             mapper: Mapper::new(cx, module),
         };
         for stmt in &ast.body {
+            decorators::misplaced(names, module, stmt, &mut diags);
             let Stmt::FunctionDef(f) = stmt else { continue };
             let Some(dec) = decorators::read(names, module, f, &mut diags) else {
                 continue;

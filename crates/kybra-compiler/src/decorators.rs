@@ -6,10 +6,12 @@
 //! Promises: [`read`] returns the one kybra decorator of a function (or `None` for
 //! ordinary Python); two kybra decorators, an unknown or misplaced option (`guard=` on
 //! `@init`, a non-literal `manual_reply=`), positional arguments, a guard that is not a
-//! module-level function, or an unimported `@query` are diagnostics that say what to write.
+//! module-level function, or an unimported `@query` are diagnostics that say what to write;
+//! [`misplaced`] reports a kybra decorator on a class, a method or a nested function,
+//! where it would make nothing.
 
 use kybra_interface::{FunctionRef, MethodKind};
-use ruff_python_ast::{Expr, StmtFunctionDef};
+use ruff_python_ast::{Decorator as AstDecorator, Expr, Stmt, StmtFunctionDef};
 use ruff_text_size::Ranged;
 
 use crate::diagnostic::Diagnostic;
@@ -186,5 +188,74 @@ fn guard(
             ));
             None
         }
+    }
+}
+
+/// The words of the decorators that make entry points.
+const ENTRY_WORDS: [&str; 7] = [
+    "query",
+    "update",
+    "init",
+    "pre_upgrade",
+    "post_upgrade",
+    "heartbeat",
+    "inspect_message",
+];
+
+/// Diagnostics for kybra's entry-point decorators where they make nothing: on a top-level
+/// class, on the methods of a top-level class, and on functions nested in a top-level
+/// function (only top-level functions become canister methods and hooks).
+pub fn misplaced(names: &Names, module: &UserModule, stmt: &Stmt, diags: &mut Vec<Diagnostic>) {
+    let mut check = |list: &[AstDecorator], what: &str| {
+        for dec in list {
+            let target = match &dec.expression {
+                Expr::Call(c) => c.func.as_ref(),
+                e => e,
+            };
+            let Qual::Global(q) = names.qualify(&module.name, target) else {
+                continue;
+            };
+            let Some(word) = q.strip_prefix("kybra.").filter(|w| ENTRY_WORDS.contains(w)) else {
+                continue;
+            };
+            diags.push(module.source.diagnostic(
+                dec.expression.range().start(),
+                format!(
+                    "`@{word}` on {what} makes nothing: only functions at the top level of a module become canister \
+                     methods and hooks — move it to a top-level `def`"
+                ),
+            ));
+        }
+    };
+    // The definitions directly inside a top-level class (`owner` "C": its methods) or
+    // function (nested functions and classes).
+    fn inner<'s>(body: &'s [Stmt], owner: Option<&str>) -> Vec<(&'s [AstDecorator], String)> {
+        body.iter()
+            .filter_map(|s| match s {
+                Stmt::FunctionDef(f) => Some((
+                    &f.decorator_list[..],
+                    match owner {
+                        Some(class) => format!("the method `{class}.{}`", f.name.id),
+                        None => format!("the nested function `{}`", f.name.id),
+                    },
+                )),
+                Stmt::ClassDef(c) => Some((
+                    &c.decorator_list[..],
+                    format!("the nested class `{}`", c.name.id),
+                )),
+                _ => None,
+            })
+            .collect()
+    }
+    let children = match stmt {
+        Stmt::ClassDef(c) => {
+            check(&c.decorator_list, &format!("the class `{}`", c.name.id));
+            inner(&c.body, Some(c.name.id.as_str()))
+        }
+        Stmt::FunctionDef(f) => inner(&f.body, None),
+        _ => Vec::new(),
+    };
+    for (list, what) in children {
+        check(list, &what);
     }
 }

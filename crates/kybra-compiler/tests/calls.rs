@@ -118,3 +118,27 @@ fn services_called_through_are_in_the_payload_but_not_in_the_did() {
         "{did}"
     );
 }
+
+#[test]
+fn kybra_0_6_service_method_is_an_update_and_canister_changes_nothing() {
+    let p = payload(
+        "from kybra import canister, nat64, Service, service_method, service_query\n\
+         @canister\nclass Old(Service):\n    @service_method\n    def put(self, v: nat64) -> nat64: ...\n\
+         \x20   @service_query\n    def get(self) -> nat64: ...\n",
+    );
+    let old = p.types.iter().find(|t| t.name == "Old").expect("Old");
+    let Type::Service(methods) = &old.ty else {
+        panic!("{old:?}")
+    };
+    let modes: Vec<_> = methods
+        .iter()
+        .map(|m| (m.name.as_str(), m.func.mode))
+        .collect();
+    assert_eq!(
+        modes,
+        [
+            ("put", kybra_interface::FuncMode::Update),
+            ("get", kybra_interface::FuncMode::Query)
+        ]
+    );
+}

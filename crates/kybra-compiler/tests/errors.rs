@@ -220,7 +220,7 @@ fn undecorated_and_foreign_decorators_are_plain_python() {
         "src/main.py",
         "import functools\nfrom kybra import query\n\ndef helper(x):\n    return x\n\n\
          def query2(f):\n    return f\n\n@query2\ndef not_a_method(y):\n    return y\n\n\
-         class C:\n    @query\n    def method(self): ...\n\n\
+         class C:\n    @query2\n    def method(self): ...\n\n\
          @query\ndef only() -> str:\n    return helper('')\n",
     )]);
     // functools is not in the test stdlib: that is the only complaint.
@@ -253,4 +253,28 @@ fn a_name_the_kybra_package_does_not_have() {
         "from kybra import query, canisters\ntry:\n    from kybra import Nothing\nexcept ImportError:\n    pass\n@query\ndef f() -> str:\n    return ''\n",
     )]);
     assert_eq!(p.build().unwrap().methods, 1);
+}
+
+#[test]
+fn entry_decorators_where_they_make_nothing() {
+    let e = errors(
+        "from kybra import heartbeat, query, update, void\n\
+         @query\nclass C:\n    @update\n    def m(self) -> void: ...\n\
+         def outer() -> None:\n    @heartbeat\n    def inner() -> void: ...\n\
+         @query()\ndef fine() -> void: ...\n",
+    );
+    let want = [
+        "src/main.py:2:2: `@query` on the class `C` makes nothing",
+        "src/main.py:4:6: `@update` on the method `C.m` makes nothing",
+        "src/main.py:7:6: `@heartbeat` on the nested function `inner` makes nothing",
+    ];
+    for w in want {
+        assert!(
+            e.iter().any(|l| l.starts_with(w)),
+            "missing {w:?} in\n{}",
+            e.join("\n")
+        );
+    }
+    assert_eq!(e.len(), want.len(), "{}", e.join("\n"));
+    assert!(e[0].contains("move it to a top-level `def`"), "{}", e[0]);
 }

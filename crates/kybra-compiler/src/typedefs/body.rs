@@ -1,7 +1,7 @@
 //! The bodies of `Record`/`Variant` classes (fields) and `Service` classes (methods).
 //!
 //! Promises: a field is `name: Type` (no default value); a service method is a `def` with
-//! `@service_query` or `@service_update`, `self` first, every other parameter and the
+//! `@service_query`, `@service_update` or `@service_method` (an update), `self` first, every other parameter and the
 //! return annotated (`-> void` for none). Docstrings, `pass` and `...` are allowed in any
 //! of them; everything else is a diagnostic at the statement saying what to write.
 //! Labels are unique per type (also by Candid hash).
@@ -124,7 +124,10 @@ fn service_method(
     for d in &f.decorator_list {
         match cx.names.qualify(&m.name, &d.expression) {
             Qual::Global(q) if q == "kybra.service_query" => mode = Some(FuncMode::Query),
-            Qual::Global(q) if q == "kybra.service_update" => mode = Some(FuncMode::Update),
+            // Kybra 0.6's `@service_method` did not say which: an update call reaches both.
+            Qual::Global(q) if q == "kybra.service_update" || q == "kybra.service_method" => {
+                mode = Some(FuncMode::Update)
+            }
             _ => {}
         }
     }
