@@ -454,3 +454,27 @@ def test_declaration_mistakes_are_build_errors(
     main.write_text(main.read_text() + f"\nextra = {declaration}\n")
     with pytest.raises(BuildError, match=message):
         replica.upgrade(c, project)
+
+
+def test_refusals_say_what_was_wrong_and_change_nothing(
+    replica: Replica, tmp_path: Path
+) -> None:
+    c, _ = deploy(replica, tmp_path)
+    model = Model()
+    check(c, model, ["s add a", "v append a", "l append a", "h push 1"], "before")
+    got: list[str] = c.messages()
+    want = [
+        "TypeError: StableBTreeSet(memory_id=0): the element must be a text, got int 5",
+        "ElementTooLargeError: StableBTreeSet(memory_id=0): the element takes 100 bytes but max_size is 12",
+        "ElementTooLargeError: StableVec(memory_id=2): the element takes 108 bytes but max_size is 40",
+        "IndexError: StableVec(memory_id=2): index 99 is out of range (length 1)",
+        "IndexError: StableVec(memory_id=2): index 99 is out of range (length 1)",
+        "IndexError: StableLog(index_memory_id=3, data_memory_id=4): index -99 is out of range (length 1)",
+        "TypeError: StableCell(memory_id=5): the element is not of the declared element type",
+        "TypeError: StableMinHeap(memory_id=6): the element must be a int32, got int 1099511627776 (out of range)",
+        "TypeError: StableBTreeSet(memory_id=0).union: the other set must be a StableBTreeSet, got StableVec",
+    ]
+    assert len(got) == len(want), got
+    for g, w in zip(got, want, strict=True):
+        assert g.startswith(w), f"{g!r} does not start with {w!r}"
+    check(c, model, EVERYTHING, "after the refusals")

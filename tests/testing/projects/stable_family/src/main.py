@@ -212,3 +212,27 @@ def dump() -> Vec[Tuple[nat32, blob]]:
             if block.strip(b"\0"):
                 blocks.append(((page + at) // 1024, block))
     return blocks
+
+
+@update
+def messages() -> Vec[str]:
+    """The message of each refused operation, in order (nothing is changed by any)."""
+    attempts = [
+        lambda: s.add(5),  # pyright: ignore[reportArgumentType]
+        lambda: s.add(BIG),
+        lambda: v.append(BIG),
+        lambda: v[99],
+        lambda: v.__setitem__(99, "x"),
+        lambda: lg[-99],
+        lambda: c.set(5),  # pyright: ignore[reportArgumentType]
+        lambda: h.push(1 << 40),
+        lambda: s.union(v),  # pyright: ignore[reportArgumentType]
+    ]
+    out: list[str] = []
+    for attempt in attempts:
+        try:
+            attempt()
+            out.append("accepted")
+        except (IndexError, TypeError, ValueError) as e:
+            out.append(f"{type(e).__name__}: {e}")
+    return out
