@@ -6,7 +6,8 @@ principals are immutable, hashable and compare by their bytes. Pure Python that 
 only the built-in `binascii` (CRC32; base32 is done here), so the same file runs inside a
 canister without pulling in more of the standard library. The original Kybra's (ic-py's)
 spellings work too: `Principal(bytes=...)`, `Principal.self_authenticating(pubkey)`,
-`.len`, `.isPrincipal`, `.hex`.
+`.len`, `.isPrincipal`, `.hex`, and `to_account_id()` with its `AccountIdentifier`, byte for
+byte the ICP ledger's (SHA-224 of `"\\x0aaccount-id" + principal + subaccount`, after its CRC32).
 """
 
 from binascii import crc32
@@ -143,6 +144,101 @@ class Principal:
 
     def __lt__(self, other: "Principal") -> bool:
         return self._bytes < other._bytes
+
+    def to_account_id(
+        self,
+        subaccount: "_Bytes | int | None" = None,
+        *,
+        sub_account: "int | None" = None,
+    ) -> "AccountIdentifier":
+        """The ICP ledger account of this principal: `subaccount` is 32 bytes, or an int
+        (its 32-byte big-endian form; the original Kybra's `sub_account`), or None (zero)."""
+        return AccountIdentifier.new(
+            self, sub_account if subaccount is None else subaccount
+        )
+
+
+class AccountIdentifier:
+    """An ICP ledger account identifier: 32 bytes, the CRC32 (big-endian) of a SHA-224 hash
+    and the hash. `str()` is the original Kybra's `0x…` form; `to_hex()` is dfx's."""
+
+    __slots__ = ("_hash",)
+
+    _hash: _Bytes
+
+    def __init__(self, hash: _Bytes) -> None:
+        if not isinstance(hash, (_Bytes, bytearray)) or len(hash) != 32:  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise ValueError(
+                f"an account identifier is 32 bytes (CRC32 + SHA-224), got {hash!r:.80}"
+            )
+        if _crc32(_Bytes(hash[4:])) != hash[:4]:
+            raise ValueError(
+                f"{_Bytes(hash).hex()} is not an account identifier: its checksum (first 4 bytes) does not match"
+            )
+        object.__setattr__(self, "_hash", _Bytes(hash))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("AccountIdentifier is immutable")
+
+    @staticmethod
+    def new(
+        principal: Principal, subaccount: "_Bytes | int | None" = None
+    ) -> "AccountIdentifier":
+        """The account of `principal` and `subaccount` (see `Principal.to_account_id`)."""
+        if subaccount is None:
+            sub = _Bytes(32)
+        elif isinstance(subaccount, int) and not isinstance(subaccount, bool):
+            if not 0 <= subaccount < 1 << 256:
+                raise ValueError(
+                    f"a subaccount number is 0 to 2**256 - 1, got {subaccount}"
+                )
+            sub = subaccount.to_bytes(32, "big")
+        elif isinstance(subaccount, (_Bytes, bytearray)) and len(subaccount) == 32:
+            sub = _Bytes(subaccount)
+        else:
+            raise TypeError(
+                f"a subaccount is 32 bytes, an int or None, got {subaccount!r:.80}"
+            )
+        digest = _sha224(b"\x0aaccount-id" + principal.bytes + sub)
+        return AccountIdentifier(_crc32(digest) + digest)
+
+    @staticmethod
+    def from_hex(text: str) -> "AccountIdentifier":
+        """Parses the 64 hex digits dfx prints (a `0x` prefix is allowed); the checksum is
+        checked."""
+        digits = text[2:] if text[:2] in ("0x", "0X") else text
+        try:
+            raw = _Bytes.fromhex(digits)
+        except ValueError:
+            raise ValueError(f"{text!r} is not hexadecimal") from None
+        return AccountIdentifier(raw)
+
+    @property
+    def bytes(self) -> _Bytes:
+        """The 32 bytes."""
+        return self._hash
+
+    def to_hex(self) -> str:
+        """The 64 lowercase hex digits, as dfx and the ledger print them."""
+        return self._hash.hex()
+
+    def to_str(self) -> str:
+        """`0x` and the hex digits (the original Kybra's form)."""
+        return "0x" + self._hash.hex()
+
+    def __str__(self) -> str:
+        return self.to_str()
+
+    def __repr__(self) -> str:
+        return f"AccountIdentifier.from_hex({self.to_hex()!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, AccountIdentifier):
+            return NotImplemented
+        return self._hash == other._hash
+
+    def __hash__(self) -> int:
+        return hash((AccountIdentifier, self._hash))
 
 
 def _sha224(data: bytes) -> bytes:

@@ -2,11 +2,14 @@
 one-module project): `Principal(bytes=...)`, `.len`, `.isPrincipal`,
 `Principal.self_authenticating` (its SHA-224 from the interpreter's built-in module: the
 result must equal the host's), `match` with a `"_"` arm, `CandidError` (an `Error`)
-from `ic.candid_decode`, and a `@canister` Service class whose `@service_method` methods are
-called as updates."""
+from `ic.candid_decode`, a `@canister` Service class whose `@service_method` methods are
+called as updates, and `Principal.to_account_id` (the ICP ledger's account identifiers, checked
+against hashlib + zlib here)."""
 
 from __future__ import annotations
 
+import hashlib
+import zlib
 from pathlib import Path
 
 from kybra import Principal
@@ -65,6 +68,18 @@ def decode(data: bytes) -> str:
         return f"CandidError {isinstance(e, Error)} {isinstance(e, ValueError)}"
 
 
+@query
+def account(p: Principal, sub: bytes, number: int) -> str:
+    by_bytes = p.to_account_id(sub if sub else None)
+    by_number = p.to_account_id(sub_account=number)
+    try:
+        p.to_account_id(b"short")
+        refused = "accepted"
+    except TypeError as e:
+        refused = str(e)
+    return f"{by_bytes.to_hex()} {by_number} {refused}"
+
+
 @update
 def ask_myself() -> Async[str]:
     result: CallResult[str] = yield Myself(ic.id()).color_name({"Green": None})
@@ -86,3 +101,24 @@ def test_the_original_api_in_a_canister(replica: Replica, tmp_path: Path) -> Non
     assert c.decode(b"DIDL\x00\x01\x71\x02hi") == '("hi")'
     assert c.decode(b"not candid") == "CandidError True True"
     assert c.ask_myself() == "not red"
+
+
+def ledger_account(principal: Principal, sub: bytes) -> str:
+    """The ICP ledger's account identifier, computed here with hashlib and zlib."""
+    digest = hashlib.sha224(b"\x0aaccount-id" + principal.bytes + sub).digest()
+    return (zlib.crc32(digest).to_bytes(4, "big") + digest).hex()
+
+
+def test_account_identifiers_are_the_ledgers(replica: Replica, tmp_path: Path) -> None:
+    module = tmp_path / "original.py"
+    module.write_text(CANISTER)
+    c = replica.deploy(module)
+    someone = Principal.from_str("rrkah-fqaaa-aaaaa-aaaaq-cai")
+    sub = bytes(range(32))
+    by_bytes, by_number, refused = c.account(someone, sub, 7).split(" ", 2)
+    assert by_bytes == ledger_account(someone, sub)
+    assert by_number == "0x" + ledger_account(someone, (7).to_bytes(32, "big"))
+    assert refused.startswith("a subaccount is 32 bytes, an int or None, got b'short'")
+    default, _, _ = c.account(Principal.anonymous(), b"", 0).split(" ", 2)
+    assert default == ledger_account(Principal.anonymous(), bytes(32))
+    assert default == Principal.anonymous().to_account_id().to_hex()
