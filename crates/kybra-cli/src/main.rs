@@ -128,6 +128,30 @@ enum Command {
         #[command(subcommand)]
         command: BitcoinCommand,
     },
+    /// The ICP ledger: account identifiers.
+    Ledger {
+        #[command(subcommand)]
+        command: LedgerCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum LedgerCommand {
+    /// Print the ledger account identifier of the current identity, a principal or a canister.
+    AccountId {
+        /// The principal whose account to print (default: the current identity's).
+        #[arg(long)]
+        of_principal: Option<String>,
+        /// The canister (a dfx.json name deployed on the network, or an id) whose account to print.
+        #[arg(long)]
+        of_canister: Option<String>,
+        /// The subaccount, up to 64 hex digits (default: all zeros).
+        #[arg(long)]
+        subaccount: Option<String>,
+        /// The network of `--of-canister` (default: local).
+        #[arg(long)]
+        network: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -420,6 +444,19 @@ fn main() -> ExitCode {
             IdentityCommand::Whoami => commands::identity::whoami(cli.identity.as_deref()),
             IdentityCommand::GetPrincipal => commands::identity::get_principal(),
             IdentityCommand::Remove { name } => commands::identity::remove(&name),
+        },
+        Command::Ledger { command } => match command {
+            LedgerCommand::AccountId {
+                of_principal,
+                of_canister,
+                subaccount,
+                network,
+            } => commands::ledger::account_id(
+                of_principal.as_deref(),
+                of_canister.as_deref(),
+                subaccount.as_deref(),
+                network.as_deref(),
+            ),
         },
         Command::Bitcoin { command } => match command {
             BitcoinCommand::Mine {

@@ -7,6 +7,7 @@ pub mod canister;
 pub mod deploy;
 pub mod generate;
 pub mod identity;
+pub mod ledger;
 pub mod new;
 pub mod start;
 pub mod stop;

@@ -1,0 +1,95 @@
+//! `kybra ledger account-id [--of-principal P | --of-canister NAME|ID] [--subaccount HEX]`:
+//! the ICP ledger account identifier of the current identity (or of a principal, or of a
+//! canister), as `dfx ledger account-id` prints it.
+//!
+//! Promises: the identifier is the ledger's: CRC32 (big-endian) of, then,
+//! SHA-224(`"\x0aaccount-id"` + principal bytes + 32-byte subaccount); a bad principal,
+//! canister or subaccount is an error that says what to write. Nothing is sent anywhere.
+
+use anyhow::{anyhow, bail, Result};
+use candid::Principal;
+use sha2::{Digest, Sha224};
+
+use crate::network;
+
+/// The ledger's account identifier of `owner` and `subaccount` (32 bytes).
+pub fn account_identifier(owner: &Principal, subaccount: &[u8; 32]) -> [u8; 32] {
+    let mut hasher = Sha224::new();
+    hasher.update(b"\x0aaccount-id");
+    hasher.update(owner.as_slice());
+    hasher.update(subaccount);
+    let hash = hasher.finalize();
+    let mut out = [0u8; 32];
+    out[..4].copy_from_slice(&crc32fast::hash(&hash).to_be_bytes());
+    out[4..].copy_from_slice(&hash);
+    out
+}
+
+/// A subaccount given as 64 hex digits (fewer: left-padded with zeros, as dfx does).
+fn subaccount(hex_text: &str) -> Result<[u8; 32]> {
+    let digits = hex_text.trim_start_matches("0x");
+    if digits.len() > 64 || digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        bail!("--subaccount takes up to 64 hex digits (32 bytes), e.g. `--subaccount 01`; got {hex_text:?}");
+    }
+    let padded = format!("{digits:0>64}");
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&padded[2 * i..2 * i + 2], 16).expect("hex digits");
+    }
+    Ok(out)
+}
+
+/// `kybra ledger account-id`.
+pub fn account_id(
+    of_principal: Option<&str>,
+    of_canister: Option<&str>,
+    sub: Option<&str>,
+    network: Option<&str>,
+) -> Result<()> {
+    let owner = match (of_principal, of_canister) {
+        (Some(_), Some(_)) => bail!("give --of-principal or --of-canister, not both"),
+        (Some(text), None) => Principal::from_text(text)
+            .map_err(|e| anyhow!("--of-principal {text:?} is not a principal ({e}); write its text form, e.g. `2vxsx-fae`"))?,
+        (None, Some(canister)) => {
+            let root = super::root_or_cwd()?;
+            let net = network::resolve(network, &root);
+            super::call::canister_id(&root, canister, &net)?
+        }
+        (None, None) => crate::identity::current()?
+            .sender()
+            .map_err(|e| anyhow!("{e}"))?,
+    };
+    let sub = sub.map(subaccount).transpose()?.unwrap_or([0; 32]);
+    let id = account_identifier(&owner, &sub);
+    println!(
+        "{}",
+        id.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_anonymous_principals_default_account_is_the_ledgers() {
+        // The anonymous principal's account, as the ICP ledger and dfx give it.
+        let id = account_identifier(&Principal::anonymous(), &[0; 32]);
+        let hex: String = id.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(
+            hex,
+            "1c7a48ba6a562aa9eaa2481a9049cdf0433b9738c992d698c31d8abf89cadc79"
+        );
+    }
+
+    #[test]
+    fn subaccounts_are_padded_and_checked() {
+        let mut one = [0u8; 32];
+        one[31] = 1;
+        assert_eq!(subaccount("01").unwrap(), one);
+        assert_eq!(subaccount("0x1").unwrap(), one);
+        assert!(subaccount("zz").is_err());
+        assert!(subaccount(&"0".repeat(65)).is_err());
+    }
+}
