@@ -1,12 +1,14 @@
 """Identities of the command line (`kybra identity ...`, `--identity`), as dfx's: the
-caller a canister sees is the identity the CLI signs with, PEM files round-trip, and the
-replica refuses a non-controller's `install_code`."""
+caller a canister sees is the identity the CLI signs with, PEM files round-trip (import,
+export), a key changes password or storage mode and keeps its principal, and the replica
+refuses a non-controller's `install_code`."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+import pytest
 from conftest import Project
 
 MISC = "misc"
@@ -70,3 +72,51 @@ def test_a_non_controller_cannot_reinstall(running: Project) -> None:
     assert "controller" in message.lower(), message
     # The canister still works and kept its state.
     assert running.call(MISC, "whoami").startswith('("')
+
+
+def test_export_and_change_password_keep_the_key(
+    running: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    running.kybra("identity", "new", "e2e_plain", "--force")
+    pem = (
+        Path(os.environ["KYBRA_CONFIG_DIR"]) / "identity" / "e2e_plain" / "identity.pem"
+    )
+    assert running.kybra("identity", "export", "e2e_plain").stdout == pem.read_text()
+    principal = running.principal("e2e_plain")
+    # Plaintext -> a password, then another password, then plaintext again.
+    monkeypatch.setenv("KYBRA_IDENTITY_NEW_PASSWORD", "first password")
+    running.kybra("identity", "change-password", "e2e_plain")
+    assert not pem.exists()
+    monkeypatch.setenv("KYBRA_IDENTITY_PASSWORD", "first password")
+    assert running.principal("e2e_plain") == principal
+    exported = running.kybra("identity", "export", "e2e_plain").stdout
+    assert "PRIVATE KEY" in exported
+    monkeypatch.setenv("KYBRA_IDENTITY_NEW_PASSWORD", "second password")
+    running.kybra("identity", "change-password", "e2e_plain")
+    assert "wrong password" in running.fails(
+        "identity", "get-principal", "--identity", "e2e_plain"
+    )
+    monkeypatch.setenv("KYBRA_IDENTITY_PASSWORD", "second password")
+    assert running.principal("e2e_plain") == principal
+    assert running.kybra("identity", "export", "e2e_plain").stdout == exported
+    # A wrong current password changes nothing; a short new one is refused.
+    monkeypatch.setenv("KYBRA_IDENTITY_PASSWORD", "not the password")
+    monkeypatch.setenv("KYBRA_IDENTITY_NEW_PASSWORD", "third password")
+    assert "wrong password" in running.fails("identity", "change-password", "e2e_plain")
+    monkeypatch.setenv("KYBRA_IDENTITY_PASSWORD", "second password")
+    monkeypatch.setenv("KYBRA_IDENTITY_NEW_PASSWORD", "short")
+    assert "longer than 8 characters" in running.fails(
+        "identity", "change-password", "e2e_plain"
+    )
+    assert running.principal("e2e_plain") == principal
+    monkeypatch.delenv("KYBRA_IDENTITY_NEW_PASSWORD")
+    assert "KYBRA_IDENTITY_NEW_PASSWORD" in running.fails(
+        "identity", "change-password", "e2e_plain"
+    )
+    running.kybra(
+        "identity", "change-password", "e2e_plain", "--storage-mode", "plaintext"
+    )
+    monkeypatch.delenv("KYBRA_IDENTITY_PASSWORD")
+    assert pem.read_text() == exported
+    assert running.principal("e2e_plain") == principal
+    assert "no identity named nosuch" in running.fails("identity", "export", "nosuch")

@@ -294,11 +294,25 @@ impl Store {
             let path = self.create(DEFAULT, KeyType::Secp256k1, StorageMode::Plaintext, false)?;
             eprintln!("Created the default identity ({}).", path.display());
         }
+        let (path, pem) = self.pem(name)?;
+        identity_from_pem(&pem)
+            .with_context(|| format!("{} is not a key kybra can use", path.display()))
+    }
+
+    /// Identity `name`'s key file and its PEM text (decrypted with its password when it is
+    /// password-protected).
+    pub fn pem(&self, name: &str) -> Result<(PathBuf, Vec<u8>)> {
+        if name == ANONYMOUS {
+            bail!("`anonymous` is built in and has no key");
+        }
+        if !self.exists(name) {
+            bail!("there is no identity named {name} (see `kybra identity list`)");
+        }
         let config = self.identity_config(name)?;
         if config.hsm.is_some() || config.keyring_identity_suffix.is_some() {
             bail!("identity {name} keeps its key in a hardware module or the system keyring, which only dfx can use: `dfx identity export {name} > key.pem`, then `kybra identity import NAME key.pem`");
         }
-        let (path, pem) = match &config.encryption {
+        Ok(match &config.encryption {
             None => {
                 let path = self.pem_path(name);
                 (
@@ -316,9 +330,24 @@ impl Store {
                     encryption.open(name, &sealed, &self.password(name, false)?)?,
                 )
             }
+        })
+    }
+
+    /// Keeps identity `name`'s key under a new password (`mode` password-protected; read
+    /// with `new_password`), or as a plain PEM file (`mode` plaintext). The key and the
+    /// principal stay; a wrong current password changes nothing.
+    pub fn change_password(
+        &self,
+        name: &str,
+        mode: StorageMode,
+        new_password: Option<&str>,
+    ) -> Result<PathBuf> {
+        let (_, pem) = self.pem(name)?;
+        let writer = Store {
+            root: self.root.clone(),
+            password: new_password.map(Into::into),
         };
-        identity_from_pem(&pem)
-            .with_context(|| format!("{} is not a key kybra can use", path.display()))
+        writer.write(name, &pem, mode, true)
     }
 }
 

@@ -302,6 +302,16 @@ enum IdentityCommand {
     GetPrincipal,
     /// Delete an identity and its key.
     Remove { name: String },
+    /// Print an identity's PEM private key (decrypted) on standard output, as dfx's.
+    Export { name: String },
+    /// Keep an identity's key under a new password ($KYBRA_IDENTITY_NEW_PASSWORD, else asked
+    /// for; the current one from $KYBRA_IDENTITY_PASSWORD, else asked for), or as plaintext.
+    ChangePassword {
+        name: String,
+        /// How to keep the key from now on.
+        #[arg(long, value_enum, default_value_t = StorageKind::PasswordProtected)]
+        storage_mode: StorageKind,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -444,6 +454,10 @@ fn main() -> ExitCode {
             IdentityCommand::Whoami => commands::identity::whoami(cli.identity.as_deref()),
             IdentityCommand::GetPrincipal => commands::identity::get_principal(),
             IdentityCommand::Remove { name } => commands::identity::remove(&name),
+            IdentityCommand::Export { name } => commands::identity::export(&name),
+            IdentityCommand::ChangePassword { name, storage_mode } => {
+                commands::identity::change_password(&name, storage_mode.into())
+            }
         },
         Command::Ledger { command } => match command {
             LedgerCommand::AccountId {

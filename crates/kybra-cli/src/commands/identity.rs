@@ -1,4 +1,5 @@
-//! `kybra identity new|import|use|list|whoami|get-principal|remove`, as dfx's.
+//! `kybra identity new|import|use|list|whoami|get-principal|remove|export|change-password`,
+//! as dfx's.
 
 use std::path::Path;
 
@@ -66,5 +67,33 @@ pub fn get_principal() -> Result<()> {
 pub fn remove(name: &str) -> Result<()> {
     Store::open()?.remove(name)?;
     eprintln!("Removed identity {name}.");
+    Ok(())
+}
+
+/// `kybra identity export NAME`: its PEM private key on standard output (decrypted).
+pub fn export(name: &str) -> Result<()> {
+    let (_, pem) = Store::open()?.pem(name)?;
+    print!("{}", String::from_utf8_lossy(&pem));
+    Ok(())
+}
+
+/// Where `change-password` reads the new password when no terminal is asked.
+pub const NEW_PASSWORD_VAR: &str = "KYBRA_IDENTITY_NEW_PASSWORD";
+
+/// `kybra identity change-password NAME [--storage-mode …]`: the same key under a new
+/// password (from $KYBRA_IDENTITY_NEW_PASSWORD, else asked for), or as a plain PEM file.
+pub fn change_password(name: &str, mode: StorageMode) -> Result<()> {
+    let new = std::env::var(NEW_PASSWORD_VAR).ok();
+    if new.is_none()
+        && matches!(mode, StorageMode::PasswordProtected)
+        && std::env::var_os(crate::identity::encrypted::PASSWORD_VAR).is_some()
+    {
+        anyhow::bail!(
+            "set {NEW_PASSWORD_VAR} to the new password ({} holds the current one)",
+            crate::identity::encrypted::PASSWORD_VAR
+        );
+    }
+    let path = Store::open()?.change_password(name, mode, new.as_deref())?;
+    eprintln!("Identity {name} is now kept in {}.", path.display());
     Ok(())
 }
