@@ -128,7 +128,7 @@ enum Command {
         #[command(subcommand)]
         command: BitcoinCommand,
     },
-    /// The ICP ledger: account identifiers.
+    /// The ICP ledger: account identifiers; cycles for local canisters.
     Ledger {
         #[command(subcommand)]
         command: LedgerCommand,
@@ -149,6 +149,25 @@ enum LedgerCommand {
         #[arg(long)]
         subaccount: Option<String>,
         /// The network of `--of-canister` (default: local).
+        #[arg(long)]
+        network: Option<String>,
+    },
+    /// Give a canister cycles out of nothing (a local replica only; dfx's
+    /// `ledger fabricate-cycles`): `--cycles N` or `--t T` (trillions; default 10T).
+    FabricateCycles {
+        /// The canister (dfx.json name or id); omit with --all.
+        #[arg(long)]
+        canister: Option<String>,
+        /// Every canister of dfx.json that has an id.
+        #[arg(long, conflicts_with = "canister")]
+        all: bool,
+        /// Cycles to add.
+        #[arg(long, conflicts_with = "t")]
+        cycles: Option<u128>,
+        /// Trillions of cycles to add.
+        #[arg(long)]
+        t: Option<u128>,
+        /// Local replica to talk to (default: the project's).
         #[arg(long)]
         network: Option<String>,
     },
@@ -235,6 +254,23 @@ enum CanisterCommand {
     /// Remove a canister's code and state; the canister and its id remain.
     UninstallCode {
         canister: String,
+        #[arg(long)]
+        network: Option<String>,
+    },
+    /// Create canisters without installing code (dfx's `canister create`), recording their ids.
+    Create {
+        /// Canister name (from dfx.json); omit with --all.
+        canister: Option<String>,
+        /// Create every canister of dfx.json.
+        #[arg(long, conflicts_with = "canister")]
+        all: bool,
+        /// Cycles to create each with (default: 100T on a local replica).
+        #[arg(long, value_name = "CYCLES")]
+        with_cycles: Option<u128>,
+        /// Create the named canister at this id (local replicas).
+        #[arg(long, value_name = "PRINCIPAL")]
+        specified_id: Option<String>,
+        /// Replica to talk to: `local` (default), `ic`, or a URL.
         #[arg(long)]
         network: Option<String>,
     },
@@ -471,6 +507,18 @@ fn main() -> ExitCode {
                 subaccount.as_deref(),
                 network.as_deref(),
             ),
+            LedgerCommand::FabricateCycles {
+                canister,
+                all,
+                cycles,
+                t,
+                network,
+            } => commands::ledger::fabricate_cycles(
+                canister.as_deref(),
+                all,
+                cycles.or(t.map(|t| t.saturating_mul(1_000_000_000_000))),
+                network.as_deref(),
+            ),
         },
         Command::Bitcoin { command } => match command {
             BitcoinCommand::Mine {
@@ -555,6 +603,27 @@ fn main() -> ExitCode {
                 }),
                 Err(e) => Err(e),
             },
+            CanisterCommand::Create {
+                canister,
+                all,
+                with_cycles,
+                specified_id,
+                network,
+            } => {
+                if canister.is_none() && !all {
+                    Err(anyhow::anyhow!(
+                        "name the canister to create, or pass --all, e.g. `kybra canister create hello`"
+                    ))
+                } else {
+                    commands::deploy::create(&commands::deploy::Options {
+                        name: canister,
+                        network,
+                        with_cycles,
+                        specified_id,
+                        ..Default::default()
+                    })
+                }
+            }
             CanisterCommand::Id { canister, network } => {
                 commands::call::print_id(&canister, network.as_deref())
             }

@@ -111,53 +111,13 @@ fn deploy(options: &Options, may_create: bool) -> Result<()> {
             }
         }
     }
-    let specified_id = options
-        .specified_id
-        .as_deref()
-        .map(|text| {
-            Principal::from_text(text)
-                .map_err(|e| anyhow!("--specified-id {text} is not a principal: {e}"))
-        })
-        .transpose()?;
     let network = network::resolve(options.network.as_deref(), &project.root);
     let runtime = super::runtime()?;
     let agent = runtime.block_on(network::connect(&network))?;
     let mut ids = CanisterIds::load(&project.root)?;
-    // Every canister exists before any is built, so each build knows all ids (dfx's
-    // `CANISTER_ID_<NAME>` variables, which the compiler puts into `os.environ`).
-    let mut created = Vec::new();
-    for canister in &canisters {
-        if !may_create && ids.get_on(&canister.name, &network.name).is_none() {
-            bail!("canister {} has not been created on this network: deploy it with `kybra deploy {}`", canister.name, canister.name);
-        }
-        let wanted = match (Some(canister.name.as_str()) == name, specified_id) {
-            (true, Some(id)) => Some(id),
-            _ => canister
-                .specified_id
-                .as_deref()
-                .map(|text| {
-                    Principal::from_text(text).map_err(|e| {
-                        anyhow!(
-                            "dfx.json: `specified_id` of {} is not a principal: {e}",
-                            canister.name
-                        )
-                    })
-                })
-                .transpose()?,
-        };
-        let creation = Creation {
-            cycles: options.with_cycles.unwrap_or(INITIAL_CYCLES),
-            specified_id: wanted,
-        };
-        created.push(runtime.block_on(ensure_created(
-            &agent,
-            &network,
-            &project,
-            &canister.name,
-            &creation,
-            &mut ids,
-        ))?);
-    }
+    let created = runtime.block_on(create_each(
+        &project, &canisters, options, may_create, &network, &agent, &mut ids,
+    ))?;
     export_canister_ids(&project, &ids, &network.name);
     // Build everything and work out every argument before installing anything.
     let mut planned = Vec::new();
@@ -208,6 +168,79 @@ fn deploy(options: &Options, may_create: bool) -> Result<()> {
         deployed.push((p.spec, p.id));
     }
     print_summary(&network, &deployed);
+    Ok(())
+}
+
+/// Creates each of `canisters` that has no id on `network` yet (at `--specified-id` for
+/// NAME, or dfx.json's `specified_id`, with `--with-cycles`); every canister's id and
+/// installed module hash. With `may_create` false, a canister without an id is an error.
+async fn create_each(
+    project: &Project,
+    canisters: &[&CanisterSpec],
+    options: &Options,
+    may_create: bool,
+    network: &Network,
+    agent: &ic_agent::Agent,
+    ids: &mut CanisterIds,
+) -> Result<Vec<(Principal, Option<Vec<u8>>)>> {
+    let name = options.name.as_deref();
+    let specified_id = options
+        .specified_id
+        .as_deref()
+        .map(|text| {
+            Principal::from_text(text)
+                .map_err(|e| anyhow!("--specified-id {text} is not a principal: {e}"))
+        })
+        .transpose()?;
+    // Every canister exists before any is built, so each build knows all ids (dfx's
+    // `CANISTER_ID_<NAME>` variables, which the compiler puts into `os.environ`).
+    let mut created = Vec::new();
+    for canister in canisters {
+        if !may_create && ids.get_on(&canister.name, &network.name).is_none() {
+            bail!("canister {} has not been created on this network: deploy it with `kybra deploy {}`", canister.name, canister.name);
+        }
+        let wanted = match (Some(canister.name.as_str()) == name, specified_id) {
+            (true, Some(id)) => Some(id),
+            _ => canister
+                .specified_id
+                .as_deref()
+                .map(|text| {
+                    Principal::from_text(text).map_err(|e| {
+                        anyhow!(
+                            "dfx.json: `specified_id` of {} is not a principal: {e}",
+                            canister.name
+                        )
+                    })
+                })
+                .transpose()?,
+        };
+        let creation = Creation {
+            cycles: options.with_cycles.unwrap_or(INITIAL_CYCLES),
+            specified_id: wanted,
+        };
+        created
+            .push(ensure_created(agent, network, project, &canister.name, &creation, ids).await?);
+    }
+    Ok(created)
+}
+
+/// `kybra canister create NAME|--all`: creates canisters without building or installing
+/// them (dfx's `canister create`), recording their ids.
+pub fn create(options: &Options) -> Result<()> {
+    let project = Project::discover(&super::cwd()?)?;
+    let canisters = project.select(options.name.as_deref())?;
+    refuse_unsupported(&project, &canisters)?;
+    let network = network::resolve(options.network.as_deref(), &project.root);
+    let runtime = super::runtime()?;
+    let agent = runtime.block_on(network::connect(&network))?;
+    let mut ids = CanisterIds::load(&project.root)?;
+    let created = runtime.block_on(create_each(
+        &project, &canisters, options, true, &network, &agent, &mut ids,
+    ))?;
+    export_canister_ids(&project, &ids, &network.name);
+    for (spec, (id, _)) in canisters.iter().zip(created) {
+        println!("{}: {id}", spec.name);
+    }
     Ok(())
 }
 

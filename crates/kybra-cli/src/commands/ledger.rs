@@ -1,10 +1,12 @@
 //! `kybra ledger account-id [--of-principal P | --of-canister NAME|ID] [--subaccount HEX]`:
 //! the ICP ledger account identifier of the current identity (or of a principal, or of a
-//! canister), as `dfx ledger account-id` prints it.
+//! canister), as `dfx ledger account-id` prints it; `kybra ledger fabricate-cycles`: cycles
+//! out of nothing for local canisters (`provisional_top_up_canister`).
 //!
 //! Promises: the identifier is the ledger's: CRC32 (big-endian) of, then,
 //! SHA-224(`"\x0aaccount-id"` + principal bytes + 32-byte subaccount); a bad principal,
-//! canister or subaccount is an error that says what to write. Nothing is sent anywhere.
+//! canister or subaccount is an error that says what to write, and `account-id` sends
+//! nothing anywhere. `fabricate-cycles` refuses any network but a local one.
 
 use anyhow::{anyhow, bail, Result};
 use candid::Principal;
@@ -66,6 +68,78 @@ pub fn account_id(
         id.iter().map(|b| format!("{b:02x}")).collect::<String>()
     );
     Ok(())
+}
+
+/// Cycles `fabricate-cycles` adds when neither `--cycles` nor `--t` is given (dfx's 10T).
+const DEFAULT_FABRICATED: u128 = 10_000_000_000_000;
+
+/// `kybra ledger fabricate-cycles`.
+pub fn fabricate_cycles(
+    canister: Option<&str>,
+    all: bool,
+    cycles: Option<u128>,
+    network: Option<&str>,
+) -> Result<()> {
+    let root = super::root_or_cwd()?;
+    let net = network::resolve(network, &root);
+    if !net.local {
+        bail!(
+            "fabricate-cycles works on a local replica only ({} is not one): on mainnet, buy cycles with ICP",
+            net.url
+        );
+    }
+    let targets: Vec<(String, Principal)> = match (canister, all) {
+        (Some(name), _) => vec![(
+            name.to_string(),
+            super::call::canister_id(&root, name, &net)?,
+        )],
+        (None, true) => {
+            let project = crate::project::Project::load(&root)?;
+            let ids = crate::local::CanisterIds::load(&root)?;
+            let found: Vec<_> = project
+                .canisters
+                .iter()
+                .filter_map(|c| {
+                    let id = ids.get_on(&c.name, &net.name)?;
+                    Some((c.name.clone(), Principal::from_text(id).ok()?))
+                })
+                .collect();
+            if found.is_empty() {
+                bail!("no canister of this project has an id on {}: create them first (`kybra canister create --all`)", net.name);
+            }
+            found
+        }
+        (None, false) => bail!("name the canister (`--canister NAME`) or pass --all"),
+    };
+    let amount = cycles.unwrap_or(DEFAULT_FABRICATED);
+    let runtime = super::runtime()?;
+    runtime.block_on(async {
+        let agent = network::connect(&net).await?;
+        for (name, id) in targets {
+            #[derive(candid::CandidType)]
+            struct TopUp {
+                canister_id: Principal,
+                amount: candid::Nat,
+            }
+            let arg = candid::encode_one(TopUp {
+                canister_id: id,
+                amount: candid::Nat::from(amount),
+            })?;
+            agent
+                .update(
+                    &Principal::management_canister(),
+                    "provisional_top_up_canister",
+                )
+                .with_effective_canister_id(id)
+                .with_arg(arg)
+                .call_and_wait()
+                .await
+                .map_err(|e| network::explain(e, &net))
+                .map_err(|e| anyhow!("cannot fabricate cycles for {name} ({id}): {e:#}"))?;
+            println!("Fabricated {amount} cycles for {name} ({id}).");
+        }
+        Ok(())
+    })
 }
 
 #[cfg(test)]
