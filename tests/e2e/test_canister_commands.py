@@ -9,7 +9,7 @@ import json
 import re
 import subprocess
 
-from conftest import Project
+from conftest import KYBRA, Project
 from test_agents import AGENTS, npm_ready, replica_url
 
 HELLO = "kybra_hello_world"
@@ -110,3 +110,43 @@ def test_delete_stops_the_canister_and_forgets_its_id(running: Project) -> None:
     assert "not found" in message.lower() or "does not exist" in message.lower(), (
         message
     )
+
+
+def test_logs_show_what_the_canister_printed(running: Project) -> None:
+    running.call("misc", "shout", '("logged words")')
+    out = running.kybra("canister", "logs", "misc").stdout
+    lines = re.findall(r"^\[(\d+)\. (\d{4}-\d\d-\d\dT[\d:.]+Z)\]: (.*)$", out, re.MULTILINE)
+    contents = [content for _, _, content in lines]
+    assert "print says logged words" in contents, out
+    assert "ic.print says logged words" in contents, out
+    indexes = [int(i) for i, _, _ in lines]
+    assert indexes == sorted(indexes) and len(set(indexes)) == len(indexes), out
+    # Only controllers read a canister's log (its visibility is the default).
+    running.kybra("identity", "new", "e2e_reader", "--force")
+    assert "not allowed" in running.fails(
+        "canister", "logs", "misc", "--identity", "e2e_reader"
+    )
+
+
+def test_logs_follow_prints_new_records(running: Project) -> None:
+    follow = subprocess.Popen(
+        [str(KYBRA), "canister", "logs", "misc", "--follow"],
+        cwd=running.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        running.call("misc", "shout", '("followed words")')
+        assert follow.stdout is not None
+        for _ in range(10_000):
+            line = follow.stdout.readline()
+            assert line, (
+                f"--follow ended: {follow.stderr.read() if follow.stderr else ''}"
+            )
+            if line.rstrip().endswith("]: ic.print says followed words"):
+                break
+        assert follow.poll() is None, "--follow must keep running"
+    finally:
+        follow.kill()
+        follow.wait()

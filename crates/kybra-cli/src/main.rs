@@ -257,6 +257,17 @@ enum CanisterCommand {
         #[arg(long)]
         network: Option<String>,
     },
+    /// Print a canister's log (its prints and traps), as dfx's `canister logs`.
+    Logs {
+        /// Canister name (from dfx.json) or id.
+        canister: String,
+        /// Keep printing new records as they come (until interrupted).
+        #[arg(long)]
+        follow: bool,
+        /// Replica to talk to: `local` (default), `ic`, or a URL.
+        #[arg(long)]
+        network: Option<String>,
+    },
     /// Create canisters without installing code (dfx's `canister create`), recording their ids.
     Create {
         /// Canister name (from dfx.json); omit with --all.
@@ -603,6 +614,11 @@ fn main() -> ExitCode {
                 }),
                 Err(e) => Err(e),
             },
+            CanisterCommand::Logs {
+                canister,
+                follow,
+                network,
+            } => commands::logs::run(&canister, follow, network.as_deref()),
             CanisterCommand::Create {
                 canister,
                 all,

@@ -1,4 +1,4 @@
-//! `kybra canister status|start|stop|delete|uninstall-code|create`, as dfx's: management
+//! `kybra canister status|start|stop|delete|uninstall-code`, as dfx's: management
 //! canister calls over the IC HTTP interface, signed by the selected identity.
 //!
 //! Promises: a canister is named as in dfx.json (its id from `.kybra/local/`) or by id;

@@ -8,6 +8,7 @@ pub mod deploy;
 pub mod generate;
 pub mod identity;
 pub mod ledger;
+pub mod logs;
 pub mod new;
 pub mod start;
 pub mod stop;
