@@ -1,6 +1,6 @@
 """`kybra canister status|stop|start|uninstall-code|install|delete` and `kybra generate`,
-as dfx has them, against the real replica (this module gets its own replica: it stops and
-deletes canisters)."""
+and `logs`, `update-settings`, as dfx has them, against the real replica (this module gets
+its own replica: it stops and deletes canisters)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from test_agents import AGENTS, npm_ready, replica_url
 HELLO = "kybra_hello_world"
 
 
-def status(project: Project) -> dict[str, str]:
-    out = project.kybra("canister", "status", HELLO).stdout
+def status(project: Project, canister: str = HELLO) -> dict[str, str]:
+    out = project.kybra("canister", "status", canister).stdout
     return dict(re.findall(r"^([A-Za-z ]+): (.*)$", out, re.MULTILINE))
 
 
@@ -115,7 +115,9 @@ def test_delete_stops_the_canister_and_forgets_its_id(running: Project) -> None:
 def test_logs_show_what_the_canister_printed(running: Project) -> None:
     running.call("misc", "shout", '("logged words")')
     out = running.kybra("canister", "logs", "misc").stdout
-    lines = re.findall(r"^\[(\d+)\. (\d{4}-\d\d-\d\dT[\d:.]+Z)\]: (.*)$", out, re.MULTILINE)
+    lines = re.findall(
+        r"^\[(\d+)\. (\d{4}-\d\d-\d\dT[\d:.]+Z)\]: (.*)$", out, re.MULTILINE
+    )
     contents = [content for _, _, content in lines]
     assert "print says logged words" in contents, out
     assert "ic.print says logged words" in contents, out
@@ -150,3 +152,69 @@ def test_logs_follow_prints_new_records(running: Project) -> None:
     finally:
         follow.kill()
         follow.wait()
+
+
+def test_update_settings_changes_what_it_names_and_nothing_else(
+    running: Project,
+) -> None:
+    running.kybra(
+        "canister",
+        "update-settings",
+        "misc",
+        "--freezing-threshold",
+        "1234567",
+        "--compute-allocation",
+        "5",
+        "--reserved-cycles-limit",
+        "7000000000000",
+        "--wasm-memory-limit",
+        "3000000000",
+        "--log-visibility",
+        "public",
+    )
+    s = status(running, "misc")
+    assert s["Freezing threshold"] == "1_234_567"
+    assert s["Compute allocation"] == "5"
+    assert s["Reserved cycles limit"] == "7_000_000_000_000"
+    assert s["Wasm memory limit"] == "3_000_000_000"
+    assert s["Log visibility"] == "public"
+    me = running.principal()
+    running.kybra("identity", "new", "e2e_settings", "--force")
+    other = running.principal("e2e_settings")
+    # Public logs: anyone reads them.
+    running.kybra("canister", "logs", "misc", "--identity", "e2e_settings")
+    running.kybra("canister", "update-settings", "misc", "--add-controller", other)
+    assert status(running, "misc")["Controllers"].split() == [me, other]
+    running.kybra("canister", "update-settings", "misc", "--remove-controller", other)
+    assert status(running, "misc")["Controllers"].split() == [me]
+    # Bad input is refused and changes nothing.
+    assert "give at least one setting" in running.fails(
+        "canister", "update-settings", "misc"
+    )
+    assert "must be in 0..=100" in running.fails(
+        "canister", "update-settings", "misc", "--compute-allocation", "101"
+    )
+    assert "is not a principal" in running.fails(
+        "canister", "update-settings", "misc", "--add-controller", "nope"
+    )
+    assert "`public` or `controllers`" in running.fails(
+        "canister", "update-settings", "misc", "--log-visibility", "friends"
+    )
+    assert (
+        "controller"
+        in running.fails(
+            "canister",
+            "update-settings",
+            "misc",
+            "--freezing-threshold",
+            "1",
+            "--identity",
+            "e2e_settings",
+        ).lower()
+    )
+    s = status(running, "misc")
+    assert (s["Freezing threshold"], s["Compute allocation"]) == ("1_234_567", "5")
+    running.kybra(
+        "canister", "update-settings", "misc", "--log-visibility", "controllers"
+    )
+    assert status(running, "misc")["Log visibility"] == "controllers"

@@ -257,6 +257,42 @@ enum CanisterCommand {
         #[arg(long)]
         network: Option<String>,
     },
+    /// Change a canister's settings (controllers, allocations, thresholds, limits, log
+    /// visibility), as dfx's `canister update-settings`; settings not given stay.
+    UpdateSettings {
+        /// Canister name (from dfx.json) or id.
+        canister: String,
+        /// Add a controller (repeatable).
+        #[arg(long, value_name = "PRINCIPAL")]
+        add_controller: Vec<String>,
+        /// Remove a controller (repeatable).
+        #[arg(long, value_name = "PRINCIPAL")]
+        remove_controller: Vec<String>,
+        /// Make these the only controllers (repeatable).
+        #[arg(long, value_name = "PRINCIPAL")]
+        set_controller: Vec<String>,
+        /// Percent of an execution core reserved for the canister (0..=100).
+        #[arg(long)]
+        compute_allocation: Option<u64>,
+        /// Bytes of memory reserved for the canister.
+        #[arg(long)]
+        memory_allocation: Option<u64>,
+        /// Seconds of idle cycles the canister must keep before it freezes.
+        #[arg(long)]
+        freezing_threshold: Option<u64>,
+        /// The most cycles the canister may reserve for storage.
+        #[arg(long)]
+        reserved_cycles_limit: Option<u128>,
+        /// The most bytes of Wasm heap memory the canister may use.
+        #[arg(long)]
+        wasm_memory_limit: Option<u64>,
+        /// Who may read the canister's log: `controllers` or `public`.
+        #[arg(long)]
+        log_visibility: Option<String>,
+        /// Replica to talk to: `local` (default), `ic`, or a URL.
+        #[arg(long)]
+        network: Option<String>,
+    },
     /// Print a canister's log (its prints and traps), as dfx's `canister logs`.
     Logs {
         /// Canister name (from dfx.json) or id.
@@ -614,6 +650,33 @@ fn main() -> ExitCode {
                 }),
                 Err(e) => Err(e),
             },
+            CanisterCommand::UpdateSettings {
+                canister,
+                add_controller,
+                remove_controller,
+                set_controller,
+                compute_allocation,
+                memory_allocation,
+                freezing_threshold,
+                reserved_cycles_limit,
+                wasm_memory_limit,
+                log_visibility,
+                network,
+            } => commands::settings::run(
+                &canister,
+                &commands::settings::Changes {
+                    add_controllers: add_controller,
+                    remove_controllers: remove_controller,
+                    set_controllers: set_controller,
+                    compute_allocation,
+                    memory_allocation,
+                    freezing_threshold,
+                    reserved_cycles_limit,
+                    wasm_memory_limit,
+                    log_visibility,
+                },
+                network.as_deref(),
+            ),
             CanisterCommand::Logs {
                 canister,
                 follow,

@@ -2,7 +2,7 @@
 //! canister calls over the IC HTTP interface, signed by the selected identity.
 //!
 //! Promises: a canister is named as in dfx.json (its id from `.kybra/local/`) or by id;
-//! `status` prints dfx's fields (status, controllers, memory, balance, module hash);
+//! `status` prints dfx's fields (status, controllers, settings, memory, balance, module hash);
 //! `delete` stops a running canister first and forgets its id; each failure names the
 //! canister and what to do (e.g. "only a controller may ..." comes from the replica).
 
@@ -42,6 +42,12 @@ struct Status {
 #[derive(CandidType, Deserialize)]
 struct Settings {
     controllers: Vec<Principal>,
+    compute_allocation: Option<candid::Nat>,
+    memory_allocation: Option<candid::Nat>,
+    freezing_threshold: Option<candid::Nat>,
+    reserved_cycles_limit: Option<candid::Nat>,
+    wasm_memory_limit: Option<candid::Nat>,
+    log_visibility: Option<ic_management_canister_types::LogVisibility>,
 }
 
 #[derive(CandidType, Deserialize, Debug)]
@@ -132,6 +138,15 @@ async fn management(
         .map_err(|e| network::explain(e, network))
 }
 
+/// The controllers of canister `id` (from `canister_status`: the caller must be one).
+pub async fn controllers(
+    agent: &Agent,
+    network: &Network,
+    id: Principal,
+) -> Result<Vec<Principal>> {
+    Ok(status(agent, network, id).await?.settings.controllers)
+}
+
 async fn status(agent: &Agent, network: &Network, id: Principal) -> Result<Status> {
     let reply = management(agent, network, "canister_status", id).await?;
     let (status,): (Status,) =
@@ -152,6 +167,41 @@ async fn print_status(agent: &Agent, network: &Network, name: &str, id: Principa
     println!("Canister status of {name} ({id}):");
     println!("Status: {:?}", s.status);
     println!("Controllers: {}", controllers.join(" "));
+    let number = |n: &Option<candid::Nat>| n.as_ref().map_or("-".into(), |n| n.to_string());
+    println!(
+        "Compute allocation: {}",
+        number(&s.settings.compute_allocation)
+    );
+    println!(
+        "Memory allocation: {}",
+        number(&s.settings.memory_allocation)
+    );
+    println!(
+        "Freezing threshold: {}",
+        number(&s.settings.freezing_threshold)
+    );
+    println!(
+        "Reserved cycles limit: {}",
+        number(&s.settings.reserved_cycles_limit)
+    );
+    println!(
+        "Wasm memory limit: {}",
+        number(&s.settings.wasm_memory_limit)
+    );
+    println!(
+        "Log visibility: {}",
+        match &s.settings.log_visibility {
+            Some(ic_management_canister_types::LogVisibility::Public) => "public".to_string(),
+            Some(ic_management_canister_types::LogVisibility::AllowedViewers(v)) => format!(
+                "allowed viewers: {}",
+                v.iter()
+                    .map(Principal::to_text)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
+            _ => "controllers".to_string(),
+        }
+    );
     println!("Memory Size: {} Bytes", s.memory_size);
     println!("Balance: {} Cycles", s.cycles);
     match s.module_hash {

@@ -10,6 +10,7 @@ pub mod identity;
 pub mod ledger;
 pub mod logs;
 pub mod new;
+pub mod settings;
 pub mod start;
 pub mod stop;
 
