@@ -1,8 +1,8 @@
 """The original Kybra examples' pretest flow, unchanged through a `dfx`-named shim onto
 `kybra`: `dfx canister create NAME`, `dfx ledger fabricate-cycles --canister NAME
 --cycles N`, `dfx deploy NAME --argument '(…)'`; and `kybra canister create --all`,
-`kybra ledger fabricate-cycles --all --t T` with their bad-input cases (this module gets its
-own replica)."""
+`kybra ledger fabricate-cycles --all --t T` with their bad-input cases, and `kybra canister
+info` (this module gets its own replica)."""
 
 from __future__ import annotations
 
@@ -99,4 +99,19 @@ def test_bad_input_says_what_to_do(project: Project) -> None:
     assert "nosuch" in project.fails("canister", "create", "nosuch")
     assert "neither a canister of this project's dfx.json nor a canister id" in (
         project.fails("ledger", "fabricate-cycles", "--canister", "nosuch")
+    )
+
+
+def test_info_shows_controllers_and_module_hash_to_anyone(project: Project) -> None:
+    project.kybra("canister", "create", "configured")
+    me = project.principal()
+    project.kybra("identity", "new", "e2e_info", "--force")
+    for who in ([], ["--identity", "e2e_info"]):
+        out = project.kybra("canister", "info", "configured", *who).stdout
+        assert out.splitlines() == [f"Controllers: {me}", "Module hash: None"], out
+    project.kybra("deploy", "plain")
+    out = project.kybra("canister", "info", "plain").stdout
+    assert f"Module hash: {module_hash(project, 'plain')}" in out, out
+    assert "cannot read the controllers of aaaaa-aa" in project.fails(
+        "canister", "info", "aaaaa-aa"
     )

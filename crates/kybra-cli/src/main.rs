@@ -293,6 +293,14 @@ enum CanisterCommand {
         #[arg(long)]
         network: Option<String>,
     },
+    /// Print a canister's controllers and module hash (from the certified state; anyone may).
+    Info {
+        /// Canister name (from dfx.json) or id.
+        canister: String,
+        /// Replica to talk to: `local` (default), `ic`, or a URL.
+        #[arg(long)]
+        network: Option<String>,
+    },
     /// Print a canister's log (its prints and traps), as dfx's `canister logs`.
     Logs {
         /// Canister name (from dfx.json) or id.
@@ -677,6 +685,9 @@ fn main() -> ExitCode {
                 },
                 network.as_deref(),
             ),
+            CanisterCommand::Info { canister, network } => {
+                commands::info::run(&canister, network.as_deref())
+            }
             CanisterCommand::Logs {
                 canister,
                 follow,

@@ -7,6 +7,7 @@ pub mod canister;
 pub mod deploy;
 pub mod generate;
 pub mod identity;
+pub mod info;
 pub mod ledger;
 pub mod logs;
 pub mod new;
