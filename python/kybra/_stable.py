@@ -318,7 +318,7 @@ class StableBTreeMap(_GenericMap[_K, _V]):
         reverse: bool,
         limit: "int | None",
     ) -> "list[tuple[_K, _V]]":
-        return self._rt(what).stable_map_slice(  # pyright: ignore[reportReturnType]
+        return self._rt(what).stable_slice(  # pyright: ignore[reportReturnType]
             self.memory_id, lo, lo_in, hi, hi_in, reverse, limit
         )
 

@@ -161,7 +161,7 @@ class StableBTreeSet(_Structure, _Generic1[_T]):
         largest); a bound that is None is open. Fetched a page at a time."""
         lo, lo_in, hi, hi_in = start, True, end, False
         while True:
-            page = self._rt("range").stable_set_slice(
+            page = self._rt("range").stable_slice(
                 self.memory_id, lo, lo_in, hi, hi_in, reverse, _PAGE
             )
             yield from page  # pyright: ignore[reportReturnType]
@@ -175,7 +175,7 @@ class StableBTreeSet(_Structure, _Generic1[_T]):
     def _slice(
         self, what: str, lo: object, hi: object, reverse: bool, limit: int
     ) -> "list[_T]":
-        return self._rt(what).stable_set_slice(  # pyright: ignore[reportReturnType]
+        return self._rt(what).stable_slice(  # pyright: ignore[reportReturnType]
             self.memory_id, lo, True, hi, False, reverse, limit
         )
 

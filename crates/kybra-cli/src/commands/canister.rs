@@ -168,26 +168,16 @@ async fn print_status(agent: &Agent, network: &Network, name: &str, id: Principa
     println!("Status: {:?}", s.status);
     println!("Controllers: {}", controllers.join(" "));
     let number = |n: &Option<candid::Nat>| n.as_ref().map_or("-".into(), |n| n.to_string());
-    println!(
-        "Compute allocation: {}",
-        number(&s.settings.compute_allocation)
-    );
-    println!(
-        "Memory allocation: {}",
-        number(&s.settings.memory_allocation)
-    );
-    println!(
-        "Freezing threshold: {}",
-        number(&s.settings.freezing_threshold)
-    );
-    println!(
-        "Reserved cycles limit: {}",
-        number(&s.settings.reserved_cycles_limit)
-    );
-    println!(
-        "Wasm memory limit: {}",
-        number(&s.settings.wasm_memory_limit)
-    );
+    let settings = &s.settings;
+    for (label, value) in [
+        ("Compute allocation", &settings.compute_allocation),
+        ("Memory allocation", &settings.memory_allocation),
+        ("Freezing threshold", &settings.freezing_threshold),
+        ("Reserved cycles limit", &settings.reserved_cycles_limit),
+        ("Wasm memory limit", &settings.wasm_memory_limit),
+    ] {
+        println!("{label}: {}", number(value));
+    }
     println!(
         "Log visibility: {}",
         match &s.settings.log_visibility {

@@ -1,14 +1,14 @@
 //! `StableBTreeMap`'s functions of `_kybra_ic` (`stable_map_*`): get, insert, remove,
-//! listing, ranges and pops over the map's encoded keys, so every listing follows the
-//! order of iteration; a range whose start lies after its end is empty.
+//! listing and pops over the map's encoded keys, so every listing follows the order of
+//! iteration (its ranges are `stable_slice`, in [`super::slice`]).
 
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
-use super::store::{bounds, open_of, take, Data, Mem, Open, Store};
+use super::store::{open_of, Data, Mem, Open, Store};
 use ic_stable_structures::BTreeMap;
 
-fn map(o: &Open) -> &std::cell::RefCell<BTreeMap<Vec<u8>, Vec<u8>, Mem>> {
+pub(super) fn map(o: &Open) -> &std::cell::RefCell<BTreeMap<Vec<u8>, Vec<u8>, Mem>> {
     match &o.data {
         Data::Map(m) => m,
         _ => unreachable!("open_of checked the kind"),
@@ -73,7 +73,7 @@ fn stable_map_remove<'py>(
 
 /// What to list of each entry.
 #[derive(Clone, Copy, PartialEq)]
-enum Part {
+pub(super) enum Part {
     Keys,
     Values,
     Items,
@@ -81,7 +81,7 @@ enum Part {
 
 /// Each raw entry's part as Python objects (the raw entries are copied out of the map
 /// first, so no borrow of it is held while Python objects are built).
-fn build<'py>(
+pub(super) fn build<'py>(
     py: Python<'py>,
     store: &Store,
     o: &Open,
@@ -133,39 +133,6 @@ fn stable_map_items<'py>(py: Python<'py>, memory_id: i64) -> PyResult<Bound<'py,
     list(py, memory_id, Part::Items)
 }
 
-/// The (key, value) pairs whose keys lie between `start` and `end` (`None`: open; each
-/// bound's key itself is in when its `*_inclusive` is set), in key order or reversed, at
-/// most `limit` of them. Bounds are keys of the map's type (else `TypeError`).
-#[pyfunction]
-#[allow(clippy::too_many_arguments)]
-fn stable_map_slice<'py>(
-    py: Python<'py>,
-    memory_id: i64,
-    start: Option<Bound<'py, PyAny>>,
-    start_inclusive: bool,
-    end: Option<Bound<'py, PyAny>>,
-    end_inclusive: bool,
-    reverse: bool,
-    limit: Option<u64>,
-) -> PyResult<Bound<'py, PyList>> {
-    let (store, o) = open(py, memory_id)?;
-    let range = bounds(
-        py,
-        &store,
-        &o,
-        (start, start_inclusive),
-        (end, end_inclusive),
-    )?;
-    let raw: Vec<(Vec<u8>, Vec<u8>)> = match range.filter(|_| limit != Some(0)) {
-        None => Vec::new(),
-        Some(range) => {
-            let map = map(&o).borrow();
-            take(map.range(range).map(|e| e.into_pair()), reverse, limit)
-        }
-    };
-    build(py, &store, &o, raw, Part::Items)
-}
-
 /// Removes the entry with the smallest key (`last`: the largest); returns it as
 /// (key, value), or `None` when the map is empty.
 #[pyfunction]
@@ -199,7 +166,6 @@ pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(stable_map_keys, m)?)?;
     m.add_function(wrap_pyfunction!(stable_map_values, m)?)?;
     m.add_function(wrap_pyfunction!(stable_map_items, m)?)?;
-    m.add_function(wrap_pyfunction!(stable_map_slice, m)?)?;
     m.add_function(wrap_pyfunction!(stable_map_pop, m)?)?;
     Ok(())
 }

@@ -38,6 +38,7 @@ mod key;
 mod log;
 mod map;
 mod set;
+mod slice;
 mod store;
 mod vec;
 
@@ -49,6 +50,7 @@ use pyo3::prelude::*;
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(store::stable_open, m)?)?;
     m.add_function(wrap_pyfunction!(store::stable_len, m)?)?;
+    m.add_function(wrap_pyfunction!(slice::stable_slice, m)?)?;
     map::register(m)?;
     set::register(m)?;
     vec::register(m)?;

@@ -10,10 +10,10 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
-use super::store::{bounds, label, open_of, take, Data, Mem, Open, Store};
+use super::store::{label, open_of, Data, Mem, Open, Store};
 use ic_stable_structures::BTreeMap;
 
-fn set(o: &Open) -> &RefCell<BTreeMap<Vec<u8>, (), Mem>> {
+pub(super) fn set(o: &Open) -> &RefCell<BTreeMap<Vec<u8>, (), Mem>> {
     match &o.data {
         Data::Set(s) => s,
         _ => unreachable!("open_of checked the kind"),
@@ -55,7 +55,7 @@ fn stable_set_contains(
     Ok(found)
 }
 
-fn elements<'py>(
+pub(super) fn elements<'py>(
     py: Python<'py>,
     store: &Store,
     o: &Open,
@@ -66,37 +66,6 @@ fn elements<'py>(
         out.append(store.decode_key(py, o, &k)?)?;
     }
     Ok(out)
-}
-
-/// The elements between `start` and `end` (as `stable_map_slice`), at most `limit`.
-#[pyfunction]
-#[allow(clippy::too_many_arguments)]
-fn stable_set_slice<'py>(
-    py: Python<'py>,
-    memory_id: i64,
-    start: Option<Bound<'py, PyAny>>,
-    start_inclusive: bool,
-    end: Option<Bound<'py, PyAny>>,
-    end_inclusive: bool,
-    reverse: bool,
-    limit: Option<u64>,
-) -> PyResult<Bound<'py, PyList>> {
-    let (store, o) = open(py, memory_id)?;
-    let range = bounds(
-        py,
-        &store,
-        &o,
-        (start, start_inclusive),
-        (end, end_inclusive),
-    )?;
-    let raw = match range.filter(|_| limit != Some(0)) {
-        None => Vec::new(),
-        Some(range) => {
-            let set = set(&o).borrow();
-            take(set.range(range).map(|e| e.key().clone()), reverse, limit)
-        }
-    };
-    elements(py, &store, &o, raw)
 }
 
 /// Removes the smallest element (`last`: the largest); `None` when the set is empty.
@@ -185,7 +154,6 @@ pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(stable_set_insert, m)?)?;
     m.add_function(wrap_pyfunction!(stable_set_remove, m)?)?;
     m.add_function(wrap_pyfunction!(stable_set_contains, m)?)?;
-    m.add_function(wrap_pyfunction!(stable_set_slice, m)?)?;
     m.add_function(wrap_pyfunction!(stable_set_pop, m)?)?;
     m.add_function(wrap_pyfunction!(stable_set_clear, m)?)?;
     m.add_function(wrap_pyfunction!(stable_set_combine, m)?)?;

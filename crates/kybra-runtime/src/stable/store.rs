@@ -4,6 +4,7 @@
 //! the size limits, the bounds of ranges).
 //!
 //! Promises: see the parent module; the structures' Python functions are its siblings.
+
 use std::cell::RefCell;
 use std::collections::BTreeMap as StdMap;
 use std::ops::Bound as B;
