@@ -302,11 +302,11 @@ class StableBTreeMap(_GenericMap[_K, _V]):
 
     def pop_first(self) -> "tuple[_K, _V] | None":
         """Removes and returns the entry with the smallest key (None: the map is empty)."""
-        return self._rt("pop_first").stable_map_pop(self.memory_id, False)  # pyright: ignore[reportReturnType]
+        return self._rt("pop_first").stable_pop(self.memory_id, False)  # pyright: ignore[reportReturnType]
 
     def pop_last(self) -> "tuple[_K, _V] | None":
         """Removes and returns the entry with the largest key (None: the map is empty)."""
-        return self._rt("pop_last").stable_map_pop(self.memory_id, True)  # pyright: ignore[reportReturnType]
+        return self._rt("pop_last").stable_pop(self.memory_id, True)  # pyright: ignore[reportReturnType]
 
     def _slice(
         self,

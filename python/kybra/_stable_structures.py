@@ -138,11 +138,11 @@ class StableBTreeSet(_Structure, _Generic1[_T]):
 
     def pop_first(self) -> "_T | None":
         """Removes and returns the smallest element, or None when the set is empty."""
-        return self._rt("pop_first").stable_set_pop(self.memory_id, False)  # pyright: ignore[reportReturnType]
+        return self._rt("pop_first").stable_pop(self.memory_id, False)  # pyright: ignore[reportReturnType]
 
     def pop_last(self) -> "_T | None":
         """Removes and returns the largest element, or None when the set is empty."""
-        return self._rt("pop_last").stable_set_pop(self.memory_id, True)  # pyright: ignore[reportReturnType]
+        return self._rt("pop_last").stable_pop(self.memory_id, True)  # pyright: ignore[reportReturnType]
 
     def pop(self) -> _T:
         """Removes and returns the smallest element; KeyError when empty (as `set.pop`)."""

@@ -54,6 +54,19 @@ impl Project {
     }
 }
 
+/// Checks that `errors` are exactly one line starting with each of `want` (any order).
+#[allow(dead_code)] // not every test binary that shares this module uses it
+pub fn assert_diagnostics(errors: &[String], want: &[&str]) {
+    for w in want {
+        assert!(
+            errors.iter().any(|l| l.starts_with(w)),
+            "missing {w:?} in\n{}",
+            errors.join("\n")
+        );
+    }
+    assert_eq!(errors.len(), want.len(), "{}", errors.join("\n"));
+}
+
 impl Drop for Project {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.root);

@@ -133,31 +133,6 @@ fn stable_map_items<'py>(py: Python<'py>, memory_id: i64) -> PyResult<Bound<'py,
     list(py, memory_id, Part::Items)
 }
 
-/// Removes the entry with the smallest key (`last`: the largest); returns it as
-/// (key, value), or `None` when the map is empty.
-#[pyfunction]
-fn stable_map_pop<'py>(
-    py: Python<'py>,
-    memory_id: i64,
-    last: bool,
-) -> PyResult<Option<Bound<'py, PyAny>>> {
-    let (store, o) = open(py, memory_id)?;
-    let popped = {
-        let mut map = map(&o).borrow_mut();
-        if last {
-            map.pop_last()
-        } else {
-            map.pop_first()
-        }
-    };
-    match popped {
-        None => Ok(None),
-        Some(entry) => Ok(Some(
-            build(py, &store, &o, vec![entry], Part::Items)?.get_item(0)?,
-        )),
-    }
-}
-
 pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(stable_map_contains_key, m)?)?;
     m.add_function(wrap_pyfunction!(stable_map_get, m)?)?;
@@ -166,6 +141,5 @@ pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(stable_map_keys, m)?)?;
     m.add_function(wrap_pyfunction!(stable_map_values, m)?)?;
     m.add_function(wrap_pyfunction!(stable_map_items, m)?)?;
-    m.add_function(wrap_pyfunction!(stable_map_pop, m)?)?;
     Ok(())
 }

@@ -51,6 +51,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(store::stable_open, m)?)?;
     m.add_function(wrap_pyfunction!(store::stable_len, m)?)?;
     m.add_function(wrap_pyfunction!(slice::stable_slice, m)?)?;
+    m.add_function(wrap_pyfunction!(slice::stable_pop, m)?)?;
     map::register(m)?;
     set::register(m)?;
     vec::register(m)?;

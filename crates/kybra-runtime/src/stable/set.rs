@@ -68,27 +68,6 @@ pub(super) fn elements<'py>(
     Ok(out)
 }
 
-/// Removes the smallest element (`last`: the largest); `None` when the set is empty.
-#[pyfunction]
-fn stable_set_pop<'py>(
-    py: Python<'py>,
-    memory_id: i64,
-    last: bool,
-) -> PyResult<Option<Bound<'py, PyAny>>> {
-    let (store, o) = open(py, memory_id)?;
-    let popped = {
-        let mut set = set(&o).borrow_mut();
-        if last {
-            set.pop_last()
-        } else {
-            set.pop_first()
-        }
-    };
-    popped
-        .map(|(k, ())| store.decode_key(py, &o, &k))
-        .transpose()
-}
-
 /// Removes every element.
 #[pyfunction]
 fn stable_set_clear(py: Python<'_>, memory_id: i64) -> PyResult<()> {
@@ -154,7 +133,6 @@ pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(stable_set_insert, m)?)?;
     m.add_function(wrap_pyfunction!(stable_set_remove, m)?)?;
     m.add_function(wrap_pyfunction!(stable_set_contains, m)?)?;
-    m.add_function(wrap_pyfunction!(stable_set_pop, m)?)?;
     m.add_function(wrap_pyfunction!(stable_set_clear, m)?)?;
     m.add_function(wrap_pyfunction!(stable_set_combine, m)?)?;
     Ok(())

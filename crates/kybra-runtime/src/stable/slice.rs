@@ -1,6 +1,7 @@
-//! `stable_slice` of `_kybra_ic`: the entries of a `StableBTreeMap` (as (key, value)
-//! pairs) or the elements of a `StableBTreeSet` between two bounds, in order or reversed,
-//! at most a limit of them — what their `range`, paging, `first` and `last` read.
+//! What maps and sets share in `_kybra_ic`: `stable_slice`, the entries of a
+//! `StableBTreeMap` (as (key, value) pairs) or the elements of a `StableBTreeSet` between
+//! two bounds, in order or reversed, at most a limit of them (what their `range`, paging,
+//! `first` and `last` read); and `stable_pop`, their `pop_first`/`pop_last`.
 //!
 //! Promises: bounds are keys (elements) of the structure's type (else `TypeError`); a bound
 //! that is `None` is open; a range whose start lies after its end is empty; the entries are
@@ -64,6 +65,50 @@ pub(super) fn stable_slice<'py>(
         }
         _ => Err(PyTypeError::new_err(format!(
             "{} has no key order to take a range of",
+            label(&o.decl)
+        ))),
+    }
+}
+
+/// Removes the entry (map: a (key, value) pair) or element (set) with the smallest key
+/// (`last`: the largest) and returns it; `None` when the structure is empty.
+#[pyfunction]
+pub(super) fn stable_pop<'py>(
+    py: Python<'py>,
+    memory_id: i64,
+    last: bool,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let store = store(py)?;
+    let o = store.get(memory_id)?;
+    match &o.data {
+        Data::Map(_) => {
+            let popped = {
+                let mut m = map(&o).borrow_mut();
+                if last {
+                    m.pop_last()
+                } else {
+                    m.pop_first()
+                }
+            };
+            popped
+                .map(|entry| build(py, &store, &o, vec![entry], Part::Items)?.get_item(0))
+                .transpose()
+        }
+        Data::Set(_) => {
+            let popped = {
+                let mut s = set(&o).borrow_mut();
+                if last {
+                    s.pop_last()
+                } else {
+                    s.pop_first()
+                }
+            };
+            popped
+                .map(|(k, ())| store.decode_key(py, &o, &k))
+                .transpose()
+        }
+        _ => Err(PyTypeError::new_err(format!(
+            "{} has no key order to pop from",
             label(&o.decl)
         ))),
     }
