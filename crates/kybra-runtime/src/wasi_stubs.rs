@@ -1,6 +1,6 @@
 //! WASI functions `ic-wasi-polyfill` leaves out with `skip_unimplemented_functions`,
 //! answered with an error code instead of a panic (CPython probes some of them, e.g.
-//! `readlink` at start-up). `wasi2ic` finds them by their `__ic_custom_` names.
+//! `readlink` at start-up). kybra-template's WASI rewiring finds them by their `__ic_custom_` names.
 //!
 //! Promise: each returns a WASI errno (never traps), so Python sees an `OSError`.
 
