@@ -478,3 +478,24 @@ def test_refusals_say_what_was_wrong_and_change_nothing(
     for g, w in zip(got, want, strict=True):
         assert g.startswith(w), f"{g!r} does not start with {w!r}"
     check(c, model, EVERYTHING, "after the refusals")
+
+
+def test_a_cell_whose_initial_value_is_none(replica: Replica, tmp_path: Path) -> None:
+    module = tmp_path / "optional_cell.py"
+    module.write_text(
+        "from kybra import Opt, StableCell, query, update\n"
+        "cell = StableCell[Opt[str]](memory_id=0, initial=None)\n"
+        "@query\n"
+        "def get() -> Opt[str]:\n"
+        "    return cell.get()\n"
+        "@update\n"
+        "def set(value: Opt[str]) -> Opt[str]:\n"
+        "    return cell.set(value)\n"
+    )
+    c = replica.deploy(module)
+    assert c.get() is None
+    assert c.set("kept") is None
+    c = replica.upgrade(c)
+    assert c.get() == "kept"
+    assert c.set(None) == "kept"
+    assert c.get() is None

@@ -510,9 +510,11 @@ pub(super) fn stable_open(
         key_header: header(key_t),
         value_header: header(value_t),
     });
-    if let (Data::Cell(cell), Some(initial)) = (&open.data, initial) {
-        // A new cell holds no value yet (empty bytes): the declaration's `initial` is written.
+    if let Data::Cell(cell) = &open.data {
+        // A new cell holds no value yet (empty bytes): the declaration's `initial` is written
+        // (`None` too: the initial value of an `Opt` cell).
         if cell.borrow().get().is_empty() {
+            let initial = initial.unwrap_or_else(|| py.None().into_bound(py));
             let bytes = store.encode_value(py, &open, &initial)?;
             cell.borrow_mut().set(bytes);
         }
