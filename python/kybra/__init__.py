@@ -51,6 +51,7 @@ from kybra._stable import (
     ValueTooLarge,
     ValueTooLargeError,
 )
+from kybra._stable_files import StableFileSystem
 from kybra._stable_structures import (
     StableBTreeSet,
     StableCell,
@@ -93,6 +94,7 @@ __all__ = [
     "StableBTreeMap",
     "StableBTreeSet",
     "StableCell",
+    "StableFileSystem",
     "StableGrowResult",
     "StableLog",
     "StableMemoryError",

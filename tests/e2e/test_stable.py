@@ -1,13 +1,15 @@
 """Stable memory and StableBTreeMap through the CLI on a real replica: the book's audio
 recorder CRUD scenario, then an upgrade (`kybra deploy --mode upgrade` and
 `kybra canister install --mode upgrade`), then the same reads; the chapter's map sample
-with keys in order; the Reference's stable memory samples and reading beyond the end."""
+with keys in order; the Reference's stable memory samples and reading beyond the end;
+files in stable memory (`StableFileSystem`) across a replica restart."""
 
 from __future__ import annotations
 
 import json
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -168,3 +170,27 @@ def test_stable_memory_samples_and_reading_beyond_the_end(stable: Project) -> No
     )
     stable.kybra("deploy", name, "--mode", "upgrade")
     assert call(stable, name, "stable_read", "(10, 5)") == b"hello".hex()
+
+
+def test_files_in_stable_memory_survive_a_replica_restart(tmp_path: Path) -> None:
+    # The kybra.testing project that declares `StableFileSystem`: a file written through
+    # the command line is read back after `kybra stop` and `kybra start` (no `--clean`),
+    # then after an upgrade.
+    project = copy_project(
+        REPO / "tests" / "testing" / "projects" / "stable_files",
+        tmp_path / "stable_files",
+    )
+    host = f"127.0.0.1:{free_port()}"
+    project.kybra("start", "--background", "--clean", "--host", host)
+    try:
+        project.kybra("deploy")
+        assert call(project, "stable_files", "makedirs", '("/keep")') is None
+        written = call(project, "stable_files", "write", '("/keep/me", blob "kept")')
+        assert written == "ok"
+        project.kybra("stop")
+        project.kybra("start", "--background", "--host", host)
+        assert call(project, "stable_files", "read", '("/keep/me")') == "6b657074"
+        project.kybra("deploy", "--mode", "upgrade")
+        assert call(project, "stable_files", "listdir", '("/keep")') == ["me"]
+    finally:
+        project.kybra("stop", check=False)

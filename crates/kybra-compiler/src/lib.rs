@@ -21,6 +21,7 @@ pub mod names;
 pub mod packages;
 pub mod project;
 pub mod search;
+pub mod stable_file_system;
 pub mod stable_structures;
 pub mod stdlib;
 pub mod typedefs;
@@ -225,7 +226,9 @@ pub fn analyse(
     let cx = typedefs::TypeCx::new(&project, &names);
     let (methods, hooks, more) = analyse::entry_points(&project, &cx);
     diags.extend(more);
-    let stable_structures = stable_structures::find(&project, &cx, &mut diags);
+    let file_system = stable_file_system::find(&project, &cx, &mut diags);
+    let stable_structures =
+        stable_structures::find(&project, &cx, file_system.is_some(), &mut diags);
     cx.define_services();
     let (types, more) = cx.finish();
     diags.extend(more);
@@ -271,6 +274,7 @@ pub fn analyse(
             stable_structures,
             env: build_env(),
             site_packages,
+            file_system,
         },
         user_modules: user,
         packages: project.site.report,

@@ -11,13 +11,14 @@
 //! any Python runs): a variable, an id outside 0..=254, a size of 0 or above 4 GiB, only one
 //! of a map's two sizes, a memory id used twice (a log uses two), missing or extra types,
 //! an unknown parameter or a type that is not Candid is a diagnostic saying what to write.
-//! A cell's `initial` is an ordinary expression, evaluated when the declaration runs. No
-//! memory id is reserved: Kybra keeps nothing of its own in the stable memory the
-//! structures use, so all of 0..=254 are the user's.
+//! A cell's `initial` is an ordinary expression, evaluated when the declaration runs.
+//! Kybra keeps nothing of its own in the stable memory the structures use, so all of
+//! 0..=254 are the user's, except while the canister declares a `StableFileSystem`: its
+//! memory ids ([`FILE_SYSTEM_MEMORY_IDS`]) are then refused.
 
 use std::collections::HashMap;
 
-use kybra_interface::{StableKind, StableStructure};
+use kybra_interface::{StableKind, StableStructure, FILE_SYSTEM_MEMORY_IDS};
 use ruff_python_ast::{Expr, ExprCall, Number, Stmt};
 use ruff_text_size::{Ranged, TextSize};
 
@@ -79,8 +80,14 @@ const CLASSES: [Class; 6] = [
     },
 ];
 
-/// The stable structures `project` declares; problems go to `diags`.
-pub fn find(project: &Project, cx: &TypeCx, diags: &mut Vec<Diagnostic>) -> Vec<StableStructure> {
+/// The stable structures `project` declares (with a stable file system when
+/// `file_system`); problems go to `diags`.
+pub fn find(
+    project: &Project,
+    cx: &TypeCx,
+    file_system: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<StableStructure> {
     let mut found = Vec::new();
     let mut seen: HashMap<u8, (Diagnostic, &str)> = HashMap::new();
     for module in &project.modules {
@@ -106,7 +113,13 @@ pub fn find(project: &Project, cx: &TypeCx, diags: &mut Vec<Diagnostic>) -> Vec<
             let here = m.at(call.range().start(), String::new());
             let mut ok = true;
             for id in s.memory_ids() {
-                if let Some((first, by)) = seen.get(&id) {
+                if file_system && FILE_SYSTEM_MEMORY_IDS.contains(&id) {
+                    diags.push(m.at(
+                        call.range().start(),
+                        crate::stable_file_system::reserved_message(id),
+                    ));
+                    ok = false;
+                } else if let Some((first, by)) = seen.get(&id) {
                     diags.push(m.at(
                         call.range().start(),
                         format!(

@@ -241,3 +241,71 @@ fn mistakes_in_the_other_kinds() {
     ];
     common::assert_diagnostics(&e, &want);
 }
+
+#[test]
+fn a_stable_file_system_is_declared_once_and_reserves_its_memory_ids() {
+    use kybra_interface::{StableFileSystem, DEFAULT_MAX_FILE_SIZE};
+    let p = payload(&[
+        (
+            "src/main.py",
+            "import kybra\nfrom kybra import StableBTreeMap, nat8\nimport store\n\
+             m = StableBTreeMap[nat8, str](memory_id=243)\n\
+             kybra.StableFileSystem(max_file_size=64 * 1024 ** 2 + 1)\n",
+        ),
+        ("src/store.py", "x = 1\n"),
+    ]);
+    assert_eq!(
+        p.file_system,
+        Some(StableFileSystem {
+            max_file_size: 64 * 1024 * 1024 + 1
+        })
+    );
+    let p = payload(&[(
+        "src/main.py",
+        "from kybra import StableFileSystem\nfiles = StableFileSystem()\n",
+    )]);
+    assert_eq!(
+        p.file_system,
+        Some(StableFileSystem {
+            max_file_size: DEFAULT_MAX_FILE_SIZE
+        })
+    );
+    let p = payload(&[("src/main.py", "x = 1\n")]);
+    assert_eq!(p.file_system, None);
+    let e = errors(
+        "from kybra import StableBTreeMap, StableFileSystem, StableLog, nat8\n\
+         a = StableBTreeMap[nat8, str](memory_id=244)\n\
+         b = StableLog[nat8](index_memory_id=1, data_memory_id=253)\n\
+         c = StableBTreeMap[nat8, str](memory_id=254)\n\
+         StableFileSystem()\n\
+         StableFileSystem()\n\
+         d = StableFileSystem(max_file_size=SIZE)\n\
+         e = StableFileSystem(max_file_size=0)\n\
+         f = StableFileSystem(1)\n\
+         g = StableFileSystem(size=1)\n",
+    );
+    let want = [
+        "src/main.py:2:5: memory id 244 belongs to the stable file system this canister declares (StableFileSystem takes memory ids 244 to 253) — give the structure a memory id below 244",
+        "src/main.py:3:5: memory id 253 belongs to the stable file system",
+        "src/main.py:6:1: the stable file system is already declared at src/main.py:5:1",
+        "src/main.py:7:5: the stable file system is already declared at src/main.py:5:1",
+        "src/main.py:8:5: the stable file system is already declared at src/main.py:5:1",
+        "src/main.py:9:5: the stable file system is already declared at src/main.py:5:1",
+        "src/main.py:10:5: the stable file system is already declared at src/main.py:5:1",
+    ];
+    common::assert_diagnostics(&e, &want);
+    let e = errors(
+        "from kybra import StableFileSystem\n\
+         d = StableFileSystem(max_file_size=SIZE)\n\
+         e = StableFileSystem(max_file_size=0)\n\
+         f = StableFileSystem(1)\n\
+         g = StableFileSystem(size=1)\n",
+    );
+    let want = [
+        "src/main.py:2:36: `max_file_size` must be an integer written with literals",
+        "src/main.py:3:36: `max_file_size` must be between 1 and 1099511627776 bytes (1 TiB)",
+        "src/main.py:4:22: StableFileSystem takes keyword arguments only",
+        "src/main.py:5:22: StableFileSystem has no parameter `size`",
+    ];
+    common::assert_diagnostics(&e, &want);
+}

@@ -55,6 +55,26 @@ pub struct Payload {
     /// written into the canister's file system under [`SITE_PACKAGES`] before the
     /// interpreter starts; that folder is then on `sys.path` (only when this is not empty).
     pub site_packages: Vec<SiteFile>,
+    /// `StableFileSystem(...)` declared at module level: the canister's files live in
+    /// stable memory (memory ids [`FILE_SYSTEM_MEMORY_IDS`]) and survive upgrades; `None`:
+    /// they live on the heap, as before, and an upgrade starts with none.
+    pub file_system: Option<StableFileSystem>,
+}
+
+/// The memory ids of the stable file system in the stable structures' memory manager
+/// (`stable-fs` takes ten). While a canister declares `StableFileSystem`, no stable
+/// structure may use them.
+pub const FILE_SYSTEM_MEMORY_IDS: std::ops::Range<u8> = 244..254;
+
+/// The largest file of a stable file system unless `max_file_size` says otherwise: 1 GiB.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 1 << 30;
+
+/// A stable file system declaration: `StableFileSystem(max_file_size=…)`.
+#[derive(CandidType, Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StableFileSystem {
+    /// The largest file in bytes: a write or truncation past it fails with `EFBIG` (Python:
+    /// `OSError`) and changes nothing.
+    pub max_file_size: u64,
 }
 
 /// Where [`Payload::site_packages`] are written in the canister's file system, and the
@@ -571,6 +591,9 @@ mod tests {
                 path: "pkg/__init__.py".into(),
                 data: ByteBuf::from(b"x = 1\n".to_vec()),
             }],
+            file_system: Some(StableFileSystem {
+                max_file_size: DEFAULT_MAX_FILE_SIZE,
+            }),
         }
     }
 

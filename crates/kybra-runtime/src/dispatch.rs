@@ -58,6 +58,7 @@ fn with_hook_params(payload: &Payload) -> Payload {
         stable_structures: vec![],
         env: vec![],
         site_packages: vec![],
+        file_system: None,
     }
 }
 

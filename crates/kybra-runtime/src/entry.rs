@@ -15,7 +15,7 @@ use pyo3::types::{PyBytes, PyDict};
 
 use crate::context::{self, Kind};
 use crate::frozen::{self, FrozenModule};
-use crate::{dispatch, hooks, ic_module, interpreter, payload, site_packages, traps};
+use crate::{dispatch, files, hooks, ic_module, interpreter, payload, site_packages, traps};
 
 extern "C" {
     /// The C/Rust static constructors (wasi-libc's clock emulation, CPython's, ...).
@@ -46,8 +46,8 @@ fn start(kind: Kind) {
     // Module-level code runs in the install/upgrade message: the `ic` API sees it as such.
     context::enter(kind, None, false);
     std::panic::set_hook(Box::new(panic_hook));
-    ic_wasi_polyfill::init(&seed(), &[("PYTHONHASHSEED", "0")]);
     let mut payload = payload::read();
+    files::init(&seed(), &[("PYTHONHASHSEED", "0")], payload.file_system);
     // Package files go into the file system now; the payload need not keep them.
     let site_files = site_packages::write(std::mem::take(&mut payload.site_packages));
     // wasi-libc read its environment in the constructors above: the build's variables

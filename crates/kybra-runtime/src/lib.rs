@@ -44,6 +44,7 @@ mod candid_text;
 mod context;
 mod dispatch;
 mod entry;
+mod files;
 mod frozen;
 mod guards;
 mod hooks;

@@ -6,9 +6,11 @@
 //! created as needed); after [`add_to_path`], package modules import as they do on a
 //! host — with `__file__`, a package's `__path__`, and a loader whose
 //! `get_data`/`get_resource_reader` read the package's data files, so
-//! `importlib.resources`, `pkgutil.get_data` and `__file__`-relative `open` work. The
-//! files live in the heap (the polyfill's transient file system): an upgrade writes them
-//! again from the new module's payload. A file that cannot be written traps the install.
+//! `importlib.resources`, `pkgutil.get_data` and `__file__`-relative `open` work. Every
+//! start (install, upgrade) writes them from the module's payload into an emptied
+//! [`SITE_PACKAGES`], whether the file system is on the heap or in stable memory
+//! (`crate::files`), so no file of an older version's packages is left behind. A file
+//! that cannot be written traps the install.
 
 use std::path::Path;
 
@@ -18,6 +20,14 @@ use pyo3::prelude::*;
 /// Writes `files` under [`SITE_PACKAGES`]; returns how many there were.
 pub fn write(files: Vec<SiteFile>) -> usize {
     let root = Path::new(SITE_PACKAGES);
+    // A stable file system still holds the previous version's packages.
+    match std::fs::remove_dir_all(root) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => ic_cdk::trap(format!(
+            "kybra: cannot remove the previous package files in {SITE_PACKAGES}: {e}"
+        )),
+    }
     let count = files.len();
     for file in files {
         let path = root.join(&file.path);

@@ -6,8 +6,8 @@
 //! call, the range and the size (nothing is written, nothing traps); growing returns the
 //! book's `{"Ok": old_pages}` or `{"Err": {"OutOfMemory": None}}` (also when the growth
 //! would pass `max_pages`, the 4 GiB limit of the 32-bit API). While the canister has
-//! StableBTreeMaps open (they live in this same memory), writing and growing raise
-//! `RuntimeError` instead of corrupting them.
+//! stable structures open or a stable file system (they live in this same memory),
+//! writing and growing raise `RuntimeError` instead of corrupting them.
 
 use pyo3::exceptions::{PyIndexError, PyRuntimeError};
 use pyo3::prelude::*;
@@ -37,7 +37,7 @@ fn check_writable(api: &str) -> PyResult<()> {
     match crate::stable::open_memory_ids() {
         ids if ids.is_empty() => Ok(()),
         ids => Err(PyRuntimeError::new_err(format!(
-            "{api}: this canister keeps stable structures (memory ids {ids:?}) in stable memory, and writing it directly would corrupt them — store the data in a StableBTreeMap or another stable structure instead"
+            "{api}: this canister keeps stable structures or its stable file system (memory ids {ids:?}) in stable memory, and writing it directly would corrupt them — store the data in a StableBTreeMap, another stable structure or a file instead"
         ))),
     }
 }

@@ -1,8 +1,10 @@
 //! Rewires the runtime's WASI imports to the `ic-wasi-polyfill` functions linked into the
 //! same module: each function imported from `wasi_snapshot_preview1` (or `wasi_unstable`)
 //! as `NAME` is replaced, in every call, `ref.func`, element segment and export, by the
-//! module's own function `__ic_custom_NAME` (found by the name section, or exported under
-//! that name). The imports left unused are removed by the garbage collection that follows.
+//! module's own function `__kybra_wasi_NAME` if the runtime wraps the polyfill's (e.g.
+//! `path_open`, to set a file's size limit), else `__ic_custom_NAME` (found by the name
+//! section, or exported under that name). The imports left unused are removed by the
+//! garbage collection that follows.
 //!
 //! Promises: a replacement has exactly the import's type (else [`RewireError::Type`]);
 //! an import without a replacement is left alone (the template's import check then names
@@ -16,8 +18,9 @@ use walrus::{ElementItems, ExportItem, FunctionId, ImportKind, Module};
 /// The WASI modules whose imports are rewired.
 const WASI_MODULES: [&str; 2] = ["wasi_snapshot_preview1", "wasi_unstable"];
 
-/// The prefix of the polyfill's implementation of each WASI function.
-const PREFIX: &str = "__ic_custom_";
+/// The prefixes of a WASI function's implementations, the preferred first: the runtime's
+/// own wrapper, then the polyfill's.
+const PREFIXES: [&str; 2] = ["__kybra_wasi_", "__ic_custom_"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum RewireError {
@@ -31,11 +34,11 @@ pub fn rewire(module: &mut Module) -> Result<usize, RewireError> {
         .funcs
         .iter()
         .filter_map(|f| Some((f.name.clone()?, f.id())))
-        .filter(|(name, _)| name.starts_with(PREFIX))
+        .filter(|(name, _)| PREFIXES.iter().any(|p| name.starts_with(p)))
         .collect();
     for e in module.exports.iter() {
         if let ExportItem::Function(id) = e.item {
-            if e.name.starts_with(PREFIX) {
+            if PREFIXES.iter().any(|p| e.name.starts_with(p)) {
                 by_name.entry(e.name.clone()).or_insert(id);
             }
         }
@@ -48,8 +51,10 @@ pub fn rewire(module: &mut Module) -> Result<usize, RewireError> {
         if !WASI_MODULES.contains(&import.module.as_str()) {
             continue;
         }
-        let wanted = format!("{PREFIX}{}", import.name);
-        let Some(&new) = by_name.get(&wanted) else {
+        let Some((wanted, &new)) = PREFIXES.iter().find_map(|p| {
+            let wanted = format!("{p}{}", import.name);
+            by_name.get(&wanted).map(|id| (wanted, id))
+        }) else {
             continue;
         };
         if module.funcs.get(old).ty() != module.funcs.get(new).ty() {

@@ -198,3 +198,31 @@ fn a_polyfill_function_of_another_type_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn the_runtime_s_own_wrapper_wins_over_the_polyfill_function() {
+    let wasm = wat::parse_str(
+        r#"(module
+            (import "wasi_snapshot_preview1" "fd_sync" (func $s (param i32) (result i32)))
+            (func $__ic_custom_fd_sync (param i32) (result i32) (i32.const 1))
+            (func $__kybra_wasi_fd_sync (param i32) (result i32) (call $__ic_custom_fd_sync (local.get 0)))
+            (func (export "canister_init") (drop (call $s (i32.const 0)))))"#,
+    )
+    .unwrap();
+    let mut module = ic_wasm::utils::parse_wasm(&wasm, true).unwrap();
+    assert_eq!(rewire(&mut module).unwrap(), 1);
+    let init = module.exports.get_func("canister_init").unwrap();
+    let walrus::FunctionKind::Local(body) = &module.funcs.get(init).kind else {
+        panic!("canister_init is local")
+    };
+    let called: Vec<String> = body
+        .block(body.entry_block())
+        .instrs
+        .iter()
+        .filter_map(|(i, _)| match i {
+            walrus::ir::Instr::Call(c) => module.funcs.get(c.func).name.clone(),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(called, ["__kybra_wasi_fd_sync"]);
+}

@@ -75,6 +75,7 @@ pub fn empty_payload() -> Payload {
         hooks: Default::default(),
         env: Vec::new(),
         site_packages: Vec::new(),
+        file_system: None,
         stable_structures: Vec::new(),
     }
 }

@@ -30,12 +30,15 @@
 //!   and [`open_memory_ids`] tells the raw API to refuse writes while structures are open;
 //!   a memory id that holds another kind of structure (its magic bytes differ) is refused
 //!   the same way, so changing a declaration's kind never wipes data;
-//! - Kybra stores nothing of its own in the manager: memory ids 0..=254 are all the user's.
+//! - Kybra stores nothing of its own in the manager: memory ids 0..=254 are all the user's,
+//!   except while the canister declares `StableFileSystem`, whose files take
+//!   `kybra_interface::FILE_SYSTEM_MEMORY_IDS` (see `crate::files`).
 
 mod cell;
 mod heap;
 mod key;
 mod log;
+pub mod manager;
 mod map;
 mod set;
 mod slice;

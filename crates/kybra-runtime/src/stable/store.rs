@@ -10,8 +10,7 @@ use std::collections::BTreeMap as StdMap;
 use std::ops::Bound as B;
 use std::rc::Rc;
 
-use ic_stable_structures::memory_manager::{MemoryId, MemoryManager, VirtualMemory};
-use ic_stable_structures::{BTreeMap, Cell, DefaultMemoryImpl, Log, Memory};
+use ic_stable_structures::{BTreeMap, Cell, Log, Memory};
 use kybra_interface::{
     Method, MethodKind, Param, Payload, StableKind, StableStructure, Type as Declared,
 };
@@ -25,7 +24,7 @@ use crate::encode::encode_reply;
 use crate::schema::Schema;
 use crate::types::{Entry, NAT8, T};
 
-pub(super) type Mem = VirtualMemory<DefaultMemoryImpl>;
+pub(super) use super::manager::Mem;
 
 /// The data of one open structure.
 pub(super) enum Data {
@@ -53,7 +52,6 @@ pub(super) struct Open {
 }
 
 pub(super) struct Store {
-    pub(super) manager: MemoryManager<DefaultMemoryImpl>,
     pub(super) decls: Vec<StableStructure>,
     pub(super) schema: Schema,
     /// Per declaration: (key or element type, value type or the same).
@@ -67,9 +65,10 @@ thread_local! {
     static STORE: RefCell<Option<Rc<Store>>> = const { RefCell::new(None) };
 }
 
-/// The memory ids of the structures open in this instance (empty: stable memory is free).
+/// The memory ids of the structures open in this instance and of a stable file system
+/// (empty: stable memory is free).
 pub fn open_memory_ids() -> Vec<u8> {
-    STORE.with_borrow(|s| {
+    let mut ids: Vec<u8> = STORE.with_borrow(|s| {
         s.as_ref()
             .map(|s| {
                 s.open
@@ -79,7 +78,9 @@ pub fn open_memory_ids() -> Vec<u8> {
                     .collect()
             })
             .unwrap_or_default()
-    })
+    });
+    ids.extend(crate::files::memory_ids());
+    ids
 }
 
 /// The class name of a kind, as Python spells it.
@@ -112,17 +113,6 @@ pub(super) fn store(py: Python<'_>) -> PyResult<Rc<Store>> {
     }
     let payload = crate::payload::read();
     let decls = payload.stable_structures.clone();
-    let size = ic_cdk::stable::stable_size();
-    if size > 0 {
-        let mut magic = [0u8; 3];
-        ic_cdk::stable::stable_read(0, &mut magic);
-        if &magic != b"MGR" {
-            return Err(PyRuntimeError::new_err(format!(
-                "kybra: stable memory ({size} pages) holds data that is not a stable structure store (written with ic.stable_write?); \
-                 opening a stable structure would overwrite it — keep raw stable memory and stable structures in different canisters"
-            )));
-        }
-    }
     // One pseudo-method per declaration, whose parameters are its types, builds the schema.
     let param = |ty: &Declared| Param {
         name: String::new(),
@@ -172,7 +162,6 @@ pub(super) fn store(py: Python<'_>) -> PyResult<Rc<Store>> {
             .map(Bound::unbind)
     };
     let store = Rc::new(Store {
-        manager: MemoryManager::init(DefaultMemoryImpl::default()),
         decls,
         schema,
         types,
@@ -204,7 +193,8 @@ impl Store {
     /// The virtual memory `id`, checked to be empty or to hold `magic` (what the
     /// structure of `decl` keeps there).
     pub(super) fn memory(&self, decl: &StableStructure, id: u8, magic: &[u8; 3]) -> PyResult<Mem> {
-        let memory = self.manager.get(MemoryId::new(id));
+        let memory =
+            super::manager::memory("a stable structure", id).map_err(PyRuntimeError::new_err)?;
         if memory.size() > 0 {
             let mut found = [0u8; 3];
             memory.read(0, &mut found);
