@@ -48,6 +48,8 @@ class CandidError(Error, ValueError):
 
 
 def _runtime(what: str):  # returns the stub module (its type has no name)
+    if backend.inside:
+        return backend.module
     return backend.runtime(f"ic.{what}()")
 
 
@@ -67,12 +69,12 @@ class Ic(StableMemoryApi):
     @staticmethod
     def caller() -> Principal:
         """The principal that called the current method."""
-        return Principal(_runtime("caller").caller())
+        return _runtime("caller").caller()
 
     @staticmethod
     def id() -> Principal:
         """This canister's own principal."""
-        return Principal(_runtime("id").id())
+        return _runtime("id").id()
 
     @staticmethod
     def time() -> int:
@@ -230,5 +232,40 @@ class Ic(StableMemoryApi):
         """Cancel a timer; an unknown or already-fired `TimerId` is ignored."""
         _runtime("clear_timer").clear_timer(timer_id)
 
+
+# The accessors above that only hand their arguments to the runtime. Inside a canister they
+# are replaced by the runtime's built-ins themselves, so `ic.time()` or `ic.caller()` is one
+# C call with no Python frame in between (a built-in function is no descriptor: it is not
+# bound to `ic`). The methods above stay what the host runs and type checkers read.
+_BUILT_IN = (
+    "accept_message",
+    "arg_data_raw",
+    "arg_data_raw_size",
+    "caller",
+    "canister_balance",
+    "canister_balance128",
+    "clear_timer",
+    "data_certificate",
+    "id",
+    "method_name",
+    "msg_cycles_accept",
+    "msg_cycles_accept128",
+    "msg_cycles_available",
+    "msg_cycles_available128",
+    "msg_cycles_refunded",
+    "msg_cycles_refunded128",
+    "performance_counter",
+    "reject",
+    "reject_message",
+    "reply",
+    "reply_raw",
+    "set_certified_data",
+    "time",
+    "trap",
+)
+
+if backend.inside and not TYPE_CHECKING:
+    for _name in _BUILT_IN:
+        setattr(Ic, _name, getattr(backend.module, _name))
 
 ic = Ic()

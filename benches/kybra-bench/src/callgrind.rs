@@ -23,6 +23,8 @@ for name in ("nat", "nat8", "nat16", "nat32", "nat64", "int8", "int16", "int32",
     setattr(kybra, name, int)
 kybra.text = str
 kybra.void = None
+kybra.Vec = list
+kybra.ic = None  # only the canister-only `system_api` uses it
 sys.modules["kybra"] = kybra
 namespace = {"__name__": "canister"}
 with open(main_py) as f:

@@ -6,13 +6,15 @@
 //! Promises: units are labelled (wasm vs x86 instructions are different units); every
 //! result of the canister equals what native CPython returns for the same call; each row
 //! shows the figure this section printed when issue 17 started (quoted, not measured).
+//! A second table gives the system API's instructions per call, the Python canister's
+//! `system_api` against the Rust hello world's (`ic-cdk`), both measured in this run.
 
 use anyhow::{bail, Result};
 
 use crate::callgrind::NativePython;
 use crate::canisters::Bench;
 use crate::env::{self, AssetFiles};
-use crate::table::{int, Table};
+use crate::table::{int, ratio, Table};
 
 /// What a row's figure is divided by.
 #[derive(Clone, Copy)]
@@ -93,7 +95,7 @@ const WORKLOADS: [Workload; 8] = [
 ];
 
 /// Runs the section with loops of `n` iterations; returns its markdown.
-pub fn run(bench: &Bench, assets: &AssetFiles, n: u64) -> Result<String> {
+pub fn run(bench: &Bench, assets: &AssetFiles, rust_wasm: &[u8], n: u64) -> Result<String> {
     if n < 10 {
         bail!("--n must be at least 10");
     }
@@ -187,6 +189,70 @@ pub fn run(bench: &Bench, assets: &AssetFiles, n: u64) -> Result<String> {
          (benches/README.md), quoted, not measured in this run.\n",
         native.version,
         native.exe.display()
+    ));
+    out.push_str(&system_api(bench, id, rust_wasm)?);
+    Ok(out)
+}
+
+/// The system APIs `system_api` measures, in its order, with their figure (Python) before
+/// they were bound to the runtime's built-ins (quoted, not measured).
+const SYSTEM_APIS: [(&str, &str, u64); 5] = [
+    ("`ic.time()`", "`time()`", 5_455),
+    ("`ic.caller()`", "`msg_caller()`", 14_510),
+    ("`ic.id()`", "`canister_self()`", 14_840),
+    (
+        "`ic.canister_balance()`",
+        "`canister_cycle_balance()`",
+        5_471,
+    ),
+    (
+        "`ic.performance_counter(0)`",
+        "`performance_counter(0)`",
+        5_684,
+    ),
+];
+
+/// Calls of each API per measurement.
+const SYSTEM_API_CALLS: u32 = 1000;
+
+/// The system API table: instructions per call in the Python canister `python` and in the
+/// Rust hello world.
+fn system_api(bench: &Bench, python: candid::Principal, rust_wasm: &[u8]) -> Result<String> {
+    let (rust, _) = bench.create_and_install("the Rust hello world", rust_wasm)?;
+    let arg = candid::encode_one(SYSTEM_API_CALLS)?;
+    let per_call = |id, what: &str| -> Result<Vec<u64>> {
+        let (reply, _) = bench.query(id, "system_api", &arg)?;
+        let got: Vec<u64> = candid::decode_one(&reply)?;
+        if got.len() != SYSTEM_APIS.len() {
+            bail!("{what}'s system_api returned {got:?}, not one figure per API");
+        }
+        Ok(got)
+    };
+    let py = per_call(python, "the compute canister")?;
+    let rs = per_call(rust, "the Rust hello world")?;
+    let mut t = Table::new(&[
+        "call",
+        "Python (Kybra)",
+        "before",
+        "Rust (ic-cdk)",
+        "Python / Rust",
+    ]);
+    for (i, (api, rust_api, before)) in SYSTEM_APIS.iter().enumerate() {
+        t.row(vec![
+            format!("{api} / {rust_api}"),
+            int(py[i]),
+            int(*before),
+            int(rs[i]),
+            ratio(py[i] as f64, rs[i] as f64),
+        ]);
+    }
+    let mut out = String::from("\n### The system API: instructions per call\n\n");
+    out.push_str(&t.render());
+    out.push_str(&format!(
+        "\nWasm instructions per call over {SYSTEM_API_CALLS} calls in a loop, less the empty loop, \
+         measured with the performance counter inside each canister (`benches/projects/compute`'s \
+         `system_api`, `tests/canisters/rust_hello`'s). *Before*: the Python figure while `ic.*` went \
+         through a Python wrapper (quoted, not measured in this run).\n"
     ));
     Ok(out)
 }

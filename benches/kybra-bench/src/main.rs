@@ -162,7 +162,10 @@ fn run() -> Result<()> {
         report("2. Instructions", result);
     }
     if want("compute") {
-        report("3. Compute", compute::run(&bench, &assets, options.n));
+        report(
+            "3. Compute",
+            compute::run(&bench, &assets, &rust_wasm, options.n),
+        );
     }
     if want("codec") {
         report("4. Codec", codec::run(&bench, &assets, &rust_wasm));

@@ -4,7 +4,8 @@
 //! `python/kybra/_kybra_ic.pyi` names the same things.
 //!
 //! Promises: `print(str)` writes one `ic0.debug_print` line; `trap(str)` traps with the
-//! message; `caller()` / `id()` return the principals' raw bytes; `time()` returns
+//! message; `caller()` / `id()` return `kybra.principal.Principal`s (made without a Python
+//! frame, so `ic.caller()` costs a few hundred instructions); `time()` returns
 //! nanoseconds since the epoch; `candid_encode(str) -> bytes` / `candid_decode(bytes) -> str`
 //! convert Candid text and binary (`crate::candid_text`); the message-level API (replies,
 //! cycles, `accept_message`, ..., `IcError`) comes from `crate::ic_api`. Output written to `sys.stdout` / `sys.stderr` appears in
@@ -12,7 +13,34 @@
 //! message is flushed by [`flush_all`] (nothing waits in a buffer across messages).
 
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBytes, PyType};
+use pyo3::{ffi, intern};
+
+/// `kybra.principal.Principal`, imported on first use.
+static PRINCIPAL: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+/// A `Principal` of `bytes` (at most 29: they come from the IC), made as
+/// `object.__new__(Principal)` with its one slot, `_bytes`, set directly: what
+/// `Principal(bytes)` makes, without running its Python `__init__`.
+fn principal<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    let class = PRINCIPAL.import(py, "kybra.principal", "Principal")?;
+    // SAFETY: the class is a live type object; `PyType_GenericAlloc` returns a new
+    // reference (GC-tracked as the type requires) or NULL with an exception set.
+    let obj = unsafe {
+        Bound::from_owned_ptr_or_err(py, ffi::PyType_GenericAlloc(class.as_type_ptr(), 0))
+    }?;
+    let value = PyBytes::new(py, bytes);
+    // SAFETY: all three are live objects; the generic setattr finds the `_bytes` slot
+    // descriptor on the class (bypassing `Principal.__setattr__`, which forbids changes).
+    let status = unsafe {
+        ffi::PyObject_GenericSetAttr(obj.as_ptr(), intern!(py, "_bytes").as_ptr(), value.as_ptr())
+    };
+    if status != 0 {
+        return Err(PyErr::fetch(py));
+    }
+    Ok(obj)
+}
 
 /// Writes `message` to the replica's debug log.
 #[pyfunction]
@@ -27,16 +55,16 @@ fn trap(message: &str) {
     ic_cdk::trap(message);
 }
 
-/// The caller's principal, raw bytes.
+/// The principal that called the current method.
 #[pyfunction]
-fn caller(py: Python<'_>) -> Bound<'_, PyBytes> {
-    PyBytes::new(py, ic_cdk::api::msg_caller().as_slice())
+fn caller(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    principal(py, ic_cdk::api::msg_caller().as_slice())
 }
 
-/// This canister's principal, raw bytes.
+/// This canister's own principal.
 #[pyfunction]
-fn id(py: Python<'_>) -> Bound<'_, PyBytes> {
-    PyBytes::new(py, ic_cdk::api::canister_self().as_slice())
+fn id(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    principal(py, ic_cdk::api::canister_self().as_slice())
 }
 
 /// Nanoseconds since 1970-01-01 UTC.

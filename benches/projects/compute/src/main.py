@@ -1,8 +1,10 @@
 """Compute benchmark canister: the same functions the benchmark also runs in native
 CPython. Each takes a size `n` and returns a number that depends on all the work done,
-so both sides are checked to compute the same thing."""
+so both sides are checked to compute the same thing. `system_api` is canister-only: the
+instructions per call of the system API (section 3's second table).
+"""
 
-from kybra import nat64, query
+from kybra import Vec, ic, nat32, nat64, query
 
 
 @query
@@ -78,3 +80,36 @@ def dicts(n: nat64) -> nat64:
         key = (i * 31) % 997
         counts[key] = counts.get(key, 0) + i
     return sum(v for k, v in counts.items() if k % 3 == 0)
+
+
+@query
+def system_api(n: nat32) -> Vec[nat64]:
+    """Instructions per call, over `n` calls each, of `ic.time()`, `ic.caller()`, `ic.id()`,
+    `ic.canister_balance()` and `ic.performance_counter(0)`, less an empty loop's."""
+    pc = ic.performance_counter
+    start = pc(0)
+    for _ in range(n):
+        pass
+    empty = pc(0) - start
+    spent: list[int] = []
+    start = pc(0)
+    for _ in range(n):
+        ic.time()
+    spent.append(pc(0) - start)
+    start = pc(0)
+    for _ in range(n):
+        ic.caller()
+    spent.append(pc(0) - start)
+    start = pc(0)
+    for _ in range(n):
+        ic.id()
+    spent.append(pc(0) - start)
+    start = pc(0)
+    for _ in range(n):
+        ic.canister_balance()
+    spent.append(pc(0) - start)
+    start = pc(0)
+    for _ in range(n):
+        ic.performance_counter(0)
+    spent.append(pc(0) - start)
+    return [(s - empty) // n for s in spent]

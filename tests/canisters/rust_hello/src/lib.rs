@@ -152,3 +152,41 @@ struct Item {
 fn echo(items: Vec<Item>) -> Vec<Item> {
     items
 }
+
+/// Instructions per call, over `n` calls each, of `time`, `msg_caller`, `canister_self`,
+/// `canister_cycle_balance` and `performance_counter(0)`, less an empty loop's: the
+/// benchmark's baseline for `benches/projects/compute`'s `system_api`.
+#[query]
+fn system_api(n: u32) -> Vec<u64> {
+    use std::hint::black_box;
+    let pc = || ic_cdk::api::performance_counter(0);
+    let per = |f: &dyn Fn()| {
+        let start = pc();
+        for _ in 0..black_box(n) {
+            f();
+        }
+        pc() - start
+    };
+    let empty = per(&|| black_box(()));
+    let spent = [
+        per(&|| {
+            black_box(ic_cdk::api::time());
+        }),
+        per(&|| {
+            black_box(ic_cdk::api::msg_caller());
+        }),
+        per(&|| {
+            black_box(ic_cdk::api::canister_self());
+        }),
+        per(&|| {
+            black_box(ic_cdk::api::canister_cycle_balance());
+        }),
+        per(&|| {
+            black_box(ic_cdk::api::performance_counter(0));
+        }),
+    ];
+    spent
+        .iter()
+        .map(|s| s.saturating_sub(empty) / u64::from(n.max(1)))
+        .collect()
+}
