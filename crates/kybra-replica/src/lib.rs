@@ -63,7 +63,7 @@ pub use logs::LogRecord;
 pub use persist::PersistError;
 pub use replica::Replica;
 pub use scheduler::{TickReport, MAX_MESSAGES_PER_TICK};
-pub use services::system_canisters;
+pub use services::{cmc, ledgers, system_canisters};
 
 /// The simulated bitcoin regtest chain and what `Replica::bitcoin_*` return.
 #[cfg(feature = "bitcoin")]

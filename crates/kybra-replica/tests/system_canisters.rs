@@ -340,10 +340,10 @@ fn bad_arguments_and_unknown_methods_are_rejected_clearly() {
     );
     let empty = candid::encode_args(()).unwrap();
     assert_reject(
-        r.update(user(), CYCLES_LEDGER, None, "icrc1_transfer", &empty),
+        r.update(user(), CYCLES_LEDGER, None, "icrc3_get_blocks", &empty),
         5,
         "IC0536",
-        "implements only create_canister",
+        "create_canister, deposit, icrc1_balance_of",
     );
     assert_reject(
         r.query(user(), CYCLES_LEDGER, "create_canister", &empty),
@@ -360,7 +360,7 @@ fn bad_arguments_and_unknown_methods_are_rejected_clearly() {
         ),
         5,
         "IC0536",
-        "get_default_subnets, get_subnet_types_to_subnets",
+        "get_default_subnets, get_icp_xdr_conversion_rate, get_subnet_types_to_subnets",
     );
 }
 

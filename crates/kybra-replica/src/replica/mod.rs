@@ -4,6 +4,7 @@
 //! depend on it are released then (group commit).
 
 mod bitcoin;
+mod ledger;
 
 use std::sync::{mpsc, Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -299,6 +300,15 @@ impl Replica {
     /// off; off by default, as `dfx start` without `--system-canisters`.
     pub fn set_system_canisters(&self, on: bool) {
         self.lock().services.set_system_canisters(on);
+    }
+
+    /// Makes the replica mainnet-like (`kybra start --mainnet-like`): the system canisters
+    /// run, creating a canister through the cycles ledger is paid from the caller's cycles
+    /// balance, and ingress messages may not call the provisional API
+    /// (`provisional_create_canister_with_cycles`, `provisional_top_up_canister`), as on
+    /// mainnet (calls from canisters are not restricted).
+    pub fn set_mainnet_like(&self, on: bool) {
+        self.lock().services.set_mainnet_like(on);
     }
 
     /// Tells the replica the id of its subnet (the HTTP server derives it from its root key

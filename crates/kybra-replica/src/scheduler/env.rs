@@ -1,6 +1,6 @@
 //! [`ServiceEnv`]: what a system service may ask of the replica ([`Env`]) — the time, the
-//! subnet id, creating a canister (through the management canister's own code) and running a
-//! plain query on a canister.
+//! subnet id, creating a canister (through the management canister's own code), depositing
+//! cycles, and running a plain query on a canister.
 
 use candid::Principal;
 use ic_management_canister_types::CanisterSettings;
@@ -39,6 +39,16 @@ impl Env for ServiceEnv<'_> {
             cycles,
             None,
         )
+    }
+
+    fn deposit_cycles(&mut self, canister: Principal, cycles: u128) -> Result<(), Reject> {
+        let c = self
+            .state
+            .canisters
+            .get_mut(&canister)
+            .ok_or_else(|| Reject::canister_not_found(&canister))?;
+        c.cycles = c.cycles.saturating_add(cycles);
+        Ok(())
     }
 
     fn query(

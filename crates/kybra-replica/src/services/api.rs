@@ -105,6 +105,9 @@ pub trait Env {
         settings: Option<CanisterSettings>,
         cycles: u128,
     ) -> Result<Principal, Reject>;
+    /// Adds `cycles` to `canister`'s balance, as `deposit_cycles` does; a reject if there is
+    /// no such canister (then nothing changes).
+    fn deposit_cycles(&mut self, canister: Principal, cycles: u128) -> Result<(), Reject>;
     /// Runs query `method` of `canister` (non-replicated; its changes are discarded).
     fn query(
         &mut self,

@@ -6,8 +6,9 @@
 //! * [`threshold`]: `ecdsa_public_key`, `sign_with_ecdsa`;
 //! * [`outcalls`] (cargo feature `http-outcalls`, networked): `http_request`;
 //! * [`bitcoin`] (cargo feature `bitcoin`): the four bitcoin methods on a regtest chain;
-//! * [`cmc`] and [`cycles_ledger`]: the cycles minting canister and the cycles ledger at
-//!   their mainnet ids ([`system_canisters`]), registered by `Replica::set_system_canisters`.
+//! * [`cmc`] and [`ledgers`]: the cycles minting canister, the cycles ledger and the ICP
+//!   ledger at their mainnet ids ([`system_canisters`]), registered by
+//!   `Replica::set_system_canisters`.
 //!
 //! [`Services::standard`] is every service compiled in but the system canisters;
 //! `kybra-testing` leaves out the networked ones by building without their features.
@@ -16,7 +17,7 @@ pub mod api;
 #[cfg(feature = "bitcoin")]
 pub mod bitcoin;
 pub mod cmc;
-pub mod cycles_ledger;
+pub mod ledgers;
 #[cfg(feature = "http-outcalls")]
 pub mod outcalls;
 pub mod randomness;
@@ -38,6 +39,8 @@ pub struct Services {
     /// more of them), by name: written back as they are, and given to such a service if one
     /// is registered later.
     orphans: Vec<(String, Vec<u8>)>,
+    /// Mainnet-like: see [`Services::set_mainnet_like`].
+    mainnet_like: bool,
 }
 
 impl Default for Services {
@@ -53,6 +56,7 @@ impl Services {
             list: Vec::new(),
             signal: Arc::new(Signal::default()),
             orphans: Vec::new(),
+            mainnet_like: false,
         }
     }
 
@@ -245,18 +249,44 @@ impl Services {
             .find_map(|s| s.as_any_mut().downcast_mut::<T>())
     }
 
-    /// Registers or removes the cycles minting canister and the cycles ledger.
+    /// Registers or removes the system canisters: the cycles minting canister, the cycles
+    /// ledger and the ICP ledger (the CMC shares both ledgers' books).
     pub fn set_system_canisters(&mut self, on: bool) {
         if on {
-            if !self.has(cmc::NAME) {
-                self.register(Box::new(cmc::CyclesMintingCanister));
+            if self.has(cmc::NAME) {
+                return;
             }
-            if !self.has(cycles_ledger::NAME) {
-                self.register(Box::new(cycles_ledger::CyclesLedger::default()));
-            }
+            let icp = ledgers::icp::new_books();
+            let cycles = ledgers::cycles::new_books();
+            let charge = self.mainnet_like;
+            self.register(Box::new(cmc::CyclesMintingCanister::new(
+                icp.clone(),
+                cycles.clone(),
+            )));
+            self.register(Box::new(ledgers::cycles::CyclesLedger::new(cycles, charge)));
+            self.register(Box::new(ledgers::icp::IcpLedger::new(icp)));
         } else {
             self.remove(cmc::NAME);
-            self.remove(cycles_ledger::NAME);
+            self.remove(ledgers::cycles::NAME);
+            self.remove(ledgers::icp::NAME);
         }
+    }
+
+    /// Makes the replica mainnet-like (or not): the system canisters run, the cycles ledger's
+    /// `create_canister` is paid, and ingress may not use the provisional API
+    /// ([`Self::is_mainnet_like`]).
+    pub fn set_mainnet_like(&mut self, on: bool) {
+        self.mainnet_like = on;
+        if on {
+            self.set_system_canisters(true);
+        }
+        if let Some(ledger) = self.get_mut::<ledgers::cycles::CyclesLedger>() {
+            ledger.set_charge(on);
+        }
+    }
+
+    /// Whether the replica is mainnet-like.
+    pub fn is_mainnet_like(&self) -> bool {
+        self.mainnet_like
     }
 }
