@@ -1,9 +1,16 @@
-"""`--network URL` on deploy, call, status and id, as dfx has it: tested against a second
-replica started on another port (mainnet is unreachable from here). Ids are recorded per
-network, so the project's local canister and its copy on the other replica stay apart."""
+"""Mainnet's way, end to end: `--network URL` against a second replica started with
+`kybra start --mainnet-like` (mainnet is unreachable from here, so this replica behaves like
+it: no provisional API for users, canisters created through the cycles ledger and paid with
+the identity's cycles). The flow: an unfunded deploy fails and creates nothing; the faucet
+funds the identity with ICP; ICP is converted into cycles through the cycles minting canister;
+`kybra deploy --network URL` creates the canister through the cycles ledger and records its
+id in `canister_ids.json` at the project root; the canister is called, topped up three ways,
+and its logs read; the local canister stays apart."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,37 +23,108 @@ HELLO = "kybra_hello_world"
 
 @pytest.fixture(scope="module")
 def other_replica(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A second replica, started from a project of its own; yields its URL."""
+    """A second, mainnet-like replica, started from a project of its own; yields its URL."""
     base = tmp_path_factory.mktemp("other")
     holder = copy_project(REPO / "examples" / "hello_world", base / "holder")
-    with served(holder, deploy=False):
+    with served(holder, False, "--mainnet-like"):
         yield replica_url(holder)
 
 
-def test_deploy_and_call_on_a_replica_given_by_url(
+def cycles_of(project: Project, url: str, *args: str) -> int:
+    """The identity's cycles on the cycles ledger, from `kybra cycles balance`."""
+    out = project.kybra("cycles", "balance", "--network", url, *args).stdout
+    found = re.search(r"\((\d+) cycles\)", out)
+    assert found, out
+    return int(found.group(1))
+
+
+def canister_cycles(project: Project, url: str) -> int:
+    out = project.kybra("canister", "status", HELLO, "--network", url).stdout
+    found = re.search(r"Balance: ([\d_,]+) Cycles", out)
+    assert found, out
+    return int(re.sub(r"[_,]", "", found.group(1)))
+
+
+def test_an_unfunded_deploy_fails_clearly_and_creates_nothing(
+    other_replica: str, tmp_path: Path
+) -> None:
+    fresh = copy_project(REPO / "examples" / "hello_world", tmp_path / "fresh")
+    fresh.kybra("identity", "new", "e2e_unfunded", "--force")
+    message = fresh.fails(
+        "deploy", HELLO, "--network", other_replica, "--identity", "e2e_unfunded"
+    )
+    assert "costs" in message and "cycles ledger" in message, message
+    assert "kybra cycles convert" in message and "kybra ledger faucet" in message
+    assert not (fresh.root / "canister_ids.json").exists()
+    # Nor does the provisional API exist here, as on mainnet.
+    refused = fresh.fails(
+        "ledger",
+        "fabricate-cycles",
+        "--canister",
+        "ryjl3-tyaaa-aaaaa-aaaba-cai",  # the ICP ledger: inside the ranges
+        "--network",
+        other_replica,
+    )
+    assert "mainnet-like" in refused, refused
+
+
+def test_the_mainnet_flow_on_a_mainnet_like_replica(
     running: Project, other_replica: str
 ) -> None:
+    url = other_replica
     local_id = running.kybra("canister", "id", HELLO).stdout.strip()
     running.call(HELLO, "set_message", '("on the local replica")')
-    out = running.kybra("deploy", HELLO, "--network", other_replica).stdout
-    assert other_replica in out
-    remote_id = running.kybra(
-        "canister", "id", HELLO, "--network", other_replica
-    ).stdout.strip()
-    assert remote_id  # recorded under the URL, beside the local id
-    running.call(
-        HELLO, "set_message", '("on the other replica")', "--network", other_replica
-    )
+
+    # Fund: ICP from the faucet, then ICP → cycles through the cycles minting canister.
+    funded = running.kybra("ledger", "faucet", "--icp", "10", "--network", url).stdout
+    assert "10.00000000 ICP" in funded, funded
     assert (
-        running.call(HELLO, "get_message", "--network", other_replica)
-        == '("on the other replica")'
+        "10.00000000 ICP" in running.kybra("ledger", "balance", "--network", url).stdout
     )
-    # The local canister is untouched, and keeps its own id.
+    converted = running.kybra(
+        "cycles", "convert", "--amount", "2", "--network", url
+    ).stdout
+    assert "7.000 TC" in converted, converted  # 2 ICP at 3.5 XDR per ICP
+    assert cycles_of(running, url) == 7_000_000_000_000
+    icp_left = running.kybra("ledger", "balance", "--network", url).stdout
+    assert "7.99990000 ICP" in icp_left, icp_left  # 10 − 2 − the fee
+
+    # Deploy: created through the cycles ledger (1 T + its fee), id in canister_ids.json.
+    out = running.kybra("deploy", HELLO, "--network", url).stdout
+    assert "paid from the cycles ledger" in out, out
+    remote_id = running.kybra("canister", "id", HELLO, "--network", url).stdout.strip()
+    assert remote_id  # (two replicas may well give the same first id)
+    ids = json.loads((running.root / "canister_ids.json").read_text())
+    assert ids[HELLO] == {url: remote_id}, ids
+    assert cycles_of(running, url) == 6_000_000_000_000 - 100_000_000
+
+    # Call it; the local canister is untouched and keeps its id.
+    running.call(HELLO, "set_message", '("on the other replica")', "--network", url)
+    assert running.call(HELLO, "get_message", "--network", url) == (
+        '("on the other replica")'
+    )
     assert running.call(HELLO, "get_message") == '("on the local replica")'
     assert running.kybra("canister", "id", HELLO).stdout.strip() == local_id
-    status = running.kybra(
-        "canister", "status", HELLO, "--network", other_replica
+
+    # Top up: from the identity's cycles, as dfx's deposit-cycles, and from its ICP.
+    before = canister_cycles(running, url)
+    running.kybra("cycles", "top-up", HELLO, "--t", "1", "--network", url)
+    running.kybra("canister", "deposit-cycles", "500000000000", HELLO, "--network", url)
+    topped = running.kybra(
+        "cycles", "top-up", HELLO, "--icp", "1", "--network", url
     ).stdout
+    assert "3.500 TC" in topped, topped
+    after = canister_cycles(running, url)
+    assert after - before >= 5_000_000_000_000 - 10_000_000_000, (before, after)
+    assert cycles_of(running, url) == 6_000_000_000_000 - 100_000_000 - (
+        1_500_000_000_000 + 200_000_000
+    )
+    # A top-up beyond the balance is refused and moves nothing.
+    refused = running.fails("cycles", "top-up", HELLO, "--t", "100", "--network", url)
+    assert "kybra cycles convert" in refused, refused
+    # The logs, through the management canister.
+    running.kybra("canister", "logs", HELLO, "--network", url)
+    status = running.kybra("canister", "status", HELLO, "--network", url).stdout
     assert f"({remote_id})" in status and "Status: Running" in status
 
 

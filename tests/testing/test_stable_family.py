@@ -17,6 +17,8 @@ import pytest
 
 from kybra.testing import BuildError, Canister, CanisterReject, Replica
 
+from .stable_golden import canister_with_raw_memory, dump_text
+
 HERE = Path(__file__).resolve().parent
 GOLDEN = HERE / "golden" / "stable-family-v1.txt"
 MAX_SET = 12  # the set's max_size: UTF-8 bytes of an element
@@ -351,26 +353,6 @@ def golden_ops() -> list[str]:
     return ops
 
 
-def dump_text(c: Canister) -> str:
-    """The golden file's text: a line `BLOCK HEX` per non-zero 1 KiB block of stable
-    memory, or `BLOCK *XX` for a block that is byte XX throughout."""
-    blocks: list[tuple[int, bytes]] = c.dump()
-    lines: list[str] = []
-    for block, data in blocks:
-        same = len(set(data)) == 1 and len(data) == 1024
-        lines.append(f"{block} *{data[:1].hex()}" if same else f"{block} {data.hex()}")
-    return "".join(line + "\n" for line in lines)
-
-
-def read_golden() -> list[tuple[int, bytes]]:
-    blocks: list[tuple[int, bytes]] = []
-    for line in GOLDEN.read_text().splitlines():
-        block, data = line.split(" ")
-        raw = bytes.fromhex(data[1:]) * 1024 if data[0] == "*" else bytes.fromhex(data)
-        blocks.append((int(block), raw))
-    return blocks
-
-
 def test_the_layout_of_every_structure_is_pinned(
     replica: Replica, tmp_path: Path
 ) -> None:
@@ -393,20 +375,7 @@ def test_memory_in_the_pinned_layout_is_read_back(
 ) -> None:
     # A canister whose stable memory is the golden file's (written raw, as a canister of a
     # previous release left it), upgraded to the structures, reads every value back.
-    loader = tmp_path / "loader.py"
-    loader.write_text(
-        "from kybra import Tuple, Vec, blob, ic, nat32, update\n"
-        "@update\n"
-        "def load(blocks: Vec[Tuple[nat32, blob]], pages: nat32) -> None:\n"
-        "    ic.stable64_grow(pages - ic.stable64_size())\n"
-        "    for block, data in blocks:\n"
-        "        ic.stable64_write(block * 1024, data)\n"
-    )
-    c = replica.deploy(loader)
-    blocks = read_golden()
-    pages = (blocks[-1][0] * 1024 + 1024 + 65535) // 65536
-    for i in range(0, len(blocks), 500):
-        c.load(blocks[i : i + 500], pages)
+    c = canister_with_raw_memory(replica, tmp_path, GOLDEN)
     project = shutil.copytree(
         HERE / "projects" / "stable_family", tmp_path / "stable_family"
     )

@@ -16,6 +16,8 @@ import pytest
 
 from kybra.testing import Canister, CanisterReject, Replica
 
+from .stable_golden import canister_with_raw_memory, dump_text
+
 HERE = Path(__file__).resolve().parent
 GOLDEN = HERE / "golden" / "stable-files-v1.txt"
 LIMIT = 64 * 1024
@@ -170,25 +172,6 @@ def golden_history(c: Canister) -> None:
     assert c.write("/limit", b"L" * LIMIT) == "ok"
 
 
-def dump_text(c: Canister) -> str:
-    """The golden file's text: a line `BLOCK HEX` per non-zero 1 KiB block of stable
-    memory, or `BLOCK *XX` for a block that is byte XX throughout."""
-    lines: list[str] = []
-    for block, data in c.dump():
-        same = len(set(data)) == 1 and len(data) == 1024
-        lines.append(f"{block} *{data[:1].hex()}" if same else f"{block} {data.hex()}")
-    return "".join(line + "\n" for line in lines)
-
-
-def read_golden() -> list[tuple[int, bytes]]:
-    blocks: list[tuple[int, bytes]] = []
-    for line in GOLDEN.read_text().splitlines():
-        block, data = line.split(" ")
-        raw = bytes.fromhex(data[1:]) * 1024 if data[0] == "*" else bytes.fromhex(data)
-        blocks.append((int(block), raw))
-    return blocks
-
-
 def test_the_file_system_layout_is_pinned(replica: Replica, tmp_path: Path) -> None:
     c, _ = deploy(replica, tmp_path)
     golden_history(c)
@@ -208,20 +191,7 @@ def test_files_in_the_pinned_layout_are_read_back(
 ) -> None:
     # A canister whose stable memory is the golden file's (written raw, as a canister of a
     # previous release left it), upgraded to the file system, reads every file back.
-    loader = tmp_path / "loader.py"
-    loader.write_text(
-        "from kybra import Tuple, Vec, blob, ic, nat32, update\n"
-        "@update\n"
-        "def load(blocks: Vec[Tuple[nat32, blob]], pages: nat32) -> None:\n"
-        "    ic.stable64_grow(pages - ic.stable64_size())\n"
-        "    for block, data in blocks:\n"
-        "        ic.stable64_write(block * 1024, data)\n"
-    )
-    c = replica.deploy(loader)
-    blocks = read_golden()
-    pages = (blocks[-1][0] * 1024 + 1024 + 65535) // 65536
-    for i in range(0, len(blocks), 500):
-        c.load(blocks[i : i + 500], pages)
+    c = canister_with_raw_memory(replica, tmp_path, GOLDEN)
     project = shutil.copytree(
         HERE / "projects" / "stable_files", tmp_path / "stable_files"
     )

@@ -11,3 +11,4 @@ pub mod module;
 pub mod network;
 pub mod project;
 pub mod python_env;
+pub mod system_canisters;

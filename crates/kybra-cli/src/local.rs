@@ -3,7 +3,9 @@
 //!
 //! Promises: files are written atomically (temp file + rename); a recorded replica whose
 //! process is gone counts as not running; ids are kept per network like dfx
-//! (`{"name": {"local": "<id>"}}`).
+//! (`{"name": {"local": "<id>"}}`): the local network's in `.kybra/local/canister_ids.json`,
+//! every other network's (`ic`, a URL) in `canister_ids.json` at the project root, as dfx
+//! keeps them there (meant to be committed).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -40,9 +42,14 @@ pub fn state_dir(root: &Path) -> PathBuf {
     local_dir(root).join("state")
 }
 
-/// The canister ids file.
+/// The canister ids file of the local network.
 pub fn canister_ids_file(root: &Path) -> PathBuf {
     local_dir(root).join("canister_ids.json")
+}
+
+/// The canister ids file of the other networks (`ic`, URLs): at the project root.
+pub fn network_ids_file(root: &Path) -> PathBuf {
+    root.join("canister_ids.json")
 }
 
 /// Writes `bytes` to `path` atomically, creating parent directories.
@@ -106,6 +113,26 @@ fn is_zombie(pid: libc::pid_t) -> bool {
 #[serde(transparent)]
 pub struct CanisterIds(pub BTreeMap<String, BTreeMap<String, String>>);
 
+fn read_ids(path: &Path) -> Result<CanisterIds, CanisterIdsError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => serde_json::from_str(&text).map_err(|e| CanisterIdsError {
+            path: path.to_path_buf(),
+            message: format!("invalid JSON: {e}"),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(CanisterIds::default()),
+        Err(e) => Err(CanisterIdsError {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        }),
+    }
+}
+
+fn write_ids(path: &Path, ids: &CanisterIds) -> std::io::Result<()> {
+    let mut json = serde_json::to_vec_pretty(ids).expect("serialisable");
+    json.push(b'\n');
+    write_atomic(path, &json)
+}
+
 /// Errors reading the ids file.
 #[derive(Debug, thiserror::Error)]
 #[error("{path}: {message}; delete the file (or run `kybra start --clean`) to start over")]
@@ -115,27 +142,37 @@ pub struct CanisterIdsError {
 }
 
 impl CanisterIds {
-    /// Reads the file (missing = empty).
+    /// Reads both files (missing = empty).
     pub fn load(root: &Path) -> Result<CanisterIds, CanisterIdsError> {
-        let path = canister_ids_file(root);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => serde_json::from_str(&text).map_err(|e| CanisterIdsError {
-                path,
-                message: format!("invalid JSON: {e}"),
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(CanisterIds::default()),
-            Err(e) => Err(CanisterIdsError {
-                path,
-                message: e.to_string(),
-            }),
+        let mut ids = read_ids(&canister_ids_file(root))?;
+        for (name, networks) in read_ids(&network_ids_file(root))?.0 {
+            for (network, id) in networks.into_iter().filter(|(n, _)| n != LOCAL) {
+                ids.set_on(&name, &network, &id);
+            }
         }
+        Ok(ids)
     }
 
-    /// Writes the file.
+    /// Writes the local network's ids to `.kybra/local/`, the others' to the root file
+    /// (which is written only when it exists or has ids to hold).
     pub fn save(&self, root: &Path) -> std::io::Result<()> {
-        let mut json = serde_json::to_vec_pretty(self).expect("serialisable");
-        json.push(b'\n');
-        write_atomic(&canister_ids_file(root), &json)
+        let (mut local, mut others) = (CanisterIds::default(), CanisterIds::default());
+        for (name, networks) in &self.0 {
+            for (network, id) in networks {
+                let into = if network == LOCAL {
+                    &mut local
+                } else {
+                    &mut others
+                };
+                into.set_on(name, network, id);
+            }
+        }
+        write_ids(&canister_ids_file(root), &local)?;
+        let root_file = network_ids_file(root);
+        if !others.0.is_empty() || root_file.exists() {
+            write_ids(&root_file, &others)?;
+        }
+        Ok(())
     }
 
     /// The id of `name` on the local network.
@@ -197,6 +234,10 @@ mod tests {
             json,
             serde_json::json!({"hello": {"local": "rrkah-fqaaa-aaaaa-aaaaq-cai"}})
         );
+        assert!(
+            !network_ids_file(dir.path()).exists(),
+            "no root file for local ids alone"
+        );
         assert_eq!(
             CanisterIds::load(dir.path()).unwrap().get("hello"),
             Some("rrkah-fqaaa-aaaaa-aaaaq-cai")
@@ -234,5 +275,36 @@ mod tests {
         };
         record_replica(dir.path(), &dead).unwrap();
         assert_eq!(running_replica(dir.path()), None);
+    }
+
+    #[test]
+    fn other_networks_ids_live_at_the_root_as_dfx_keeps_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ids = CanisterIds::default();
+        ids.set("hello", "rrkah-fqaaa-aaaaa-aaaaq-cai");
+        ids.set_on("hello", "ic", "ryjl3-tyaaa-aaaaa-aaaba-cai");
+        ids.save(dir.path()).unwrap();
+        let read = |p: PathBuf| -> serde_json::Value {
+            serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+        };
+        assert_eq!(
+            read(network_ids_file(dir.path())),
+            serde_json::json!({"hello": {"ic": "ryjl3-tyaaa-aaaaa-aaaba-cai"}})
+        );
+        assert_eq!(
+            read(canister_ids_file(dir.path())),
+            serde_json::json!({"hello": {"local": "rrkah-fqaaa-aaaaa-aaaaq-cai"}})
+        );
+        let back = CanisterIds::load(dir.path()).unwrap();
+        assert_eq!(back, ids);
+        // A committed root file's local entries (dfx never writes them) are not local ids.
+        std::fs::write(
+            network_ids_file(dir.path()),
+            r#"{"x": {"local": "aaaaa-aa", "ic": "ryjl3-tyaaa-aaaaa-aaaba-cai"}}"#,
+        )
+        .unwrap();
+        let back = CanisterIds::load(dir.path()).unwrap();
+        assert_eq!(back.get("x"), None);
+        assert_eq!(back.get_on("x", "ic"), Some("ryjl3-tyaaa-aaaaa-aaaba-cai"));
     }
 }

@@ -66,10 +66,16 @@ enum Command {
         /// Address to listen on (port 0 picks a free port).
         #[arg(long, default_value = kybra_cli::network::DEFAULT_HOST)]
         host: String,
-        /// Also run the cycles minting canister and the cycles ledger at their mainnet ids
-        /// (as `dfx start --system-canisters`; the `icp` command line needs them).
+        /// Also run the system canisters at their mainnet ids: the cycles minting canister,
+        /// the cycles ledger and the ICP ledger (as `dfx start --system-canisters`; the `icp`
+        /// command line needs them).
         #[arg(long)]
         system_canisters: bool,
+        /// Behave like mainnet: the system canisters run (with the ICP ledger), ingress may not
+        /// use the provisional API, and creating a canister through the cycles ledger is paid
+        /// from the caller's cycles. Fund identities with `kybra ledger faucet`.
+        #[arg(long)]
+        mainnet_like: bool,
         /// Milliseconds an update call waits before it runs and replies (as dfx's
         /// `--artificial-delay`; mainnet takes about 2000).
         #[arg(long, default_value_t = 0, value_name = "MS")]
@@ -95,7 +101,7 @@ enum Command {
         /// with a new argument); by default an unchanged module is skipped.
         #[arg(long)]
         upgrade_unchanged: bool,
-        /// Cycles to create new canisters with (default: 100T on a local replica).
+        /// Cycles to create new canisters with (default: 100T on the local replica; 1T, paid from the identity's cycles, elsewhere).
         #[arg(long, value_name = "CYCLES")]
         with_cycles: Option<u128>,
         /// Create the named canister at this id (local replicas).
@@ -128,15 +134,96 @@ enum Command {
         #[command(subcommand)]
         command: BitcoinCommand,
     },
-    /// The ICP ledger: account identifiers; cycles for local canisters.
+    /// The ICP ledger: account identifiers, balances, transfers; the local faucet; cycles
+    /// for local canisters.
     Ledger {
         #[command(subcommand)]
         command: LedgerCommand,
+    },
+    /// Cycles on the cycles ledger: balance, ICP → cycles, topping canisters up.
+    Cycles {
+        #[command(subcommand)]
+        command: CyclesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CyclesCommand {
+    /// The cycles of the current identity (or a principal) on the cycles ledger.
+    Balance {
+        #[arg(long)]
+        of_principal: Option<String>,
+        /// `local`, `ic`, or a replica URL (default: local).
+        #[arg(long)]
+        network: Option<String>,
+    },
+    /// Turn ICP of the current identity into cycles on its cycles-ledger account (through
+    /// the cycles minting canister).
+    Convert {
+        /// ICP to convert, e.g. `1.5`.
+        #[arg(long)]
+        amount: String,
+        #[arg(long)]
+        network: Option<String>,
+    },
+    /// Give a canister cycles: from the identity's cycles (`--t`, `--cycles`) or its ICP
+    /// (`--icp`, through the cycles minting canister).
+    TopUp {
+        /// The canister (dfx.json name or id).
+        canister: String,
+        /// Trillions of cycles.
+        #[arg(long, conflicts_with_all = ["cycles", "icp"])]
+        t: Option<u128>,
+        #[arg(long, conflicts_with = "icp")]
+        cycles: Option<u128>,
+        /// ICP to turn into cycles for the canister, e.g. `0.5`.
+        #[arg(long)]
+        icp: Option<String>,
+        #[arg(long)]
+        network: Option<String>,
     },
 }
 
 #[derive(Subcommand)]
 enum LedgerCommand {
+    /// Fund an identity with ICP and cycles out of nothing, for tests (a replica of this
+    /// machine with the system canisters only; default: 100 ICP and 100 T cycles).
+    Faucet {
+        /// Whom to fund (default: the current identity).
+        #[arg(long)]
+        of_principal: Option<String>,
+        /// ICP to mint, e.g. `10`.
+        #[arg(long)]
+        icp: Option<String>,
+        /// Trillions of cycles to mint on the cycles ledger.
+        #[arg(long)]
+        t: Option<u64>,
+        #[arg(long)]
+        network: Option<String>,
+    },
+    /// The ICP of the current identity (or a principal, or an account identifier).
+    Balance {
+        #[arg(long, conflicts_with = "account_id")]
+        of_principal: Option<String>,
+        /// An account identifier (64 hex digits).
+        #[arg(long)]
+        account_id: Option<String>,
+        #[arg(long)]
+        network: Option<String>,
+    },
+    /// Send ICP from the current identity's default account.
+    Transfer {
+        /// The receiving account identifier (64 hex digits; `kybra ledger account-id`).
+        #[arg(long)]
+        to: String,
+        /// ICP to send, e.g. `1.25` (the 0.0001 ICP fee comes on top).
+        #[arg(long)]
+        amount: String,
+        #[arg(long, default_value_t = 0)]
+        memo: u64,
+        #[arg(long)]
+        network: Option<String>,
+    },
     /// Print the ledger account identifier of the current identity, a principal or a canister.
     AccountId {
         /// The principal whose account to print (default: the current identity's).
@@ -199,6 +286,16 @@ enum BitcoinCommand {
 
 #[derive(Subcommand)]
 enum CanisterCommand {
+    /// Give a canister cycles from the current identity's cycles-ledger account (dfx's
+    /// `canister deposit-cycles AMOUNT CANISTER`).
+    DepositCycles {
+        /// Cycles to deposit.
+        cycles: u128,
+        /// The canister (dfx.json name or id).
+        canister: String,
+        #[arg(long)]
+        network: Option<String>,
+    },
     /// Call a canister method with Candid arguments, e.g.
     /// `kybra canister call hello set_message '("Hello World!")'`.
     Call {
@@ -319,7 +416,7 @@ enum CanisterCommand {
         /// Create every canister of dfx.json.
         #[arg(long, conflicts_with = "canister")]
         all: bool,
-        /// Cycles to create each with (default: 100T on a local replica).
+        /// Cycles to create each with (default: 100T on the local replica; 1T, paid from the identity's cycles, elsewhere).
         #[arg(long, value_name = "CYCLES")]
         with_cycles: Option<u128>,
         /// Create the named canister at this id (local replicas).
@@ -465,8 +562,25 @@ impl From<Output> for commands::call::Output {
     }
 }
 
+/// The command line with dfx's `--ic` spelled out as `--network ic` (mainnet), so every
+/// command that takes `--network` takes `--ic` too.
+fn args() -> Vec<std::ffi::OsString> {
+    expand_ic(std::env::args_os())
+}
+
+fn expand_ic(args: impl Iterator<Item = std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    args.flat_map(|a| {
+        if a == "--ic" {
+            vec!["--network".into(), "ic".into()]
+        } else {
+            vec![a]
+        }
+    })
+    .collect()
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(args());
     kybra_cli::identity::select(cli.identity.clone());
     let result = match cli.command {
         Command::New { name, frontend } => commands::new::run(&name, frontend),
@@ -488,12 +602,14 @@ fn main() -> ExitCode {
             clean,
             host,
             system_canisters,
+            mainnet_like,
             artificial_delay,
         } => commands::start::run(&commands::start::Options {
             background,
             clean,
             host,
             system_canisters,
+            mainnet_like,
             artificial_delay_ms: artificial_delay,
         }),
         Command::Stop => commands::stop::run(),
@@ -550,7 +666,54 @@ fn main() -> ExitCode {
                 commands::identity::change_password(&name, storage_mode.into())
             }
         },
+        Command::Cycles { command } => match command {
+            CyclesCommand::Balance {
+                of_principal,
+                network,
+            } => commands::cycles::cycles_balance(of_principal.as_deref(), network.as_deref()),
+            CyclesCommand::Convert { amount, network } => {
+                commands::cycles::convert(&amount, network.as_deref())
+            }
+            CyclesCommand::TopUp {
+                canister,
+                t,
+                cycles,
+                icp,
+                network,
+            } => commands::cycles::top_up(
+                &canister,
+                cycles.or(t.map(|t| t.saturating_mul(1_000_000_000_000))),
+                icp.as_deref(),
+                network.as_deref(),
+            ),
+        },
         Command::Ledger { command } => match command {
+            LedgerCommand::Faucet {
+                of_principal,
+                icp,
+                t,
+                network,
+            } => commands::cycles::faucet(
+                of_principal.as_deref(),
+                icp.as_deref(),
+                t,
+                network.as_deref(),
+            ),
+            LedgerCommand::Balance {
+                of_principal,
+                account_id,
+                network,
+            } => commands::cycles::icp_balance(
+                of_principal.as_deref(),
+                account_id.as_deref(),
+                network.as_deref(),
+            ),
+            LedgerCommand::Transfer {
+                to,
+                amount,
+                memo,
+                network,
+            } => commands::cycles::icp_transfer(&to, &amount, memo, network.as_deref()),
             LedgerCommand::AccountId {
                 of_principal,
                 of_canister,
@@ -685,6 +848,11 @@ fn main() -> ExitCode {
                 },
                 network.as_deref(),
             ),
+            CanisterCommand::DepositCycles {
+                cycles,
+                canister,
+                network,
+            } => commands::cycles::top_up(&canister, Some(cycles), None, network.as_deref()),
             CanisterCommand::Info { canister, network } => {
                 commands::info::run(&canister, network.as_deref())
             }
@@ -728,4 +896,19 @@ fn main() -> ExitCode {
 fn fail(error: anyhow::Error) -> ExitCode {
     eprintln!("Error: {error:#}");
     ExitCode::FAILURE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dash_dash_ic_means_mainnet() {
+        let argv = ["kybra", "deploy", "hello", "--ic"].map(std::ffi::OsString::from);
+        let cli = Cli::parse_from(expand_ic(argv.into_iter()));
+        let Command::Deploy { network, .. } = cli.command else {
+            panic!("parsed as another command")
+        };
+        assert_eq!(network.as_deref(), Some("ic"));
+    }
 }

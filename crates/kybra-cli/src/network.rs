@@ -1,7 +1,8 @@
 //! Talking to a replica over the IC HTTP interface with `ic-agent`.
 //!
 //! Promises: signs as the selected identity ([`crate::identity`]); picks the URL (`--network`, else the project's running local replica, else
-//! `http://127.0.0.1:4943`); fetches the root key for local networks (never for mainnet);
+//! `http://127.0.0.1:4943`); fetches the root key for replicas on this machine (never for
+//! mainnet, whose key is built in);
 //! turns "connection refused" into "start it with `kybra start --background`" and replica
 //! rejects into `reject code N (NAME): message [IC0xxx]`.
 
@@ -23,8 +24,14 @@ pub struct Network {
     /// The name ids are recorded under in `canister_ids.json`: `local`, `ic`, or the URL.
     pub name: String,
     pub url: String,
-    /// Whether this is a local network (fetch its root key; ids in `.kybra/local/`).
+    /// Whether this is the project's local network: canisters are created with the
+    /// provisional API and their ids kept in `.kybra/local/`. Any other network (`ic`, a
+    /// URL) is treated as mainnet: canisters are created through the cycles ledger, paid
+    /// with the identity's cycles, and their ids kept in `canister_ids.json` at the root.
     pub local: bool,
+    /// Whether the replica runs on this machine (its root key is fetched; local tooling such
+    /// as `fabricate-cycles` and the faucet works).
+    pub loopback: bool,
 }
 
 /// Resolves `--network` (`local`, `ic`, or a URL) for the project at `root`.
@@ -34,6 +41,7 @@ pub fn resolve(network: Option<&str>, root: &Path) -> Network {
             name: "ic".into(),
             url: MAINNET_URL.into(),
             local: false,
+            loopback: false,
         },
         Some(url) if url != "local" => {
             let url = if url.contains("://") {
@@ -41,12 +49,13 @@ pub fn resolve(network: Option<&str>, root: &Path) -> Network {
             } else {
                 format!("http://{url}")
             };
-            let local =
+            let loopback =
                 url.contains("127.0.0.1") || url.contains("localhost") || url.contains("[::1]");
             Network {
                 name: url.clone(),
                 url,
-                local,
+                local: false,
+                loopback,
             }
         }
         _ => match local::running_replica(root) {
@@ -54,11 +63,13 @@ pub fn resolve(network: Option<&str>, root: &Path) -> Network {
                 name: local::LOCAL.into(),
                 url: info.url,
                 local: true,
+                loopback: true,
             },
             None => Network {
                 name: local::LOCAL.into(),
                 url: format!("http://{DEFAULT_HOST}"),
                 local: true,
+                loopback: true,
             },
         },
     }
@@ -72,7 +83,7 @@ pub async fn connect(network: &Network) -> Result<Agent> {
         .with_arc_identity(crate::identity::current()?)
         .build()
         .with_context(|| format!("cannot use the replica URL {}", network.url))?;
-    if network.local {
+    if network.loopback {
         agent
             .fetch_root_key()
             .await
@@ -156,7 +167,8 @@ mod tests {
             Network {
                 name: "local".into(),
                 url: "http://127.0.0.1:4943".into(),
-                local: true
+                local: true,
+                loopback: true,
             }
         );
         assert_eq!(
@@ -168,13 +180,18 @@ mod tests {
             Network {
                 name: "ic".into(),
                 url: MAINNET_URL.into(),
-                local: false
+                local: false,
+                loopback: false,
             }
         );
         let url = resolve(Some("127.0.0.1:8000"), dir.path());
         assert_eq!(
             (url.url.as_str(), url.name.as_str()),
             ("http://127.0.0.1:8000", "http://127.0.0.1:8000")
+        );
+        assert!(
+            !url.local && url.loopback,
+            "a URL is not the local network, though on this machine"
         );
         let me = local::ReplicaInfo {
             pid: std::process::id(),
@@ -193,6 +210,7 @@ mod tests {
             name: "local".into(),
             url: format!("http://127.0.0.1:{port}"),
             local: true,
+            loopback: true,
         };
         let error = connect(&network).await.unwrap_err().to_string();
         assert!(error.contains("kybra start --background"), "{error}");

@@ -12,9 +12,10 @@
 //! 1..=10,000) answers 400 with `{"error": "..."}` saying what to change; never a panic.
 
 use crate::handlers::AppState;
+use crate::tooling::{answer, bad, blocking};
 use axum::extract::State;
-use axum::http::{header, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
@@ -37,31 +38,6 @@ struct MineRequest {
 
 fn one() -> u32 {
     1
-}
-
-fn answer(status: StatusCode, body: Value) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response()
-}
-
-fn bad(message: impl std::fmt::Display) -> Response {
-    answer(
-        StatusCode::BAD_REQUEST,
-        json!({ "error": message.to_string() }),
-    )
-}
-
-async fn blocking(f: impl FnOnce() -> Response + Send + 'static) -> Response {
-    tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| {
-        answer(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            json!({ "error": e.to_string() }),
-        )
-    })
 }
 
 async fn mine(State(s): State<Arc<AppState>>, body: axum::body::Bytes) -> Response {

@@ -64,6 +64,7 @@ pub fn router(state: Shared) -> Router {
         .route("/api/v3/subnet/{id}/read_state", post(read_state_subnet))
         .merge(crate::candid_ui::routes())
         .merge(crate::bitcoin::routes())
+        .merge(crate::faucet::routes())
         .fallback(unknown_endpoint)
         .method_not_allowed_fallback(wrong_method)
         .layer(axum::extract::DefaultBodyLimit::disable())

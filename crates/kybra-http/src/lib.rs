@@ -23,6 +23,7 @@ mod cbor;
 mod effective;
 mod envelope;
 mod error;
+mod faucet;
 mod gateway;
 mod handlers;
 mod ingress;
@@ -30,6 +31,7 @@ mod keys;
 mod request_id;
 mod server;
 mod state_tree;
+mod tooling;
 mod tree;
 
 pub use error::Error;

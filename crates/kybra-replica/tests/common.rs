@@ -6,7 +6,7 @@
 
 #![allow(dead_code)]
 
-use candid::{CandidType, Principal};
+use candid::{CandidType, Deserialize, Nat, Principal};
 use ic_management_canister_types as mgmt;
 use kybra_replica::testing::InstallMode;
 use kybra_replica::{Reject, Replica, ReplicaConfig};
@@ -172,4 +172,66 @@ pub fn assert_reject(
         reject.message
     );
     reject
+}
+
+// The cycles ledger's `create_canister` as its `.did` (dfinity/cycles-ledger) declares it,
+// written here independently of the replica's own types, as a client such as `icp` has it.
+
+#[derive(CandidType, Deserialize, Clone)]
+pub enum SubnetSelection {
+    Subnet { subnet: Principal },
+    Filter(SubnetFilter),
+}
+
+#[derive(CandidType, Deserialize, Clone)]
+pub struct SubnetFilter {
+    pub subnet_type: Option<String>,
+}
+
+#[derive(CandidType, Deserialize, Clone)]
+pub struct CreationArgs {
+    pub subnet_selection: Option<SubnetSelection>,
+    pub settings: Option<mgmt::CanisterSettings>,
+}
+
+#[derive(CandidType, Deserialize, Clone)]
+pub struct CreateCanisterArgs {
+    pub from_subaccount: Option<Vec<u8>>,
+    pub created_at_time: Option<u64>,
+    pub amount: Nat,
+    pub creation_args: Option<CreationArgs>,
+}
+
+#[derive(CandidType, Deserialize, Debug)]
+pub enum CreateCanisterError {
+    InsufficientFunds {
+        balance: Nat,
+    },
+    TooOld,
+    CreatedInFuture {
+        ledger_time: u64,
+    },
+    TemporarilyUnavailable,
+    Duplicate {
+        duplicate_of: Nat,
+        canister_id: Option<Principal>,
+    },
+    FailedToCreate {
+        fee_block: Option<Nat>,
+        refund_block: Option<Nat>,
+        error: String,
+    },
+    GenericError {
+        message: String,
+        error_code: Nat,
+    },
+}
+
+#[derive(CandidType, Deserialize, Debug)]
+pub enum CreateCanisterResponse {
+    Ok {
+        block_id: Nat,
+        canister_id: Principal,
+    },
+    Err(CreateCanisterError),
 }

@@ -552,48 +552,6 @@ fn the_cmc_turns_icp_into_cycles() {
     );
 }
 
-#[derive(candid::CandidType)]
-struct CreateCanisterArgs {
-    from_subaccount: Option<serde_bytes::ByteBuf>,
-    created_at_time: Option<u64>,
-    amount: Nat,
-    creation_args: Option<()>,
-}
-
-#[derive(candid::CandidType, candid::Deserialize, Debug)]
-enum CreateCanisterResponse {
-    Ok {
-        block_id: Nat,
-        canister_id: Principal,
-    },
-    Err(CreateCanisterError),
-}
-
-#[derive(candid::CandidType, candid::Deserialize, Debug)]
-enum CreateCanisterError {
-    InsufficientFunds {
-        balance: Nat,
-    },
-    TooOld,
-    CreatedInFuture {
-        ledger_time: u64,
-    },
-    TemporarilyUnavailable,
-    Duplicate {
-        duplicate_of: Nat,
-        canister_id: Option<Principal>,
-    },
-    FailedToCreate {
-        fee_block: Option<Nat>,
-        refund_block: Option<Nat>,
-        error: String,
-    },
-    GenericError {
-        message: String,
-        error_code: Nat,
-    },
-}
-
 #[test]
 fn a_mainnet_like_replica_charges_for_canisters_and_refuses_the_provisional_api() {
     let r = replica();
@@ -719,7 +677,10 @@ fn a_persistent_replica_keeps_the_ledgers_books() {
     assert_eq!(cycles_balance(&r, user()), cycles_after);
     // The block numbers go on, and a converted block is not converted twice.
     let next = transfer(&r, user(), &legacy_args(other_user(), 1)).unwrap();
-    assert_eq!(next, 4, "blocks 0..=3 were kept (mint, transfer, to the CMC, its burn)");
+    assert_eq!(
+        next, 4,
+        "blocks 0..=3 were kept (mint, transfer, to the CMC, its burn)"
+    );
     let mint = NotifyMintCycles {
         block_index: 2,
         to_subaccount: None,

@@ -11,65 +11,6 @@ use ic_management_canister_types as mgmt;
 use kybra_replica::system_canisters::{CYCLES_LEDGER, CYCLES_MINTING_CANISTER};
 use kybra_replica::{Replica, ReplicaConfig, TimeMode};
 
-#[derive(CandidType, Deserialize, Clone)]
-enum SubnetSelection {
-    Subnet { subnet: Principal },
-    Filter(SubnetFilter),
-}
-
-#[derive(CandidType, Deserialize, Clone)]
-struct SubnetFilter {
-    subnet_type: Option<String>,
-}
-
-#[derive(CandidType, Deserialize, Clone)]
-struct CreationArgs {
-    subnet_selection: Option<SubnetSelection>,
-    settings: Option<mgmt::CanisterSettings>,
-}
-
-#[derive(CandidType, Deserialize, Clone)]
-struct CreateCanisterArgs {
-    from_subaccount: Option<Vec<u8>>,
-    created_at_time: Option<u64>,
-    amount: Nat,
-    creation_args: Option<CreationArgs>,
-}
-
-#[derive(CandidType, Deserialize, Debug)]
-enum CreateCanisterError {
-    InsufficientFunds {
-        balance: Nat,
-    },
-    TooOld,
-    CreatedInFuture {
-        ledger_time: u64,
-    },
-    TemporarilyUnavailable,
-    Duplicate {
-        duplicate_of: Nat,
-        canister_id: Option<Principal>,
-    },
-    FailedToCreate {
-        fee_block: Option<Nat>,
-        refund_block: Option<Nat>,
-        error: String,
-    },
-    GenericError {
-        message: String,
-        error_code: Nat,
-    },
-}
-
-#[derive(CandidType, Deserialize, Debug)]
-enum CreateCanisterResponse {
-    Ok {
-        block_id: Nat,
-        canister_id: Principal,
-    },
-    Err(CreateCanisterError),
-}
-
 #[derive(CandidType, Deserialize, Debug)]
 struct SubnetTypesToSubnetsResponse {
     data: Vec<(String, Vec<Principal>)>,

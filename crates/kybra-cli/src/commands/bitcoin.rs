@@ -49,7 +49,7 @@ fn request(network: Option<&str>, method: &str, path: &str, body: Option<&str>) 
         .url
         .strip_prefix("http://")
         .map(|h| h.trim_end_matches('/'))
-        .filter(|_| net.local)
+        .filter(|_| net.loopback)
         .ok_or_else(|| {
             anyhow!(
                 "`kybra bitcoin` works with a local replica only (got {})",

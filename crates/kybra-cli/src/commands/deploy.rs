@@ -38,6 +38,9 @@ use crate::project::{CanisterKind, CanisterSpec, InitArg, Project};
 
 /// Cycles given to a new local canister (as dfx does on a local network).
 const INITIAL_CYCLES: u128 = 100_000_000_000_000;
+/// Cycles a canister is created with on any other network (paid from the identity's
+/// cycles-ledger account, as on mainnet): 1 T.
+const INITIAL_CYCLES_PAID: u128 = 1_000_000_000_000;
 
 /// How to install.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -215,7 +218,11 @@ async fn create_each(
                 .transpose()?,
         };
         let creation = Creation {
-            cycles: options.with_cycles.unwrap_or(INITIAL_CYCLES),
+            cycles: options.with_cycles.unwrap_or(if network.local {
+                INITIAL_CYCLES
+            } else {
+                INITIAL_CYCLES_PAID
+            }),
             specified_id: wanted,
         };
         created
@@ -250,7 +257,7 @@ fn print_summary(network: &Network, deployed: &[(&CanisterSpec, Principal)]) {
     for (spec, id) in deployed {
         println!("    {}: {id}", spec.name);
     }
-    if !network.local {
+    if !network.loopback {
         return;
     }
     let url = network.url.trim_end_matches('/');

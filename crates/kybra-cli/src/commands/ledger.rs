@@ -10,21 +10,13 @@
 
 use anyhow::{anyhow, bail, Result};
 use candid::Principal;
-use sha2::{Digest, Sha224};
 
 use crate::network;
 
-/// The ledger's account identifier of `owner` and `subaccount` (32 bytes).
+/// The ledger's account identifier of `owner` and `subaccount` (32 bytes): the built-in
+/// ICP ledger's own function, so the CLI and the ledger cannot disagree.
 pub fn account_identifier(owner: &Principal, subaccount: &[u8; 32]) -> [u8; 32] {
-    let mut hasher = Sha224::new();
-    hasher.update(b"\x0aaccount-id");
-    hasher.update(owner.as_slice());
-    hasher.update(subaccount);
-    let hash = hasher.finalize();
-    let mut out = [0u8; 32];
-    out[..4].copy_from_slice(&crc32fast::hash(&hash).to_be_bytes());
-    out[4..].copy_from_slice(&hash);
-    out
+    kybra_replica::ledgers::books::account_id(owner.as_slice(), Some(subaccount))
 }
 
 /// A subaccount given as 64 hex digits (fewer: left-padded with zeros, as dfx does).
@@ -82,7 +74,7 @@ pub fn fabricate_cycles(
 ) -> Result<()> {
     let root = super::root_or_cwd()?;
     let net = network::resolve(network, &root);
-    if !net.local {
+    if !net.loopback {
         bail!(
             "fabricate-cycles works on a local replica only ({} is not one): on mainnet, buy cycles with ICP",
             net.url

@@ -4,6 +4,7 @@ pub mod bitcoin;
 pub mod build;
 pub mod call;
 pub mod canister;
+pub mod cycles;
 pub mod deploy;
 pub mod generate;
 pub mod identity;

@@ -33,6 +33,8 @@ pub struct Options {
     pub clean: bool,
     pub host: String,
     pub system_canisters: bool,
+    /// Mainnet-like: `kybra_replica::Replica::set_mainnet_like`.
+    pub mainnet_like: bool,
     /// Milliseconds each update call waits before it runs (and so before its reply).
     pub artificial_delay_ms: u64,
 }
@@ -86,7 +88,8 @@ fn serve_foreground(root: &Path, addr: SocketAddr, options: &Options) -> Result<
         time: TimeMode::WallClock,
     })
     .with_context(|| format!("cannot open the replica's state in {}", state_dir.display()))?;
-    replica.set_system_canisters(options.system_canisters);
+    replica.set_system_canisters(options.system_canisters || options.mainnet_like);
+    replica.set_mainnet_like(options.mainnet_like);
     let canisters = replica.canister_ids().len();
     let opened = opened.elapsed();
     runtime.block_on(async {
@@ -153,6 +156,7 @@ fn start_background(root: &Path, options: &Options) -> Result<()> {
     command
         .args(["start", "--host", &options.host])
         .args(options.system_canisters.then_some("--system-canisters"))
+        .args(options.mainnet_like.then_some("--mainnet-like"))
         .args([
             "--artificial-delay",
             &options.artificial_delay_ms.to_string(),

@@ -45,30 +45,29 @@ struct SubnetTypesToSubnetsResponse {
     data: Vec<(String, Vec<Principal>)>,
 }
 
-#[derive(CandidType, Deserialize)]
-struct NotifyTopUpArg {
-    block_index: u64,
-    canister_id: Principal,
+#[derive(CandidType, Deserialize, Debug, Clone, PartialEq)]
+pub struct NotifyTopUpArg {
+    pub block_index: u64,
+    pub canister_id: Principal,
 }
 
-#[derive(CandidType, Deserialize)]
-struct NotifyMintCyclesArg {
-    block_index: u64,
-    to_subaccount: Option<ByteBuf>,
-    deposit_memo: Option<ByteBuf>,
+#[derive(CandidType, Deserialize, Debug, Clone, PartialEq)]
+pub struct NotifyMintCyclesArg {
+    pub block_index: u64,
+    pub to_subaccount: Option<ByteBuf>,
+    pub deposit_memo: Option<ByteBuf>,
 }
 
-#[derive(CandidType)]
-struct MintCyclesSuccess {
-    block_index: Nat,
-    minted: Nat,
-    balance: Nat,
+#[derive(CandidType, Deserialize, Debug, Clone, PartialEq)]
+pub struct MintCyclesSuccess {
+    pub block_index: Nat,
+    pub minted: Nat,
+    pub balance: Nat,
 }
 
 /// The CMC's `NotifyError`, complete as its `.did` declares it.
-#[allow(dead_code)]
-#[derive(CandidType)]
-enum NotifyError {
+#[derive(CandidType, Deserialize, Debug, Clone, PartialEq)]
+pub enum NotifyError {
     Refunded {
         block_index: Option<u64>,
         reason: String,
@@ -82,8 +81,8 @@ enum NotifyError {
     TransactionTooOld(u64),
 }
 
-#[derive(CandidType)]
-enum NotifyResult<T> {
+#[derive(CandidType, Deserialize, Debug, Clone, PartialEq)]
+pub enum NotifyResult<T> {
     Ok(T),
     Err(NotifyError),
 }

@@ -1,7 +1,9 @@
 //! Creating canisters and installing modules through the management canister.
 //!
-//! Promises: creation is `provisional_create_canister_with_cycles` (at a given id when
-//! asked), recorded in `canister_ids.json` at once; installs take the chunked path
+//! Promises: on the local network creation is `provisional_create_canister_with_cycles` (at
+//! a given id when asked); on any other network it is the cycles ledger's `create_canister`,
+//! paid with the identity's cycles, as on mainnet; either is recorded in `canister_ids.json`
+//! at once (`crate::local`); installs take the chunked path
 //! (`upload_chunk` ≤ 1 MiB + `install_chunked_code`, since modules exceed the 2 MiB message
 //! limit), showing chunk progress, and check each chunk's hash; the installed module's hash
 //! is read from `canister_status`'s `module_hash` alone, so other fields (whose shape varies
@@ -66,6 +68,20 @@ pub async fn ensure_created(
         }
     }
     println!("Creating canister {name}...");
+    if !network.local {
+        // Mainnet's way: through the cycles ledger, paid with the identity's cycles.
+        if creation.specified_id.is_some() {
+            bail!("{name}: a specified id works on the local network only; on {} canisters get the id the cycles ledger gives them", network.name);
+        }
+        let id = crate::system_canisters::create_canister(agent, network, creation.cycles)
+            .await
+            .with_context(|| format!("cannot create canister {name} on {}", network.name))?;
+        ids.set_on(name, &network.name, &id.to_text());
+        ids.save(&project.root)
+            .context("cannot save canister_ids.json")?;
+        println!("  created {name} with id {id} (paid from the cycles ledger; recorded in canister_ids.json)");
+        return Ok((id, None));
+    }
     let mgmt = ManagementCanister::create(agent);
     let mut create = mgmt
         .create_canister()

@@ -11,6 +11,7 @@
 //! canisters the mainnet way work without funding an identity first.
 
 use std::any::Any;
+use std::sync::LazyLock;
 
 use candid::{CandidType, Deserialize, Nat, Principal};
 use ic_management_canister_types as mgmt;
@@ -30,41 +31,40 @@ const CREATE_CANISTER_TYPE: &str = "(record { from_subaccount : opt blob; create
      creation_args : opt record { settings : opt canister_settings; subnet_selection : opt variant { \
      Subnet : record { subnet : principal }; Filter : record { subnet_type : opt text } } } })";
 
-#[derive(CandidType, Deserialize)]
-struct CreateCanisterArgs {
-    from_subaccount: Option<serde_bytes::ByteBuf>,
-    created_at_time: Option<u64>,
-    amount: Nat,
-    creation_args: Option<CmcCreateCanisterArgs>,
+#[derive(CandidType, Deserialize, Debug, Clone, PartialEq)]
+pub struct CreateCanisterArgs {
+    pub from_subaccount: Option<serde_bytes::ByteBuf>,
+    pub created_at_time: Option<u64>,
+    pub amount: Nat,
+    pub creation_args: Option<CmcCreateCanisterArgs>,
 }
 
-#[derive(CandidType, Deserialize)]
-struct CmcCreateCanisterArgs {
-    settings: Option<mgmt::CanisterSettings>,
-    subnet_selection: Option<SubnetSelection>,
+#[derive(CandidType, Deserialize, Debug, Clone, PartialEq)]
+pub struct CmcCreateCanisterArgs {
+    pub settings: Option<mgmt::CanisterSettings>,
+    pub subnet_selection: Option<SubnetSelection>,
 }
 
-#[derive(CandidType, Deserialize)]
-enum SubnetSelection {
+#[derive(CandidType, Deserialize, Debug, Clone, PartialEq)]
+pub enum SubnetSelection {
     Subnet { subnet: Principal },
     Filter(SubnetFilter),
 }
 
-#[derive(CandidType, Deserialize)]
-struct SubnetFilter {
-    subnet_type: Option<String>,
+#[derive(CandidType, Deserialize, Debug, Clone, PartialEq)]
+pub struct SubnetFilter {
+    pub subnet_type: Option<String>,
 }
 
-#[derive(CandidType)]
-struct CreateCanisterSuccess {
-    block_id: Nat,
-    canister_id: Principal,
+#[derive(CandidType, Deserialize, Debug, Clone, PartialEq)]
+pub struct CreateCanisterSuccess {
+    pub block_id: Nat,
+    pub canister_id: Principal,
 }
 
 /// The cycles ledger's `CreateCanisterError`, complete as its `.did` declares it.
-#[allow(dead_code)]
-#[derive(CandidType)]
-enum CreateCanisterError {
+#[derive(CandidType, Deserialize, Debug, Clone, PartialEq)]
+pub enum CreateCanisterError {
     InsufficientFunds {
         balance: Nat,
     },
@@ -88,8 +88,8 @@ enum CreateCanisterError {
     },
 }
 
-#[derive(CandidType)]
-enum CreateCanisterResult {
+#[derive(CandidType, Deserialize, Debug, Clone, PartialEq)]
+pub enum CreateCanisterResult {
     Ok(CreateCanisterSuccess),
     Err(CreateCanisterError),
 }
@@ -106,49 +106,38 @@ const TOKEN: Token = Token {
     minting_account: None,
 };
 
-const METHODS: &[(&str, MethodKind)] = &[
-    ("create_canister", MethodKind::Update),
-    ("deposit", MethodKind::Update),
-    ("icrc1_balance_of", MethodKind::Query),
-    ("icrc1_decimals", MethodKind::Query),
-    ("icrc1_fee", MethodKind::Query),
-    ("icrc1_metadata", MethodKind::Query),
-    ("icrc1_minting_account", MethodKind::Query),
-    ("icrc1_name", MethodKind::Query),
-    ("icrc1_supported_standards", MethodKind::Query),
-    ("icrc1_symbol", MethodKind::Query),
-    ("icrc1_total_supply", MethodKind::Query),
-    ("icrc1_transfer", MethodKind::Update),
-    ("icrc2_allowance", MethodKind::Query),
-    ("icrc2_approve", MethodKind::Update),
-    ("icrc2_transfer_from", MethodKind::Update),
-    ("withdraw", MethodKind::Update),
-];
+/// The methods, as `Address::Canister` lists them: ICRC-1/2's and the ledger's own.
+static METHODS: LazyLock<Vec<(&'static str, MethodKind)>> = LazyLock::new(|| {
+    icrc::methods_with(&[
+        ("create_canister", MethodKind::Update),
+        ("deposit", MethodKind::Update),
+        ("withdraw", MethodKind::Update),
+    ])
+});
 
-#[derive(CandidType, Deserialize)]
-struct DepositArgs {
-    to: Account,
-    memo: Option<ByteBuf>,
+#[derive(CandidType, Deserialize, Debug, Clone, PartialEq)]
+pub struct DepositArgs {
+    pub to: Account,
+    pub memo: Option<ByteBuf>,
 }
 
-#[derive(CandidType)]
-struct DepositResult {
-    block_index: Nat,
-    balance: Nat,
+#[derive(CandidType, Deserialize, Debug, Clone, PartialEq)]
+pub struct DepositResult {
+    pub block_index: Nat,
+    pub balance: Nat,
 }
 
-#[derive(CandidType, Deserialize)]
-struct WithdrawArgs {
-    amount: Nat,
-    from_subaccount: Option<ByteBuf>,
-    to: Principal,
-    created_at_time: Option<u64>,
+#[derive(CandidType, Deserialize, Debug, Clone, PartialEq)]
+pub struct WithdrawArgs {
+    pub amount: Nat,
+    pub from_subaccount: Option<ByteBuf>,
+    pub to: Principal,
+    pub created_at_time: Option<u64>,
 }
 
 /// The cycles ledger's `RejectionCode` (of a failed withdrawal).
-#[allow(dead_code)]
-#[derive(CandidType)]
-enum RejectionCode {
+#[derive(CandidType, Deserialize, Debug, Clone, PartialEq)]
+pub enum RejectionCode {
     NoError,
     CanisterError,
     SysTransient,
@@ -159,9 +148,8 @@ enum RejectionCode {
 }
 
 /// The cycles ledger's `WithdrawError`, complete as its `.did` declares it.
-#[allow(dead_code)]
-#[derive(CandidType)]
-enum WithdrawError {
+#[derive(CandidType, Deserialize, Debug, Clone, PartialEq)]
+pub enum WithdrawError {
     BadFee {
         expected_fee: Nat,
     },
@@ -190,8 +178,8 @@ enum WithdrawError {
     },
 }
 
-#[derive(CandidType)]
-enum WithdrawResult {
+#[derive(CandidType, Deserialize, Debug, Clone, PartialEq)]
+pub enum WithdrawResult {
     Ok(Nat),
     Err(WithdrawError),
 }
@@ -391,7 +379,7 @@ impl SystemService for CyclesLedger {
     fn address(&self) -> Address {
         Address::Canister {
             id: CYCLES_LEDGER,
-            methods: METHODS,
+            methods: METHODS.as_slice(),
         }
     }
 

@@ -18,6 +18,7 @@
 //! (`Replica::set_system_canisters`).
 
 use std::any::Any;
+use std::sync::LazyLock;
 
 use candid::Principal;
 use icrc_ledger_types::icrc1::account::Account;
@@ -37,27 +38,17 @@ pub const NAME: &str = "ICP ledger";
 pub const GOVERNANCE: Principal = Principal::from_slice(&[0, 0, 0, 0, 0, 0, 0, 1, 1, 1]);
 
 /// The methods, as `Address::Canister` lists them.
-const METHODS: &[(&str, MethodKind)] = &[
-    ("account_balance", MethodKind::Query),
-    ("decimals", MethodKind::Query),
-    ("icrc1_balance_of", MethodKind::Query),
-    ("icrc1_decimals", MethodKind::Query),
-    ("icrc1_fee", MethodKind::Query),
-    ("icrc1_metadata", MethodKind::Query),
-    ("icrc1_minting_account", MethodKind::Query),
-    ("icrc1_name", MethodKind::Query),
-    ("icrc1_supported_standards", MethodKind::Query),
-    ("icrc1_symbol", MethodKind::Query),
-    ("icrc1_total_supply", MethodKind::Query),
-    ("icrc1_transfer", MethodKind::Update),
-    ("icrc2_allowance", MethodKind::Query),
-    ("icrc2_approve", MethodKind::Update),
-    ("icrc2_transfer_from", MethodKind::Update),
-    ("name", MethodKind::Query),
-    ("symbol", MethodKind::Query),
-    ("transfer", MethodKind::Update),
-    ("transfer_fee", MethodKind::Query),
-];
+/// The methods, as `Address::Canister` lists them: ICRC-1/2's and the ledger's own.
+static METHODS: LazyLock<Vec<(&'static str, MethodKind)>> = LazyLock::new(|| {
+    icrc::methods_with(&[
+        ("account_balance", MethodKind::Query),
+        ("decimals", MethodKind::Query),
+        ("name", MethodKind::Query),
+        ("symbol", MethodKind::Query),
+        ("transfer", MethodKind::Update),
+        ("transfer_fee", MethodKind::Query),
+    ])
+});
 
 const TOKEN: Token = Token {
     service: NAME,
@@ -222,7 +213,7 @@ impl SystemService for IcpLedger {
     fn address(&self) -> Address {
         Address::Canister {
             id: ICP_LEDGER,
-            methods: METHODS,
+            methods: METHODS.as_slice(),
         }
     }
 

@@ -54,6 +54,13 @@ pub const METHODS: [(&str, MethodKind); 13] = [
     ("icrc2_transfer_from", MethodKind::Update),
 ];
 
+/// A ledger's methods: ICRC-1/2's and its `own`, sorted by name (as rejects list them).
+pub fn methods_with(own: &[(&'static str, MethodKind)]) -> Vec<(&'static str, MethodKind)> {
+    let mut all: Vec<_> = METHODS.iter().chain(own).copied().collect();
+    all.sort_by_key(|(name, _)| *name);
+    all
+}
+
 const ACCOUNT: &str = "record { owner : principal; subaccount : opt blob }";
 
 #[derive(CandidType)]
