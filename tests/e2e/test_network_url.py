@@ -136,3 +136,72 @@ def test_a_name_not_deployed_on_that_network_says_how(
         "canister", "call", HELLO, "get_message", "--network", other_replica
     )
     assert f"kybra deploy {HELLO} --network {other_replica}" in message
+
+
+def test_ledger_and_cycles_commands_and_their_bad_input(
+    running: Project, other_replica: str
+) -> None:
+    url = other_replica
+    running.kybra("identity", "new", "e2e_payee", "--force")
+    payee = running.kybra(
+        "identity", "get-principal", "--identity", "e2e_payee"
+    ).stdout.strip()
+    account = running.kybra(
+        "ledger", "account-id", "--of-principal", payee
+    ).stdout.strip()
+    running.kybra("ledger", "faucet", "--icp", "1", "--t", "1", "--network", url)
+
+    # ICP and cycles transfers, seen by account identifier and by principal.
+    sent = running.kybra(
+        "ledger", "transfer", "--to", account, "--amount", "0.25", "--network", url
+    ).stdout
+    assert "Transferred 0.25000000 ICP" in sent, sent
+    for who in (["--account-id", account], ["--of-principal", payee]):
+        balance = running.kybra("ledger", "balance", *who, "--network", url).stdout
+        assert "0.25000000 ICP" in balance, balance
+    running.kybra(
+        "cycles",
+        "transfer",
+        "--to",
+        payee,
+        "--cycles",
+        "500000000000",
+        "--network",
+        url,
+    )
+    assert cycles_of(running, url, "--of-principal", payee) == 500_000_000_000
+
+    # Bad input: each refused with what to write, nothing moved.
+    for args, says in [
+        (
+            ["ledger", "transfer", "--to", "abc", "--amount", "1"],
+            "not an account identifier",
+        ),
+        (
+            ["ledger", "transfer", "--to", account, "--amount", "1,5"],
+            "not an amount of ICP",
+        ),
+        (
+            ["ledger", "transfer", "--to", account, "--amount", "1000"],
+            "kybra ledger faucet",
+        ),
+        (["cycles", "transfer", "--to", payee, "--t", "1000"], "kybra cycles convert"),
+        (["cycles", "transfer", "--to", "nobody", "--t", "1"], "is not a principal"),
+        (["cycles", "top-up", HELLO, "--network", url], "say how"),
+        (
+            ["cycles", "convert", "--amount", "5", "--identity", "e2e_payee"],
+            "fund it first",
+        ),
+    ]:
+        if "--network" not in args:
+            args = [*args, "--network", url]
+        message = running.fails(*args)
+        assert says in message, (args, message)
+    assert cycles_of(running, url, "--of-principal", payee) == 500_000_000_000
+    balance = running.kybra(
+        "ledger", "balance", "--of-principal", payee, "--network", url
+    )
+    assert "0.25000000 ICP" in balance.stdout
+    # The faucet is for replicas of this machine only.
+    refused = running.fails("ledger", "faucet", "--network", "ic")
+    assert "replica of this machine only" in refused, refused

@@ -166,6 +166,19 @@ enum CyclesCommand {
         #[arg(long)]
         network: Option<String>,
     },
+    /// Send cycles from the current identity's cycles-ledger account to a principal's.
+    Transfer {
+        /// The receiving principal.
+        #[arg(long)]
+        to: String,
+        /// Trillions of cycles.
+        #[arg(long, conflicts_with = "cycles", required_unless_present = "cycles")]
+        t: Option<u128>,
+        #[arg(long)]
+        cycles: Option<u128>,
+        #[arg(long)]
+        network: Option<String>,
+    },
     /// Give a canister cycles: from the identity's cycles (`--t`, `--cycles`) or its ICP
     /// (`--icp`, through the cycles minting canister).
     TopUp {
@@ -674,6 +687,18 @@ fn main() -> ExitCode {
             CyclesCommand::Convert { amount, network } => {
                 commands::cycles::convert(&amount, network.as_deref())
             }
+            CyclesCommand::Transfer {
+                to,
+                t,
+                cycles,
+                network,
+            } => commands::cycles::transfer(
+                &to,
+                cycles
+                    .or(t.map(|t| t.saturating_mul(1_000_000_000_000)))
+                    .unwrap_or(0),
+                network.as_deref(),
+            ),
             CyclesCommand::TopUp {
                 canister,
                 t,

@@ -191,6 +191,37 @@ pub async fn withdraw(
     })
 }
 
+/// Sends `cycles` from the identity's cycles-ledger account to `to`'s (ICRC-1); the block.
+pub async fn cycles_transfer(
+    agent: &Agent,
+    net: &Network,
+    to: Principal,
+    cycles: u128,
+) -> Result<Nat> {
+    use icrc_ledger_types::icrc1::account::Account as IcrcAccount;
+    use icrc_ledger_types::icrc1::transfer::{TransferArg, TransferError};
+    let arg = TransferArg {
+        from_subaccount: None,
+        to: IcrcAccount {
+            owner: to,
+            subaccount: None,
+        },
+        fee: None,
+        created_at_time: None,
+        memo: None,
+        amount: Nat::from(cycles),
+    };
+    let r: Answer<Nat, TransferError> =
+        update(agent, net, CYCLES_LEDGER, "icrc1_transfer", arg).await?;
+    r.map_err(|e| match e {
+        TransferError::InsufficientFunds { balance } => anyhow!(
+            "the identity has {balance} cycles on the cycles ledger, and {} are needed (the amount and the fee): convert ICP with `kybra cycles convert --amount ICP`",
+            cycles + CYCLES_FEE
+        ),
+        other => anyhow!("the cycles ledger refused the transfer: {other}"),
+    })
+}
+
 /// Turns `e8s` of the identity's ICP into cycles on its cycles-ledger account (a transfer to
 /// the CMC, then `notify_mint_cycles`); the cycles minted.
 pub async fn convert(agent: &Agent, net: &Network, e8s: u64) -> Result<u128> {

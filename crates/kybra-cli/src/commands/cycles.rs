@@ -1,4 +1,4 @@
-//! `kybra cycles balance|convert|top-up` and `kybra ledger faucet|balance|transfer`: the
+//! `kybra cycles balance|convert|top-up|transfer` and `kybra ledger faucet|balance|transfer`: the
 //! identity's ICP and cycles on the system canisters (`crate::system_canisters`), on mainnet
 //! (`--network ic`), on a URL, or on the local replica when it runs them (`kybra start
 //! --system-canisters` / `--mainnet-like`).
@@ -163,6 +163,22 @@ pub fn convert(amount: &str, network: Option<&str>) -> Result<()> {
         "Converted {} ICP into {} ({minted} cycles) on the cycles ledger.",
         icp(e8s),
         tc(minted)
+    );
+    Ok(())
+}
+
+/// `kybra cycles transfer --to PRINCIPAL (--t T | --cycles N)`.
+pub fn transfer(to: &str, cycles: u128, network: Option<&str>) -> Result<()> {
+    let net = resolve(network)?;
+    let to = Principal::from_text(to).map_err(|e| {
+        anyhow!("--to {to:?} is not a principal ({e}); `kybra identity get-principal` prints one")
+    })?;
+    let block = with_agent(&net, async |agent| {
+        sys::cycles_transfer(agent, &net, to, cycles).await
+    })?;
+    println!(
+        "Transferred {} ({cycles} cycles) to {to} at block {block}.",
+        tc(cycles)
     );
     Ok(())
 }
