@@ -14,7 +14,7 @@ use candid::Principal;
 use kybra_replica::testing::InstallMode;
 use kybra_replica::{Replica, ReplicaConfig, TimeMode};
 use pyo3::create_exception;
-use pyo3::exceptions::{PyException, PyValueError};
+use pyo3::exceptions::{PyException, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
@@ -143,6 +143,21 @@ impl NativeReplica {
     /// The canister's cycle balance (`None`: no such canister).
     fn cycles(&self, canister: &[u8]) -> PyResult<Option<u128>> {
         Ok(self.replica.cycle_balance(principal(canister)?))
+    }
+
+    /// Adds (or removes) the system canisters: the ICP ledger, the cycles ledger and the
+    /// cycles minting canister at their mainnet ids.
+    fn set_system_canisters(&self, on: bool) {
+        self.replica.set_system_canisters(on);
+    }
+
+    /// The faucet: mints `e8s` ICP into the ICP-ledger account `account` (32 bytes); the block.
+    fn icp_mint(&self, account: &[u8], e8s: u64) -> PyResult<u64> {
+        let account = <[u8; 32]>::try_from(account)
+            .map_err(|_| PyValueError::new_err("an account identifier is 32 bytes"))?;
+        self.replica
+            .icp_mint(account, e8s)
+            .map_err(PyRuntimeError::new_err)
     }
 
     /// Runs due timers, heartbeats and queued messages; `(timers, heartbeats, messages)` run.

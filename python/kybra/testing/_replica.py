@@ -308,6 +308,20 @@ class Replica:
     def set_time(self, nanos: int) -> None:
         self.native.set_time(nanos)
 
+    def system_canisters(self, on: bool = True) -> None:
+        """Adds (or removes) the IC's system canisters at their mainnet ids: the ICP ledger
+        (`ryjl3-tyaaa-aaaaa-aaaba-cai`), the cycles ledger and the cycles minting canister,
+        with real books (balances, fees, allowances); fund accounts with `icp_faucet`."""
+        self.native.set_system_canisters(on)
+
+    def icp_faucet(
+        self, owner: Principal, e8s: int, subaccount: bytes | None = None
+    ) -> int:
+        """Mints `e8s` ICP into `owner`'s account (`subaccount`, default all zeros) on the
+        ICP ledger of `system_canisters()`; the block index."""
+        account = owner.to_account_id(subaccount)
+        return self.native.icp_mint(account.bytes, e8s)
+
     def tick(self, rounds: int = 1) -> tuple[int, int, int]:
         """Runs `rounds` rounds: due timers, heartbeats, queued inter-canister messages.
         Returns how many (timers, heartbeats, messages) ran."""

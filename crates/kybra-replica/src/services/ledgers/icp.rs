@@ -42,6 +42,8 @@ pub const GOVERNANCE: Principal = Principal::from_slice(&[0, 0, 0, 0, 0, 0, 0, 1
 static METHODS: LazyLock<Vec<(&'static str, MethodKind)>> = LazyLock::new(|| {
     icrc::methods_with(&[
         ("account_balance", MethodKind::Query),
+        ("archives", MethodKind::Query),
+        ("query_blocks", MethodKind::Query),
         ("decimals", MethodKind::Query),
         ("name", MethodKind::Query),
         ("symbol", MethodKind::Query),
@@ -128,6 +130,18 @@ impl IcpLedger {
                     decode(at, r.method, "TransferArgs (the ICP ledger's)", r.arg)?;
                 encode(&self.legacy_transfer(r.caller, a, now)?)
             }
+            "archives" => encode(&legacy::Archives {
+                archives: Vec::new(),
+            }),
+            "query_blocks" => {
+                let a: legacy::GetBlocksArgs = decode(
+                    at,
+                    r.method,
+                    "record { start : nat64; length : nat64 }",
+                    r.arg,
+                )?;
+                encode(&self.query_blocks(a))
+            }
             "transfer_fee" => encode(&legacy::TransferFee {
                 transfer_fee: legacy::Tokens { e8s: ICP_FEE },
             }),
@@ -143,6 +157,102 @@ impl IcpLedger {
             })?,
             _ => empty(r.method).map(|()| encode(&legacy::Decimals { decimals: 8 }))?,
         })
+    }
+
+    /// The blocks `[start, start + length)` (at most 2,000 at a time, as the ledger answers),
+    /// each with the hash of the one before (SHA-256 of its Candid: this replica's chain, not
+    /// mainnet's block hashes); no archives.
+    fn query_blocks(&self, a: legacy::GetBlocksArgs) -> legacy::QueryBlocksResponse {
+        let books = icrc::lock(&self.books);
+        let all = books.blocks();
+        let start = a.start.min(all.len() as u64);
+        let end = start
+            .saturating_add(a.length.min(2_000))
+            .min(all.len() as u64);
+        let show = |b: &super::books::Block| {
+            let t = |e8s| legacy::Tokens { e8s };
+            let id = |a: &AccountId| serde_bytes::ByteBuf::from(a.to_vec());
+            use super::books::Op;
+            let operation = match &b.op {
+                Op::Mint { to, amount } => legacy::Operation::Mint {
+                    to: id(to),
+                    amount: t(*amount),
+                },
+                Op::Burn {
+                    from,
+                    amount,
+                    spender,
+                } => legacy::Operation::Burn {
+                    from: id(from),
+                    spender: spender.as_ref().map(id),
+                    amount: t(*amount),
+                },
+                Op::Transfer {
+                    from,
+                    to,
+                    amount,
+                    fee,
+                    spender,
+                } => legacy::Operation::Transfer {
+                    from: id(from),
+                    to: id(to),
+                    amount: t(*amount),
+                    fee: t(*fee),
+                    spender: spender.as_ref().map(id),
+                },
+                Op::Approve {
+                    from,
+                    spender,
+                    amount,
+                    expires_at,
+                    fee,
+                } => legacy::Operation::Approve {
+                    from: id(from),
+                    spender: id(spender),
+                    allowance: t(*amount),
+                    fee: t(*fee),
+                    expires_at: expires_at.map(|n| legacy::TimeStamp { timestamp_nanos: n }),
+                },
+            };
+            let memo = <[u8; 8]>::try_from(b.memo.as_slice())
+                .map(u64::from_be_bytes)
+                .ok();
+            legacy::Transaction {
+                memo: memo.unwrap_or(0),
+                icrc1_memo: memo
+                    .is_none()
+                    .then(|| serde_bytes::ByteBuf::from(b.memo.clone()))
+                    .filter(|m| !m.is_empty()),
+                operation: Some(operation),
+                created_at_time: legacy::TimeStamp {
+                    timestamp_nanos: b.created_at_time.unwrap_or(b.time),
+                },
+            }
+        };
+        let mut parent: Option<serde_bytes::ByteBuf> = None;
+        let mut blocks = Vec::new();
+        for (i, b) in all[..end as usize].iter().enumerate() {
+            let block = legacy::Block {
+                parent_hash: parent.clone(),
+                transaction: show(b),
+                timestamp: legacy::TimeStamp {
+                    timestamp_nanos: b.time,
+                },
+            };
+            parent = Some(serde_bytes::ByteBuf::from(
+                <sha2::Sha256 as sha2::Digest>::digest(encode(&block)).to_vec(),
+            ));
+            if i as u64 >= start {
+                blocks.push(block);
+            }
+        }
+        legacy::QueryBlocksResponse {
+            chain_length: all.len() as u64,
+            certificate: None,
+            blocks,
+            first_block_index: start,
+            archived_blocks: Vec::new(),
+        }
     }
 
     fn legacy_transfer(

@@ -64,3 +64,103 @@ pub struct Symbol {
 pub struct Decimals {
     pub decimals: u32,
 }
+
+#[derive(CandidType, Deserialize, Clone, Debug)]
+pub struct GetBlocksArgs {
+    pub start: u64,
+    pub length: u64,
+}
+
+/// A block's operation, as the ICP ledger's `query_blocks` shows it.
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub enum Operation {
+    Mint {
+        to: ByteBuf,
+        amount: Tokens,
+    },
+    Burn {
+        from: ByteBuf,
+        spender: Option<ByteBuf>,
+        amount: Tokens,
+    },
+    Transfer {
+        from: ByteBuf,
+        to: ByteBuf,
+        amount: Tokens,
+        fee: Tokens,
+        spender: Option<ByteBuf>,
+    },
+    Approve {
+        from: ByteBuf,
+        spender: ByteBuf,
+        allowance: Tokens,
+        fee: Tokens,
+        expires_at: Option<TimeStamp>,
+    },
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Transaction {
+    pub memo: u64,
+    pub icrc1_memo: Option<ByteBuf>,
+    pub operation: Option<Operation>,
+    pub created_at_time: TimeStamp,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Block {
+    pub parent_hash: Option<ByteBuf>,
+    pub transaction: Transaction,
+    pub timestamp: TimeStamp,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug)]
+pub struct BlockRange {
+    pub blocks: Vec<Block>,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug)]
+pub enum QueryArchiveError {
+    BadFirstBlockIndex {
+        requested_index: u64,
+        first_valid_index: u64,
+    },
+    Other {
+        error_code: u64,
+        error_message: String,
+    },
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug)]
+pub enum QueryArchiveResult {
+    Ok(BlockRange),
+    Err(QueryArchiveError),
+}
+
+candid::define_function!(pub QueryArchiveFn : (GetBlocksArgs) -> (QueryArchiveResult) query);
+
+#[derive(CandidType, Deserialize, Clone, Debug)]
+pub struct ArchivedBlocksRange {
+    pub start: u64,
+    pub length: u64,
+    pub callback: QueryArchiveFn,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug)]
+pub struct QueryBlocksResponse {
+    pub chain_length: u64,
+    pub certificate: Option<ByteBuf>,
+    pub blocks: Vec<Block>,
+    pub first_block_index: u64,
+    pub archived_blocks: Vec<ArchivedBlocksRange>,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug)]
+pub struct Archive {
+    pub canister_id: candid::Principal,
+}
+
+#[derive(CandidType, Deserialize, Clone, Debug)]
+pub struct Archives {
+    pub archives: Vec<Archive>,
+}
