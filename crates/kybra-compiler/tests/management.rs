@@ -254,8 +254,11 @@ fn the_library_modules_are_shipped_as_source_after_the_users() {
 
 #[test]
 fn an_unknown_library_module_is_a_clear_error() {
-    let errors =
-        Project::new(&[("src/main.py", "from kybra.canisters.nowhere import Ledger\n")]).errors();
+    let errors = Project::new(&[(
+        "src/main.py",
+        "from kybra.canisters.nowhere import Ledger\n",
+    )])
+    .errors();
     assert!(
         errors.iter().any(|e| e.contains("src/main.py:1:1")
             && e.contains("no module `kybra.canisters.nowhere`")

@@ -1,7 +1,8 @@
-//! `kybra start [--background] [--clean] [--host ADDR] [--system-canisters]
+//! `kybra start [--background] [--clean] [--host ADDR] [--system-canisters] [--mainnet-like]
 //! [--artificial-delay MS]`: the local replica with the IC HTTP interface, in this process
-//! (with the cycles minting canister and cycles ledger when asked, as `dfx start
-//! --system-canisters`; update calls delayed by MS before they run, as dfx's
+//! (with the system canisters — CMC, cycles ledger, ICP ledger — when asked, as `dfx start
+//! --system-canisters`; mainnet-like with `--mainnet-like`: no provisional API for users,
+//! canister creation paid with cycles; update calls delayed by MS before they run, as dfx's
 //! `--artificial-delay`).
 //!
 //! Promises: refuses to start twice for one project; the foreground server records its
