@@ -274,7 +274,7 @@ fn misuse_is_a_clear_python_error() {
     let e: String = u(&c, "raw_write", &none());
     assert!(
         e.starts_with(
-            "ic.stable64_write: this canister keeps stable structures (memory ids [0, 3, 254])"
+            "ic.stable64_write: this canister keeps stable structures or its stable file system (memory ids [0, 3, 254])"
         ),
         "{e}"
     );
