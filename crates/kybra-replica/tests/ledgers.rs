@@ -613,7 +613,7 @@ fn a_mainnet_like_replica_charges_for_canisters_and_refuses_the_provisional_api(
         .unwrap_err();
     assert!(
         err.message
-            .contains("not available to users on this mainnet-like network"),
+            .contains("not available on this mainnet-like network"),
         "{}",
         err.message
     );
@@ -695,4 +695,56 @@ fn a_persistent_replica_keeps_the_ledgers_books() {
     )
     .unwrap();
     assert_eq!(cycles_balance(&r, user()), cycles_after);
+}
+
+#[test]
+fn on_a_mainnet_like_replica_canisters_may_not_call_the_provisional_api_either() {
+    let r = replica();
+    r.set_mainnet_like(true);
+    r.cycles_mint(cycles_of(user()), 2_000_000_000_000).unwrap();
+    let a = CreateCanisterArgs {
+        from_subaccount: None,
+        created_at_time: None,
+        amount: Nat::from(1_000_000_000_000u64),
+        creation_args: None,
+    };
+    let created: CreateCanisterResponse = dec(&r
+        .update(user(), CYCLES_LEDGER, None, "create_canister", &enc(&a))
+        .unwrap());
+    let CreateCanisterResponse::Ok {
+        canister_id: id, ..
+    } = created
+    else {
+        panic!("{created:?}")
+    };
+    install(&r, user(), id, kybra_test_support::rust_caller()).unwrap();
+    let arg = ic_management_canister_types::ProvisionalCreateCanisterWithCyclesArgs {
+        amount: None,
+        settings: None,
+        specified_id: None,
+        sender_canister_version: None,
+    };
+    let call = (
+        mgmt_id(),
+        "provisional_create_canister_with_cycles".to_string(),
+        enc(&arg),
+        0u128,
+    );
+    let out = r
+        .update(
+            user(),
+            id,
+            None,
+            "call_raw",
+            &candid::encode_args(call).unwrap(),
+        )
+        .unwrap();
+    let (o,): (Outcome,) = candid::decode_args(&out).unwrap();
+    assert!(o.reply.is_none(), "{o:?}");
+    assert!(
+        o.reject_message
+            .contains("not available on this mainnet-like network"),
+        "{o:?}"
+    );
+    assert_eq!(r.canister_ids(), vec![id], "nothing was created");
 }

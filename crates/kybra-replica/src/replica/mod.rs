@@ -304,9 +304,10 @@ impl Replica {
 
     /// Makes the replica mainnet-like (`kybra start --mainnet-like`): the system canisters
     /// run, creating a canister through the cycles ledger is paid from the caller's cycles
-    /// balance, and ingress messages may not call the provisional API
+    /// balance, and neither users nor canisters may call the provisional API
     /// (`provisional_create_canister_with_cycles`, `provisional_top_up_canister`), as on
-    /// mainnet (calls from canisters are not restricted).
+    /// mainnet (the embedder's `create_canister_with_cycles` goes the same way: create
+    /// through the cycles ledger instead).
     pub fn set_mainnet_like(&self, on: bool) {
         self.lock().services.set_mainnet_like(on);
     }

@@ -38,16 +38,6 @@ impl World {
         let touched = matches!(target, Ok(Target::Canister)).then_some(canister);
         let result = match target {
             Err(reject) => Err(reject),
-            Ok(Target::Management)
-                if self.services.is_mainnet_like() && method.starts_with("provisional_") =>
-            {
-                Err(Reject::canister_reject(&format!(
-                    "{method} is not available to users on this mainnet-like network, as on mainnet: \
-                     create canisters through the cycles ledger (`create_canister`, paid from your cycles \
-                     balance; `kybra deploy` does so on any network that is not the local one) and top \
-                     them up with `deposit_cycles` or the cycles minting canister"
-                )))
-            }
             Ok(Target::Management) => {
                 self.management(sender, effective_canister_id, method, &arg, 0)
                     .result

@@ -19,7 +19,9 @@ pub enum Target {
 
 /// Where a call of `method` on `to` goes. An ingress message may not call the methods of
 /// the management canister that services answer (`raw_rand`, `http_request`, ...), as on
-/// the IC: only canisters may.
+/// the IC: only canisters may. On a mainnet-like replica nobody may call the provisional
+/// API (`provisional_create_canister_with_cycles`, `provisional_top_up_canister`), as on
+/// mainnet.
 pub fn route(
     services: &Services,
     to: &Principal,
@@ -27,6 +29,14 @@ pub fn route(
     ingress: bool,
 ) -> Result<Target, Reject> {
     if *to == Principal::management_canister() {
+        if services.is_mainnet_like() && method.starts_with("provisional_") {
+            return Err(Reject::canister_reject(&format!(
+                "{method} is not available on this mainnet-like network, as on mainnet: create \
+                 canisters through the cycles ledger (`create_canister`, paid from your cycles \
+                 balance; `kybra deploy` does so on any network that is not the local one) and top \
+                 them up with `deposit_cycles` or the cycles minting canister"
+            )));
+        }
         return match services.for_management(method) {
             Some(_) if ingress => Err(Reject::unknown_management_method(method)),
             Some(i) => Ok(Target::Service(i)),
