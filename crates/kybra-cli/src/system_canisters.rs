@@ -39,6 +39,31 @@ struct Account {
 /// `Result<T, E>` as the system canisters answer it, E shown with Debug.
 type Answer<T, E> = std::result::Result<T, E>;
 
+/// Calls `method` of `canister` (a query when `query`), decoding its one result.
+async fn call<A: CandidType, R: for<'de> Deserialize<'de> + CandidType>(
+    agent: &Agent,
+    net: &Network,
+    (canister, method, query): (Principal, &str, bool),
+    arg: A,
+) -> Result<R> {
+    let arg = candid::encode_one(arg)?;
+    let sent = if query {
+        agent.query(&canister, method).with_arg(arg).call().await
+    } else {
+        agent
+            .update(&canister, method)
+            .with_arg(arg)
+            .call_and_wait()
+            .await
+    };
+    let bytes = sent
+        .map_err(|e| network::explain(e, net))
+        .map_err(|e| anyhow!("{method} on {canister}: {e:#}"))?;
+    candid::decode_one(&bytes).map_err(|e| {
+        anyhow!("{method} on {canister} answered something else than its interface says: {e}")
+    })
+}
+
 async fn update<A: CandidType, R: for<'de> Deserialize<'de> + CandidType>(
     agent: &Agent,
     net: &Network,
@@ -46,16 +71,7 @@ async fn update<A: CandidType, R: for<'de> Deserialize<'de> + CandidType>(
     method: &str,
     arg: A,
 ) -> Result<R> {
-    let bytes = agent
-        .update(&canister, method)
-        .with_arg(candid::encode_one(arg)?)
-        .call_and_wait()
-        .await
-        .map_err(|e| network::explain(e, net))
-        .map_err(|e| anyhow!("{method} on {canister}: {e:#}"))?;
-    candid::decode_one(&bytes).map_err(|e| {
-        anyhow!("{method} on {canister} answered something else than its interface says: {e}")
-    })
+    call(agent, net, (canister, method, false), arg).await
 }
 
 async fn query<A: CandidType, R: for<'de> Deserialize<'de> + CandidType>(
@@ -65,16 +81,7 @@ async fn query<A: CandidType, R: for<'de> Deserialize<'de> + CandidType>(
     method: &str,
     arg: A,
 ) -> Result<R> {
-    let bytes = agent
-        .query(&canister, method)
-        .with_arg(candid::encode_one(arg)?)
-        .call()
-        .await
-        .map_err(|e| network::explain(e, net))
-        .map_err(|e| anyhow!("{method} on {canister}: {e:#}"))?;
-    candid::decode_one(&bytes).map_err(|e| {
-        anyhow!("{method} on {canister} answered something else than its interface says: {e}")
-    })
+    call(agent, net, (canister, method, true), arg).await
 }
 
 /// The ICP balance (e8s) of the account identified by `account`.

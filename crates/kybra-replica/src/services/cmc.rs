@@ -23,7 +23,7 @@ use candid::{CandidType, Deserialize, Nat, Principal};
 use serde_bytes::ByteBuf;
 
 use super::api::{Address, Answer, Env, MethodKind, Reply, Request, SystemService};
-use super::ledgers::books::{account_id, AccountId, Op, Tx};
+use super::ledgers::books::{account_id, AccountId, Books, Op, Tx};
 use super::ledgers::icrc::{self, nat, Shared};
 use super::system_canisters::{decode, decode_empty, encode, CYCLES_MINTING_CANISTER};
 use crate::error::Reject;
@@ -159,17 +159,15 @@ impl CyclesMintingCanister {
         }
     }
 
-    /// Checks ICP block `index`: a transfer to the CMC's account for `beneficiary` with
-    /// `memo`; burns it. The e8s burned and the sender's account.
-    fn take(
-        &mut self,
+    /// ICP block `index`, checked to be a transfer to the CMC's account for `beneficiary`
+    /// with `memo`: its sender, the CMC's account and the e8s.
+    fn deposit(
+        icp: &Books,
         index: u64,
         beneficiary: &Principal,
         memo: u64,
-        now: u64,
-    ) -> Result<(u64, AccountId), NotifyError> {
-        let mut icp = icrc::lock(&self.icp);
-        let block = icp.blocks().get(index as usize).cloned().ok_or_else(|| {
+    ) -> Result<(AccountId, AccountId, u64), NotifyError> {
+        let block = icp.blocks().get(index as usize).ok_or_else(|| {
             NotifyError::InvalidTransaction(format!(
                 "block {index} does not exist on the ICP ledger (it has {} blocks)",
                 icp.blocks().len()
@@ -194,8 +192,21 @@ impl CyclesMintingCanister {
                 hex::encode(&block.memo)
             )));
         }
+        Ok((from, to, amount))
+    }
+
+    /// Burns the ICP of block `index` (see [`Self::deposit`]); the e8s burned.
+    fn take(
+        &mut self,
+        index: u64,
+        beneficiary: &Principal,
+        memo: u64,
+        now: u64,
+    ) -> Result<u64, NotifyError> {
+        let mut icp = icrc::lock(&self.icp);
+        let (_, cmc_account, amount) = Self::deposit(&icp, index, beneficiary, memo)?;
         let burn = Tx {
-            from: to,
+            from: cmc_account,
             to: icp.minting,
             amount,
             fee: None,
@@ -205,7 +216,7 @@ impl CyclesMintingCanister {
         };
         icp.transfer(now, burn)
             .map_err(|e| NotifyError::InvalidTransaction(icrc::describe(&e)))?;
-        Ok((amount, from))
+        Ok(amount)
     }
 
     /// `notify_top_up` or `notify_mint_cycles`.
@@ -226,7 +237,7 @@ impl CyclesMintingCanister {
                 NotifyResult::Err(self.refund(a.block_index, &a.canister_id, now))
             } else {
                 match self.take(a.block_index, &a.canister_id, MEMO_TOP_UP, now) {
-                    Ok((e8s, _)) => {
+                    Ok(e8s) => {
                         let cycles = u128::from(e8s) * u128::from(XDR_PERMYRIAD_PER_ICP);
                         env.deposit_cycles(a.canister_id, cycles)?;
                         NotifyResult::Ok(Nat::from(cycles))
@@ -261,7 +272,7 @@ impl CyclesMintingCanister {
             })?),
         };
         let answer = match self.take(a.block_index, &r.caller, MEMO_MINT, now) {
-            Ok((e8s, _)) => {
+            Ok(e8s) => {
                 let cycles = e8s.saturating_mul(XDR_PERMYRIAD_PER_ICP);
                 let mut books = icrc::lock(&self.cycles);
                 let to = account_id(r.caller.as_slice(), to_subaccount.as_ref());
@@ -298,24 +309,12 @@ impl CyclesMintingCanister {
     /// Sends the ICP of a top-up for a canister that does not exist back, less the fee.
     fn refund(&mut self, index: u64, canister: &Principal, now: u64) -> NotifyError {
         let mut icp = icrc::lock(&self.icp);
-        let Some(block) = icp.blocks().get(index as usize).cloned() else {
-            return NotifyError::InvalidTransaction(format!(
-                "block {index} does not exist on the ICP ledger"
-            ));
+        let (from, cmc_account, amount) = match Self::deposit(&icp, index, canister, MEMO_TOP_UP) {
+            Ok(found) => found,
+            Err(e) => return e,
         };
-        let Op::Transfer {
-            from, to, amount, ..
-        } = block.op
-        else {
-            return NotifyError::InvalidTransaction(format!("block {index} is not a transfer"));
-        };
-        if to != deposit_account(canister) {
-            return NotifyError::InvalidTransaction(format!(
-                "block {index} is not a transfer to the CMC's account for {canister}"
-            ));
-        }
         let back = Tx {
-            from: to,
+            from: cmc_account,
             to: from,
             amount: amount.saturating_sub(icp.fee),
             fee: None,
