@@ -37,8 +37,8 @@ bash runtime/build-assets.sh
 step "Candid web UI bundle and @dfinity/agent for frontends (npm + esbuild; the replica and the CLI embed them)"
 bash scripts/build-candid-ui.sh
 
-step "The asset canister (canisters/assets: ic-certified-assets for wasm32-unknown-unknown; the CLI embeds it)"
-bash scripts/build-asset-canister.sh
+step "The canisters the CLI carries (canisters/assets: ic-certified-assets; canisters/wallet: the cycles wallet; wasm32-unknown-unknown)"
+bash scripts/build-canisters.sh
 
 step "kybra.testing's native extension (crates/kybra-testing) into python/kybra/testing/"
 cargo build --release --quiet -p kybra-testing

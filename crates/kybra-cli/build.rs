@@ -1,19 +1,21 @@
 //! Build script: locates the assets that the `kybra` binary embeds — the runtime
 //! (`template.wasm`, `stdlib.json`, `stdlib.bin`), so the installed binary needs no Rust or C
-//! toolchain, the asset canister (`assetstorage.wasm.gz`, `assetstorage.did`) and
+//! toolchain, the asset canister (`assetstorage.wasm.gz`, `assetstorage.did`), the cycles wallet
+//! (`wallet.wasm.gz`) and
 //! `@dfinity/agent` as a browser module (`dfinity-agent.js`, for `kybra new --frontend`).
 //!
-//! Promise: the crate only builds when all six assets exist, in `$KYBRA_ASSETS_DIR` or
+//! Promise: the crate only builds when all seven assets exist, in `$KYBRA_ASSETS_DIR` or
 //! by default `<repository>/build/assets`; it rebuilds when any of them changes.
 
 use std::path::PathBuf;
 
-const ASSETS: [(&str, &str); 6] = [
+const ASSETS: [(&str, &str); 7] = [
     ("KYBRA_ASSET_TEMPLATE", "template.wasm"),
     ("KYBRA_ASSET_STDLIB_INDEX", "stdlib.json"),
     ("KYBRA_ASSET_STDLIB_CODE", "stdlib.bin"),
     ("KYBRA_ASSET_ASSETSTORAGE_WASM", "assetstorage.wasm.gz"),
     ("KYBRA_ASSET_ASSETSTORAGE_DID", "assetstorage.did"),
+    ("KYBRA_ASSET_WALLET_WASM", "wallet.wasm.gz"),
     ("KYBRA_ASSET_DFINITY_AGENT", "dfinity-agent.js"),
 ];
 
@@ -39,7 +41,7 @@ fn main() {
         panic!(
             "\n\nThe kybra binary embeds the runtime assets, and these are missing:\n  {}\n\
              run `bash scripts/setup.sh` first (runtime/build-assets.sh builds the runtime's, \
-             scripts/build-asset-canister.sh the asset canister, \
+             scripts/build-canisters.sh the asset and wallet canisters, \
              scripts/build-candid-ui.sh dfinity-agent.js), or point KYBRA_ASSETS_DIR at a \
              directory holding them.\n\n",
             missing.join("\n  ")

@@ -205,3 +205,56 @@ def test_ledger_and_cycles_commands_and_their_bad_input(
     # The faucet is for replicas of this machine only.
     refused = running.fails("ledger", "faucet", "--network", "ic")
     assert "replica of this machine only" in refused, refused
+
+
+def test_a_cycles_wallet_pays_on_a_mainnet_like_replica(
+    other_replica: str, tmp_path: Path
+) -> None:
+    url = other_replica
+    fresh = copy_project(REPO / "examples" / "hello_world", tmp_path / "walleted")
+    fresh.kybra("identity", "new", "e2e_wallet_owner", "--force")
+    me = ("--network", url, "--identity", "e2e_wallet_owner")
+
+    # No wallet and no cycles: each refusal says what to do; nothing is made.
+    no_wallet = fresh.fails(
+        "canister", "call", HELLO, "set_message", '("x")', "--with-cycles", "1", *me
+    )
+    assert "kybra deploy" in no_wallet, no_wallet  # not deployed there yet
+    assert "kybra identity deploy-wallet" in fresh.fails("wallet", "balance", *me)
+    unfunded = fresh.fails("identity", "deploy-wallet", *me)
+    assert "kybra cycles convert" in unfunded, unfunded
+    assert "no cycles wallet" in fresh.fails("identity", "get-wallet", *me)
+
+    # Funded: the wallet's canister is paid from the cycles ledger, and pays in turn.
+    fresh.kybra("ledger", "faucet", "--t", "10", *me)
+    out = fresh.kybra(
+        "identity", "deploy-wallet", "--with-cycles", "4000000000000", *me
+    ).stdout
+    assert "paid from the cycles ledger" in out, out
+    wallet = fresh.kybra("identity", "get-wallet", *me).stdout.strip()
+    assert wallet in out
+    out = fresh.kybra("deploy", HELLO, "--wallet", *me).stdout
+    assert "paid from the cycles wallet" in out, out
+    remote_id = fresh.kybra("canister", "id", HELLO, *me).stdout.strip()
+    ids = json.loads((fresh.root / "canister_ids.json").read_text())
+    assert ids[HELLO] == {url: remote_id}, ids
+    status = fresh.kybra("canister", "status", HELLO, *me).stdout
+    assert wallet in status, status
+
+    # A call carrying cycles, forwarded by the wallet; hello keeps none, so all come back.
+    fresh.kybra(
+        "canister",
+        "call",
+        HELLO,
+        "set_message",
+        '("paid")',
+        "--with-cycles",
+        "1000000",
+        *me,
+    )
+    assert fresh.call(HELLO, "get_message", *me) == '("paid")'
+    left = fresh.kybra("wallet", "balance", "--precise", *me).stdout
+    found = re.fullmatch(r"(\d+) cycles\.\n", left)
+    assert found, left
+    # 4 T − the 1 T canister (− any fees of what it did); the call's cycles came back.
+    assert 2_900_000_000_000 < int(found.group(1)) <= 3_000_000_000_000, left

@@ -68,14 +68,17 @@ pub fn current() -> Result<Arc<dyn Identity>> {
     if let Some(identity) = loaded.as_ref() {
         return Ok(identity.clone());
     }
-    let store = Store::open()?;
-    let name = match SELECTED.get().cloned().flatten() {
-        Some(name) => name,
-        None => store.default_name()?,
-    };
-    let identity: Arc<dyn Identity> = Arc::from(store.load(&name)?);
+    let identity: Arc<dyn Identity> = Arc::from(Store::open()?.load(&current_name()?)?);
     *loaded = Some(identity.clone());
     Ok(identity)
+}
+
+/// The name of the identity requests are signed with: `--identity`, else the default.
+pub fn current_name() -> Result<String> {
+    match SELECTED.get().cloned().flatten() {
+        Some(name) => Ok(name),
+        None => Store::open()?.default_name(),
+    }
 }
 
 impl Store {
@@ -112,6 +115,12 @@ impl Store {
 
     fn dir(&self, name: &str) -> PathBuf {
         self.root.join("identity").join(name)
+    }
+
+    /// The file that records identity `name`'s cycles wallets on networks other than the
+    /// local one (dfx's `identity/NAME/wallets.json`).
+    pub fn wallets_file(&self, name: &str) -> PathBuf {
+        self.dir(name).join("wallets.json")
     }
 
     fn pem_path(&self, name: &str) -> PathBuf {

@@ -12,3 +12,4 @@ pub mod network;
 pub mod project;
 pub mod python_env;
 pub mod system_canisters;
+pub mod wallet;

@@ -110,6 +110,10 @@ enum Command {
         /// Do not ask before a reinstall deletes a canister's state.
         #[arg(long, short = 'y')]
         yes: bool,
+        /// Create canisters through a cycles wallet, paid from it: the given one, else the
+        /// identity's (`kybra identity get-wallet`; made on the local network if missing).
+        #[arg(long, value_name = "ID", num_args = 0..=1, default_missing_value = "")]
+        wallet: Option<String>,
         /// Replica to talk to: `local` (default), `ic`, or a URL.
         #[arg(long)]
         network: Option<String>,
@@ -144,6 +148,12 @@ enum Command {
     Cycles {
         #[command(subcommand)]
         command: CyclesCommand,
+    },
+    /// The identity's cycles wallet: balance, sending cycles, custodians (`kybra identity
+    /// deploy-wallet` makes one).
+    Wallet {
+        #[command(subcommand)]
+        command: WalletCommand,
     },
 }
 
@@ -331,6 +341,14 @@ enum CanisterCommand {
         /// How to print the reply.
         #[arg(long, value_enum, default_value_t = Output::Idl)]
         output: Output,
+        /// Attach this many cycles to the (update) call, paid from a cycles wallet that
+        /// forwards it (`wallet_call128`).
+        #[arg(long, value_name = "CYCLES")]
+        with_cycles: Option<u128>,
+        /// The wallet that forwards a call with cycles (default: the identity's; made on the
+        /// local network if missing).
+        #[arg(long, value_name = "ID", requires = "with_cycles")]
+        wallet: Option<String>,
         /// Replica to talk to: `local` (default), `ic`, or a URL.
         #[arg(long)]
         network: Option<String>,
@@ -435,6 +453,10 @@ enum CanisterCommand {
         /// Create the named canister at this id (local replicas).
         #[arg(long, value_name = "PRINCIPAL")]
         specified_id: Option<String>,
+        /// Create canisters through a cycles wallet, paid from it: the given one, else the
+        /// identity's (`kybra identity get-wallet`; made on the local network if missing).
+        #[arg(long, value_name = "ID", num_args = 0..=1, default_missing_value = "")]
+        wallet: Option<String>,
         /// Replica to talk to: `local` (default), `ic`, or a URL.
         #[arg(long)]
         network: Option<String>,
@@ -512,6 +534,69 @@ enum IdentityCommand {
         /// How to keep the key from now on.
         #[arg(long, value_enum, default_value_t = StorageKind::PasswordProtected)]
         storage_mode: StorageKind,
+    },
+    /// Install the cycles wallet into CANISTER_ID (empty, controlled by the identity), or into
+    /// a new canister, and make it the identity's wallet on the network.
+    DeployWallet {
+        canister_id: Option<String>,
+        /// Cycles for a new wallet canister (default: 100T locally; 3T, paid from the
+        /// identity's cycles, elsewhere).
+        #[arg(long, value_name = "CYCLES")]
+        with_cycles: Option<u128>,
+        #[arg(long)]
+        network: Option<String>,
+    },
+    /// Print the identity's cycles wallet on the network.
+    GetWallet {
+        #[arg(long)]
+        network: Option<String>,
+    },
+    /// Make the wallet at ID the identity's on the network (it must answer as a wallet).
+    SetWallet {
+        id: String,
+        #[arg(long)]
+        network: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum WalletCommand {
+    /// The wallet's cycles.
+    Balance {
+        /// Print every digit instead of trillions.
+        #[arg(long)]
+        precise: bool,
+        #[arg(long)]
+        network: Option<String>,
+    },
+    /// Send cycles from the wallet to a canister (dfx.json name or id).
+    Send {
+        destination: String,
+        cycles: u128,
+        #[arg(long)]
+        network: Option<String>,
+    },
+    /// Let a principal spend from the wallet.
+    Authorize {
+        custodian: String,
+        #[arg(long)]
+        network: Option<String>,
+    },
+    /// Stop a principal spending from the wallet.
+    Deauthorize {
+        custodian: String,
+        #[arg(long)]
+        network: Option<String>,
+    },
+    /// List who may spend from the wallet.
+    Custodians {
+        #[arg(long)]
+        network: Option<String>,
+    },
+    /// List who controls the wallet.
+    Controllers {
+        #[arg(long)]
+        network: Option<String>,
     },
 }
 
@@ -635,6 +720,7 @@ fn main() -> ExitCode {
             with_cycles,
             specified_id,
             yes,
+            wallet,
             network,
         } => match commands::read_argument(argument, argument_file.as_deref()) {
             Ok(argument) => commands::deploy::run(&commands::deploy::Options {
@@ -646,6 +732,7 @@ fn main() -> ExitCode {
                 with_cycles,
                 specified_id,
                 yes,
+                wallet: wallet_option(wallet),
             }),
             Err(e) => Err(e),
         },
@@ -678,7 +765,50 @@ fn main() -> ExitCode {
             IdentityCommand::ChangePassword { name, storage_mode } => {
                 commands::identity::change_password(&name, storage_mode.into())
             }
+            IdentityCommand::DeployWallet {
+                canister_id,
+                with_cycles,
+                network,
+            } => commands::wallet::deploy_wallet(
+                canister_id.as_deref(),
+                with_cycles,
+                network.as_deref(),
+            ),
+            IdentityCommand::GetWallet { network } => {
+                commands::wallet::get_wallet(network.as_deref())
+            }
+            IdentityCommand::SetWallet { id, network } => {
+                commands::wallet::set_wallet(&id, network.as_deref())
+            }
         },
+        Command::Wallet { command } => {
+            use commands::wallet::Operation;
+            let (op, network) = match command {
+                WalletCommand::Balance { precise, network } => {
+                    (Operation::Balance { precise }, network)
+                }
+                WalletCommand::Send {
+                    destination,
+                    cycles,
+                    network,
+                } => (
+                    Operation::Send {
+                        to: destination,
+                        cycles,
+                    },
+                    network,
+                ),
+                WalletCommand::Authorize { custodian, network } => {
+                    (Operation::Authorize(custodian), network)
+                }
+                WalletCommand::Deauthorize { custodian, network } => {
+                    (Operation::Deauthorize(custodian), network)
+                }
+                WalletCommand::Custodians { network } => (Operation::Custodians, network),
+                WalletCommand::Controllers { network } => (Operation::Controllers, network),
+            };
+            commands::wallet::run(op, network.as_deref())
+        }
         Command::Cycles { command } => match command {
             CyclesCommand::Balance {
                 of_principal,
@@ -784,6 +914,8 @@ fn main() -> ExitCode {
                 query,
                 update,
                 output,
+                with_cycles,
+                wallet,
                 network,
             } => {
                 let kind = match (query, update) {
@@ -798,6 +930,7 @@ fn main() -> ExitCode {
                         argument.as_deref(),
                         kind,
                         output.into(),
+                        with_cycles.map(|cycles| commands::call::Payment { cycles, wallet }),
                         network.as_deref(),
                     ),
                     Err(e) => Err(e),
@@ -891,6 +1024,7 @@ fn main() -> ExitCode {
                 all,
                 with_cycles,
                 specified_id,
+                wallet,
                 network,
             } => {
                 if canister.is_none() && !all {
@@ -903,6 +1037,7 @@ fn main() -> ExitCode {
                         network,
                         with_cycles,
                         specified_id,
+                        wallet: wallet_option(wallet),
                         ..Default::default()
                     })
                 }
@@ -916,6 +1051,11 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => fail(error),
     }
+}
+
+/// `--wallet` absent, bare (the identity's wallet) or with an id.
+fn wallet_option(wallet: Option<String>) -> Option<Option<String>> {
+    wallet.map(|id| Some(id).filter(|id| !id.is_empty()))
 }
 
 fn fail(error: anyhow::Error) -> ExitCode {

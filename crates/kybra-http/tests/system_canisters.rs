@@ -132,3 +132,46 @@ async fn provisional_creation_accepts_the_management_canister_as_effective_id() 
     assert!(err.to_string().contains("does not match"), "{err}");
     net.server.shutdown().await.unwrap();
 }
+
+/// The faucet route (`POST /_/faucet`): each bad request answers 400 with a JSON
+/// `{"error": …}` that says what to change, and mints nothing; a good one mints into the
+/// owner's accounts and reports the balances.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_faucet_answers_bad_requests_with_what_to_change() {
+    let net = start().await;
+    let url = net.url("/_/faucet");
+    let owner = Principal::from_slice(&[7; 29]).to_text();
+    let error_of = |(status, body): (u16, Vec<u8>)| -> String {
+        assert_eq!(status, 400, "{}", common::text(&body));
+        let v: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+        v["error"].as_str().expect("an error text").to_string()
+    };
+    let post = |body: String| common::post(&url, body.into_bytes());
+
+    // Without the system canisters there is nothing to mint on.
+    let ask = format!(r#"{{"owner": "{owner}", "icp_e8s": 100}}"#);
+    let off = error_of(post(ask.clone()).await);
+    assert!(off.contains("--system-canisters"), "{off}");
+
+    net.replica.set_system_canisters(true);
+    let not_json = error_of(post("owner=me".into()).await);
+    assert!(not_json.contains("expected JSON"), "{not_json}");
+    let not_principal = error_of(post(r#"{"owner": "me", "icp_e8s": 1}"#.into()).await);
+    assert!(
+        not_principal.contains("is not a principal"),
+        "{not_principal}"
+    );
+    let nothing = error_of(post(format!(r#"{{"owner": "{owner}"}}"#)).await);
+    assert!(nothing.contains("ask for something"), "{nothing}");
+    let negative = error_of(post(format!(r#"{{"owner": "{owner}", "cycles": -5}}"#)).await);
+    assert!(negative.contains("expected JSON"), "{negative}");
+
+    let (status, body) = post(format!(
+        r#"{{"owner": "{owner}", "icp_e8s": 100, "cycles": 7}}"#
+    ))
+    .await;
+    assert_eq!(status, 200, "{}", common::text(&body));
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["icp_e8s_balance"], 100, "{v}");
+    assert_eq!(v["cycles_balance"], 7, "{v}");
+}

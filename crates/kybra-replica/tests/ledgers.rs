@@ -18,7 +18,9 @@ use icrc_ledger_types::icrc1::transfer::{TransferArg, TransferError};
 use icrc_ledger_types::icrc2::allowance::{Allowance, AllowanceArgs};
 use icrc_ledger_types::icrc2::approve::{ApproveArgs, ApproveError};
 use icrc_ledger_types::icrc2::transfer_from::{TransferFromArgs, TransferFromError};
-use kybra_replica::cmc::{deposit_account, MEMO_MINT, MEMO_TOP_UP, XDR_PERMYRIAD_PER_ICP};
+use kybra_replica::cmc::{
+    deposit_account, MEMO_CREATE, MEMO_MINT, MEMO_TOP_UP, XDR_PERMYRIAD_PER_ICP,
+};
 use kybra_replica::ledgers::books::account_id;
 use kybra_replica::system_canisters::{CYCLES_LEDGER, CYCLES_MINTING_CANISTER, ICP_LEDGER};
 use kybra_replica::Replica;
@@ -550,6 +552,90 @@ fn the_cmc_turns_icp_into_cycles() {
         icp_before - 2 * FEE,
         "refunded, less the two fees"
     );
+}
+
+#[derive(candid::CandidType)]
+struct NotifyCreateCanister {
+    block_index: u64,
+    controller: Principal,
+    subnet_type: Option<String>,
+    settings: Option<ic_management_canister_types::CanisterSettings>,
+}
+
+#[test]
+fn the_cmc_creates_a_canister_paid_in_icp() {
+    let r = ledger();
+    r.set_mainnet_like(true);
+    r.icp_mint(*id_of(user()).as_bytes(), 10 * 100_000_000)
+        .unwrap();
+    let notify = |who: Principal, a: &NotifyCreateCanister| -> Result<Principal, NotifyError> {
+        dec(&r
+            .update(
+                who,
+                CYCLES_MINTING_CANISTER,
+                None,
+                "notify_create_canister",
+                &enc(a),
+            )
+            .unwrap())
+    };
+    let block = send_to_cmc(&r, user(), user(), 100_000_000, MEMO_CREATE);
+    let create = NotifyCreateCanister {
+        block_index: block,
+        controller: user(),
+        subnet_type: None,
+        settings: None,
+    };
+    // Only the controller may spend the payment.
+    let stolen = notify(other_user(), &create);
+    assert!(
+        matches!(&stolen, Err(NotifyError::Other { error_message, .. }) if error_message.contains("only the controller")),
+        "{stolen:?}"
+    );
+    let id = notify(user(), &create).expect("created");
+    let st = status(&r, user(), id).unwrap();
+    assert_eq!(st.cycles, Nat::from(100_000_000 * XDR_PERMYRIAD_PER_ICP));
+    assert_eq!(st.settings.controllers, vec![user()]);
+    assert_eq!(notify(user(), &create), Ok(id), "a block creates once");
+    assert_eq!(balance(&r, user()), 9 * 100_000_000 - FEE);
+
+    // A top-up's block does not create; settings the IC refuses get the ICP back.
+    let top_up = send_to_cmc(&r, user(), user(), 100_000_000, MEMO_TOP_UP);
+    let wrong = NotifyCreateCanister {
+        block_index: top_up,
+        ..create
+    };
+    assert!(matches!(
+        notify(user(), &wrong),
+        Err(NotifyError::InvalidTransaction(_))
+    ));
+    let before = balance(&r, user());
+    let block = send_to_cmc(&r, user(), user(), 100_000_000, MEMO_CREATE);
+    let bad = NotifyCreateCanister {
+        block_index: block,
+        settings: Some(ic_management_canister_types::CanisterSettings {
+            compute_allocation: Some(Nat::from(1_000u32)),
+            ..Default::default()
+        }),
+        ..wrong
+    };
+    let refunded = notify(user(), &bad);
+    assert!(
+        matches!(
+            &refunded,
+            Err(NotifyError::Refunded {
+                block_index: Some(_),
+                ..
+            })
+        ),
+        "{refunded:?}"
+    );
+    assert_eq!(
+        balance(&r, user()),
+        before - 2 * FEE,
+        "back, less the two fees"
+    );
+    assert_eq!(notify(user(), &bad), refunded, "a refund is final");
 }
 
 #[test]

@@ -4,11 +4,12 @@
 //! else dfx.json's `candid`) and checked BEFORE sending; query methods go as queries
 //! (override with `--query`/`--update`); replies print like dfx (`("Hello World!")`, `()`)
 //! (`--output idl`), as JSON or as raw hex; a canister with no local `.did` is typed by its
-//! `candid:service` metadata; a reject fails with its code and message.
+//! `candid:service` metadata; a reject fails with its code and message; `--with-cycles`
+//! sends an update through a cycles wallet (`wallet_call128`), which attaches the cycles.
 
 use std::path::PathBuf;
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use candid::Principal;
 
 use crate::candid_args::{self, Interface};
@@ -35,6 +36,13 @@ pub enum Kind {
     Update,
 }
 
+/// Cycles attached to a call (`--with-cycles`), forwarded by a cycles wallet.
+pub struct Payment {
+    pub cycles: u128,
+    /// `--wallet`: the wallet's id (default: the identity's).
+    pub wallet: Option<String>,
+}
+
 /// A call target: its id and (if known) its interface.
 struct Target {
     id: Principal,
@@ -47,6 +55,7 @@ pub fn run(
     argument: Option<&str>,
     kind: Kind,
     output: Output,
+    payment: Option<Payment>,
     network: Option<&str>,
 ) -> Result<()> {
     let root = super::root_or_cwd()?;
@@ -69,8 +78,25 @@ pub fn run(
         Kind::Update => false,
         Kind::AsDeclared => is_query,
     };
+    if payment.is_some() && as_query {
+        bail!("{method} is a query, and a query cannot carry cycles: drop --with-cycles, or call it as an update with --update");
+    }
     let reply = runtime.block_on(async {
         let agent = network::connect(&network).await?;
+        if let Some(payment) = &payment {
+            let wallet = super::wallet::chosen(&agent, &network, &root, Some(&payment.wallet))
+                .await?
+                .expect("a wallet is always chosen for a payment");
+            return crate::wallet::call(
+                &agent,
+                &network,
+                wallet,
+                (target.id, method),
+                bytes,
+                payment.cycles,
+            )
+            .await;
+        }
         let result = if as_query {
             agent.query(&target.id, method).with_arg(bytes).call().await
         } else {

@@ -27,8 +27,8 @@ use candid::Principal;
 use ic_utils::interfaces::management_canister::builders::CanisterInstallMode;
 use sha2::{Digest, Sha256};
 
-pub use install::CHUNK_BYTES;
-use install::{ensure_created, hex, install_chunked, Creation};
+pub use install::{create_new, install_chunked, status, Creation, CHUNK_BYTES};
+use install::{ensure_created, hex};
 
 use super::build::{build_spec, refuse_unsupported, Built};
 use crate::candid_args::{encode_untyped, Interface};
@@ -39,7 +39,7 @@ use crate::project::{CanisterKind, CanisterSpec, InitArg, Project};
 /// Cycles given to a new local canister (as dfx does on a local network).
 const INITIAL_CYCLES: u128 = 100_000_000_000_000;
 /// Cycles a canister is created with on any other network (paid from the identity's
-/// cycles-ledger account, as on mainnet): 1 T.
+/// cycles-ledger account, as on mainnet) or through a cycles wallet: 1 T.
 const INITIAL_CYCLES_PAID: u128 = 1_000_000_000_000;
 
 /// How to install.
@@ -70,6 +70,9 @@ pub struct Options {
     pub specified_id: Option<String>,
     /// Do not ask before wiping a canister's state.
     pub yes: bool,
+    /// Create canisters through a cycles wallet (`--wallet [ID]`): `Some(None)` is the
+    /// identity's wallet on the network.
+    pub wallet: Option<Option<String>>,
 }
 
 /// `kybra deploy`.
@@ -195,6 +198,8 @@ async fn create_each(
                 .map_err(|e| anyhow!("--specified-id {text} is not a principal: {e}"))
         })
         .transpose()?;
+    let wallet =
+        super::wallet::chosen(agent, network, &project.root, options.wallet.as_ref()).await?;
     // Every canister exists before any is built, so each build knows all ids (dfx's
     // `CANISTER_ID_<NAME>` variables, which the compiler puts into `os.environ`).
     let mut created = Vec::new();
@@ -218,12 +223,15 @@ async fn create_each(
                 .transpose()?,
         };
         let creation = Creation {
-            cycles: options.with_cycles.unwrap_or(if network.local {
-                INITIAL_CYCLES
-            } else {
-                INITIAL_CYCLES_PAID
-            }),
+            cycles: options
+                .with_cycles
+                .unwrap_or(if network.local && wallet.is_none() {
+                    INITIAL_CYCLES
+                } else {
+                    INITIAL_CYCLES_PAID
+                }),
             specified_id: wanted,
+            wallet,
         };
         created
             .push(ensure_created(agent, network, project, &canister.name, &creation, ids).await?);

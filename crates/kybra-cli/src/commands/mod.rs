@@ -15,6 +15,7 @@ pub mod new;
 pub mod settings;
 pub mod start;
 pub mod stop;
+pub mod wallet;
 
 use std::path::PathBuf;
 

@@ -38,6 +38,16 @@ pub fn update(
     if method == "deposit_cycles" {
         return deposit_cycles(state, arg, cycles);
     }
+    if method == "create_canister" && state.canisters.contains_key(&sender) {
+        // A canister pays for the canister it creates: the cycles it attached are the new
+        // canister's balance (the creation fee is not charged locally; see `fees`).
+        return match decode::<mgmt::CreateCanisterArgs>(method, arg)
+            .and_then(|a| lifecycle::create(state, reserved, sender, a.settings, cycles, None))
+        {
+            Ok(id) => (Ok(encode(&mgmt::CanisterIdRecord { canister_id: id })), 0),
+            Err(e) => (Err(e), cycles),
+        };
+    }
     let result = lifecycle_call(state, reserved, sender, effective, method, arg);
     (result, cycles)
 }
@@ -76,6 +86,8 @@ fn lifecycle_call(
             Ok(encode(&mgmt::CanisterIdRecord { canister_id: id }))
         }
         "create_canister" => {
+            // From a user (the IC takes it from canisters only): provisional cycles, as dfx's
+            // local replica gives.
             let a: mgmt::CreateCanisterArgs = decode(method, arg)?;
             let id = lifecycle::create(
                 state,

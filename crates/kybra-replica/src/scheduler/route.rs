@@ -20,8 +20,8 @@ pub enum Target {
 /// Where a call of `method` on `to` goes. An ingress message may not call the methods of
 /// the management canister that services answer (`raw_rand`, `http_request`, ...), as on
 /// the IC: only canisters may. On a mainnet-like replica nobody may call the provisional
-/// API (`provisional_create_canister_with_cycles`, `provisional_top_up_canister`), as on
-/// mainnet.
+/// API (`provisional_create_canister_with_cycles`, `provisional_top_up_canister`), nor a
+/// user `create_canister`, as on mainnet.
 pub fn route(
     services: &Services,
     to: &Principal,
@@ -29,6 +29,14 @@ pub fn route(
     ingress: bool,
 ) -> Result<Target, Reject> {
     if *to == Principal::management_canister() {
+        if services.is_mainnet_like() && ingress && method == "create_canister" {
+            return Err(Reject::canister_reject(
+                "create_canister takes calls from canisters only, as on mainnet: create canisters \
+                 through the cycles ledger (`create_canister`, paid from your cycles balance; \
+                 `kybra deploy` does so on any network that is not the local one) or through a \
+                 cycles wallet (`kybra deploy --wallet`)",
+            ));
+        }
         if services.is_mainnet_like() && method.starts_with("provisional_") {
             return Err(Reject::canister_reject(&format!(
                 "{method} is not available on this mainnet-like network, as on mainnet: create \

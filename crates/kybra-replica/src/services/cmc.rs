@@ -4,13 +4,16 @@
 //!   known: `Replica::set_subnet_id`) and `get_subnet_types_to_subnets` (no typed subnets);
 //! - `get_icp_xdr_conversion_rate` (query): a fixed rate, [`XDR_PERMYRIAD_PER_ICP`] (3.5 XDR
 //!   per ICP; 1 XDR buys 1 T cycles, so 1 ICP buys 3.5 T cycles), without certificate;
-//! - `notify_top_up` and `notify_mint_cycles`: the CMC's way of turning ICP into cycles. The
-//!   caller first sends ICP on the ICP ledger to the CMC's account whose subaccount names the
-//!   beneficiary (a canister for a top-up, the caller for minting: the length-prefixed
-//!   principal bytes), with the memo `TPUP` (0x50555054) or `MINT` (0x544e494d) as the
+//! - `notify_top_up`, `notify_create_canister` and `notify_mint_cycles`: the CMC's way of
+//!   turning ICP into cycles. The caller first sends ICP on the ICP ledger to the CMC's
+//!   account whose subaccount names the beneficiary (a canister for a top-up, the new
+//!   canister's controller for a creation, the caller for minting: the length-prefixed
+//!   principal bytes), with the memo `TPUP` (0x50555054), `CREA` (0x41455243) or `MINT`
+//!   (0x544e494d) as the
 //!   ledger's `memo : nat64` (or those 8 bytes as an ICRC memo), then notifies the block. The
 //!   CMC burns the ICP and adds `e8s × XDR_PERMYRIAD_PER_ICP` cycles to the canister, or to
-//!   the caller's cycles-ledger account (`to_subaccount`). A block notified again gets the
+//!   the caller's cycles-ledger account (`to_subaccount`), or creates a canister with them
+//!   (only its controller may notify; a failed creation is refunded). A block notified again gets the
 //!   first answer; a block of another kind or to another account is `InvalidTransaction`; a
 //!   top-up of a canister that does not exist is `Refunded` (the ICP goes back, less the fee).
 //!
@@ -37,6 +40,8 @@ pub const XDR_PERMYRIAD_PER_ICP: u64 = 35_000;
 
 /// The memo of an ICP transfer meant for `notify_top_up`: `TPUP`.
 pub const MEMO_TOP_UP: u64 = 0x5055_5054;
+/// The memo of an ICP transfer meant for `notify_create_canister`: `CREA`.
+pub const MEMO_CREATE: u64 = 0x4145_5243;
 /// The memo of an ICP transfer meant for `notify_mint_cycles`: `MINT`.
 pub const MEMO_MINT: u64 = 0x544e_494d;
 
@@ -49,6 +54,15 @@ struct SubnetTypesToSubnetsResponse {
 pub struct NotifyTopUpArg {
     pub block_index: u64,
     pub canister_id: Principal,
+}
+
+/// `notify_create_canister`'s argument; `subnet_type` and `subnet_selection` are read and
+/// ignored (the replica has one subnet).
+#[derive(CandidType, Deserialize, Debug, Clone, PartialEq)]
+pub struct NotifyCreateCanisterArg {
+    pub block_index: u64,
+    pub controller: Principal,
+    pub settings: Option<ic_management_canister_types::CanisterSettings>,
 }
 
 #[derive(CandidType, Deserialize, Debug, Clone, PartialEq)]
@@ -219,11 +233,19 @@ impl CyclesMintingCanister {
         Ok(amount)
     }
 
-    /// `notify_top_up` or `notify_mint_cycles`.
+    /// `notify_top_up`, `notify_create_canister` or `notify_mint_cycles`.
     fn notify(&mut self, r: &Request<'_>, env: &mut dyn Env) -> Result<Vec<u8>, Reject> {
+        match r.method {
+            "notify_top_up" => self.notify_top_up(r, env),
+            "notify_create_canister" => self.notify_create_canister(r, env),
+            _ => self.notify_mint_cycles(r, env),
+        }
+    }
+
+    fn notify_top_up(&mut self, r: &Request<'_>, env: &mut dyn Env) -> Result<Vec<u8>, Reject> {
         let at = (NAME, &CYCLES_MINTING_CANISTER);
         let now = env.time();
-        if r.method == "notify_top_up" {
+        {
             let a: NotifyTopUpArg = decode(
                 at,
                 r.method,
@@ -234,7 +256,13 @@ impl CyclesMintingCanister {
                 return Ok(done.clone());
             }
             let answer = if env.deposit_cycles(a.canister_id, 0).is_err() {
-                NotifyResult::Err(self.refund(a.block_index, &a.canister_id, now))
+                let reason = format!("canister {} does not exist", a.canister_id);
+                NotifyResult::Err(self.refund(
+                    a.block_index,
+                    (&a.canister_id, MEMO_TOP_UP),
+                    reason,
+                    now,
+                ))
             } else {
                 match self.take(a.block_index, &a.canister_id, MEMO_TOP_UP, now) {
                     Ok(e8s) => {
@@ -246,14 +274,77 @@ impl CyclesMintingCanister {
                 }
             };
             let bytes = encode(&answer);
-            if matches!(
-                answer,
-                NotifyResult::Ok(_) | NotifyResult::Err(NotifyError::Refunded { .. })
-            ) {
-                self.notified.insert(a.block_index, bytes.clone());
-            }
-            return Ok(bytes);
+            self.remember(a.block_index, &answer, &bytes);
+            Ok(bytes)
         }
+    }
+
+    /// `notify_create_canister`: ICP sent to the CMC's account for `controller` with the
+    /// memo `CREA` becomes a new canister with `e8s × rate` cycles; only the controller may
+    /// notify (so nobody else can spend the payment on a canister of their choosing); a
+    /// creation that fails refunds the ICP, less the fee.
+    fn notify_create_canister(
+        &mut self,
+        r: &Request<'_>,
+        env: &mut dyn Env,
+    ) -> Result<Vec<u8>, Reject> {
+        let a: NotifyCreateCanisterArg = decode(
+            (NAME, &CYCLES_MINTING_CANISTER),
+            r.method,
+            "record { block_index : nat64; controller : principal; subnet_type : opt text; \
+             subnet_selection : opt SubnetSelection; settings : opt CanisterSettings }",
+            r.arg,
+        )?;
+        if let Some(done) = self.notified.get(&a.block_index) {
+            return Ok(done.clone());
+        }
+        if r.caller != a.controller {
+            return Ok(encode(&NotifyResult::<Principal>::Err(
+                NotifyError::Other {
+                    error_code: 0,
+                    error_message: format!(
+                        "only the controller {} may notify the creation it paid for; {} called",
+                        a.controller, r.caller
+                    ),
+                },
+            )));
+        }
+        let now = env.time();
+        let answer = match self.take(a.block_index, &a.controller, MEMO_CREATE, now) {
+            Ok(e8s) => {
+                let cycles = u128::from(e8s) * u128::from(XDR_PERMYRIAD_PER_ICP);
+                match env.create_canister(a.controller, a.settings, cycles) {
+                    Ok(id) => NotifyResult::Ok(id),
+                    Err(reject) => {
+                        // The ICP was burnt: mint it back to the sender, less the fee.
+                        NotifyResult::Err(self.give_back(a.block_index, e8s, reject.message, now))
+                    }
+                }
+            }
+            Err(e) => NotifyResult::Err(e),
+        };
+        let bytes = encode(&answer);
+        self.remember(a.block_index, &answer, &bytes);
+        Ok(bytes)
+    }
+
+    /// Keeps a final answer (a success or a refund) to give again for the same block.
+    fn remember<T>(&mut self, block: u64, answer: &NotifyResult<T>, bytes: &[u8]) {
+        if matches!(
+            answer,
+            NotifyResult::Ok(_) | NotifyResult::Err(NotifyError::Refunded { .. })
+        ) {
+            self.notified.insert(block, bytes.to_vec());
+        }
+    }
+
+    fn notify_mint_cycles(
+        &mut self,
+        r: &Request<'_>,
+        env: &mut dyn Env,
+    ) -> Result<Vec<u8>, Reject> {
+        let at = (NAME, &CYCLES_MINTING_CANISTER);
+        let now = env.time();
         let a: NotifyMintCyclesArg = decode(
             at,
             r.method,
@@ -306,10 +397,17 @@ impl CyclesMintingCanister {
         Ok(bytes)
     }
 
-    /// Sends the ICP of a top-up for a canister that does not exist back, less the fee.
-    fn refund(&mut self, index: u64, canister: &Principal, now: u64) -> NotifyError {
+    /// Sends the ICP of block `index` (a deposit for `beneficiary` with `memo`, still on the
+    /// CMC's account) back to its sender, less the fee.
+    fn refund(
+        &mut self,
+        index: u64,
+        (beneficiary, memo): (&Principal, u64),
+        reason: String,
+        now: u64,
+    ) -> NotifyError {
         let mut icp = icrc::lock(&self.icp);
-        let (from, cmc_account, amount) = match Self::deposit(&icp, index, canister, MEMO_TOP_UP) {
+        let (from, cmc_account, amount) = match Self::deposit(&icp, index, beneficiary, memo) {
             Ok(found) => found,
             Err(e) => return e,
         };
@@ -325,7 +423,31 @@ impl CyclesMintingCanister {
         let block_index = icp.transfer(now, back).ok();
         NotifyError::Refunded {
             block_index,
-            reason: format!("canister {canister} does not exist: the ICP went back to its sender, less the ledger's fee"),
+            reason: format!("{reason}: the ICP went back to its sender, less the ledger's fee"),
+        }
+    }
+
+    /// Mints `e8s` (less the fee) back to the sender of block `index`, whose ICP the CMC
+    /// already burnt, when what it paid for could not be done.
+    fn give_back(&mut self, index: u64, e8s: u64, reason: String, now: u64) -> NotifyError {
+        let mut icp = icrc::lock(&self.icp);
+        let from = match icp.blocks().get(index as usize).map(|b| &b.op) {
+            Some(Op::Transfer { from, .. }) => *from,
+            _ => return NotifyError::InvalidTransaction(format!("block {index} vanished")),
+        };
+        let back = Tx {
+            from: icp.minting,
+            to: from,
+            amount: e8s.saturating_sub(icp.fee),
+            fee: None,
+            memo: Vec::new(),
+            created_at_time: None,
+            spender: None,
+        };
+        let block_index = icp.transfer(now, back).ok();
+        NotifyError::Refunded {
+            block_index,
+            reason: format!("{reason}: the ICP went back to its sender, less the ledger's fee"),
         }
     }
 }
@@ -342,6 +464,7 @@ impl SystemService for CyclesMintingCanister {
                 ("get_default_subnets", MethodKind::Query),
                 ("get_icp_xdr_conversion_rate", MethodKind::Query),
                 ("get_subnet_types_to_subnets", MethodKind::Query),
+                ("notify_create_canister", MethodKind::Update),
                 ("notify_mint_cycles", MethodKind::Update),
                 ("notify_top_up", MethodKind::Update),
             ],

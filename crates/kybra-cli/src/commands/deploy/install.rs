@@ -1,8 +1,10 @@
 //! Creating canisters and installing modules through the management canister.
 //!
-//! Promises: on the local network creation is `provisional_create_canister_with_cycles` (at
-//! a given id when asked); on any other network it is the cycles ledger's `create_canister`,
-//! paid with the identity's cycles, as on mainnet; either is recorded in `canister_ids.json`
+//! Promises: with `--wallet` creation is the cycles wallet's `wallet_create_canister128`,
+//! paid from the wallet; else on the local network it is
+//! `provisional_create_canister_with_cycles` (at a given id when asked), and on any other
+//! network the cycles ledger's `create_canister`, paid with the identity's cycles, as on
+//! mainnet; each is recorded in `canister_ids.json`
 //! at once (`crate::local`); installs take the chunked path
 //! (`upload_chunk` ≤ 1 MiB + `install_chunked_code`, since modules exceed the 2 MiB message
 //! limit), showing chunk progress, and check each chunk's hash; the installed module's hash
@@ -34,6 +36,8 @@ pub struct Creation {
     pub cycles: u128,
     /// The id to create it at (`--specified-id`, else dfx.json's `specified_id`).
     pub specified_id: Option<Principal>,
+    /// The cycles wallet to create it through (`--wallet`), paying from the wallet.
+    pub wallet: Option<Principal>,
 }
 
 /// The canister's id on this network and the hash of its installed module, creating it as
@@ -68,19 +72,44 @@ pub async fn ensure_created(
         }
     }
     println!("Creating canister {name}...");
+    let (id, how) = create_new(agent, network, creation)
+        .await
+        .with_context(|| format!("cannot create canister {name} on {}", network.name))?;
+    ids.set_on(name, &network.name, &id.to_text());
+    let file = if network.local {
+        ".kybra/local/canister_ids.json"
+    } else {
+        "canister_ids.json"
+    };
+    ids.save(&project.root)
+        .with_context(|| format!("cannot save {file}"))?;
+    println!("  created {name} with id {id} ({how}; recorded in {file})");
+    Ok((id, None))
+}
+
+/// Creates an empty canister as `creation` says; its id and how it was paid for. Through
+/// the wallet when one is given (it and the identity become the controllers); else on
+/// the local network with the provisional API, on any other through the cycles ledger.
+pub async fn create_new(
+    agent: &Agent,
+    network: &Network,
+    creation: &Creation,
+) -> Result<(Principal, &'static str)> {
+    if creation.specified_id.is_some() && (!network.local || creation.wallet.is_some()) {
+        bail!(
+            "a specified id works with the provisional API only (the local network, without --wallet); \
+             on {} a canister gets the id it is given",
+            network.name
+        );
+    }
+    if let Some(wallet) = creation.wallet {
+        let id = crate::wallet::create_canister(agent, network, wallet, creation.cycles).await?;
+        return Ok((id, "paid from the cycles wallet"));
+    }
     if !network.local {
         // Mainnet's way: through the cycles ledger, paid with the identity's cycles.
-        if creation.specified_id.is_some() {
-            bail!("{name}: a specified id works on the local network only; on {} canisters get the id the cycles ledger gives them", network.name);
-        }
-        let id = crate::system_canisters::create_canister(agent, network, creation.cycles)
-            .await
-            .with_context(|| format!("cannot create canister {name} on {}", network.name))?;
-        ids.set_on(name, &network.name, &id.to_text());
-        ids.save(&project.root)
-            .context("cannot save canister_ids.json")?;
-        println!("  created {name} with id {id} (paid from the cycles ledger; recorded in canister_ids.json)");
-        return Ok((id, None));
+        let id = crate::system_canisters::create_canister(agent, network, creation.cycles).await?;
+        return Ok((id, "paid from the cycles ledger"));
     }
     let mgmt = ManagementCanister::create(agent);
     let mut create = mgmt
@@ -93,13 +122,8 @@ pub async fn ensure_created(
         .with_effective_canister_id(provisional_effective_id())
         .call_and_wait()
         .await
-        .map_err(|e| network::explain(e, network))
-        .with_context(|| format!("cannot create canister {name}"))?;
-    ids.set_on(name, &network.name, &id.to_text());
-    ids.save(&project.root)
-        .context("cannot save .kybra/local/canister_ids.json")?;
-    println!("  created {name} with id {id}");
-    Ok((id, None))
+        .map_err(|e| network::explain(e, network))?;
+    Ok((id, "local, provisional cycles"))
 }
 
 /// Installs `module` (gzip'd or raw) in chunks of at most [`CHUNK_BYTES`].

@@ -71,3 +71,9 @@ def echo_nat8(x: nat8) -> nat8:
 @query
 def bad_return() -> nat8:
     return 300  # type: ignore[return-value]  # does not fit: the runtime must trap
+
+
+@update
+def receive_cycles() -> nat64:
+    """Keeps half of the cycles the call carries (the book's sample); the rest go back."""
+    return ic.msg_cycles_accept(ic.msg_cycles_available() // 2)
