@@ -4,7 +4,8 @@ the runtime, and what they get back.
 Promises:
 - `Call` describes one call (canister, method, arguments, cycles). Calling a method of
   a `Service` instance builds one; `.with_cycles(n)` / `.with_cycles128(n)` attach
-  cycles; `.notify()` sends it without waiting (a `NotifyResult`). A method, timer or
+  cycles; `.with_timeout(seconds)` makes it a best-effort call; `.notify()` sends it
+  without waiting (a `NotifyResult`). A method, timer or
   heartbeat that `yield`s a `Call` (or `await`s it, in an `async def`) is suspended
   until the other canister answers, then gets a `CallResult` back. Yielding a list or
   tuple of calls makes them all at once and gets a list of `CallResult`s.
@@ -121,7 +122,7 @@ class CallResult(Generic[_T]):
 class Call(Generic[_T]):
     """One cross-canister call, made when a method yields or awaits it."""
 
-    __slots__ = ("args", "canister_id", "cycles", "method", "raw", "service")
+    __slots__ = ("args", "canister_id", "cycles", "method", "raw", "service", "timeout")
 
     def __init__(
         self,
@@ -142,6 +143,7 @@ class Call(Generic[_T]):
         self.raw = raw
         self.service = service
         self.cycles = 0
+        self.timeout: int | None = None
 
     def with_cycles(self, cycles: int, /) -> "Call[_T]":
         """Attach `cycles` (a nat64) to the call."""
@@ -151,6 +153,18 @@ class Call(Generic[_T]):
     def with_cycles128(self, cycles: int, /) -> "Call[_T]":
         """Attach `cycles` (a nat) to the call."""
         self.cycles = _cycles(cycles, 1 << 128, "with_cycles128")
+        return self
+
+    def with_timeout(self, seconds: int, /) -> "Call[_T]":
+        """Make it a best-effort call: the IC answers it within `seconds` (1 to 300), with
+        the callee's reply or, once the deadline passes, a `SysUnknown` reject (the call may
+        then have run or not). Without it the caller waits however long the answer takes.
+        The callee sees the deadline as `ic.msg_deadline()`."""
+        if type(seconds) is not int or not 1 <= seconds <= 300:
+            raise ValueError(
+                f"with_timeout() takes a whole number of seconds from 1 to 300, got {seconds!r}"
+            )
+        self.timeout = seconds
         return self
 
     def notify(self) -> "NotifyResult":

@@ -18,6 +18,7 @@ from kybra._calls import (
     notify_raw,
     rejection_code,
 )
+from kybra._ic_system import SystemInfoApi
 from kybra._stable import StableMemoryApi
 from kybra.principal import Principal
 
@@ -53,7 +54,7 @@ def _runtime(what: str):  # returns the stub module (its type has no name)
     return backend.runtime(f"ic.{what}()")
 
 
-class Ic(StableMemoryApi):
+class Ic(StableMemoryApi, SystemInfoApi):
     """The system API; use the `ic` instance: `ic.caller()`, `ic.time()`, ..."""
 
     @staticmethod
@@ -244,9 +245,19 @@ _BUILT_IN = (
     "caller",
     "canister_balance",
     "canister_balance128",
+    "canister_version",
     "clear_timer",
+    "cost_call",
+    "cost_create_canister",
+    "cost_http_request",
+    "cost_sign_with_ecdsa",
+    "cost_sign_with_schnorr",
+    "cost_vetkd_derive_key",
+    "cycles_burn",
     "data_certificate",
     "id",
+    "in_replicated_execution",
+    "is_controller",
     "method_name",
     "msg_cycles_accept",
     "msg_cycles_accept128",
@@ -254,6 +265,7 @@ _BUILT_IN = (
     "msg_cycles_available128",
     "msg_cycles_refunded",
     "msg_cycles_refunded128",
+    "msg_deadline",
     "performance_counter",
     "reject",
     "reject_message",

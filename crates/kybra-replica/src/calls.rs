@@ -33,6 +33,8 @@ pub struct CallContext {
     /// Calls made and not answered yet.
     pub outstanding: u32,
     pub composite: bool,
+    /// The deadline of the best-effort call that opened it (ns), 0 if none.
+    pub deadline: u64,
 }
 
 impl CallContext {
@@ -54,6 +56,7 @@ impl CallContext {
             responded: false,
             outstanding: 0,
             composite,
+            deadline: 0,
         }
     }
 }
@@ -81,6 +84,8 @@ pub enum Message {
         method: String,
         arg: Vec<u8>,
         cycles: u128,
+        /// A best-effort call's deadline (ns since the epoch), 0 if none.
+        deadline: u64,
     },
     Response {
         callback: u64,

@@ -30,6 +30,24 @@ pub fn http_request(request_size: u64, max_response_bytes: u64) -> u128 {
 /// Cycles `sign_with_ecdsa` costs: the IC's fee on a 13-node application subnet.
 pub const SIGN_WITH_ECDSA: u128 = 10_000_000_000;
 
+/// The threshold key names the replica holds (for ECDSA; `ic0.cost_sign_with_*` answers for
+/// these): the local test key and mainnet's test and production key names.
+pub const THRESHOLD_KEY_NAMES: [&str; 3] = ["dfx_test_key", "test_key_1", "key_1"];
+
+/// What a threshold operation costs (`ic0.cost_sign_with_ecdsa`, `cost_sign_with_schnorr`,
+/// `cost_vetkd_derive_key`) with `key_name` and curve or algorithm number `kind`, of which
+/// `kinds` are defined: the cost, or the IC's error code (1: no such curve or algorithm,
+/// 2: no such key).
+pub fn threshold(key_name: &[u8], kind: u32, kinds: u32) -> Result<u128, u32> {
+    if kind >= kinds {
+        return Err(1);
+    }
+    if !THRESHOLD_KEY_NAMES.iter().any(|k| k.as_bytes() == key_name) {
+        return Err(2);
+    }
+    Ok(SIGN_WITH_ECDSA)
+}
+
 /// Cycles `bitcoin_get_balance`, `bitcoin_get_utxos` and
 /// `bitcoin_get_current_fee_percentiles` cost (the book's `BITCOIN_API_CYCLE_COST`).
 pub const BITCOIN_READ: u128 = 100_000_000;

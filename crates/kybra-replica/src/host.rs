@@ -203,6 +203,9 @@ pub struct MessageCalls {
     pub available: u128,
     /// In a callback: cycles the callee refunded.
     pub refunded: u128,
+    /// The deadline of the best-effort call this message answers (`ic0.msg_deadline`,
+    /// ns since the epoch), 0 for a call whose caller waits however long it takes.
+    pub deadline: u64,
     /// A call between `call_new` and `call_perform`.
     pub building: Option<OutgoingCall>,
     /// Calls performed by this message (sent if it commits).
@@ -220,4 +223,6 @@ pub struct OutgoingCall {
     pub reply: (u32, u32),
     pub reject: (u32, u32),
     pub cleanup: Option<(u32, u32)>,
+    /// `call_with_best_effort_response`: answered within this many seconds (1 to 300).
+    pub timeout: Option<u32>,
 }

@@ -79,6 +79,9 @@ struct Prepared {
     method: String,
     args: Vec<u8>,
     cycles: u128,
+    /// `Call.with_timeout(seconds)`: a best-effort call answered by then at the latest
+    /// (`None`: the caller waits for the answer however long it takes).
+    timeout: Option<u32>,
     /// Declared result types; `None` for a raw call (the reply is the bytes).
     rets: Option<Vec<T>>,
     /// `Service.method`, for messages.
@@ -160,9 +163,12 @@ pub async fn drive(task: Py<PyAny>) -> PyResult<Py<PyAny>> {
 
 /// Sends one call and waits for its answer: the reply bytes or (code, message).
 async fn perform(p: &Prepared) -> (Result<Vec<u8>, ()>, Outcome) {
-    let call = IcCall::unbounded_wait(p.canister, &p.method)
-        .with_raw_args(&p.args)
-        .with_cycles(p.cycles);
+    let call = match p.timeout {
+        Some(seconds) => IcCall::bounded_wait(p.canister, &p.method).change_timeout(seconds),
+        None => IcCall::unbounded_wait(p.canister, &p.method),
+    }
+    .with_raw_args(&p.args)
+    .with_cycles(p.cycles);
     match call.await {
         Ok(response) => {
             let refunded = ic_cdk::api::msg_cycles_refunded();
@@ -310,6 +316,7 @@ fn prepare(py: Python<'_>, call: &Bound<'_, PyAny>) -> PyResult<Prepared> {
         Principal::try_from_slice(&canister).map_err(|e| PyTypeError::new_err(e.to_string()))?;
     let method: String = call.getattr("method")?.extract()?;
     let cycles: u128 = call.getattr("cycles")?.extract()?;
+    let timeout: Option<u32> = call.getattr("timeout")?.extract()?;
     let service = call.getattr("service")?;
     if service.is_none() {
         let args: Vec<u8> = call.getattr("raw")?.extract()?;
@@ -319,6 +326,7 @@ fn prepare(py: Python<'_>, call: &Bound<'_, PyAny>) -> PyResult<Prepared> {
             method,
             args,
             cycles,
+            timeout,
             rets: None,
         });
     }
@@ -350,6 +358,7 @@ fn prepare(py: Python<'_>, call: &Bound<'_, PyAny>) -> PyResult<Prepared> {
         method,
         args,
         cycles,
+        timeout,
         rets: Some(rets),
         what,
     })

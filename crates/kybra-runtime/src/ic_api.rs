@@ -24,7 +24,7 @@ fn refuse(api: &str, rule: &str) -> PyErr {
 }
 
 /// Fails unless the running message is one of `kinds`.
-fn only(api: &str, kinds: &[Kind], rule: &str) -> PyResult<Context> {
+pub(crate) fn only(api: &str, kinds: &[Kind], rule: &str) -> PyResult<Context> {
     let c = context::current();
     if kinds.contains(&c.kind) {
         Ok(c)

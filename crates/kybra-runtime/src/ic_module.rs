@@ -86,6 +86,7 @@ pub fn kybra_ic(m: &Bound<'_, PyModule>) -> PyResult<()> {
     crate::stable_memory::register(m)?;
     crate::stable::register(m)?;
     crate::ic_api::register(m)?;
+    crate::ic_system::register(m)?;
     crate::timers::register(m)?;
     crate::calls::register(m)?;
     Ok(())

@@ -16,7 +16,8 @@
 //!   and `@inspect_message` run in their canister exports (`hooks`); `guard=` functions
 //!   run first (`guards`);
 //! - the built-in module `_kybra_ic` offers `print`, `trap`, `caller`, `id`, `time`,
-//!   `candid_encode`, `candid_decode` and the message-level API of `ic_api` (which raises
+//!   `candid_encode`, `candid_decode`, the message-level API of `ic_api` and the newer
+//!   system API of `ic_system` (controllers, versions, costs, deadlines; both raise
 //!   `IcError` where the IC forbids a call, tracked by `context`), and the timers of
 //!   `timers` (`ic.set_timer`, `ic.set_timer_interval`, `ic.clear_timer`);
 //! - a method, timer or heartbeat that is a generator (`yield other.method(x)`) or a
@@ -29,7 +30,8 @@
 //! Layers, each using only those below it (`scripts/check_module_cycles.py` checks it):
 //! - `context` (the running message), `output` (stdout/stderr to the debug log), `traps`
 //!   and `registry` (the tables set at start-up: methods, guards, types) at the bottom;
-//! - then `guards`, `calls`, `timers`, `ic_api`, `stable_memory` / `stable`,
+//! - then `guards`, `calls`, `timers`, `ic_api`, `ic_system` (above `ic_api`),
+//!   `stable_memory` / `stable`,
 //!   `candid_text`, `randomness`, `site_packages`;
 //! - then `ic_module` (the built-in module `_kybra_ic`, registering all of them) and
 //!   `interpreter`;
@@ -50,6 +52,7 @@ mod guards;
 mod hooks;
 mod ic_api;
 mod ic_module;
+mod ic_system;
 mod interpreter;
 mod output;
 mod payload;

@@ -85,9 +85,15 @@ pub fn write_calls(w: &mut Writer, calls: &Calls, canisters: &BTreeMap<Principal
         w.bytes(cc.method.as_bytes());
         match cc.origin {
             Origin::Ingress => w.u8(0),
-            Origin::Canister { callback } => {
+            Origin::Canister { callback } if cc.deadline == 0 => {
                 w.u8(1);
                 w.u64(callback);
+            }
+            Origin::Canister { callback } => {
+                // A best-effort call (tag 3, added with best-effort calls; older files read as before).
+                w.u8(3);
+                w.u64(callback);
+                w.u64(cc.deadline);
             }
             Origin::System => w.u8(2),
         }
@@ -122,14 +128,20 @@ pub fn write_calls(w: &mut Writer, calls: &Calls, canisters: &BTreeMap<Principal
                 method,
                 arg,
                 cycles,
+                deadline,
             } => {
-                w.u8(0);
+                // Tag 2: a best-effort call, its deadline last (added with best-effort
+                // calls; an older file has none and reads as before).
+                w.u8(if *deadline == 0 { 0 } else { 2 });
                 w.u64(*callback);
                 w.principal(from);
                 w.principal(to);
                 w.bytes(method.as_bytes());
                 w.bytes(arg);
                 w.u128(*cycles);
+                if *deadline != 0 {
+                    w.u64(*deadline);
+                }
             }
             Message::Response {
                 callback,
@@ -170,10 +182,11 @@ pub fn read_calls(r: &mut Reader) -> Result<SavedCalls, Corrupt> {
         let canister = r.principal()?;
         let caller = r.principal()?;
         let method = text(r)?;
-        let origin = match r.u8()? {
-            0 => Origin::Ingress,
-            1 => Origin::Canister { callback: r.u64()? },
-            2 => Origin::System,
+        let (origin, deadline) = match r.u8()? {
+            0 => (Origin::Ingress, 0),
+            1 => (Origin::Canister { callback: r.u64()? }, 0),
+            2 => (Origin::System, 0),
+            3 => (Origin::Canister { callback: r.u64()? }, r.u64()?),
             other => return Err(Corrupt(format!("unknown call origin {other}"))),
         };
         let cc = CallContext {
@@ -186,6 +199,7 @@ pub fn read_calls(r: &mut Reader) -> Result<SavedCalls, Corrupt> {
             outstanding: u32::try_from(r.u64()?)
                 .map_err(|_| Corrupt("too many outstanding calls".into()))?,
             composite: r.bool()?,
+            deadline,
         };
         contexts.insert(id, cc);
     }
@@ -214,13 +228,14 @@ pub fn read_calls(r: &mut Reader) -> Result<SavedCalls, Corrupt> {
     let mut queue = VecDeque::new();
     for _ in 0..r.len()? {
         let m = match r.u8()? {
-            0 => Message::Request {
+            tag @ (0 | 2) => Message::Request {
                 callback: r.u64()?,
                 from: r.principal()?,
                 to: r.principal()?,
                 method: text(r)?,
                 arg: r.bytes()?.to_vec(),
                 cycles: r.u128()?,
+                deadline: if tag == 2 { r.u64()? } else { 0 },
             },
             1 => {
                 let callback = r.u64()?;
@@ -292,4 +307,82 @@ pub fn restore(
         callbacks.insert(id, cb);
     }
     Calls::restored(saved.next_id, contexts, callbacks, queue)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(n: u8) -> Principal {
+        Principal::from_slice(&[n; 10])
+    }
+
+    /// What `deadlines_are_saved_under_their_own_tags` saves, byte for byte.
+    const GOLDEN: &str = concat!(
+        "0a00000000000000020000000000000001000000000000000a00000000000000010101010101010101010a00",
+        "0000000000000202020202020202020201000000000000006d03070000000000000000002a36fe9c97170500",
+        "00000000000000000000000000000000000000000000000002000000000000000a0000000000000001010101",
+        "0101010101010a000000000000000202020202020202020201000000000000006e0108000000000000000000",
+        "0000000000000000000000000000000000000000000000000000000000000000020000000000000002090000",
+        "00000000000a00000000000000010101010101010101010a0000000000000003030303030303030303010000",
+        "00000000007802000000000000000102040000000000000000000000000000000000b49376e2fa1800090000",
+        "00000000000a00000000000000010101010101010101010a0000000000000003030303030303030303010000",
+        "0000000000780200000000000000010204000000000000000000000000000000",
+    );
+
+    /// A best-effort call survives a save: the callee's call context and a queued request
+    /// keep their deadlines (tags 3 and 2); calls without one keep the old tags 1 and 0, so
+    /// files written before best-effort calls read as before (pinned by `tests/golden/`).
+    #[test]
+    fn deadlines_are_saved_under_their_own_tags() {
+        let mut cc = CallContext::new(
+            p(1),
+            p(2),
+            "m".into(),
+            Origin::Canister { callback: 7 },
+            5,
+            false,
+        );
+        cc.deadline = 1_700_000_000_000_000_000;
+        let plain = CallContext::new(
+            p(1),
+            p(2),
+            "n".into(),
+            Origin::Canister { callback: 8 },
+            0,
+            false,
+        );
+        let request = |deadline| Message::Request {
+            callback: 9,
+            from: p(1),
+            to: p(3),
+            method: "x".into(),
+            arg: vec![1, 2],
+            cycles: 4,
+            deadline,
+        };
+        let calls = Calls::restored(
+            10,
+            BTreeMap::from([(1, cc), (2, plain)]),
+            BTreeMap::new(),
+            VecDeque::from([request(1_800_000_000_000_000_000), request(0)]),
+        );
+        let mut w = Writer::default();
+        write_calls(&mut w, &calls, &BTreeMap::new());
+        let bytes = w.buf;
+        assert_eq!(hex::encode(&bytes), GOLDEN, "the saved layout changed");
+        let saved = read_calls(&mut Reader::new(&bytes)).unwrap();
+        assert_eq!(saved.contexts[&1].deadline, 1_700_000_000_000_000_000);
+        assert_eq!(saved.contexts[&1].origin, Origin::Canister { callback: 7 });
+        assert_eq!(saved.contexts[&2].deadline, 0);
+        let deadlines: Vec<u64> = saved
+            .queue
+            .iter()
+            .map(|m| match m {
+                Message::Request { deadline, .. } => *deadline,
+                Message::Response { .. } => panic!("a request was saved"),
+            })
+            .collect();
+        assert_eq!(deadlines, [1_800_000_000_000_000_000, 0]);
+    }
 }

@@ -43,6 +43,7 @@ impl World {
             ctx.fuel_limit = self.state.limits.query;
         }
         ctx.call.available = self.calls.contexts[&id].cycles;
+        ctx.call.deadline = self.calls.contexts[&id].deadline;
         let Some(c) = self.state.canisters.get_mut(&canister) else {
             self.respond(id, Err(Reject::canister_not_found(&canister)));
             self.close_if_done(id, None);
@@ -87,7 +88,8 @@ impl World {
                 method,
                 arg,
                 cycles,
-            } => self.deliver_request(callback, from, to, method, arg, cycles),
+                deadline,
+            } => self.deliver_request(callback, (from, to), method, arg, (cycles, deadline)),
             Message::Response {
                 callback,
                 result,
@@ -100,11 +102,10 @@ impl World {
     fn deliver_request(
         &mut self,
         callback: u64,
-        from: Principal,
-        to: Principal,
+        (from, to): (Principal, Principal),
         method: String,
         arg: Vec<u8>,
-        cycles: u128,
+        (cycles, deadline): (u128, u64),
     ) {
         let composite = self
             .calls
@@ -134,7 +135,8 @@ impl World {
                 Ok((api, export, persist)) => {
                     let origin = Origin::Canister { callback };
                     let composite = api == Api::CompositeQuery || composite;
-                    let cc = CallContext::new(to, from, method, origin, cycles, composite);
+                    let mut cc = CallContext::new(to, from, method, origin, cycles, composite);
+                    cc.deadline = deadline;
                     self.open_and_run(
                         cc,
                         Entry {
@@ -390,6 +392,9 @@ impl World {
                         method: call.method,
                         arg: call.arg,
                         cycles: call.cycles,
+                        deadline: call.timeout.map_or(0, |seconds| {
+                            self.state.clock.peek() + u64::from(seconds) * 1_000_000_000
+                        }),
                     });
                 }
                 match response {

@@ -32,6 +32,9 @@ fn building<'a>(c: &'a mut Caller<'_, Host>, f: &str) -> R<&'a mut OutgoingCall>
     })
 }
 
+/// The longest timeout of a best-effort call (the IC's `MAX_CALL_TIMEOUT`).
+const MAX_CALL_TIMEOUT_SECONDS: u32 = 300;
+
 /// Moves `amount` cycles from the balance into the call being built.
 fn add_cycles(c: &mut Caller<'_, Host>, f: &str, amount: u128) -> R<()> {
     require(c, can_call, f)?;
@@ -86,6 +89,7 @@ pub fn define(l: &mut Ic0<'_>) -> R<()> {
                 reply: (reply_fun, reply_env),
                 reject: (reject_fun, reject_env),
                 cleanup: None,
+                timeout: None,
             });
             Ok(())
         },
@@ -135,10 +139,18 @@ pub fn define(l: &mut Ic0<'_>) -> R<()> {
     )?;
     l.func(
         "call_with_best_effort_response",
-        |mut c: Caller<'_, Host>, _timeout_seconds: u32| -> R<()> {
+        |mut c: Caller<'_, Host>, timeout_seconds: u32| -> R<()> {
             require(&c, can_call, "call_with_best_effort_response")?;
-            // Accepted; responses here always arrive, so the deadline never expires.
-            building(&mut c, "call_with_best_effort_response").map(|_| ())
+            let call = building(&mut c, "call_with_best_effort_response")?;
+            if call.timeout.is_some() {
+                return Err(violation(
+                    "ic0.call_with_best_effort_response: called twice for one call",
+                ));
+            }
+            // The IC clamps the timeout to 1..=300 seconds. Responses here always arrive
+            // before it passes (this replica never drops one), so it only sets the deadline.
+            call.timeout = Some(timeout_seconds.clamp(1, MAX_CALL_TIMEOUT_SECONDS));
+            Ok(())
         },
     )?;
     l.func("call_perform", |mut c: Caller<'_, Host>| -> R<u32> {

@@ -1,9 +1,12 @@
 //! ic0 functions that report what things cost (`cost_create_canister`, `cost_call`,
-//! `cost_http_request`), from the same formulas the replica charges ([`crate::fees`]).
+//! `cost_http_request`, and the threshold operations' `cost_sign_with_ecdsa`,
+//! `cost_sign_with_schnorr`, `cost_vetkd_derive_key`), from the same formulas the replica
+//! charges ([`crate::fees`]). A threshold cost with an unknown curve or algorithm returns 1,
+//! with an unknown key name 2, as on the IC, and writes nothing.
 
 use wasmtime::Caller;
 
-use super::access::{write_u128, Ic0, R};
+use super::access::{read_mem, write_u128, Ic0, R};
 use crate::fees;
 use crate::host::Host;
 
@@ -33,5 +36,23 @@ pub fn define(l: &mut Ic0<'_>) -> R<()> {
             )
         },
     )?;
+    // (name, how many curves or algorithms it knows: ECDSA secp256k1; Schnorr
+    // bip340secp256k1 and ed25519; vetKD bls12_381_g2)
+    for (name, kinds) in [
+        ("cost_sign_with_ecdsa", 1),
+        ("cost_sign_with_schnorr", 2),
+        ("cost_vetkd_derive_key", 1),
+    ] {
+        l.func(
+            name,
+            move |mut c: Caller<'_, Host>, src: u32, size: u32, kind: u32, dst: u32| -> R<u32> {
+                let key = read_mem(&mut c, src, size, name)?;
+                match fees::threshold(&key, kind, kinds) {
+                    Ok(cost) => write_u128(&mut c, name, dst, cost).map(|()| 0),
+                    Err(code) => Ok(code),
+                }
+            },
+        )?;
+    }
     Ok(())
 }

@@ -60,7 +60,9 @@ pub fn define(l: &mut Ic0<'_>) -> R<()> {
         c.data_mut().ctx.accepted = true;
         Ok(())
     })?;
-    l.func("msg_deadline", |_c: Caller<'_, Host>| -> R<u64> { Ok(0) })?;
+    l.func("msg_deadline", |c: Caller<'_, Host>| -> R<u64> {
+        Ok(c.data().ctx.call.deadline)
+    })?;
     l.func("msg_reject_code", |c: Caller<'_, Host>| -> R<u32> {
         require(&c, in_callback, "msg_reject_code")?;
         Ok(c.data().ctx.call.reject.as_ref().map_or(0, |r| r.0))
