@@ -33,6 +33,7 @@ def projects(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "timers",
         "cross_canister",
         "lifecycle",
+        "icrc2_payments",
     ):
         _copy(REPO / "examples" / name, root / name)
     _copy(HERE / "projects" / "sample", root / "sample")
