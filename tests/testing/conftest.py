@@ -34,6 +34,7 @@ def projects(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "cross_canister",
         "lifecycle",
         "icrc2_payments",
+        "threshold_schnorr",
     ):
         _copy(REPO / "examples" / name, root / name)
     _copy(HERE / "projects" / "sample", root / "sample")

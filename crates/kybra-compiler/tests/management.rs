@@ -225,7 +225,7 @@ fn the_library_modules_are_shipped_as_source_after_the_users() {
         })
         .collect();
     assert_eq!(sources[0], ("main", "src/main.py"));
-    for sub in ["basic", "bitcoin", "http", "tecdsa"] {
+    for sub in ["basic", "bitcoin", "http", "schnorr", "tecdsa"] {
         let name = format!("kybra.canisters.management.{sub}");
         let file = format!("kybra/canisters/management/{sub}.py");
         assert!(
@@ -300,6 +300,8 @@ type get_utxos_response = record { utxos: vec utxo; tip_block_hash: block_hash; 
 type get_balance_request = record { address : bitcoin_address; network: bitcoin_network; min_confirmations: opt nat32 };
 type send_transaction_request = record { transaction: blob; network: bitcoin_network };
 type millisatoshi_per_byte = nat64;
+type schnorr_algorithm = variant { bip340secp256k1; ed25519 };
+type schnorr_aux = variant { bip341 : record { merkle_root_hash : blob } };
 service ic : {
   create_canister : (record { settings : opt canister_settings; sender_canister_version : opt nat64 })
     -> (record {canister_id : canister_id});
@@ -332,6 +334,14 @@ service ic : {
   sign_with_ecdsa : (record {
     message_hash : blob; derivation_path : vec blob; key_id : record { curve: ecdsa_curve; name: text };
   }) -> (record { signature : blob });
+  schnorr_public_key : (record {
+    canister_id : opt canister_id; derivation_path : vec blob;
+    key_id : record { algorithm : schnorr_algorithm; name : text };
+  }) -> (record { public_key : blob; chain_code : blob });
+  sign_with_schnorr : (record {
+    message : blob; derivation_path : vec blob;
+    key_id : record { algorithm : schnorr_algorithm; name : text }; aux : opt schnorr_aux;
+  }) -> (record { signature : blob });
   bitcoin_get_balance: (get_balance_request) -> (satoshi);
   bitcoin_get_utxos: (get_utxos_request) -> (get_utxos_response);
   bitcoin_send_transaction: (send_transaction_request) -> ();
@@ -343,7 +353,7 @@ service ic : {
 }
 "#;
 
-/// The methods the Kybra Book lists for the management canister.
+/// The methods the Kybra Book lists for the management canister, and threshold Schnorr.
 const BOOK_METHODS: &[&str] = &[
     "bitcoin_get_balance",
     "bitcoin_get_current_fee_percentiles",
@@ -359,7 +369,9 @@ const BOOK_METHODS: &[&str] = &[
     "provisional_create_canister_with_cycles",
     "provisional_top_up_canister",
     "raw_rand",
+    "schnorr_public_key",
     "sign_with_ecdsa",
+    "sign_with_schnorr",
     "start_canister",
     "stop_canister",
     "uninstall_code",

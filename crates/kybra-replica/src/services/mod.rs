@@ -21,6 +21,7 @@ pub mod ledgers;
 #[cfg(feature = "http-outcalls")]
 pub mod outcalls;
 pub mod randomness;
+pub mod schnorr;
 pub mod system_canisters;
 pub mod threshold;
 
@@ -66,6 +67,7 @@ impl Services {
         let mut s = Services::none();
         s.register(Box::new(randomness::Randomness::default()));
         s.register(Box::new(threshold::ThresholdEcdsa));
+        s.register(Box::new(schnorr::ThresholdSchnorr));
         #[cfg(feature = "http-outcalls")]
         s.register(Box::new(outcalls::HttpOutcalls::default()));
         #[cfg(feature = "bitcoin")]

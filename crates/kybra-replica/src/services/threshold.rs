@@ -45,7 +45,7 @@ const MASTER_KEYS: [(&str, &str); 3] = [
 ];
 
 /// The most elements a derivation path may have (as on the IC).
-const MAX_PATH_ELEMENTS: usize = 255;
+pub(super) const MAX_PATH_ELEMENTS: usize = 255;
 
 /// `ecdsa_public_key` from canister `caller`: the encoded result, or the reject.
 fn ecdsa_public_key(caller: Principal, arg: &[u8]) -> Result<Vec<u8>, Reject> {
@@ -121,6 +121,14 @@ impl SystemService for ThresholdEcdsa {
     }
 }
 
+/// The secp256k1 master key called `name` (threshold Schnorr's BIP340 keys are the ECDSA
+/// keys, as in PocketIC).
+pub(super) fn secp256k1_master(name: &str) -> Option<PrivateKey> {
+    let (_, secret) = MASTER_KEYS.iter().find(|(n, _)| *n == name)?;
+    let bytes = hex::decode(secret).expect("the master keys are valid hex");
+    Some(PrivateKey::deserialize_sec1(&bytes).expect("the master keys are valid secp256k1 keys"))
+}
+
 /// The master key named by `key_id`, or the reject naming the keys there are.
 fn master_key(key_id: &EcdsaKeyId) -> Result<PrivateKey, Reject> {
     let known = || {
@@ -134,18 +142,14 @@ fn master_key(key_id: &EcdsaKeyId) -> Result<PrivateKey, Reject> {
         EcdsaCurve::Secp256k1 => "Secp256k1",
         EcdsaCurve::Secp256r1 => "Secp256r1",
     };
-    let found = MASTER_KEYS
-        .iter()
-        .find(|(name, _)| *name == key_id.name && key_id.curve == EcdsaCurve::Secp256k1);
-    let Some((_, secret)) = found else {
-        return Err(rejected(format!(
+    let found = secp256k1_master(&key_id.name).filter(|_| key_id.curve == EcdsaCurve::Secp256k1);
+    found.ok_or_else(|| {
+        rejected(format!(
             "Requested unknown threshold key: ecdsa:{curve}:{}, existing keys: [{}]",
             key_id.name,
             known()
-        )));
-    };
-    let bytes = hex::decode(secret).expect("the master keys are valid hex");
-    Ok(PrivateKey::deserialize_sec1(&bytes).expect("the master keys are valid secp256k1 keys"))
+        ))
+    })
 }
 
 /// The key of `canister` at `path`, and its chain code.
@@ -165,6 +169,16 @@ fn derive(
 }
 
 /// A reject of the management canister (reject code 4, as the IC).
-fn rejected(message: String) -> Reject {
+pub(super) fn rejected(message: String) -> Reject {
     Reject::ic("IC0406", message)
+}
+
+#[cfg(test)]
+mod tests {
+    /// `ic0.cost_sign_with_*` (in `fees`) answers for exactly the keys this service holds.
+    #[test]
+    fn the_keys_are_the_ones_the_costs_know() {
+        let names: Vec<&str> = super::MASTER_KEYS.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, crate::fees::THRESHOLD_KEY_NAMES);
+    }
 }

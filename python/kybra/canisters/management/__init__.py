@@ -62,6 +62,16 @@ from kybra.canisters.management.http import (
     HttpTransformArgs,
     HttpTransformFunc,
 )
+from kybra.canisters.management.schnorr import (
+    Bip341,
+    SchnorrAlgorithm,
+    SchnorrAux,
+    SchnorrKeyId,
+    SchnorrPublicKeyArgs,
+    SchnorrPublicKeyResult,
+    SignWithSchnorrArgs,
+    SignWithSchnorrResult,
+)
 from kybra.canisters.management.tecdsa import (
     EcdsaCurve,
     EcdsaPublicKeyArgs,
@@ -72,6 +82,7 @@ from kybra.canisters.management.tecdsa import (
 )
 
 __all__ = [
+    "Bip341",
     "BitcoinAddress",
     "BitcoinNetwork",
     "BlockHash",
@@ -109,10 +120,17 @@ __all__ = [
     "ProvisionalCreateCanisterWithCyclesResult",
     "ProvisionalTopUpCanisterArgs",
     "Satoshi",
+    "SchnorrAlgorithm",
+    "SchnorrAux",
+    "SchnorrKeyId",
+    "SchnorrPublicKeyArgs",
+    "SchnorrPublicKeyResult",
     "SendTransactionArgs",
     "SendTransactionError",
     "SignWithEcdsaArgs",
     "SignWithEcdsaResult",
+    "SignWithSchnorrArgs",
+    "SignWithSchnorrResult",
     "StartCanisterArgs",
     "StopCanisterArgs",
     "UninstallCodeArgs",
@@ -171,6 +189,14 @@ class ManagementCanister(Service):
 
     @service_update
     def sign_with_ecdsa(self, args: SignWithEcdsaArgs) -> SignWithEcdsaResult: ...
+
+    @service_update
+    def schnorr_public_key(
+        self, args: SchnorrPublicKeyArgs
+    ) -> SchnorrPublicKeyResult: ...
+
+    @service_update
+    def sign_with_schnorr(self, args: SignWithSchnorrArgs) -> SignWithSchnorrResult: ...
 
     @service_update
     def http_request(self, args: HttpRequestArgs) -> HttpResponse: ...
