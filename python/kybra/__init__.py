@@ -52,16 +52,33 @@ from kybra._stable import (
     ValueTooLargeError,
 )
 from kybra._stable_files import StableFileSystem
-from kybra._stable_structures import (
-    StableBTreeSet,
-    StableCell,
-    StableLog,
-    StableMinHeap,
-    StableVec,
-)
 from kybra.principal import Principal
 
 TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from kybra._stable_structures import (
+        StableBTreeSet,
+        StableCell,
+        StableLog,
+        StableMinHeap,
+        StableVec,
+    )
+
+# Loaded on first use (`from kybra import StableVec` runs `__getattr__`), so a canister
+# that declares none of them does not pay for the module at install.
+_LAZY = ("StableBTreeSet", "StableCell", "StableLog", "StableMinHeap", "StableVec")
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        from kybra import _stable_structures
+
+        value = getattr(_stable_structures, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'kybra' has no attribute {name!r}")
+
 
 __all__ = [
     "Alias",
