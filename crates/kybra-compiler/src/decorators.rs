@@ -79,7 +79,7 @@ pub fn read(
             Expr::Call(c) => (c.func.as_ref(), Some(c)),
             e => (e, None),
         };
-        let Qual::Global(q) = names.qualify(&module.name, target) else {
+        let Qual::Global(q) = names.qualify_decorator(&module.name, target, f.name.as_str()) else {
             continue;
         };
         let (role, word) = match q.as_str() {

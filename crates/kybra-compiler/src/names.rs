@@ -64,6 +64,24 @@ impl Names {
         }
     }
 
+    /// What decorator `expr` of the function named `def_name` refers to: as
+    /// [`Self::qualify`], except that the function's own name means what it was bound to
+    /// before the `def` (Python evaluates decorators before it binds the name).
+    pub fn qualify_decorator(&self, module: &str, expr: &Expr, def_name: &str) -> Qual {
+        if let Expr::Name(n) = expr {
+            let key = format!("{def_name}{BEFORE_DEF}");
+            if n.id.as_str() == def_name
+                && self
+                    .tables
+                    .get(module)
+                    .is_some_and(|t| t.contains_key(&key))
+            {
+                return self.lookup(module, &key, 0);
+            }
+        }
+        self.qualify(module, expr)
+    }
+
     fn lookup(&self, module: &str, name: &str, depth: u32) -> Qual {
         match self.tables.get(module).and_then(|t| t.get(name)) {
             None if self.tables.contains_key(module) && depth == 0 => {
@@ -102,6 +120,10 @@ fn canonical(name: String) -> String {
     }
 }
 
+/// Suffix of the key under which a name's binding from before a `def` of the same name is
+/// kept (`@` never occurs in a Python name).
+const BEFORE_DEF: &str = "@before-def";
+
 fn bind(body: &[Stmt], module: &str, is_package: bool, table: &mut HashMap<String, Binding>) {
     for stmt in body {
         match stmt {
@@ -135,7 +157,14 @@ fn bind(body: &[Stmt], module: &str, is_package: bool, table: &mut HashMap<Strin
                 }
             }
             Stmt::FunctionDef(f) => {
-                table.insert(f.name.id.to_string(), Binding::Local);
+                let name = f.name.id.to_string();
+                // `@init def init(): ...`: the decorator is evaluated before the def binds
+                // the name, so there it still means what it meant before.
+                if let Some(before) = table.get(&name).filter(|b| **b != Binding::Local) {
+                    let before = before.clone();
+                    table.insert(format!("{name}{BEFORE_DEF}"), before);
+                }
+                table.insert(name, Binding::Local);
             }
             Stmt::ClassDef(c) => {
                 table.insert(c.name.id.to_string(), Binding::Local);

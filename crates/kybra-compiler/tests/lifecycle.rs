@@ -126,6 +126,32 @@ fn hooks_guards_and_manual_replies_reach_the_payload() {
     assert!(did.contains("manual_blob : () -> (blob);"), "{did}");
 }
 
+/// A hook named like its decorator (`@init def init()`, `@query def query()`) is what
+/// Python makes of it: the decorator is evaluated before the `def` rebinds the name.
+#[test]
+fn a_function_may_be_named_like_its_decorator() {
+    let p = analyse(&[(
+        "src/main.py",
+        "from kybra import init, query, void\n@init\ndef init(x: bool) -> void:\n    pass\n@query\ndef query() -> bool:\n    return True\n",
+    )]);
+    let init = p.hooks.init.as_ref().expect("the init hook");
+    assert_eq!(init.function.function, "init");
+    assert_eq!(init.params.len(), 1);
+    assert_eq!(
+        p.methods
+            .iter()
+            .map(|m| m.name.as_str())
+            .collect::<Vec<_>>(),
+        ["query"]
+    );
+    // A later use of the name means the function, as in Python: not a decorator.
+    let p = analyse(&[(
+        "src/main.py",
+        "from kybra import init, query, void\ndef init() -> void:\n    pass\n@init\ndef other() -> bool:\n    return True\n",
+    )]);
+    assert!(p.hooks.init.is_none());
+}
+
 #[test]
 fn post_upgrade_parameters_alone_are_the_init_arguments() {
     let p = analyse(&[(
