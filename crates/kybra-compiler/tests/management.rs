@@ -225,7 +225,7 @@ fn the_library_modules_are_shipped_as_source_after_the_users() {
         })
         .collect();
     assert_eq!(sources[0], ("main", "src/main.py"));
-    for sub in ["basic", "bitcoin", "http", "schnorr", "tecdsa"] {
+    for sub in ["basic", "bitcoin", "chunks", "http", "schnorr", "tecdsa"] {
         let name = format!("kybra.canisters.management.{sub}");
         let file = format!("kybra/canisters/management/{sub}.py");
         assert!(
@@ -301,6 +301,11 @@ type get_balance_request = record { address : bitcoin_address; network: bitcoin_
 type send_transaction_request = record { transaction: blob; network: bitcoin_network };
 type millisatoshi_per_byte = nat64;
 type schnorr_algorithm = variant { bip340secp256k1; ed25519 };
+type chunk_hash = record { hash : blob };
+type canister_install_mode = variant {
+  install; reinstall;
+  upgrade : opt record { skip_pre_upgrade : opt bool; wasm_memory_persistence : opt variant { keep; replace } };
+};
 type schnorr_aux = variant { bip341 : record { merkle_root_hash : blob } };
 service ic : {
   create_canister : (record { settings : opt canister_settings; sender_canister_version : opt nat64 })
@@ -334,6 +339,14 @@ service ic : {
   sign_with_ecdsa : (record {
     message_hash : blob; derivation_path : vec blob; key_id : record { curve: ecdsa_curve; name: text };
   }) -> (record { signature : blob });
+  upload_chunk : (record { canister_id : principal; chunk : blob }) -> (chunk_hash);
+  clear_chunk_store : (record { canister_id : canister_id }) -> ();
+  stored_chunks : (record { canister_id : canister_id }) -> (vec chunk_hash);
+  install_chunked_code : (record {
+    mode : canister_install_mode; target_canister : canister_id; store_canister : opt canister_id;
+    chunk_hashes_list : vec chunk_hash; wasm_module_hash : blob; arg : blob;
+    sender_canister_version : opt nat64;
+  }) -> ();
   schnorr_public_key : (record {
     canister_id : opt canister_id; derivation_path : vec blob;
     key_id : record { algorithm : schnorr_algorithm; name : text };
@@ -353,18 +366,21 @@ service ic : {
 }
 "#;
 
-/// The methods the Kybra Book lists for the management canister, and threshold Schnorr.
+/// The methods the Kybra Book lists for the management canister, threshold Schnorr and the
+/// chunk store.
 const BOOK_METHODS: &[&str] = &[
     "bitcoin_get_balance",
     "bitcoin_get_current_fee_percentiles",
     "bitcoin_get_utxos",
     "bitcoin_send_transaction",
     "canister_status",
+    "clear_chunk_store",
     "create_canister",
     "delete_canister",
     "deposit_cycles",
     "ecdsa_public_key",
     "http_request",
+    "install_chunked_code",
     "install_code",
     "provisional_create_canister_with_cycles",
     "provisional_top_up_canister",
@@ -374,8 +390,10 @@ const BOOK_METHODS: &[&str] = &[
     "sign_with_schnorr",
     "start_canister",
     "stop_canister",
+    "stored_chunks",
     "uninstall_code",
     "update_settings",
+    "upload_chunk",
 ];
 
 /// Every record field and variant case of `ours` exists in `theirs` at the same place

@@ -53,6 +53,13 @@ from kybra.canisters.management.bitcoin import (
     Utxo,
     UtxosFilter,
 )
+from kybra.canisters.management.chunks import (
+    ChunkHash,
+    ClearChunkStoreArgs,
+    InstallChunkedCodeArgs,
+    StoredChunksArgs,
+    UploadChunkArgs,
+)
 from kybra.canisters.management.http import (
     HttpHeader,
     HttpMethod,
@@ -90,6 +97,8 @@ __all__ = [
     "CanisterStatus",
     "CanisterStatusArgs",
     "CanisterStatusResult",
+    "ChunkHash",
+    "ClearChunkStoreArgs",
     "CreateCanisterArgs",
     "CreateCanisterResult",
     "DefiniteCanisterSettings",
@@ -109,6 +118,7 @@ __all__ = [
     "HttpTransform",
     "HttpTransformArgs",
     "HttpTransformFunc",
+    "InstallChunkedCodeArgs",
     "InstallCodeArgs",
     "InstallCodeMode",
     "KeyId",
@@ -133,8 +143,10 @@ __all__ = [
     "SignWithSchnorrResult",
     "StartCanisterArgs",
     "StopCanisterArgs",
+    "StoredChunksArgs",
     "UninstallCodeArgs",
     "UpdateSettingsArgs",
+    "UploadChunkArgs",
     "Utxo",
     "UtxosFilter",
     "management_canister",
@@ -189,6 +201,18 @@ class ManagementCanister(Service):
 
     @service_update
     def sign_with_ecdsa(self, args: SignWithEcdsaArgs) -> SignWithEcdsaResult: ...
+
+    @service_update
+    def upload_chunk(self, args: UploadChunkArgs) -> ChunkHash: ...
+
+    @service_update
+    def stored_chunks(self, args: StoredChunksArgs) -> Vec[ChunkHash]: ...
+
+    @service_update
+    def clear_chunk_store(self, args: ClearChunkStoreArgs) -> void: ...
+
+    @service_update
+    def install_chunked_code(self, args: InstallChunkedCodeArgs) -> void: ...
 
     @service_update
     def schnorr_public_key(
