@@ -14,7 +14,7 @@ use candid::types::internal::TypeContainer;
 use candid::types::subtype::equal;
 use candid::types::{Function, Type as CType, TypeInner};
 use candid::{CandidType, Nat, TypeEnv};
-use common::Project;
+use common::{load_did as load, Project};
 use icrc_ledger_types::icrc::generic_metadata_value::MetadataValue;
 use icrc_ledger_types::icrc1::account::Account;
 use icrc_ledger_types::icrc1::transfer::{TransferArg, TransferError};
@@ -116,15 +116,6 @@ fn icrc_reference(c: &mut TypeContainer) -> Vec<Method> {
             vec![c.add::<Vec<SupportedBlockType>>()],
         ),
     ]
-}
-
-/// Parses and checks a `.did` text: its type environment and service.
-fn load(text: &str) -> (TypeEnv, CType) {
-    let prog: candid_parser::IDLProg = text.parse().unwrap_or_else(|e| panic!("{e}\n{text}"));
-    let mut env = TypeEnv::new();
-    let actor =
-        candid_parser::check_prog(&mut env, &prog).unwrap_or_else(|e| panic!("{e}\n{text}"));
-    (env, actor.expect("a service"))
 }
 
 /// Record fields and variant cases of `a` and `b` carry the same names, all the way down

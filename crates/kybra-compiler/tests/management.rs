@@ -9,17 +9,8 @@ use std::collections::HashSet;
 use candid::types::subtype::{equal, subtype};
 use candid::types::{Type as CType, TypeInner};
 use candid::TypeEnv;
-use common::Project;
+use common::{load_did as load, Project};
 use kybra_interface::ModuleCode;
-
-/// Parses and checks a `.did` text: its type environment and service.
-fn load(text: &str) -> (TypeEnv, CType) {
-    let prog: candid_parser::IDLProg = text.parse().unwrap_or_else(|e| panic!("{e}\n{text}"));
-    let mut env = TypeEnv::new();
-    let actor =
-        candid_parser::check_prog(&mut env, &prog).unwrap_or_else(|e| panic!("{e}\n{text}"));
-    (env, actor.expect("a service"))
-}
 
 /// The names of the `type X = ...;` definitions of a `.did`, sorted.
 fn defined(did: &str) -> Vec<String> {

@@ -13,24 +13,8 @@ use kybra_replica::Replica;
 
 const ATTACHED: u128 = 3_000_000_000_000;
 
-fn creator() -> (Replica, Principal) {
-    let r = replica();
-    let id = create(&r, user());
-    install(&r, user(), id, kybra_test_support::rust_mgmt()).unwrap();
-    (r, id)
-}
-
 fn via(r: &Replica, id: Principal, arg: Vec<u8>, cycles: u128) -> Outcome {
-    let out = r
-        .update(
-            user(),
-            id,
-            None,
-            "call_mgmt",
-            &candid::encode_args(("create_canister", arg, cycles)).unwrap(),
-        )
-        .unwrap();
-    dec(&out)
+    call_mgmt(r, id, "create_canister", arg, cycles)
 }
 
 fn balance(r: &Replica, id: Principal) -> u128 {
@@ -65,13 +49,13 @@ fn created_by(r: &Replica, creator: Principal) {
 
 #[test]
 fn the_attached_cycles_are_the_new_canisters_balance() {
-    let (r, id) = creator();
+    let (r, id) = mgmt_caller();
     created_by(&r, id);
 }
 
 #[test]
 fn a_failed_creation_returns_the_cycles() {
-    let (r, id) = creator();
+    let (r, id) = mgmt_caller();
     let before = balance(&r, id);
     let outcome = via(&r, id, b"not candid".to_vec(), ATTACHED);
     assert_ne!(outcome.reject_code, 0);
@@ -89,7 +73,7 @@ fn a_failed_creation_returns_the_cycles() {
 
 #[test]
 fn a_mainnet_like_replica_refuses_a_users_create_canister_but_not_a_canisters() {
-    let (r, id) = creator();
+    let (r, id) = mgmt_caller();
     r.set_system_canisters(true);
     r.set_mainnet_like(true);
     let refused = r.update(user(), mgmt_id(), None, "create_canister", &no_settings());

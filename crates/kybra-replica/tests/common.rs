@@ -235,3 +235,26 @@ pub enum CreateCanisterResponse {
     },
     Err(CreateCanisterError),
 }
+
+/// A replica with `tests/canisters/rust_mgmt` installed: a canister that calls the
+/// management canister as it is told (`call_mgmt`).
+pub fn mgmt_caller() -> (Replica, Principal) {
+    let r = replica();
+    let id = create(&r, user());
+    install(&r, user(), id, kybra_test_support::rust_mgmt()).unwrap();
+    (r, id)
+}
+
+/// `rust_mgmt`'s `call_mgmt(method, arg, cycles)`: how the management canister answered.
+pub fn call_mgmt(r: &Replica, id: Principal, method: &str, arg: Vec<u8>, cycles: u128) -> Outcome {
+    let out = r
+        .update(
+            user(),
+            id,
+            None,
+            "call_mgmt",
+            &candid::encode_args((method, arg, cycles)).unwrap(),
+        )
+        .unwrap();
+    dec(&out)
+}

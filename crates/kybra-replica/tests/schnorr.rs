@@ -15,26 +15,6 @@ use kybra_replica::Replica;
 
 const FEE: u128 = 10_000_000_000;
 
-fn setup() -> (Replica, Principal) {
-    let r = replica();
-    let id = create(&r, user());
-    install(&r, user(), id, kybra_test_support::rust_mgmt()).unwrap();
-    (r, id)
-}
-
-fn mgmt(r: &Replica, id: Principal, method: &str, arg: Vec<u8>, cycles: u128) -> Outcome {
-    let out = r
-        .update(
-            user(),
-            id,
-            None,
-            "call_mgmt",
-            &candid::encode_args((method, arg, cycles)).unwrap(),
-        )
-        .unwrap();
-    dec(&out)
-}
-
 fn key(algorithm: SchnorrAlgorithm, name: &str) -> SchnorrKeyId {
     SchnorrKeyId {
         algorithm,
@@ -48,7 +28,7 @@ fn public_key(r: &Replica, id: Principal, key_id: &SchnorrKeyId, path: &[&[u8]])
         derivation_path: path.iter().map(|p| p.to_vec()).collect(),
         key_id: key_id.clone(),
     };
-    let o = mgmt(r, id, "schnorr_public_key", enc(&args), 0);
+    let o = call_mgmt(r, id, "schnorr_public_key", enc(&args), 0);
     assert_eq!(o.reject_code, 0, "{}", o.reject_message);
     let result: SchnorrPublicKeyResult = dec(&o.reply.unwrap());
     assert_eq!(result.chain_code.len(), 32);
@@ -69,7 +49,7 @@ fn sign(
         key_id: key_id.clone(),
         aux,
     };
-    mgmt(r, id, "sign_with_schnorr", enc(&args), cycles)
+    call_mgmt(r, id, "sign_with_schnorr", enc(&args), cycles)
 }
 
 fn signature(o: Outcome) -> Vec<u8> {
@@ -79,7 +59,7 @@ fn signature(o: Outcome) -> Vec<u8> {
 
 #[test]
 fn bip340_signatures_verify_with_k256() {
-    let (r, id) = setup();
+    let (r, id) = mgmt_caller();
     let key_id = key(SchnorrAlgorithm::Bip340secp256k1, "dfx_test_key");
     let pk = public_key(&r, id, &key_id, &[b"user 7"]);
     assert_eq!(pk.len(), 33);
@@ -137,7 +117,7 @@ fn bip340_signatures_verify_with_k256() {
 
 #[test]
 fn ed25519_signatures_verify_with_ed25519_dalek() {
-    let (r, id) = setup();
+    let (r, id) = mgmt_caller();
     let key_id = key(SchnorrAlgorithm::Ed25519, "test_key_1");
     let pk = public_key(&r, id, &key_id, &[b"user 7"]);
     assert_eq!(pk.len(), 32);
@@ -167,7 +147,7 @@ fn ed25519_signatures_verify_with_ed25519_dalek() {
 
 #[test]
 fn fees_and_unknown_keys_are_the_ics_rejects() {
-    let (r, id) = setup();
+    let (r, id) = mgmt_caller();
     let key_id = key(SchnorrAlgorithm::Ed25519, "dfx_test_key");
     let short = sign(&r, id, &key_id, b"m", None, FEE - 1);
     assert_eq!(short.reject_code, 4);

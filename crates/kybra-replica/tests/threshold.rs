@@ -19,26 +19,6 @@ use sha2::{Digest, Sha256};
 
 const FEE: u128 = 10_000_000_000;
 
-fn setup() -> (Replica, Principal) {
-    let r = replica();
-    let id = create(&r, user());
-    install(&r, user(), id, kybra_test_support::rust_mgmt()).unwrap();
-    (r, id)
-}
-
-fn mgmt_call(r: &Replica, id: Principal, method: &str, arg: Vec<u8>, cycles: u128) -> Outcome {
-    let out = r
-        .update(
-            user(),
-            id,
-            None,
-            "call_mgmt",
-            &candid::encode_args((method, arg, cycles)).unwrap(),
-        )
-        .unwrap();
-    dec(&out)
-}
-
 fn key(name: &str) -> EcdsaKeyId {
     EcdsaKeyId {
         curve: EcdsaCurve::Secp256k1,
@@ -58,7 +38,7 @@ fn public_key(
         derivation_path: path.iter().map(|p| p.to_vec()).collect(),
         key_id: key(name),
     };
-    let o = mgmt_call(r, id, "ecdsa_public_key", enc(&arg), 0);
+    let o = call_mgmt(r, id, "ecdsa_public_key", enc(&arg), 0);
     assert_eq!(
         o.reject_code, 0,
         "ecdsa_public_key rejected: {}",
@@ -80,12 +60,12 @@ fn sign(
         derivation_path: path.iter().map(|p| p.to_vec()).collect(),
         key_id: key(name),
     };
-    mgmt_call(r, id, "sign_with_ecdsa", enc(&arg), cycles)
+    call_mgmt(r, id, "sign_with_ecdsa", enc(&arg), cycles)
 }
 
 #[test]
 fn public_key_is_the_ic_derivation_of_pocketics_key() {
-    let (r, id) = setup();
+    let (r, id) = mgmt_caller();
     let path: &[&[u8]] = &[b"alice", &[0, 0, 0, 7]];
     let got = public_key(&r, id, None, path, "dfx_test_key");
     assert_eq!(got.public_key.len(), 33, "SEC1 compressed");
@@ -113,14 +93,14 @@ fn public_key_is_the_ic_derivation_of_pocketics_key() {
         );
     }
     // Stable across replicas (and so restarts): same canister id, same key.
-    let (r2, id2) = setup();
+    let (r2, id2) = mgmt_caller();
     assert_eq!(id2, id);
     assert_eq!(public_key(&r2, id2, None, path, "dfx_test_key"), got);
 }
 
 #[test]
 fn signature_verifies_against_the_public_key_with_k256() {
-    let (r, id) = setup();
+    let (r, id) = mgmt_caller();
     let hash: [u8; 32] = Sha256::digest(b"hello threshold ecdsa").into();
     let path: &[&[u8]] = &[b"alice"];
     let pk = public_key(&r, id, None, path, "dfx_test_key");
@@ -165,7 +145,7 @@ fn signature_verifies_against_the_public_key_with_k256() {
 
 #[test]
 fn too_few_cycles_unknown_keys_and_bad_hashes_are_rejected() {
-    let (r, id) = setup();
+    let (r, id) = mgmt_caller();
     let hash = [7u8; 32];
     let o = sign(&r, id, &hash, &[], "dfx_test_key", FEE - 1);
     assert_eq!(o.reject_code, 4);
@@ -201,7 +181,7 @@ fn too_few_cycles_unknown_keys_and_bad_hashes_are_rejected() {
             name: "dfx_test_key".into(),
         },
     };
-    let o = mgmt_call(&r, id, "ecdsa_public_key", enc(&arg), 0);
+    let o = call_mgmt(&r, id, "ecdsa_public_key", enc(&arg), 0);
     assert_eq!(o.reject_code, 4);
     assert!(
         o.reject_message.contains("ecdsa:Secp256r1:dfx_test_key"),
@@ -226,6 +206,6 @@ fn too_few_cycles_unknown_keys_and_bad_hashes_are_rejected() {
         o.reject_message
     );
 
-    let o = mgmt_call(&r, id, "sign_with_ecdsa", b"not candid".to_vec(), FEE);
+    let o = call_mgmt(&r, id, "sign_with_ecdsa", b"not candid".to_vec(), FEE);
     assert_eq!(o.reject_code, 4, "{}", o.reject_message);
 }

@@ -147,3 +147,12 @@ pub const HELLO_WORLD: &str = include_str!("../../../../examples/hello_world/src
 
 pub const HELLO_WORLD_DID: &str =
     "service : { get_message : () -> (text) query; set_message : (text) -> () }";
+
+/// Parses and checks a `.did` text: its type environment and service.
+pub fn load_did(text: &str) -> (candid::TypeEnv, candid::types::Type) {
+    let prog: candid_parser::IDLProg = text.parse().unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let mut env = candid::TypeEnv::new();
+    let actor =
+        candid_parser::check_prog(&mut env, &prog).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    (env, actor.expect("a service"))
+}
