@@ -97,6 +97,10 @@ def test_custodians_spend_and_others_are_refused(running: Project) -> None:
     assert "neither a controller nor a custodian" in refused, refused
 
     friend_principal = running.principal("e2e_friend")
+    assert "is not a principal" in running.fails("wallet", "authorize", "me", *owner)
+    assert "is not a controller of this wallet" in running.fails(
+        "wallet", "authorize", friend_principal, *friend
+    )
     running.kybra("wallet", "authorize", friend_principal, *owner)
     assert running.kybra("wallet", "custodians", *owner).stdout.split() == [
         friend_principal
