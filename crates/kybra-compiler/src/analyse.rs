@@ -178,9 +178,12 @@ impl ModuleCx<'_> {
             };
             match self.mapper.annotation(ann) {
                 Ok(Annotation::Void) => {}
+                // A hook has no result, so `-> None` (Python's way to say so) can only mean
+                // `-> void`, not a Candid `null` result.
+                Ok(Annotation::Type(_)) if matches!(ann, Expr::NoneLiteral(_)) => {}
                 Ok(Annotation::Type(_)) => diags.push(self.at(
                     ann.range().start(),
-                    format!("`@{word}` function `{name}` cannot return a value — write `-> void`"),
+                    format!("`@{word}` function `{name}` cannot return a value — write `-> void` (or `-> None`)"),
                 )),
                 Err(e) => diags.push(
                     self.type_error(e, &format!("return type of `@{word}` function `{name}`")),

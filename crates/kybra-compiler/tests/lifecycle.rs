@@ -144,6 +144,12 @@ fn a_function_may_be_named_like_its_decorator() {
             .collect::<Vec<_>>(),
         ["query"]
     );
+    // `-> None` on a hook is `-> void`: a hook has no result.
+    let p = analyse(&[(
+        "src/main.py",
+        "from kybra import init, pre_upgrade\n@init\ndef i() -> None:\n    pass\n@pre_upgrade\ndef p() -> None:\n    pass\n",
+    )]);
+    assert!(p.hooks.init.is_some() && p.hooks.pre_upgrade.is_some());
     // A later use of the name means the function, as in Python: not a decorator.
     let p = analyse(&[(
         "src/main.py",
