@@ -18,11 +18,8 @@ use kybra_replica::cmc::{MintCyclesSuccess, NotifyMintCyclesArg, NotifyTopUpArg}
 pub use kybra_replica::ledgers::books::account_id;
 use kybra_replica::ledgers::cycles::{
     CreateCanisterArgs, CreateCanisterError, CreateCanisterResult, WithdrawArgs, WithdrawError,
-    WithdrawResult,
 };
-use kybra_replica::ledgers::icp_legacy::{
-    AccountBalanceArgs, Tokens, TransferArgs, TransferError, TransferResult,
-};
+use kybra_replica::ledgers::icp_legacy::{AccountBalanceArgs, Tokens, TransferArgs, TransferError};
 use kybra_replica::system_canisters::{CYCLES_LEDGER, CYCLES_MINTING_CANISTER, ICP_LEDGER};
 
 /// The ICP ledger's fee in e8s.
@@ -109,11 +106,7 @@ pub async fn icp_transfer(
         to: ByteBuf::from(to.to_vec()),
         created_at_time: None,
     };
-    let r: TransferResult = update(agent, net, ICP_LEDGER, "transfer", arg).await?;
-    let r = match r {
-        TransferResult::Ok(block) => Ok(block),
-        TransferResult::Err(e) => Err(e),
-    };
+    let r: Answer<u64, TransferError> = update(agent, net, ICP_LEDGER, "transfer", arg).await?;
     r.map_err(|e| match e {
         TransferError::InsufficientFunds { balance } => anyhow!(
             "the ICP ledger refused the transfer: the identity's account holds {} ICP, and {} ICP are needed (the amount and the 0.0001 ICP fee) — fund it first (on a local mainnet-like network: `kybra ledger faucet`)",
@@ -183,11 +176,7 @@ pub async fn withdraw(
         to: canister,
         created_at_time: None,
     };
-    let r: WithdrawResult = update(agent, net, CYCLES_LEDGER, "withdraw", arg).await?;
-    let r = match r {
-        WithdrawResult::Ok(block) => Ok(block),
-        WithdrawResult::Err(e) => Err(e),
-    };
+    let r: Answer<Nat, WithdrawError> = update(agent, net, CYCLES_LEDGER, "withdraw", arg).await?;
     r.map_err(|e| match e {
         WithdrawError::InsufficientFunds { balance } => anyhow!(
             "the identity has {balance} cycles on the cycles ledger, and {} are needed (the amount and the fee): convert ICP with `kybra cycles convert --amount ICP`",

@@ -25,14 +25,6 @@ fn resolve(network: Option<&str>) -> Result<Network> {
     Ok(network::resolve(network, &root))
 }
 
-fn with_agent<T>(net: &Network, f: impl AsyncFnOnce(&ic_agent::Agent) -> Result<T>) -> Result<T> {
-    let runtime = super::runtime()?;
-    runtime.block_on(async {
-        let agent = network::connect(net).await?;
-        f(&agent).await
-    })
-}
-
 /// The principal of `--of-principal`, else of the current identity.
 fn owner(of_principal: Option<&str>) -> Result<Principal> {
     match of_principal {
@@ -111,7 +103,7 @@ pub fn icp_balance(
         Some(text) => hex32(text)?,
         None => sys::account_id(owner(of_principal)?.as_slice(), None),
     };
-    let e8s = with_agent(&net, async |agent| {
+    let e8s = super::with_agent(&net, async |agent| {
         sys::icp_balance(agent, &net, account).await
     })?;
     println!("{} ICP", icp(e8s));
@@ -136,7 +128,7 @@ pub fn icp_transfer(to: &str, amount: &str, memo: u64, network: Option<&str>) ->
     let net = resolve(network)?;
     let to = hex32(to)?;
     let e8s = sys::parse_icp(amount)?;
-    let block = with_agent(&net, async |agent| {
+    let block = super::with_agent(&net, async |agent| {
         sys::icp_transfer(agent, &net, to, e8s, memo).await
     })?;
     println!("Transferred {} ICP at block {block}.", icp(e8s));
@@ -147,7 +139,7 @@ pub fn icp_transfer(to: &str, amount: &str, memo: u64, network: Option<&str>) ->
 pub fn cycles_balance(of_principal: Option<&str>, network: Option<&str>) -> Result<()> {
     let net = resolve(network)?;
     let who = owner(of_principal)?;
-    let cycles = with_agent(&net, async |agent| {
+    let cycles = super::with_agent(&net, async |agent| {
         sys::cycles_balance(agent, &net, who).await
     })?;
     println!("{} ({cycles} cycles)", tc(cycles));
@@ -158,7 +150,7 @@ pub fn cycles_balance(of_principal: Option<&str>, network: Option<&str>) -> Resu
 pub fn convert(amount: &str, network: Option<&str>) -> Result<()> {
     let net = resolve(network)?;
     let e8s = sys::parse_icp(amount)?;
-    let minted = with_agent(&net, async |agent| sys::convert(agent, &net, e8s).await)?;
+    let minted = super::with_agent(&net, async |agent| sys::convert(agent, &net, e8s).await)?;
     println!(
         "Converted {} ICP into {} ({minted} cycles) on the cycles ledger.",
         icp(e8s),
@@ -173,7 +165,7 @@ pub fn transfer(to: &str, cycles: u128, network: Option<&str>) -> Result<()> {
     let to = Principal::from_text(to).map_err(|e| {
         anyhow!("--to {to:?} is not a principal ({e}); `kybra identity get-principal` prints one")
     })?;
-    let block = with_agent(&net, async |agent| {
+    let block = super::with_agent(&net, async |agent| {
         sys::cycles_transfer(agent, &net, to, cycles).await
     })?;
     println!(
@@ -194,7 +186,7 @@ pub fn top_up(
     let root = super::root_or_cwd()?;
     let net = network::resolve(network, &root);
     let id = super::call::canister_id(&root, canister, &net)?;
-    let added = with_agent(&net, async |agent| {
+    let added = super::with_agent(&net, async |agent| {
         match (cycles, icp_amount) {
         (Some(c), None) => {
             sys::withdraw(agent, &net, id, c).await?;

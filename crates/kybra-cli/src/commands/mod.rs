@@ -52,6 +52,17 @@ pub fn read_argument(
     }
 }
 
+/// Runs `f` with an agent for `net` (signing as the selected identity) on a new runtime.
+pub fn with_agent<T>(
+    net: &crate::network::Network,
+    f: impl AsyncFnOnce(&ic_agent::Agent) -> Result<T>,
+) -> Result<T> {
+    runtime()?.block_on(async {
+        let agent = crate::network::connect(net).await?;
+        f(&agent).await
+    })
+}
+
 /// A runtime for the async agent calls.
 pub fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()

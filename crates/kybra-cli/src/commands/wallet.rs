@@ -33,10 +33,7 @@ fn with_agent<T>(
 ) -> Result<T> {
     let root = super::root_or_cwd()?;
     let net = network::resolve(network, &root);
-    super::runtime()?.block_on(async {
-        let agent = network::connect(&net).await?;
-        f(&agent, &net, &root).await
-    })
+    super::with_agent(&net, async |agent| f(agent, &net, &root).await)
 }
 
 /// Installs the wallet into `canister` (or a new canister with `cycles`) and records it as

@@ -411,20 +411,7 @@ impl CyclesMintingCanister {
             Ok(found) => found,
             Err(e) => return e,
         };
-        let back = Tx {
-            from: cmc_account,
-            to: from,
-            amount: amount.saturating_sub(icp.fee),
-            fee: None,
-            memo: Vec::new(),
-            created_at_time: None,
-            spender: None,
-        };
-        let block_index = icp.transfer(now, back).ok();
-        NotifyError::Refunded {
-            block_index,
-            reason: format!("{reason}: the ICP went back to its sender, less the ledger's fee"),
-        }
+        pay_back(&mut icp, (cmc_account, from), amount, reason, now)
     }
 
     /// Mints `e8s` (less the fee) back to the sender of block `index`, whose ICP the CMC
@@ -435,20 +422,33 @@ impl CyclesMintingCanister {
             Some(Op::Transfer { from, .. }) => *from,
             _ => return NotifyError::InvalidTransaction(format!("block {index} vanished")),
         };
-        let back = Tx {
-            from: icp.minting,
-            to: from,
-            amount: e8s.saturating_sub(icp.fee),
-            fee: None,
-            memo: Vec::new(),
-            created_at_time: None,
-            spender: None,
-        };
-        let block_index = icp.transfer(now, back).ok();
-        NotifyError::Refunded {
-            block_index,
-            reason: format!("{reason}: the ICP went back to its sender, less the ledger's fee"),
-        }
+        let minting = icp.minting;
+        pay_back(&mut icp, (minting, from), e8s, reason, now)
+    }
+}
+
+/// Sends `amount` less the ledger's fee from one account to another (the CMC's account or
+/// the minting account, back to a payment's sender): the `Refunded` answer saying why.
+fn pay_back(
+    icp: &mut Books,
+    (from, to): (AccountId, AccountId),
+    amount: u64,
+    reason: String,
+    now: u64,
+) -> NotifyError {
+    let back = Tx {
+        from,
+        to,
+        amount: amount.saturating_sub(icp.fee),
+        fee: None,
+        memo: Vec::new(),
+        created_at_time: None,
+        spender: None,
+    };
+    let block_index = icp.transfer(now, back).ok();
+    NotifyError::Refunded {
+        block_index,
+        reason: format!("{reason}: the ICP went back to its sender, less the ledger's fee"),
     }
 }
 
