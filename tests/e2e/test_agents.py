@@ -49,13 +49,20 @@ def unique(label: str) -> str:
 
 def npm_ready() -> str:
     """Path of `node`, after `npm ci` in tests/agents if its packages (@dfinity/agent,
-    playwright-core, typescript) are not installed."""
+    @dfinity/identity, @dfinity/vetkeys, playwright-core, typescript) are not installed."""
     node = shutil.which("node")
     if node is None:
         pytest.fail(
             "node and npm are needed for the @dfinity/agent tests: install Node.js >= 20"
         )
-    npm_ci(AGENTS, "@dfinity/agent", "playwright-core", "typescript")
+    npm_ci(
+        AGENTS,
+        "@dfinity/agent",
+        "@dfinity/identity",
+        "@dfinity/vetkeys",
+        "playwright-core",
+        "typescript",
+    )
     return node
 
 

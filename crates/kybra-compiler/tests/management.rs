@@ -298,6 +298,7 @@ type canister_install_mode = variant {
   upgrade : opt record { skip_pre_upgrade : opt bool; wasm_memory_persistence : opt variant { keep; replace } };
 };
 type schnorr_aux = variant { bip341 : record { merkle_root_hash : blob } };
+type vetkd_curve = variant { bls12_381_g2 };
 service ic : {
   create_canister : (record { settings : opt canister_settings; sender_canister_version : opt nat64 })
     -> (record {canister_id : canister_id});
@@ -346,6 +347,13 @@ service ic : {
     message : blob; derivation_path : vec blob;
     key_id : record { algorithm : schnorr_algorithm; name : text }; aux : opt schnorr_aux;
   }) -> (record { signature : blob });
+  vetkd_public_key : (record {
+    canister_id : opt canister_id; context : blob; key_id : record { curve : vetkd_curve; name : text };
+  }) -> (record { public_key : blob });
+  vetkd_derive_key : (record {
+    input : blob; context : blob; transport_public_key : blob;
+    key_id : record { curve : vetkd_curve; name : text };
+  }) -> (record { encrypted_key : blob });
   bitcoin_get_balance: (get_balance_request) -> (satoshi);
   bitcoin_get_utxos: (get_utxos_request) -> (get_utxos_response);
   bitcoin_send_transaction: (send_transaction_request) -> ();
@@ -357,8 +365,8 @@ service ic : {
 }
 "#;
 
-/// The methods the Kybra Book lists for the management canister, threshold Schnorr and the
-/// chunk store.
+/// The methods the Kybra Book lists for the management canister, threshold Schnorr, vetKD
+/// and the chunk store.
 const BOOK_METHODS: &[&str] = &[
     "bitcoin_get_balance",
     "bitcoin_get_current_fee_percentiles",
@@ -385,6 +393,8 @@ const BOOK_METHODS: &[&str] = &[
     "uninstall_code",
     "update_settings",
     "upload_chunk",
+    "vetkd_derive_key",
+    "vetkd_public_key",
 ];
 
 /// Every record field and variant case of `ours` exists in `theirs` at the same place

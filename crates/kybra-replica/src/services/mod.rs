@@ -4,6 +4,8 @@
 //!
 //! * [`randomness`]: the management canister's `raw_rand`;
 //! * [`threshold`]: `ecdsa_public_key`, `sign_with_ecdsa`;
+//! * [`schnorr`]: `schnorr_public_key`, `sign_with_schnorr`;
+//! * [`vetkd`]: `vetkd_public_key`, `vetkd_derive_key`;
 //! * [`outcalls`] (cargo feature `http-outcalls`, networked): `http_request`;
 //! * [`bitcoin`] (cargo feature `bitcoin`): the four bitcoin methods on a regtest chain;
 //! * [`cmc`] and [`ledgers`]: the cycles minting canister, the cycles ledger and the ICP
@@ -24,6 +26,7 @@ pub mod randomness;
 pub mod schnorr;
 pub mod system_canisters;
 pub mod threshold;
+pub mod vetkd;
 
 use std::sync::Arc;
 
@@ -68,6 +71,7 @@ impl Services {
         s.register(Box::new(randomness::Randomness::default()));
         s.register(Box::new(threshold::ThresholdEcdsa));
         s.register(Box::new(schnorr::ThresholdSchnorr));
+        s.register(Box::new(vetkd::VetKd));
         #[cfg(feature = "http-outcalls")]
         s.register(Box::new(outcalls::HttpOutcalls::default()));
         #[cfg(feature = "bitcoin")]

@@ -87,6 +87,14 @@ from kybra.canisters.management.tecdsa import (
     SignWithEcdsaArgs,
     SignWithEcdsaResult,
 )
+from kybra.canisters.management.vetkd import (
+    VetKDCurve,
+    VetKDDeriveKeyArgs,
+    VetKDDeriveKeyResult,
+    VetKDKeyId,
+    VetKDPublicKeyArgs,
+    VetKDPublicKeyResult,
+)
 
 __all__ = [
     "Bip341",
@@ -149,6 +157,12 @@ __all__ = [
     "UploadChunkArgs",
     "Utxo",
     "UtxosFilter",
+    "VetKDCurve",
+    "VetKDDeriveKeyArgs",
+    "VetKDDeriveKeyResult",
+    "VetKDKeyId",
+    "VetKDPublicKeyArgs",
+    "VetKDPublicKeyResult",
     "management_canister",
 ]
 
@@ -221,6 +235,12 @@ class ManagementCanister(Service):
 
     @service_update
     def sign_with_schnorr(self, args: SignWithSchnorrArgs) -> SignWithSchnorrResult: ...
+
+    @service_update
+    def vetkd_public_key(self, args: VetKDPublicKeyArgs) -> VetKDPublicKeyResult: ...
+
+    @service_update
+    def vetkd_derive_key(self, args: VetKDDeriveKeyArgs) -> VetKDDeriveKeyResult: ...
 
     @service_update
     def http_request(self, args: HttpRequestArgs) -> HttpResponse: ...
