@@ -1,5 +1,5 @@
 """`kybra canister status|stop|start|uninstall-code|install|delete` and `kybra generate`,
-and `logs`, `update-settings`, as dfx has them, against the real replica (this module gets
+and `logs`, `update-settings`, `snapshot create|list|load|delete`, as dfx has them, against the real replica (this module gets
 its own replica: it stops and deletes canisters)."""
 
 from __future__ import annotations
@@ -58,6 +58,35 @@ def test_uninstall_then_install_with_a_mode(running: Project) -> None:
     running.call(HELLO, "set_message", '("before reinstall")')
     running.kybra("canister", "install", HELLO, "--mode", "reinstall", "--yes")
     assert running.call(HELLO, "get_message") == '("")'
+
+
+def test_snapshots_bring_a_canisters_state_back(running: Project) -> None:
+    running.call(HELLO, "set_message", '("in the snapshot")')
+    out = running.kybra("canister", "snapshot", "create", HELLO).stdout
+    found = re.search(r"Snapshot ID: ([0-9a-f]+)$", out.strip())
+    assert found, out
+    snapshot = found.group(1)
+    canister_id = running.kybra("canister", "id", HELLO).stdout.strip()
+    assert snapshot.startswith("00" * 8), snapshot
+    listed = running.kybra("canister", "snapshot", "list", HELLO).stdout
+    assert re.match(rf"^{snapshot}: \d+ bytes, taken at \d{{4}}-", listed), listed
+    running.call(HELLO, "set_message", '("after the snapshot")')
+    running.kybra("canister", "snapshot", "load", canister_id, snapshot)
+    assert running.call(HELLO, "get_message") == '("in the snapshot")'
+    # Bad ids are clear errors that change nothing.
+    assert "not hex" in running.fails("canister", "snapshot", "load", HELLO, "xyz")
+    unknown = "00" * 8 + snapshot[16:-2] + "ff"
+    message = running.fails("canister", "snapshot", "load", HELLO, unknown)
+    assert "Could not find the snapshot ID" in message, message
+    running.kybra("identity", "new", "e2e_snooper", "--force")
+    message = running.fails(
+        "canister", "snapshot", "delete", HELLO, snapshot, "--identity", "e2e_snooper"
+    )
+    assert "controller" in message.lower(), message
+    assert running.call(HELLO, "get_message") == '("in the snapshot")'
+    running.kybra("canister", "snapshot", "delete", HELLO, snapshot)
+    listed = running.kybra("canister", "snapshot", "list", HELLO).stdout
+    assert "No snapshots" in listed, listed
 
 
 def test_generate_writes_declarations_an_agent_can_use(running: Project) -> None:

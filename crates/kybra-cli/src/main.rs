@@ -308,6 +308,74 @@ enum BitcoinCommand {
 }
 
 #[derive(Subcommand)]
+enum SnapshotCommand {
+    /// Snapshot a canister's code and memory (module, heap, stable memory, chunks).
+    Create {
+        /// Canister name (from dfx.json) or id.
+        canister: String,
+        /// Replace this snapshot (hex id) instead of adding one (a canister keeps at most 10).
+        #[arg(long, value_name = "SNAPSHOT_ID")]
+        replace: Option<String>,
+        /// Replica to talk to: `local` (default), `ic`, or a URL.
+        #[arg(long)]
+        network: Option<String>,
+    },
+    /// Put a snapshot's code and memory back into the canister.
+    Load {
+        /// Canister name (from dfx.json) or id.
+        canister: String,
+        /// The snapshot's id (hex, as `list` prints it).
+        snapshot: String,
+        /// Replica to talk to: `local` (default), `ic`, or a URL.
+        #[arg(long)]
+        network: Option<String>,
+    },
+    /// List a canister's snapshots: id, size and when it was taken.
+    List {
+        /// Canister name (from dfx.json) or id.
+        canister: String,
+        /// Replica to talk to: `local` (default), `ic`, or a URL.
+        #[arg(long)]
+        network: Option<String>,
+    },
+    /// Delete one of a canister's snapshots.
+    Delete {
+        /// Canister name (from dfx.json) or id.
+        canister: String,
+        /// The snapshot's id (hex, as `list` prints it).
+        snapshot: String,
+        /// Replica to talk to: `local` (default), `ic`, or a URL.
+        #[arg(long)]
+        network: Option<String>,
+    },
+}
+
+impl SnapshotCommand {
+    fn run(self) -> anyhow::Result<()> {
+        use commands::snapshot::{run, Operation};
+        let (op, canister, network) = match self {
+            SnapshotCommand::Create {
+                canister,
+                replace,
+                network,
+            } => (Operation::Create { replace }, canister, network),
+            SnapshotCommand::Load {
+                canister,
+                snapshot,
+                network,
+            } => (Operation::Load { snapshot }, canister, network),
+            SnapshotCommand::List { canister, network } => (Operation::List, canister, network),
+            SnapshotCommand::Delete {
+                canister,
+                snapshot,
+                network,
+            } => (Operation::Delete { snapshot }, canister, network),
+        };
+        run(op, &canister, network.as_deref())
+    }
+}
+
+#[derive(Subcommand)]
 enum CanisterCommand {
     /// Give a canister cycles from the current identity's cycles-ledger account (dfx's
     /// `canister deposit-cycles AMOUNT CANISTER`).
@@ -428,6 +496,11 @@ enum CanisterCommand {
         /// Replica to talk to: `local` (default), `ic`, or a URL.
         #[arg(long)]
         network: Option<String>,
+    },
+    /// Take, load, list and delete a canister's snapshots (dfx's `canister snapshot`).
+    Snapshot {
+        #[command(subcommand)]
+        command: SnapshotCommand,
     },
     /// Print a canister's log (its prints and traps), as dfx's `canister logs`.
     Logs {
@@ -1019,6 +1092,7 @@ fn main() -> ExitCode {
                 follow,
                 network,
             } => commands::logs::run(&canister, follow, network.as_deref()),
+            CanisterCommand::Snapshot { command } => command.run(),
             CanisterCommand::Create {
                 canister,
                 all,

@@ -299,6 +299,30 @@ type canister_install_mode = variant {
 };
 type schnorr_aux = variant { bip341 : record { merkle_root_hash : blob } };
 type vetkd_curve = variant { bls12_381_g2 };
+type snapshot_id = blob;
+type snapshot = record { id : snapshot_id; taken_at_timestamp : nat64; total_size : nat64 };
+type change_origin = variant {
+  from_user : record { user_id : principal };
+  from_canister : record { canister_id : principal; canister_version : opt nat64 };
+};
+type change_details = variant {
+  creation : record { controllers : vec principal; environment_variables_hash : opt blob };
+  code_uninstall;
+  code_deployment : record { mode : variant { install; reinstall; upgrade }; module_hash : blob };
+  load_snapshot : record {
+    canister_version : nat64; snapshot_id : snapshot_id; taken_at_timestamp : nat64;
+    source : variant { taken_from_canister : reserved; metadata_upload : reserved };
+    from_canister_id : opt principal;
+  };
+  controllers_change : record { controllers : vec principal };
+  rename_canister : record {
+    canister_id : principal; total_num_changes : nat64; requested_by : principal;
+    rename_to : record { canister_id : principal; version : nat64; total_num_changes : nat64 };
+  };
+};
+type change = record {
+  timestamp_nanos : nat64; canister_version : nat64; origin : change_origin; details : change_details;
+};
 service ic : {
   create_canister : (record { settings : opt canister_settings; sender_canister_version : opt nat64 })
     -> (record {canister_id : canister_id});
@@ -354,6 +378,19 @@ service ic : {
     input : blob; context : blob; transport_public_key : blob;
     key_id : record { curve : vetkd_curve; name : text };
   }) -> (record { encrypted_key : blob });
+  take_canister_snapshot : (record {
+    canister_id : canister_id; replace_snapshot : opt snapshot_id; uninstall_code : opt bool;
+    sender_canister_version : opt nat64;
+  }) -> (snapshot);
+  load_canister_snapshot : (record {
+    canister_id : canister_id; snapshot_id : snapshot_id; sender_canister_version : opt nat64;
+  }) -> ();
+  list_canister_snapshots : (record { canister_id : canister_id }) -> (vec snapshot);
+  delete_canister_snapshot : (record { canister_id : canister_id; snapshot_id : snapshot_id }) -> ();
+  canister_info : (record { canister_id : canister_id; num_requested_changes : opt nat64 }) -> (record {
+    total_num_changes : nat64; recent_changes : vec change; module_hash : opt blob;
+    controllers : vec principal;
+  });
   bitcoin_get_balance: (get_balance_request) -> (satoshi);
   bitcoin_get_utxos: (get_utxos_request) -> (get_utxos_response);
   bitcoin_send_transaction: (send_transaction_request) -> ();
@@ -365,22 +402,26 @@ service ic : {
 }
 "#;
 
-/// The methods the Kybra Book lists for the management canister, threshold Schnorr, vetKD
-/// and the chunk store.
+/// The methods the Kybra Book lists for the management canister, and the newer ones:
+/// threshold Schnorr, vetKD, the chunk store, snapshots and `canister_info`.
 const BOOK_METHODS: &[&str] = &[
     "bitcoin_get_balance",
     "bitcoin_get_current_fee_percentiles",
     "bitcoin_get_utxos",
     "bitcoin_send_transaction",
+    "canister_info",
     "canister_status",
     "clear_chunk_store",
     "create_canister",
     "delete_canister",
+    "delete_canister_snapshot",
     "deposit_cycles",
     "ecdsa_public_key",
     "http_request",
     "install_chunked_code",
     "install_code",
+    "list_canister_snapshots",
+    "load_canister_snapshot",
     "provisional_create_canister_with_cycles",
     "provisional_top_up_canister",
     "raw_rand",
@@ -390,6 +431,7 @@ const BOOK_METHODS: &[&str] = &[
     "start_canister",
     "stop_canister",
     "stored_chunks",
+    "take_canister_snapshot",
     "uninstall_code",
     "update_settings",
     "upload_chunk",

@@ -1,5 +1,6 @@
 //! A canister's state as the replica keeps it: settings (controllers), status, cycles,
-//! the chunk store, its log, and — once code is installed — the live [`Execution`].
+//! the chunk store, its log, its snapshots and history, and — once code is installed —
+//! the live [`Execution`].
 //! The ic0-visible parts (stable memory, certified data, timer) live in the execution's
 //! [`Host`] while code is installed.
 
@@ -8,9 +9,11 @@ use std::collections::BTreeMap;
 use candid::Principal;
 
 use crate::execution::Execution;
+use crate::history::History;
 use crate::host::{Api, Ctx, Host};
 use crate::logs::CanisterLog;
 use crate::module::Metadata;
+use crate::snapshots::Snapshot;
 use crate::stable::StableMemory;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +50,11 @@ pub struct Canister {
     pub settings: Settings,
     /// Instructions of the last message executed (for benchmarks).
     pub last_instructions: u64,
+    /// Snapshots, oldest first ([`crate::snapshots`]).
+    pub snapshots: Vec<Snapshot>,
+    /// The index of the next snapshot (ids are never reused).
+    pub next_snapshot: u64,
+    pub history: History,
 }
 
 /// Settings kept only to report them back in `canister_status`.
@@ -74,6 +82,9 @@ impl Canister {
             certified_data: Vec::new(),
             version: 0,
             last_instructions: 0,
+            snapshots: Vec::new(),
+            next_snapshot: 0,
+            history: History::default(),
             settings: Settings {
                 freezing_threshold: 2_592_000,
                 reserved_cycles_limit: 5_000_000_000_000,
@@ -138,9 +149,10 @@ impl Canister {
         }
     }
 
-    /// Bytes used: heap + stable memory + chunks.
+    /// Bytes used: heap + stable memory + code + chunks + snapshots.
     pub fn memory_size(&self) -> u64 {
         let chunks: usize = self.chunks.values().map(|c| c.len()).sum();
+        let snapshots: u64 = self.snapshots.iter().map(Snapshot::total_size).sum();
         let (heap, stable, code) = match &self.exec {
             Some(e) => (
                 e.heap_bytes(),
@@ -149,7 +161,7 @@ impl Canister {
             ),
             None => (0, 0, 0),
         };
-        heap + stable + code + chunks as u64
+        heap + stable + code + chunks as u64 + snapshots
     }
 
     /// Appends log lines of a message.

@@ -16,7 +16,7 @@
 //! | messages | `scheduler`: routing, call contexts and the queue, ingress, composite queries, timers |
 //! | what messages reach | `management` (the management canister), [`services`] (system services behind one trait), `persist` (checkpoint + journal) |
 //! | the world | `state` (canisters, clock, ids), `calls` (calls in flight, as data) |
-//! | one canister | `canister`, `execution` (an instance; atomicity) |
+//! | one canister | `canister`, `execution` (an instance; atomicity), `snapshots`, `history` |
 //! | ic0 | `system_api` (one module per theme), `host` (a message's context, as data) |
 //! | ground | `limits`, `fees`, `error`, `ids`, `module`, `engine`, `stable`, `pages`, `logs`, `clock`, `config` |
 //!
@@ -27,7 +27,8 @@
 //! ([`Replica::open_with`]).
 //!
 //! With [`ReplicaConfig::state_dir`] set ([`Replica::open`]), the state — every canister
-//! with its module, memory, settings, chunks and logs, and the id counter — survives
+//! with its module, memory, settings, chunks, logs, snapshots and history, and the id
+//! counter — survives
 //! restarts and crashes: an update returns only once its changes are on disk
 //! (see the `persist` module). Queries change nothing durable.
 
@@ -39,6 +40,7 @@ pub mod engine;
 mod error;
 mod execution;
 pub mod fees;
+mod history;
 mod host;
 pub mod ids;
 mod limits;
@@ -50,6 +52,7 @@ mod persist;
 mod replica;
 mod scheduler;
 pub mod services;
+mod snapshots;
 mod stable;
 mod state;
 mod system_api;

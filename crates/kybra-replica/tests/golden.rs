@@ -1,21 +1,23 @@
-//! Pins the state folder's format (`persist`: `checkpoint` and `journal`, format version 3)
+//! Pins the state folder's format (`persist`: `checkpoint` and `journal`, format version 4)
 //! with golden files made by a fixed scenario on a fixed clock: a small canister (built here
 //! with `wasm-encoder`: heap, a mutable global, stable memory, a debug log) is created,
-//! installed and called, and two regtest blocks are mined; a checkpoint is written; then more
-//! calls, a settings change and one more block go to the journal. The files in
-//! `tests/golden/state-v3/` are that folder's `checkpoint` and `journal`;
-//! `tests/golden/state-v1/` (before the calls in flight were saved) and `state-v2/` (before
-//! the services' states — the bitcoin chain — were) are the same scenario's files in the
-//! earlier formats, without the mining, which every later replica must still open.
+//! installed and called, a snapshot is taken and two regtest blocks are mined; a checkpoint
+//! is written; then more calls, a settings change, a second snapshot and one more block go
+//! to the journal. The files in `tests/golden/state-v4/` are that folder's `checkpoint` and
+//! `journal`; `tests/golden/state-v1/` (before the calls in flight were saved), `state-v2/`
+//! (before the services' states — the bitcoin chain — were) and `state-v3/` (before
+//! snapshots and canister histories were) are the same scenario's files in the earlier
+//! formats, without what those formats lacked, which every later replica must still open.
 //!
 //! * [`the_scenario_writes_the_golden_bytes`]: the scenario writes exactly those bytes, so any
 //!   change to the encoding fails here.
 //! * [`the_golden_files_reopen_to_the_scenarios_state`]: a replica opened on them has the
 //!   scenario's state (canister, controllers, cycles, logs, heap, globals, stable memory), so
 //!   any change to the decoding fails here;
-//!   [`version_1_files_open_in_the_current_replica`] and
-//!   [`version_2_files_open_in_the_current_replica`] are the same for the earlier versions
-//!   (migration; their chain starts again at genesis).
+//!   [`version_1_files_open_in_the_current_replica`] to
+//!   [`version_3_files_open_in_the_current_replica`] are the same for the earlier versions
+//!   (migration; versions 1 and 2 start their chain again at genesis, and canisters from
+//!   versions before 4 have no snapshots and an empty history).
 //!
 //! The files are users' data: a format change must bump `FORMAT_VERSION`, keep these files as
 //! the previous version's, and add a test that the new replica still opens (migrates) them.
@@ -46,7 +48,7 @@ fn other() -> Principal {
 }
 
 /// The current format's files.
-const VERSION: u32 = 3;
+const VERSION: u32 = 4;
 
 /// Where the scenario's blocks pay (BIP 173's regtest P2WPKH example).
 const MINER: &str = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080";
@@ -180,6 +182,7 @@ fn scenario(dir: &Path) -> (Vec<u8>, Vec<u8>, Principal) {
     r.install_module(user(), id, &module(), Vec::new(), InstallMode::Install)
         .unwrap();
     r.update(user(), id, None, "put", b"golden").unwrap();
+    take_snapshot(&r, id);
     r.bitcoin_mine(MINER, 2).unwrap();
     r.checkpoint().unwrap();
     r.update(user(), id, None, "put", b"journal entry").unwrap();
@@ -200,10 +203,41 @@ fn scenario(dir: &Path) -> (Vec<u8>, Vec<u8>, Principal) {
         &candid::encode_one(settings).unwrap(),
     )
     .unwrap();
+    take_snapshot(&r, id);
     let read = |f: &str| std::fs::read(dir.join(f)).unwrap();
     let files = (read("checkpoint"), read("journal"), id);
     drop(r);
     files
+}
+
+fn take_snapshot(r: &Replica, id: Principal) {
+    let args = mgmt::TakeCanisterSnapshotArgs {
+        canister_id: id,
+        replace_snapshot: None,
+        uninstall_code: None,
+        sender_canister_version: None,
+    };
+    r.update(
+        user(),
+        Principal::management_canister(),
+        Some(id),
+        "take_canister_snapshot",
+        &candid::encode_one(args).unwrap(),
+    )
+    .unwrap();
+}
+
+fn list_snapshots(r: &Replica, id: Principal) -> Vec<mgmt::Snapshot> {
+    let out = r
+        .update(
+            user(),
+            Principal::management_canister(),
+            Some(id),
+            "list_canister_snapshots",
+            &candid::encode_one(mgmt::CanisterIdRecord { canister_id: id }).unwrap(),
+        )
+        .unwrap();
+    candid::decode_one(&out).unwrap()
 }
 
 #[test]
@@ -248,6 +282,11 @@ fn version_2_files_open_in_the_current_replica() {
     reopen(2);
 }
 
+#[test]
+fn version_3_files_open_in_the_current_replica() {
+    reopen(3);
+}
+
 /// Opens a copy of the golden files of format `version` and checks the scenario's state.
 fn reopen(version: u32) {
     let tmp = tempfile::tempdir().unwrap();
@@ -276,6 +315,29 @@ fn reopen(version: u32) {
     assert_eq!(r.bitcoin_tip_height(), blocks);
     let mined = u64::from(blocks) * 50 * 100_000_000;
     assert_eq!(r.bitcoin_balance(MINER, 0).unwrap(), mined);
+    // Two snapshots, one from the checkpoint and one from the journal (none before version
+    // 4); loading the first brings its heap back.
+    let snapshots = list_snapshots(&r, id);
+    if version >= 4 {
+        assert_eq!(snapshots.len(), 2, "{snapshots:?}");
+        assert!(snapshots.iter().all(|s| s.taken_at_timestamp == TIME));
+        let load = mgmt::LoadCanisterSnapshotArgs {
+            canister_id: id,
+            snapshot_id: snapshots[0].id.clone(),
+            sender_canister_version: None,
+        };
+        r.update(
+            user(),
+            Principal::management_canister(),
+            Some(id),
+            "load_canister_snapshot",
+            &candid::encode_one(load).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(r.query(user(), id, "get", &[]).unwrap(), b"golden");
+    } else {
+        assert!(snapshots.is_empty(), "{snapshots:?}");
+    }
     // The global counted two calls and stable memory grew a page each: a third call sees
     // both, and keeps working on the restored instance.
     r.update(user(), id, None, "put", b"again").unwrap();

@@ -66,6 +66,22 @@ pub fn payload() -> Result<Payload, String> {
         ("install_chunked_code", f0::<m::InstallChunkedCodeArgs>()),
         ("deposit_cycles", f0::<m::DepositCyclesArgs>()),
         (
+            "take_canister_snapshot",
+            f::<m::TakeCanisterSnapshotArgs, m::TakeCanisterSnapshotResult>(),
+        ),
+        (
+            "load_canister_snapshot",
+            f0::<m::LoadCanisterSnapshotArgs>(),
+        ),
+        (
+            "list_canister_snapshots",
+            f::<m::ListCanisterSnapshotsArgs, m::ListCanisterSnapshotsResult>(),
+        ),
+        (
+            "delete_canister_snapshot",
+            f0::<m::DeleteCanisterSnapshotArgs>(),
+        ),
+        (
             "raw_rand",
             Function {
                 modes: vec![],

@@ -185,12 +185,41 @@ class Canister:
     def module_hash(self) -> bytes | None:
         return self._replica.native.module_hash(self.id.bytes)
 
-    def _lifecycle(self, method: str) -> None:
+    def _lifecycle(self, method: str, **fields: Any) -> Any:
+        """Management canister `method` on this canister, as its first controller."""
         controller = self.controllers[0] if self.controllers else self.caller
         call: Callable[..., Any] = getattr(
             self._replica.management.as_caller(controller), method
         )
-        call({"canister_id": self.id})
+        return call({"canister_id": self.id, **fields})
+
+    def take_snapshot(self, replace: bytes | None = None) -> dict[str, Any]:
+        """Snapshots the canister's code and memory (`take_canister_snapshot`), replacing
+        the snapshot `replace` if given: the snapshot's `id`, `taken_at_timestamp` and
+        `total_size`."""
+        result: dict[str, Any] = self._lifecycle(
+            "take_canister_snapshot",
+            replace_snapshot=replace,
+            uninstall_code=None,
+            sender_canister_version=None,
+        )
+        return result
+
+    def load_snapshot(self, snapshot_id: bytes) -> None:
+        """Puts a snapshot's code and memory back (`load_canister_snapshot`)."""
+        self._lifecycle(
+            "load_canister_snapshot",
+            snapshot_id=snapshot_id,
+            sender_canister_version=None,
+        )
+
+    def snapshots(self) -> list[dict[str, Any]]:
+        """The canister's snapshots, oldest first (`list_canister_snapshots`)."""
+        result: list[dict[str, Any]] = self._lifecycle("list_canister_snapshots")
+        return result
+
+    def delete_snapshot(self, snapshot_id: bytes) -> None:
+        self._lifecycle("delete_canister_snapshot", snapshot_id=snapshot_id)
 
     def stop(self) -> None:
         """Stops the canister (calls to it are rejected until `start`)."""

@@ -129,6 +129,17 @@ async fn management(
     id: Principal,
 ) -> Result<Vec<u8>> {
     let arg = candid::encode_one(CanisterIdRecord { canister_id: id })?;
+    management_call(agent, network, method, id, arg).await
+}
+
+/// An update call of `method` on the management canister about canister `id`, with `arg`.
+pub(super) async fn management_call(
+    agent: &Agent,
+    network: &Network,
+    method: &str,
+    id: Principal,
+    arg: Vec<u8>,
+) -> Result<Vec<u8>> {
     agent
         .update(&Principal::management_canister(), method)
         .with_effective_canister_id(id)

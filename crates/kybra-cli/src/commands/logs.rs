@@ -33,12 +33,17 @@ struct Logs {
     canister_log_records: Vec<Record>,
 }
 
-/// One record as dfx prints it.
-fn line(r: &Record) -> String {
-    let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(r.timestamp_nanos))
+/// An IC time (nanoseconds since the epoch) in RFC 3339, UTC.
+pub(super) fn timestamp(nanos: u64) -> String {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(nanos))
         .ok()
         .and_then(|t| t.format(&Rfc3339).ok())
-        .unwrap_or_else(|| r.timestamp_nanos.to_string());
+        .unwrap_or_else(|| nanos.to_string())
+}
+
+/// One record as dfx prints it.
+fn line(r: &Record) -> String {
+    let at = timestamp(r.timestamp_nanos);
     format!("[{}. {at}]: {}", r.idx, String::from_utf8_lossy(&r.content))
 }
 

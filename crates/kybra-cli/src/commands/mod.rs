@@ -13,6 +13,7 @@ pub mod ledger;
 pub mod logs;
 pub mod new;
 pub mod settings;
+pub mod snapshot;
 pub mod start;
 pub mod stop;
 pub mod wallet;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use candid::Principal;
 use ic_management_canister_types as mgmt;
 
+use super::changes::record_change;
 use super::settings::{apply_settings, validate_settings};
 use crate::canister::Canister;
 use crate::error::Reject;
@@ -55,7 +56,13 @@ pub fn create(
     };
     let mut c = Canister::new(id, vec![sender], cycles);
     apply_settings(&mut c, &settings)?;
+    let controllers = c.controllers.clone();
     state.canisters.insert(id, c);
+    let details = mgmt::ChangeDetails::Creation(mgmt::CreationRecord {
+        controllers,
+        environment_variables_hash: None,
+    });
+    record_change(state, id, sender, details);
     Ok(id)
 }
 
@@ -143,6 +150,16 @@ pub fn install(
             c.version += 1;
             c.sync_from_host();
             c.log(time, logs);
+            let mode = match mode {
+                mgmt::CanisterInstallMode::Install => mgmt::CodeDeploymentMode::Install,
+                mgmt::CanisterInstallMode::Reinstall => mgmt::CodeDeploymentMode::Reinstall,
+                mgmt::CanisterInstallMode::Upgrade(_) => mgmt::CodeDeploymentMode::Upgrade,
+            };
+            let details = mgmt::ChangeDetails::CodeDeployment(mgmt::CodeDeploymentRecord {
+                mode,
+                module_hash: prepared.hash.to_vec(),
+            });
+            record_change(state, id, sender, details);
             Ok(())
         }
         Err(reject) => {

@@ -1,14 +1,16 @@
 //! The management canister (`aaaaa-aa`): the one router of its methods, for ingress
 //! messages and canisters' calls alike — canister lifecycle (create, install/reinstall/
-//! upgrade, chunked install, start/stop, delete, uninstall), settings, status, logs and
-//! cycles — with the IC's Candid types (`ic-management-canister-types`) and controller
+//! upgrade, chunked install, start/stop, delete, uninstall), settings, status, logs,
+//! snapshots, history (`canister_info`) and cycles — with the IC's Candid types (`ic-management-canister-types`) and controller
 //! checks. Methods that belong to a system service (`raw_rand`, threshold signatures, HTTP
 //! outcalls, bitcoin) are routed to the service before they get here
 //! ([`crate::scheduler`]).
 
 mod args;
+mod changes;
 mod lifecycle;
 mod settings;
+mod snapshots;
 
 use candid::Principal;
 use ic_management_canister_types as mgmt;
@@ -19,6 +21,7 @@ use crate::error::Reject;
 use crate::limits::*;
 use crate::state::State;
 use args::{check_effective, controlled, controlled_mut, decode, empty, encode, to_u128};
+use changes::record_change;
 use settings::{apply_settings, status, validate_settings};
 
 pub use lifecycle::create;
@@ -229,6 +232,12 @@ fn lifecycle_call(
             c.exec = None;
             c.certified_data.clear();
             c.version += 1;
+            record_change(
+                state,
+                a.canister_id,
+                sender,
+                mgmt::ChangeDetails::CodeUninstall,
+            );
             Ok(empty())
         }
         "update_settings" => {
@@ -238,6 +247,13 @@ fn lifecycle_call(
             let c = controlled_mut(state, sender, a.canister_id)?;
             apply_settings(c, &a.settings)?;
             c.version += 1;
+            if let Some(controllers) = a.settings.controllers {
+                let details =
+                    mgmt::ChangeDetails::ControllersChange(mgmt::ControllersChangeRecord {
+                        controllers,
+                    });
+                record_change(state, a.canister_id, sender, details);
+            }
             Ok(empty())
         }
         "provisional_top_up_canister" => {
@@ -252,6 +268,21 @@ fn lifecycle_call(
             Ok(empty())
         }
         "fetch_canister_logs" => query(state, sender, method, arg),
+        "take_canister_snapshot"
+        | "load_canister_snapshot"
+        | "list_canister_snapshots"
+        | "delete_canister_snapshot" => {
+            // Each argument is a record with `canister_id` (Candid skips the other fields).
+            let a: mgmt::CanisterIdRecord = decode(method, arg)?;
+            check_effective(effective, a.canister_id)?;
+            match method {
+                "take_canister_snapshot" => snapshots::take(state, sender, arg),
+                "load_canister_snapshot" => snapshots::load(state, sender, arg),
+                "list_canister_snapshots" => snapshots::list(state, sender, arg),
+                _ => snapshots::delete(state, sender, arg),
+            }
+        }
+        "canister_info" => snapshots::info(state, sender, arg),
         _ => Err(Reject::unknown_management_method(method)),
     }
 }

@@ -135,7 +135,7 @@ pub fn status(c: &Canister) -> mgmt::CanisterStatusResult {
             custom_sections_size: n(custom as u128),
             canister_history_size: n(0),
             wasm_chunk_store_size: n(chunks as u128),
-            snapshots_size: n(0),
+            snapshots_size: n(c.snapshots.iter().map(|s| s.total_size() as u128).sum()),
             log_memory_store_size: n(0),
         },
         cycles: n(c.cycles),

@@ -19,9 +19,10 @@ use super::error::PersistError;
 const CHECKPOINT_MAGIC: &[u8; 8] = b"KYBRACKP";
 const JOURNAL_MAGIC: &[u8; 8] = b"KYBRAJNL";
 /// 2: checkpoints and journal entries also hold the calls in flight (`super::calls`);
-/// 3: and the system services' saved states (the bitcoin chain). Folders of versions 1
-/// and 2 are read too.
-const FORMAT_VERSION: u32 = 3;
+/// 3: and the system services' saved states (the bitcoin chain); 4: and every canister's
+/// snapshots and history (checkpoints end with them; journals have their own operations).
+/// Folders of versions 1 to 3 are read too.
+const FORMAT_VERSION: u32 = 4;
 pub const HEADER: usize = 8 + 4 + 8;
 
 /// An open state folder: its lock and the journal being appended to.

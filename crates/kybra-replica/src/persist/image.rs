@@ -1,5 +1,6 @@
 //! What persistence saves, as plain data: [`StateImage`] (the replica), [`CanisterImage`]
-//! (one canister) and [`CodeImage`] (installed code: module, heap, globals, stable memory).
+//! (one canister), [`SavedCode`] (installed code: module, heap, globals, stable memory),
+//! and since format version 4 each canister's snapshots and history.
 //! Encoding always reads the live state (checkpoints, journal records); decoding always
 //! produces images, which recovery updates record by record before it rebuilds the live
 //! state from them (`super::restore`).
@@ -12,7 +13,9 @@ use wasmtime::Val;
 use super::codec::{Corrupt, Reader, Writer};
 use crate::canister::{Canister, Settings, Status};
 use crate::execution::Execution;
+use crate::history::History;
 use crate::logs::{CanisterLog, LogRecord};
+use crate::snapshots::{SavedCode, Snapshot};
 
 /// The replica's durable state.
 #[derive(Default)]
@@ -32,7 +35,11 @@ pub struct CanisterImage {
     pub meta: Meta,
     pub chunks: BTreeMap<[u8; 32], Vec<u8>>,
     pub logs: CanisterLog,
-    pub code: Option<CodeImage>,
+    pub code: Option<SavedCode>,
+    pub snapshots: Vec<Snapshot>,
+    /// The index of the canister's next snapshot.
+    pub next_snapshot: u64,
+    pub history: History,
 }
 
 /// A canister's small fields.
@@ -44,15 +51,6 @@ pub struct Meta {
     pub version: u64,
     pub settings: Settings,
     pub global_timer: u64,
-}
-
-pub struct CodeImage {
-    /// The module as installed (decompressed).
-    pub module: Vec<u8>,
-    pub heap: Vec<u8>,
-    /// `None`: a reference-typed global, which is not saved (it keeps its initial value).
-    pub globals: Vec<Option<Val>>,
-    pub stable: Vec<u8>,
 }
 
 // ---- encoding (from the live state) ----
@@ -79,15 +77,16 @@ pub fn write_meta(w: &mut Writer, c: &Canister) {
     w.u64(c.exec.as_ref().map_or(0, |e| e.host().global_timer));
 }
 
-pub fn write_globals(w: &mut Writer, globals: &[Val]) {
+/// Mutable globals; `None` (or a reference) is saved as "not saved".
+pub fn write_globals<'a>(w: &mut Writer, globals: impl ExactSizeIterator<Item = Option<&'a Val>>) {
     w.len(globals.len());
     for g in globals {
         let (tag, bits) = match g {
-            Val::I32(v) => (0, *v as u32 as u128),
-            Val::I64(v) => (1, *v as u64 as u128),
-            Val::F32(v) => (2, *v as u128),
-            Val::F64(v) => (3, *v as u128),
-            Val::V128(v) => (4, v.as_u128()),
+            Some(Val::I32(v)) => (0, *v as u32 as u128),
+            Some(Val::I64(v)) => (1, *v as u64 as u128),
+            Some(Val::F32(v)) => (2, *v as u128),
+            Some(Val::F64(v)) => (3, *v as u128),
+            Some(Val::V128(v)) => (4, v.as_u128()),
             _ => (255, 0),
         };
         w.u8(tag);
@@ -95,11 +94,61 @@ pub fn write_globals(w: &mut Writer, globals: &[Val]) {
     }
 }
 
+/// Installed code as it runs (no copy of its memories is made).
 pub fn write_code(w: &mut Writer, e: &Execution) {
     w.bytes(&e.prepared.original);
     w.bytes(e.committed_heap());
-    write_globals(w, e.committed_globals());
+    write_globals(w, e.committed_globals().iter().map(Some));
     w.bytes(e.host().stable.bytes());
+}
+
+/// Saved code, in [`write_code`]'s layout.
+fn write_saved(w: &mut Writer, code: &SavedCode) {
+    w.bytes(&code.module);
+    w.bytes(&code.heap);
+    write_globals(w, code.globals.iter().map(Option::as_ref));
+    w.bytes(&code.stable);
+}
+
+fn write_chunks(w: &mut Writer, chunks: &BTreeMap<[u8; 32], Vec<u8>>) {
+    w.len(chunks.len());
+    for (hash, chunk) in chunks {
+        w.buf.extend_from_slice(hash);
+        w.bytes(chunk);
+    }
+}
+
+/// One snapshot, after the canister's next snapshot index.
+pub fn write_snapshot(w: &mut Writer, next_snapshot: u64, s: &Snapshot) {
+    w.u64(next_snapshot);
+    w.bytes(&s.id);
+    w.u64(s.taken_at);
+    w.u64(s.canister_version);
+    write_saved(w, &s.code);
+    w.bytes(&s.certified_data);
+    w.u64(s.global_timer);
+    write_chunks(w, &s.chunks);
+}
+
+/// A canister's history: the count of changes, then the kept ones, each as the Candid of
+/// the IC's `change` record.
+pub fn write_history(w: &mut Writer, h: &History) {
+    w.u64(h.total);
+    w.len(h.recent.len());
+    for change in &h.recent {
+        w.bytes(&candid::encode_one(change).expect("a change encodes"));
+    }
+}
+
+/// What format version 4 added per canister: its history, next snapshot index and snapshots.
+fn write_canister_extras(w: &mut Writer, c: &Canister) {
+    w.principal(&c.id);
+    write_history(w, &c.history);
+    w.u64(c.next_snapshot);
+    w.len(c.snapshots.len());
+    for s in &c.snapshots {
+        write_snapshot(w, c.next_snapshot, s);
+    }
 }
 
 pub fn write_record(w: &mut Writer, r: &LogRecord) {
@@ -111,11 +160,7 @@ pub fn write_record(w: &mut Writer, r: &LogRecord) {
 pub fn write_canister(w: &mut Writer, c: &Canister) {
     w.principal(&c.id);
     write_meta(w, c);
-    w.len(c.chunks.len());
-    for (hash, chunk) in &c.chunks {
-        w.buf.extend_from_slice(hash);
-        w.bytes(chunk);
-    }
+    write_chunks(w, &c.chunks);
     w.u64(c.logs.next_idx());
     let records: Vec<&LogRecord> = c.logs.records_from(0).collect();
     w.len(records.len());
@@ -130,22 +175,24 @@ pub fn write_canister(w: &mut Writer, c: &Canister) {
 }
 
 /// The whole state: the counters, every canister, then the calls in flight (`calls`, as
-/// `super::calls` encodes them) and the services' states (`services`, as
-/// [`write_services`] encodes them).
+/// `super::calls` encodes them), the services' states (`services`, as [`write_services`]
+/// encodes them) and every canister's history and snapshots.
 pub fn write_state<'a>(
     w: &mut Writer,
     next_index: u64,
     clock_last: u64,
-    canisters: impl ExactSizeIterator<Item = &'a Canister>,
+    canisters: impl ExactSizeIterator<Item = &'a Canister> + Clone,
     calls: &[u8],
     services: &[u8],
 ) {
     w.u64(next_index);
     w.u64(clock_last);
     w.len(canisters.len());
-    canisters.for_each(|c| write_canister(w, c));
+    canisters.clone().for_each(|c| write_canister(w, c));
     w.bytes(calls);
     w.bytes(services);
+    w.len(canisters.len());
+    canisters.for_each(|c| write_canister_extras(w, c));
 }
 
 /// The system services' saved states: a count, then each one's name and bytes (what the
@@ -210,8 +257,8 @@ pub fn read_globals(r: &mut Reader) -> Result<Vec<Option<Val>>, Corrupt> {
         .collect()
 }
 
-pub fn read_code(r: &mut Reader) -> Result<CodeImage, Corrupt> {
-    Ok(CodeImage {
+pub fn read_code(r: &mut Reader) -> Result<SavedCode, Corrupt> {
+    Ok(SavedCode {
         module: r.bytes()?.to_vec(),
         heap: r.bytes()?.to_vec(),
         globals: read_globals(r)?,
@@ -230,11 +277,7 @@ pub fn read_record(r: &mut Reader) -> Result<LogRecord, Corrupt> {
 fn read_canister(r: &mut Reader) -> Result<(Principal, CanisterImage), Corrupt> {
     let id = r.principal()?;
     let meta = read_meta(r)?;
-    let mut chunks = BTreeMap::new();
-    for _ in 0..r.len()? {
-        let hash = r.hash()?;
-        chunks.insert(hash, r.bytes()?.to_vec());
-    }
+    let chunks = read_chunks(r)?;
     let mut logs = CanisterLog::default();
     let next_idx = r.u64()?;
     for _ in 0..r.len()? {
@@ -248,12 +291,69 @@ fn read_canister(r: &mut Reader) -> Result<(Principal, CanisterImage), Corrupt> 
     Ok((
         id,
         CanisterImage {
-            meta,
+            code,
             chunks,
             logs,
-            code,
+            ..CanisterImage::new(meta)
         },
     ))
+}
+
+fn read_chunks(r: &mut Reader) -> Result<BTreeMap<[u8; 32], Vec<u8>>, Corrupt> {
+    let mut chunks = BTreeMap::new();
+    for _ in 0..r.len()? {
+        let hash = r.hash()?;
+        chunks.insert(hash, r.bytes()?.to_vec());
+    }
+    Ok(chunks)
+}
+
+/// What [`write_snapshot`] wrote: the next snapshot index and the snapshot.
+pub fn read_snapshot(r: &mut Reader) -> Result<(u64, Snapshot), Corrupt> {
+    let next = r.u64()?;
+    let snapshot = Snapshot {
+        id: r.bytes()?.to_vec(),
+        taken_at: r.u64()?,
+        canister_version: r.u64()?,
+        code: read_code(r)?,
+        certified_data: r.bytes()?.to_vec(),
+        global_timer: r.u64()?,
+        chunks: read_chunks(r)?,
+    };
+    Ok((next, snapshot))
+}
+
+/// What [`write_history`] wrote.
+pub fn read_history(r: &mut Reader) -> Result<History, Corrupt> {
+    let mut h = History {
+        total: r.u64()?,
+        ..History::default()
+    };
+    for _ in 0..r.len()? {
+        let change = candid::decode_one(r.bytes()?)
+            .map_err(|e| Corrupt(format!("a canister history change does not decode: {e}")))?;
+        h.recent.push_back(change);
+    }
+    Ok(h)
+}
+
+/// What [`write_canister_extras`] wrote, onto `canisters`.
+fn read_canister_extras(
+    r: &mut Reader,
+    canisters: &mut BTreeMap<Principal, CanisterImage>,
+) -> Result<(), Corrupt> {
+    for _ in 0..r.len()? {
+        let id = r.principal()?;
+        let c = canisters
+            .get_mut(&id)
+            .ok_or_else(|| Corrupt(format!("snapshots and history of unknown canister {id}")))?;
+        c.history = read_history(r)?;
+        c.next_snapshot = r.u64()?;
+        for _ in 0..r.len()? {
+            c.snapshots.push(read_snapshot(r)?.1);
+        }
+    }
+    Ok(())
 }
 
 /// What [`write_services`] wrote.
@@ -267,7 +367,8 @@ pub fn read_services(r: &mut Reader) -> Result<Vec<(String, Vec<u8>)>, Corrupt> 
         .collect()
 }
 
-/// A checkpoint of format `version` (1 has no calls in flight, 2 no services' states).
+/// A checkpoint of format `version` (1 has no calls in flight, 2 no services' states, 3 no
+/// snapshots or histories).
 pub fn read_state(r: &mut Reader, version: u32) -> Result<StateImage, Corrupt> {
     let next_index = r.u64()?;
     let clock_last = r.u64()?;
@@ -284,6 +385,9 @@ pub fn read_state(r: &mut Reader, version: u32) -> Result<StateImage, Corrupt> {
     };
     let calls = since(2)?;
     let services = since(3)?;
+    if version >= 4 {
+        read_canister_extras(r, &mut canisters)?;
+    }
     Ok(StateImage {
         next_index,
         clock_last,
@@ -300,6 +404,9 @@ impl CanisterImage {
             chunks: BTreeMap::new(),
             logs: CanisterLog::default(),
             code: None,
+            snapshots: Vec::new(),
+            next_snapshot: 0,
+            history: History::default(),
         }
     }
 }

@@ -22,14 +22,12 @@ mod record;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use candid::Principal;
 
 use crate::calls::Calls;
 use crate::canister::Canister;
 use crate::error::Reject;
-use crate::execution::Execution;
 use crate::services::Services;
 use crate::stable::StableMemory;
 use crate::state::State;
@@ -232,30 +230,19 @@ fn restore(dir: &Path, state: &mut State, image: StateImage) -> Result<(), Persi
         c.settings = m.settings;
         c.chunks = saved.chunks;
         c.logs = saved.logs;
+        c.snapshots = saved.snapshots;
+        c.next_snapshot = saved.next_snapshot;
+        c.history = saved.history;
         if let Some(code) = saved.code {
-            let fail = |detail: String| PersistError::Restore {
-                canister: id,
-                path: dir.to_path_buf(),
-                detail,
-            };
-            let prepared = crate::module::prepare(&code.module)
-                .map_err(|e| fail(format!("its module is invalid: {e}")))?;
-            let prepared = Arc::new(prepared);
-            let compiled = state
-                .engine
-                .compile(&prepared.instrumented)
-                .map_err(|e| fail(format!("cannot compile its module: {e:#}")))?;
-            let mut host = c.new_host(StableMemory::from_bytes(code.stable), time);
+            let mut host = c.new_host(StableMemory::from_bytes(code.stable.clone()), time);
             host.global_timer = m.global_timer;
-            let exec = Execution::from_saved(
-                &state.engine.engine,
-                compiled,
-                prepared,
-                host,
-                &code.heap,
-                &code.globals,
-            )
-            .map_err(fail)?;
+            let exec =
+                code.instantiate(&state.engine, host)
+                    .map_err(|detail| PersistError::Restore {
+                        canister: id,
+                        path: dir.to_path_buf(),
+                        detail,
+                    })?;
             c.exec = Some(exec);
         }
         state.canisters.insert(id, c);

@@ -28,6 +28,12 @@ const CALLS: u8 = 8;
 /// A system service's saved state changed: all of them follow (`write_services`; the op's
 /// canister id is the management canister's).
 const SERVICES: u8 = 9;
+/// A snapshot was taken (format version 4): the canister's next snapshot index, then it.
+const SNAPSHOT: u8 = 10;
+/// A snapshot was deleted (format version 4): its id.
+const DELETE_SNAPSHOT: u8 = 11;
+/// The canister's history changed (format version 4): all of it (`write_history`).
+const HISTORY: u8 = 12;
 
 /// What the journal and checkpoint already hold of one canister.
 #[derive(Default)]
@@ -37,6 +43,10 @@ struct Known {
     /// [`crate::execution::Execution::serial`] of the code last saved in full.
     serial: Option<u64>,
     log_next: u64,
+    /// The ids of the snapshots saved.
+    snapshots: BTreeSet<Vec<u8>>,
+    /// [`crate::history::History::total`] as last saved.
+    history_total: u64,
 }
 
 /// Turns changes of the live state into journal entries.
@@ -75,6 +85,8 @@ impl Recorder {
                 chunks: c.chunks.keys().copied().collect(),
                 serial: c.exec.as_ref().map(|e| e.serial),
                 log_next: c.logs.next_idx(),
+                snapshots: c.snapshots.iter().map(|s| s.id.clone()).collect(),
+                history_total: c.history.total,
             };
             self.known.insert(c.id, known);
         }
@@ -177,11 +189,33 @@ impl Recorder {
                 if let Some(heap_pages) = e.take_changes() {
                     op(w, DELTA, &c.id);
                     write_pages(w, e.committed_heap(), &heap_pages);
-                    write_globals(w, e.committed_globals());
+                    write_globals(w, e.committed_globals().iter().map(Some));
                     let stable_pages = e.host_mut().stable.take_dirty();
                     write_pages(w, e.host().stable.bytes(), &stable_pages);
                 }
             }
+        }
+        let gone: Vec<Vec<u8>> = known
+            .snapshots
+            .iter()
+            .filter(|id| !c.snapshots.iter().any(|s| &s.id == *id))
+            .cloned()
+            .collect();
+        for id in gone {
+            op(w, DELETE_SNAPSHOT, &c.id);
+            w.bytes(&id);
+            known.snapshots.remove(&id);
+        }
+        for s in &c.snapshots {
+            if known.snapshots.insert(s.id.clone()) {
+                op(w, SNAPSHOT, &c.id);
+                write_snapshot(w, c.next_snapshot, s);
+            }
+        }
+        if c.history.total != known.history_total {
+            op(w, HISTORY, &c.id);
+            write_history(w, &c.history);
+            known.history_total = c.history.total;
         }
         let new: Vec<_> = c.logs.records_from(known.log_next).collect();
         if !new.is_empty() {
@@ -288,6 +322,16 @@ pub fn apply_entry(image: &mut StateImage, payload: &[u8]) -> Result<(), Corrupt
                     c.logs.push_record(read_record(&mut r)?);
                 }
             }
+            SNAPSHOT => {
+                let (next, snapshot) = read_snapshot(&mut r)?;
+                c.next_snapshot = next;
+                c.snapshots.push(snapshot);
+            }
+            DELETE_SNAPSHOT => {
+                let id = r.bytes()?;
+                c.snapshots.retain(|s| s.id != id);
+            }
+            HISTORY => c.history = read_history(&mut r)?,
             other => return Err(Corrupt(format!("unknown operation {other}"))),
         }
     }

@@ -79,6 +79,27 @@ from kybra.canisters.management.schnorr import (
     SignWithSchnorrArgs,
     SignWithSchnorrResult,
 )
+from kybra.canisters.management.snapshots import (
+    CanisterInfoArgs,
+    CanisterInfoResult,
+    Change,
+    ChangeDetails,
+    ChangeOrigin,
+    CodeDeploymentMode,
+    CodeDeploymentRecord,
+    ControllersChangeRecord,
+    CreationRecord,
+    DeleteCanisterSnapshotArgs,
+    FromCanisterRecord,
+    FromUserRecord,
+    ListCanisterSnapshotsArgs,
+    LoadCanisterSnapshotArgs,
+    LoadSnapshotRecord,
+    RenameCanisterRecord,
+    RenameToRecord,
+    Snapshot,
+    TakeCanisterSnapshotArgs,
+)
 from kybra.canisters.management.tecdsa import (
     EcdsaCurve,
     EcdsaPublicKeyArgs,
@@ -101,20 +122,32 @@ __all__ = [
     "BitcoinAddress",
     "BitcoinNetwork",
     "BlockHash",
+    "CanisterInfoArgs",
+    "CanisterInfoResult",
     "CanisterSettings",
     "CanisterStatus",
     "CanisterStatusArgs",
     "CanisterStatusResult",
+    "Change",
+    "ChangeDetails",
+    "ChangeOrigin",
     "ChunkHash",
     "ClearChunkStoreArgs",
+    "CodeDeploymentMode",
+    "CodeDeploymentRecord",
+    "ControllersChangeRecord",
     "CreateCanisterArgs",
     "CreateCanisterResult",
+    "CreationRecord",
     "DefiniteCanisterSettings",
     "DeleteCanisterArgs",
+    "DeleteCanisterSnapshotArgs",
     "DepositCyclesArgs",
     "EcdsaCurve",
     "EcdsaPublicKeyArgs",
     "EcdsaPublicKeyResult",
+    "FromCanisterRecord",
+    "FromUserRecord",
     "GetBalanceArgs",
     "GetCurrentFeePercentilesArgs",
     "GetUtxosArgs",
@@ -130,6 +163,9 @@ __all__ = [
     "InstallCodeArgs",
     "InstallCodeMode",
     "KeyId",
+    "ListCanisterSnapshotsArgs",
+    "LoadCanisterSnapshotArgs",
+    "LoadSnapshotRecord",
     "ManagementCanister",
     "MillisatoshiPerByte",
     "Outpoint",
@@ -137,6 +173,8 @@ __all__ = [
     "ProvisionalCreateCanisterWithCyclesArgs",
     "ProvisionalCreateCanisterWithCyclesResult",
     "ProvisionalTopUpCanisterArgs",
+    "RenameCanisterRecord",
+    "RenameToRecord",
     "Satoshi",
     "SchnorrAlgorithm",
     "SchnorrAux",
@@ -149,9 +187,11 @@ __all__ = [
     "SignWithEcdsaResult",
     "SignWithSchnorrArgs",
     "SignWithSchnorrResult",
+    "Snapshot",
     "StartCanisterArgs",
     "StopCanisterArgs",
     "StoredChunksArgs",
+    "TakeCanisterSnapshotArgs",
     "UninstallCodeArgs",
     "UpdateSettingsArgs",
     "UploadChunkArgs",
@@ -241,6 +281,23 @@ class ManagementCanister(Service):
 
     @service_update
     def vetkd_derive_key(self, args: VetKDDeriveKeyArgs) -> VetKDDeriveKeyResult: ...
+
+    @service_update
+    def take_canister_snapshot(self, args: TakeCanisterSnapshotArgs) -> Snapshot: ...
+
+    @service_update
+    def load_canister_snapshot(self, args: LoadCanisterSnapshotArgs) -> void: ...
+
+    @service_update
+    def list_canister_snapshots(
+        self, args: ListCanisterSnapshotsArgs
+    ) -> Vec[Snapshot]: ...
+
+    @service_update
+    def delete_canister_snapshot(self, args: DeleteCanisterSnapshotArgs) -> void: ...
+
+    @service_update
+    def canister_info(self, args: CanisterInfoArgs) -> CanisterInfoResult: ...
 
     @service_update
     def http_request(self, args: HttpRequestArgs) -> HttpResponse: ...
