@@ -271,7 +271,9 @@ _BUILT_IN = (
     "reject_message",
     "reply",
     "reply_raw",
+    "root_key",
     "set_certified_data",
+    "subnet_self",
     "time",
     "trap",
 )

@@ -1,6 +1,7 @@
 """The `ic.*` functions of the IC's newer system API (`Ic` inherits them): controllers, the
-canister's version, replicated execution, burning cycles, a best-effort call's deadline,
-and what calls, canisters, HTTP outcalls and threshold keys cost.
+canister's version, replicated execution, the subnet and the root key, burning cycles, a
+best-effort call's deadline, and what calls, canisters, HTTP outcalls and threshold keys
+cost.
 
 Promises: inside a canister each is the runtime's built-in of the same name (`_kybra_ic`,
 bound at import by `kybra._ic`), so it is the `ic0` function of that name; on the host each
@@ -31,6 +32,18 @@ class SystemInfoApi:
         """Whether this message runs on every node of the subnet (an update, a timer, ...)
         rather than on one (a query called as a query): `ic0.in_replicated_execution`."""
         return _runtime("ic.in_replicated_execution()").in_replicated_execution()
+
+    @staticmethod
+    def subnet_self() -> Principal:
+        """The id of the subnet this canister runs on (`ic0.subnet_self_copy`)."""
+        return _runtime("ic.subnet_self()").subnet_self()
+
+    @staticmethod
+    def root_key() -> bytes:
+        """The IC's root public key, DER-encoded: the key every certificate chains to, as
+        agents know it (`ic0.root_key_copy`). Only in replicated execution (not in a query
+        called as a query); a local replica has one when served over HTTP."""
+        return _runtime("ic.root_key()").root_key()
 
     @staticmethod
     def cycles_burn(amount: int) -> int:

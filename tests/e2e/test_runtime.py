@@ -1,12 +1,18 @@
 """The runtime's foundation behaviours on a real replica: traps and exceptions roll back,
 the instruction limit stops a runaway query and the replica keeps serving, `print` and
-`ic.print` reach the log, and the basic `ic` API answers."""
+`ic.print` reach the log, and the basic `ic` API answers, including the subnet and the
+root key the served replica signs with."""
 
 from __future__ import annotations
 
 import re
+import urllib.request
 
+import cbor2
 from conftest import Project
+from test_agents import replica_url
+
+from kybra import Principal
 
 MISC = "misc"
 
@@ -64,3 +70,13 @@ def test_nat8_out_of_range_argument_is_refused(running: Project) -> None:
 def test_wrong_return_value_traps(running: Project) -> None:
     message = running.fails("canister", "call", MISC, "bad_return")
     assert "bad_return" in message and "nat8" in message
+
+
+def test_the_root_key_is_the_one_agents_fetch(running: Project) -> None:
+    with urllib.request.urlopen(f"{replica_url(running)}/api/v2/status") as r:
+        status = cbor2.loads(r.read())
+    root_key: bytes = status["root_key"]
+    assert running.call_json(MISC, "root_key_hex") == root_key.hex()
+    # The subnet's id is its root key's self-authenticating principal (one subnet here).
+    subnet = Principal.self_authenticating(root_key).to_str()
+    assert running.call_json(MISC, "subnet") == subnet

@@ -1,5 +1,6 @@
 """The IC's newer system API from Python (`ic.is_controller`, `ic.canister_version`,
-`ic.in_replicated_execution`, `ic.cycles_burn`, `ic.msg_deadline`, the `ic.cost_*` family)
+`ic.in_replicated_execution`, `ic.subnet_self`, `ic.root_key`, `ic.cycles_burn`,
+`ic.msg_deadline`, the `ic.cost_*` family)
 and best-effort calls (`.with_timeout(seconds)`), each where the IC allows it and refused
 with `IcError` where it does not. Costs are checked against the IC's published formulas
 for a one-node subnet (the local replica's size) and its threshold key fee."""
@@ -11,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from kybra import Principal, ic
-from kybra.testing import Canister, Replica
+from kybra.testing import Canister, CanisterReject, Replica
 
 CANISTER = """
-from kybra import Async, CallResult, IcError, Opt, Principal, Service, Vec, ic, init, nat, nat64, query, service_query, update, void
+from kybra import Async, CallResult, IcError, Opt, Principal, Service, Vec, blob, ic, init, nat, nat64, query, service_query, update, void
 
 refused_in_init: list[str] = []
 
@@ -55,6 +56,25 @@ def replicated_query() -> bool:
 @update
 def replicated_update() -> bool:
     return ic.in_replicated_execution()
+
+
+@query
+def subnet() -> Principal:
+    return ic.subnet_self()
+
+
+@update
+def root_key() -> blob:
+    return ic.root_key()
+
+
+@query
+def root_key_in_query() -> str:
+    try:
+        ic.root_key()
+    except IcError as e:
+        return str(e)
+    return "answered"
 
 
 @update
@@ -144,6 +164,16 @@ def test_controllers_versions_and_replicated_execution(
     assert canister.replicated_update() is True
 
 
+def test_the_subnet_and_the_root_key(canister: Canister) -> None:
+    # kybra.testing's replica has a subnet id of its own, and no root key: it certifies
+    # nothing without the HTTP server (tests/e2e/test_runtime.py checks the served one's).
+    assert canister.subnet() == Principal.self_authenticating(b"kybra.testing subnet")
+    with pytest.raises(CanisterReject, match="has no root key"):
+        canister.root_key()
+    refused = canister.root_key_in_query()
+    assert refused.startswith("ic.root_key(): not available in a query"), refused
+
+
 def test_cycles_burn_where_the_ic_allows_it(canister: Canister) -> None:
     before = canister.cycles
     assert canister.burn(1_000_000) == 1_000_000
@@ -187,3 +217,5 @@ def test_on_the_host_each_says_it_needs_a_canister() -> None:
         ic.is_controller(Principal.anonymous())
     with pytest.raises(RuntimeError, match="only inside a canister"):
         ic.cost_call(1, 1)
+    with pytest.raises(RuntimeError, match="only inside a canister"):
+        ic.subnet_self()

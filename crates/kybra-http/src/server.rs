@@ -111,6 +111,7 @@ pub async fn serve_with(replica: Arc<Replica>, config: ServeConfig) -> Result<Se
     })?;
     // The built-in cycles minting canister reports the subnet id this server certifies.
     replica.set_subnet_id(config.keys.subnet_id());
+    replica.set_root_key(config.keys.root_key_der().to_vec());
     let state = Arc::new(AppState {
         replica,
         status_body: handlers::status_body(&config.keys),

@@ -5,12 +5,13 @@
 //! [`Host`] while code is installed.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use candid::Principal;
 
 use crate::execution::Execution;
 use crate::history::History;
-use crate::host::{Api, Ctx, Host};
+use crate::host::{Api, Ctx, Host, SubnetInfo};
 use crate::logs::CanisterLog;
 use crate::module::Metadata;
 use crate::snapshots::Snapshot;
@@ -106,8 +107,8 @@ impl Canister {
         self.controllers.contains(p)
     }
 
-    /// A host for a new instance of this canister.
-    pub fn new_host(&self, stable: StableMemory, time: u64) -> Host {
+    /// A host for a new instance of this canister on `subnet`.
+    pub fn new_host(&self, stable: StableMemory, time: u64, subnet: &Arc<SubnetInfo>) -> Host {
         Host {
             canister_id: self.id,
             controllers: self.controllers.clone(),
@@ -120,11 +121,13 @@ impl Canister {
             memory: None,
             ctx: Ctx::new(Api::Start, Principal::anonymous(), "", Vec::new(), time, 0),
             echo_logs: true,
+            subnet: Arc::clone(subnet),
         }
     }
 
-    /// Copies the canister-level fields ic0 reads into the instance's host.
-    pub fn sync_into_host(&mut self) {
+    /// Copies the canister-level fields ic0 reads into the instance's host, and what the
+    /// replica knows of its subnet.
+    pub fn sync_into_host(&mut self, subnet: &Arc<SubnetInfo>) {
         let (controllers, cycles, status, version) = (
             self.controllers.clone(),
             self.cycles,
@@ -137,6 +140,9 @@ impl Canister {
             h.cycles = cycles;
             h.status = status;
             h.canister_version = version;
+            if !Arc::ptr_eq(&h.subnet, subnet) {
+                h.subnet = Arc::clone(subnet);
+            }
         }
     }
 

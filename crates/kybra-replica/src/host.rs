@@ -4,6 +4,8 @@
 //! ic0 can change (stable memory, certified data, global timer, cycles) plus the context.
 //! No behaviour lives here beyond small constructors.
 
+use std::sync::Arc;
+
 use candid::Principal;
 use wasmtime::Memory;
 
@@ -154,6 +156,15 @@ impl Ctx {
     }
 }
 
+/// What the replica knows of its subnet (`ic0.subnet_self_*`, `ic0.root_key_*`): set by the
+/// embedder that serves it (`Replica::set_subnet_id`, `Replica::set_root_key`).
+#[derive(Debug, Default)]
+pub struct SubnetInfo {
+    pub id: Option<Principal>,
+    /// The DER-encoded public key of the root subnet, which signs certificates.
+    pub root_key: Option<Vec<u8>>,
+}
+
 /// The store data of a canister's instance.
 pub struct Host {
     pub canister_id: Principal,
@@ -169,6 +180,7 @@ pub struct Host {
     pub ctx: Ctx,
     /// Print `debug_print` lines to stderr (like dfx's replica).
     pub echo_logs: bool,
+    pub subnet: Arc<SubnetInfo>,
 }
 
 impl Host {
@@ -186,6 +198,7 @@ impl Host {
             memory: None,
             ctx: Ctx::new(Api::Start, Principal::anonymous(), "", Vec::new(), 0, 0),
             echo_logs: false,
+            subnet: Arc::default(),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! live in the scheduler ([`crate::scheduler`]), built-in services in [`crate::services`].
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use candid::Principal;
 
@@ -12,7 +13,7 @@ use crate::config::ReplicaConfig;
 use crate::engine::Engine;
 use crate::error::Reject;
 use crate::execution::Persist;
-use crate::host::{Api, Ctx, Response};
+use crate::host::{Api, Ctx, Response, SubnetInfo};
 use crate::ids;
 use crate::limits::InstructionLimits;
 
@@ -23,8 +24,9 @@ pub struct State {
     pub next_index: u64,
     pub clock: Clock,
     pub limits: InstructionLimits,
-    /// The id of the replica's one subnet, once the embedder (the HTTP server) tells it.
-    pub subnet_id: Option<Principal>,
+    /// The replica's one subnet: its id and root key, once the embedder (the HTTP server)
+    /// tells them.
+    pub subnet: Arc<SubnetInfo>,
 }
 
 impl State {
@@ -35,7 +37,7 @@ impl State {
             next_index: ids::FIRST_INDEX,
             clock: Clock::new(config.time),
             limits: InstructionLimits::default(),
-            subnet_id: None,
+            subnet: Arc::default(),
         }
     }
 
@@ -58,7 +60,7 @@ impl State {
             .canisters
             .get_mut(canister)
             .ok_or_else(|| Reject::canister_not_found(canister))?;
-        c.sync_into_host();
+        c.sync_into_host(&self.subnet);
         check_running(c)?;
         Ok(c)
     }

@@ -1,18 +1,22 @@
 //! The part of `_kybra_ic` for the IC's newer system API: controllers, the canister's
-//! version, replicated execution, burning cycles, a best-effort call's deadline, and what
-//! calls, canister creation, HTTP outcalls and threshold signatures cost.
+//! version, replicated execution, the subnet and the root key, burning cycles, a
+//! best-effort call's deadline, and what calls, canister creation, HTTP outcalls and
+//! threshold signatures cost.
 //!
 //! Promises: each is the `ic0` function of the same name (through `ic_cdk::api`); where the
 //! IC would trap — `cycles_burn` in a query or `@inspect_message`, `msg_deadline` outside a
-//! message that has a caller — it raises `IcError` first; a threshold cost for an unknown
+//! message that has a caller, `root_key` in non-replicated execution — it raises `IcError`
+//! first; a threshold cost for an unknown
 //! key name or curve raises `ValueError` naming what the replica knows.
 
 use candid::Principal;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::PyBytes;
 
-use crate::context::Kind;
+use crate::context::{IcError, Kind};
 use crate::ic_api::only;
+use crate::principal::principal;
 
 /// Whether `principal` (a `kybra.Principal`) controls this canister.
 #[pyfunction]
@@ -35,6 +39,24 @@ fn canister_version() -> u64 {
 #[pyfunction]
 fn in_replicated_execution() -> bool {
     ic_cdk::api::in_replicated_execution()
+}
+
+/// The id of the subnet this canister runs on (a `kybra.Principal`).
+#[pyfunction]
+fn subnet_self(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    principal(py, ic_cdk::api::subnet_self().as_slice())
+}
+
+/// The IC's root public key (DER), which signs every certificate; only in replicated
+/// execution (the IC traps in a query called as a query).
+#[pyfunction]
+fn root_key(py: Python<'_>) -> PyResult<Bound<'_, PyBytes>> {
+    if !ic_cdk::api::in_replicated_execution() {
+        return Err(IcError::new_err(
+            "ic.root_key(): not available in a query called as a query (non-replicated execution); call it in an update, or call the query as an update",
+        ));
+    }
+    Ok(PyBytes::new(py, &ic_cdk::api::root_key()))
 }
 
 /// Burns up to `amount` cycles of the canister's balance (not below its freezing
@@ -161,6 +183,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(is_controller, m)?)?;
     m.add_function(wrap_pyfunction!(canister_version, m)?)?;
     m.add_function(wrap_pyfunction!(in_replicated_execution, m)?)?;
+    m.add_function(wrap_pyfunction!(subnet_self, m)?)?;
+    m.add_function(wrap_pyfunction!(root_key, m)?)?;
     m.add_function(wrap_pyfunction!(cycles_burn, m)?)?;
     m.add_function(wrap_pyfunction!(msg_deadline, m)?)?;
     m.add_function(wrap_pyfunction!(cost_call, m)?)?;

@@ -28,8 +28,9 @@
 //! `kybra-codec` crate, shared with `kybra.testing` on the host; `candid_text` is here.
 //!
 //! Layers, each using only those below it (`scripts/check_module_cycles.py` checks it):
-//! - `context` (the running message), `output` (stdout/stderr to the debug log), `traps`
-//!   and `registry` (the tables set at start-up: methods, guards, types) at the bottom;
+//! - `context` (the running message), `output` (stdout/stderr to the debug log), `traps`,
+//!   `principal` (native `Principal` objects) and `registry` (the tables set at start-up:
+//!   methods, guards, types) at the bottom;
 //! - then `guards`, `calls`, `timers`, `ic_api`, `ic_system` (above `ic_api`),
 //!   `stable_memory` / `stable`,
 //!   `candid_text`, `randomness`, `site_packages`;
@@ -56,6 +57,7 @@ mod ic_system;
 mod interpreter;
 mod output;
 mod payload;
+mod principal;
 mod randomness;
 mod registry;
 mod site_packages;

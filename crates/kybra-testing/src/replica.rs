@@ -40,6 +40,9 @@ pub struct NativeReplica {
     replica: Arc<Replica>,
 }
 
+/// What the subnet id of a `kybra.testing` replica is derived from.
+const TESTING_SUBNET_SEED: &[u8] = b"kybra.testing subnet";
+
 #[pymethods]
 impl NativeReplica {
     /// `time_nanos`: start a fixed clock there; `None`: follow the wall clock.
@@ -55,6 +58,9 @@ impl NativeReplica {
                 time,
             })
         });
+        // A subnet id of its own (`ic.subnet_self()`); no root key: nothing is certified
+        // without the HTTP server, so `ic.root_key()` is an error here.
+        replica.set_subnet_id(Principal::self_authenticating(TESTING_SUBNET_SEED));
         NativeReplica {
             replica: Arc::new(replica),
         }

@@ -82,11 +82,12 @@ pub fn install(
         .map_err(|e| Reject::invalid_module(format!("{e:#}")))?;
     let time = state.clock.tick();
     let engine = state.engine.engine.clone();
+    let subnet = Arc::clone(&state.subnet);
     let c = state
         .canisters
         .get_mut(&id)
         .ok_or_else(|| Reject::canister_not_found(&id))?;
-    c.sync_into_host();
+    c.sync_into_host(&subnet);
     let mut budget = state.limits.install;
     let mut logs = Vec::new();
     let result = (|| {
@@ -118,7 +119,7 @@ pub fn install(
                 old.host().stable.clone_contents()
             }
         };
-        let mut host = c.new_host(stable, time);
+        let mut host = c.new_host(stable, time, &subnet);
         if !matches!(mode, mgmt::CanisterInstallMode::Upgrade(_)) {
             host.certified_data.clear();
         }

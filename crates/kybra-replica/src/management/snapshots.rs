@@ -105,7 +105,9 @@ pub fn load(state: &mut State, sender: Principal, arg: &[u8]) -> Result<Vec<u8>,
         .find(|s| s.id == a.snapshot_id)
         .ok_or_else(|| not_found(&a.canister_id, &a.snapshot_id))?
         .clone();
-    let mut host = c.new_host(StableMemory::from_bytes(snapshot.code.stable.clone()), time);
+    let subnet = std::sync::Arc::clone(&state.subnet);
+    let stable = StableMemory::from_bytes(snapshot.code.stable.clone());
+    let mut host = c.new_host(stable, time, &subnet);
     host.global_timer = snapshot.global_timer;
     host.certified_data = snapshot.certified_data.clone();
     let exec = snapshot
@@ -124,7 +126,7 @@ pub fn load(state: &mut State, sender: Principal, arg: &[u8]) -> Result<Vec<u8>,
         taken_at_timestamp: snapshot.taken_at,
         source: mgmt::SnapshotSource::TakenFromCanister(candid::Reserved),
     });
-    c.sync_into_host();
+    c.sync_into_host(&subnet);
     record_change(state, a.canister_id, sender, details);
     Ok(empty())
 }

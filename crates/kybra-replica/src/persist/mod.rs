@@ -234,7 +234,8 @@ fn restore(dir: &Path, state: &mut State, image: StateImage) -> Result<(), Persi
         c.next_snapshot = saved.next_snapshot;
         c.history = saved.history;
         if let Some(code) = saved.code {
-            let mut host = c.new_host(StableMemory::from_bytes(code.stable.clone()), time);
+            let stable = StableMemory::from_bytes(code.stable.clone());
+            let mut host = c.new_host(stable, time, &state.subnet);
             host.global_timer = m.global_timer;
             let exec =
                 code.instantiate(&state.engine, host)

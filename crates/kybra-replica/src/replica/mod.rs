@@ -13,6 +13,7 @@ use candid::Principal;
 
 use crate::config::ReplicaConfig;
 use crate::error::Reject;
+use crate::host::SubnetInfo;
 use crate::ids;
 use crate::limits::InstructionLimits;
 use crate::logs::LogRecord;
@@ -313,15 +314,32 @@ impl Replica {
     }
 
     /// Tells the replica the id of its subnet (the HTTP server derives it from its root key
-    /// and calls this when it starts serving); the built-in cycles minting canister's
-    /// `get_default_subnets` reports it. Not persisted: each server start sets it again.
+    /// and calls this when it starts serving); canisters read it with `ic0.subnet_self_*`
+    /// and the built-in cycles minting canister's `get_default_subnets` reports it. Not
+    /// persisted: each server start sets it again.
     pub fn set_subnet_id(&self, subnet: Principal) {
-        self.lock().state.subnet_id = Some(subnet);
+        let mut inner = self.lock();
+        let root_key = inner.state.subnet.root_key.clone();
+        inner.state.subnet = Arc::new(SubnetInfo {
+            id: Some(subnet),
+            root_key,
+        });
     }
 
     /// The subnet id set with [`Replica::set_subnet_id`], if any.
     pub fn subnet_id(&self) -> Option<Principal> {
-        self.lock().state.subnet_id
+        self.lock().state.subnet.id
+    }
+
+    /// Tells the replica the DER-encoded root public key its certificates are signed with
+    /// (the HTTP server's); canisters read it with `ic0.root_key_*`. Not persisted.
+    pub fn set_root_key(&self, der: Vec<u8>) {
+        let mut inner = self.lock();
+        let id = inner.state.subnet.id;
+        inner.state.subnet = Arc::new(SubnetInfo {
+            id,
+            root_key: Some(der),
+        });
     }
 
     /// Sets the per-message instruction limits (default: the IC's).

@@ -22,7 +22,7 @@ impl Env for ServiceEnv<'_> {
     }
 
     fn subnet_id(&self) -> Option<Principal> {
-        self.state.subnet_id
+        self.state.subnet.id
     }
 
     fn create_canister(

@@ -49,7 +49,7 @@ impl World {
             self.close_if_done(id, None);
             return id;
         };
-        c.sync_into_host();
+        c.sync_into_host(&self.state.subnet);
         let exec = c
             .exec
             .as_mut()
@@ -291,7 +291,7 @@ impl World {
             self.journal(Some(cb.canister));
             return;
         }
-        c.sync_into_host();
+        c.sync_into_host(&self.state.subnet);
         let time = self.state.clock.tick();
         let (api, (fun, env), arg, reject) = match result {
             Ok(bytes) => (Api::ReplyCallback, cb.reply, bytes, None),

@@ -1,6 +1,7 @@
 //! ic0 functions about the canister itself: its id, status and version, controller
-//! checks, whether execution is replicated, certified data and data certificates, and the
-//! debug log (`debug_print`, `trap`).
+//! checks, whether execution is replicated, its subnet (`subnet_self_*`) and the root key
+//! (`root_key_*`, replicated execution only), certified data and data certificates, and
+//! the debug log (`debug_print`, `trap`).
 
 use candid::Principal;
 use wasmtime::Caller;
@@ -44,13 +45,39 @@ pub fn define(l: &mut Ic0<'_>) -> R<()> {
         },
     )?;
     l.func("in_replicated_execution", |c: Caller<'_, Host>| -> R<u32> {
-        let ctx = &c.data().ctx;
-        let non_replicated = matches!(
-            ctx.api,
-            Api::Query | Api::InspectMessage | Api::CompositeQuery
-        ) || ctx.call.composite;
-        Ok(!non_replicated as u32)
+        Ok(replicated(c.data()) as u32)
     })?;
+    l.func("subnet_self_size", |c: Caller<'_, Host>| -> R<u32> {
+        require(&c, any_but_start, "subnet_self_size")?;
+        Ok(subnet_id(c.data(), "subnet_self_size")?.as_slice().len() as u32)
+    })?;
+    l.func(
+        "subnet_self_copy",
+        |mut c: Caller<'_, Host>, dst: u32, off: u32, size: u32| -> R<()> {
+            require(&c, any_but_start, "subnet_self_copy")?;
+            subnet_id(c.data(), "subnet_self_copy")?;
+            copy_out(&mut c, "subnet_self_copy", dst, off, size, |h| {
+                h.subnet.id.as_ref().map_or(&[][..], Principal::as_slice)
+            })
+        },
+    )?;
+    l.func("subnet_self_node_count", |c: Caller<'_, Host>| -> R<u32> {
+        require(&c, any_but_start, "subnet_self_node_count")?;
+        // The local replica is one node (its HTTP outcalls cost a one-node subnet's fee).
+        Ok(1)
+    })?;
+    l.func("root_key_size", |c: Caller<'_, Host>| -> R<u32> {
+        Ok(root_key(c.data(), "root_key_size")?.len() as u32)
+    })?;
+    l.func(
+        "root_key_copy",
+        |mut c: Caller<'_, Host>, dst: u32, off: u32, size: u32| -> R<()> {
+            root_key(c.data(), "root_key_copy")?;
+            copy_out(&mut c, "root_key_copy", dst, off, size, |h| {
+                h.subnet.root_key.as_deref().unwrap_or_default()
+            })
+        },
+    )?;
     l.func("certified_data_set", |mut c: Caller<'_, Host>, src: u32, size: u32| -> R<()> {
         require(&c, Api::mutates, "certified_data_set")?;
         if size as usize > MAX_CERTIFIED_DATA_BYTES {
@@ -107,4 +134,34 @@ pub fn define(l: &mut Ic0<'_>) -> R<()> {
         },
     )?;
     Ok(())
+}
+
+/// Whether the running message executes on every node (not a query called as a query).
+fn replicated(h: &Host) -> bool {
+    let non_replicated = matches!(
+        h.ctx.api,
+        Api::Query | Api::InspectMessage | Api::CompositeQuery
+    ) || h.ctx.call.composite;
+    !non_replicated
+}
+
+fn subnet_id(h: &Host, f: &str) -> R<Principal> {
+    h.subnet.id.ok_or_else(|| {
+        violation(format!(
+            "ic0.{f}: this replica does not know its subnet id yet (the embedder sets it: Replica::set_subnet_id)"
+        ))
+    })
+}
+
+fn root_key<'h>(h: &'h Host, f: &str) -> R<&'h [u8]> {
+    if !replicated(h) {
+        return Err(violation(format!(
+            "\"ic0_{f}\" cannot be executed in non-replicated execution (a query called as a query)"
+        )));
+    }
+    h.subnet.root_key.as_deref().ok_or_else(|| {
+        violation(format!(
+            "ic0.{f}: this replica has no root key: it signs no certificates unless it is served over HTTP (kybra start)"
+        ))
+    })
 }

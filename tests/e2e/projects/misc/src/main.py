@@ -77,3 +77,13 @@ def bad_return() -> nat8:
 def receive_cycles() -> nat64:
     """Keeps half of the cycles the call carries (the book's sample); the rest go back."""
     return ic.msg_cycles_accept(ic.msg_cycles_available() // 2)
+
+
+@query
+def subnet() -> str:
+    return ic.subnet_self().to_str()
+
+
+@update
+def root_key_hex() -> str:
+    return ic.root_key().hex()
