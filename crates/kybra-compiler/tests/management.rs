@@ -165,9 +165,12 @@ def randomness() -> blob:
     return bytes(32)
 "#;
     let expected = r#"
+        type LogVisibility = variant { controllers; public; allowed_viewers: vec principal };
         type CanisterSettings = record {
             controllers: opt vec principal; compute_allocation: opt nat;
             memory_allocation: opt nat; freezing_threshold: opt nat;
+            reserved_cycles_limit: opt nat; log_visibility: opt LogVisibility;
+            wasm_memory_limit: opt nat;
         };
         type CreateCanisterArgs = record { settings: opt CanisterSettings };
         type CreateCanisterResult = record { canister_id: principal };
@@ -175,6 +178,7 @@ def randomness() -> blob:
         type CanisterStatus = variant { running; stopping; stopped };
         type DefiniteCanisterSettings = record {
             controllers: vec principal; compute_allocation: nat; memory_allocation: nat; freezing_threshold: nat;
+            reserved_cycles_limit: nat; log_visibility: LogVisibility; wasm_memory_limit: nat;
         };
         type CanisterStatusResult = record {
             status: CanisterStatus; settings: DefiniteCanisterSettings; module_hash: opt blob;
@@ -196,6 +200,7 @@ def randomness() -> blob:
             "CreateCanisterArgs",
             "CreateCanisterResult",
             "DefiniteCanisterSettings",
+            "LogVisibility",
         ],
     );
 }
@@ -266,12 +271,17 @@ fn an_unknown_library_module_is_a_clear_error() {
 const IC_DID: &str = r#"
 type canister_id = principal;
 type wasm_module = blob;
+type log_visibility = variant { controllers; public; allowed_viewers : vec principal };
 type canister_settings = record {
   controllers : opt vec principal; compute_allocation : opt nat;
   memory_allocation : opt nat; freezing_threshold : opt nat;
+  reserved_cycles_limit : opt nat; log_visibility : opt log_visibility;
+  wasm_memory_limit : opt nat; wasm_memory_threshold : opt nat;
 };
 type definite_canister_settings = record {
   controllers : vec principal; compute_allocation : nat; memory_allocation : nat; freezing_threshold : nat;
+  reserved_cycles_limit : nat; log_visibility : log_visibility; wasm_memory_limit : nat;
+  wasm_memory_threshold : nat;
 };
 type http_header = record { name: text; value: text };
 type http_response = record { status: nat; headers: vec http_header; body: blob };

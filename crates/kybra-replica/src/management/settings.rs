@@ -19,6 +19,12 @@ pub fn validate_settings(s: &mgmt::CanisterSettings) -> Result<(), Reject> {
             ));
         }
     }
+    if let Some(mgmt::LogVisibility::AllowedViewers(_)) = &s.log_visibility {
+        return Err(Reject::ic(
+            "IC0408",
+            "Invalid settings: log_visibility allowed_viewers is not supported by the local replica; use public or controllers",
+        ));
+    }
     if let Some(a) = &s.compute_allocation {
         if a.0 > 100u32.into() {
             return Err(Reject::ic(

@@ -2,20 +2,36 @@
 start/stop, status, delete, cycles, and the provisional (local-only) methods.
 
 Field names and variant cases are the IC interface specification's (`ic.did`), so the
-replica decodes them; optional fields the spec added later (`sender_canister_version`,
-`specified_id`) are left out, which Candid reads as `null`.
+replica decodes them; the settings carry the current specification's `reserved_cycles_limit`,
+`log_visibility` and `wasm_memory_limit` (a dict may leave them out: they go as `null`);
+some optional fields the spec added later (`sender_canister_version`, `specified_id`) are
+left out, which Candid reads as `null`.
 """
 
 from kybra import Opt, Principal, Record, Variant, Vec, blob, nat, null
 
 
+class LogVisibility(Variant, total=False):
+    """Who may read the canister's log (`fetch_canister_logs`)."""
+
+    controllers: null
+    public: null
+    allowed_viewers: Vec[Principal]
+
+
 class CanisterSettings(Record):
-    """`canister_settings`: each `None` leaves that setting as it is (or the default)."""
+    """`canister_settings`: each `None` (or a key left out) leaves that setting as it is
+    (or the default)."""
 
     controllers: Opt[Vec[Principal]]
     compute_allocation: Opt[nat]
     memory_allocation: Opt[nat]
     freezing_threshold: Opt[nat]
+    reserved_cycles_limit: Opt[nat]
+    """The most cycles the canister may reserve for storage it allocates."""
+    log_visibility: Opt[LogVisibility]
+    wasm_memory_limit: Opt[nat]
+    """The most bytes of Wasm heap the canister may use (0: no limit)."""
 
 
 class DefiniteCanisterSettings(Record):
@@ -25,6 +41,9 @@ class DefiniteCanisterSettings(Record):
     compute_allocation: nat
     memory_allocation: nat
     freezing_threshold: nat
+    reserved_cycles_limit: nat
+    log_visibility: LogVisibility
+    wasm_memory_limit: nat
 
 
 class CreateCanisterArgs(Record):
