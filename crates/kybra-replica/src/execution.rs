@@ -1,7 +1,11 @@
 //! One installed module's live instance and how a message runs on it: fuel as the
-//! instruction counter, and atomicity — before a message the heap, the mutable globals
-//! and stable memory are snapshotted; a trap (or a query, which never persists) restores
-//! them exactly, including the heap's size (by re-instantiating when the heap grew).
+//! instruction counter, and atomicity — the heap as of the last committed message is kept
+//! (`backup`), and while a message runs the pages it writes are tracked
+//! ([`crate::write_tracking`]); a trap (or a query, which never persists) restores exactly
+//! those pages, the mutable globals and stable memory, including the heap's size (by
+//! re-instantiating when the heap grew), and a commit copies only those pages, so a
+//! message costs the same on a heap of any size (when tracking is unavailable, the whole
+//! heap is compared and copied instead).
 //! A commit notes the heap's changed 4 KiB pages for the journal ([`Execution::take_changes`]),
 //! and an instance can be rebuilt from a saved heap and globals ([`Execution::from_saved`]).
 //! A message is an exported function ([`Execution::run`]) or an entry of the function
@@ -18,8 +22,9 @@ use crate::error::Reject;
 use crate::host::{Api, Ctx, Host, HostTrap, Response};
 use crate::limits::WASM_PAGE_BYTES;
 use crate::module::{PreparedModule, GLOBAL_EXPORT_PREFIX};
-use crate::pages::{commit_pages, PageSet};
+use crate::pages::{commit_pages, PageSet, PAGE_BYTES};
 use crate::system_api;
+use crate::write_tracking::WriteTracker;
 
 /// A module instantiated for a canister, kept between messages.
 pub struct Execution {
@@ -42,6 +47,11 @@ pub struct Execution {
     dirty: PageSet,
     /// Whether a message committed since the last [`Self::take_changes`].
     committed: bool,
+    tracker: WriteTracker,
+    /// The heap pages written since the last commit or rollback — by one run, or by several
+    /// left pending (a composite query's messages) — or `None` when some were not tracked
+    /// (then the whole heap is compared or copied).
+    written: Option<PageSet>,
 }
 
 static NEXT_SERIAL: AtomicU64 = AtomicU64::new(1);
@@ -105,7 +115,10 @@ impl Execution {
             serial: NEXT_SERIAL.fetch_add(1, Ordering::Relaxed),
             dirty: PageSet::default(),
             committed: false,
+            tracker: WriteTracker::default(),
+            written: Some(PageSet::default()),
         };
+        exec.tracker.install(&mut exec.store);
         exec.snapshot();
         Ok((exec, used))
     }
@@ -155,7 +168,10 @@ impl Execution {
             serial: NEXT_SERIAL.fetch_add(1, Ordering::Relaxed),
             dirty: PageSet::default(),
             committed: false,
+            tracker: WriteTracker::default(),
+            written: Some(PageSet::default()),
         };
+        exec.tracker.install(&mut exec.store);
         exec.snapshot();
         Ok(exec)
     }
@@ -205,15 +221,34 @@ impl Execution {
             .collect();
     }
 
-    /// Restores heap and globals to the committed state.
+    /// Restores heap and globals to the committed state: the pages the run wrote, or the
+    /// whole heap when those are not known or the heap's size changed.
     fn restore(&mut self) {
+        let mut written = self.written.replace(PageSet::default());
         if let Some(m) = self.memory {
             if m.data_size(&self.store) != self.backup.len() {
                 self.reinstantiate();
+                written = None;
+            } else if written.is_none() {
+                self.tracker.release();
             }
         }
         if let Some(m) = self.memory {
-            m.data_mut(&mut self.store).copy_from_slice(&self.backup);
+            let pages = written.map(|mut w| w.take());
+            if let Some(pages) = &pages {
+                // Pages of earlier pending runs were protected again since they were written.
+                self.tracker.make_writable(pages);
+            }
+            let heap = m.data_mut(&mut self.store);
+            match pages {
+                Some(pages) => {
+                    for p in pages {
+                        let range = page_range(p, heap.len());
+                        heap[range.clone()].copy_from_slice(&self.backup[range]);
+                    }
+                }
+                None => heap.copy_from_slice(&self.backup),
+            }
         }
         for (g, v) in self.globals.iter().zip(&self.global_backup) {
             g.set(&mut self.store, *v).expect("a global keeps its type");
@@ -237,6 +272,8 @@ impl Execution {
         self.memory = memory;
         self.instance = instance;
         self.store = store;
+        self.tracker.forget();
+        self.tracker.install(&mut self.store);
     }
 
     /// Runs the exported function `export` in context `ctx` with `ctx.fuel_limit` fuel.
@@ -290,7 +327,22 @@ impl Execution {
         self.host_backup = HostBackup::of(self.store.data());
         self.store.set_fuel(limit).expect("fuel is enabled");
         let instance = self.instance;
+        let armed = self.memory.map(|m| {
+            let (base, len) = (m.data_ptr(&self.store), m.data_size(&self.store));
+            self.tracker.arm(base, len)
+        });
         let call = body(&mut self.store, &instance);
+        let written = match (self.memory, armed) {
+            (Some(m), Some(true)) => self.tracker.disarm(m.data_ptr(&self.store)),
+            _ => None,
+        };
+        self.written = match (self.written.take(), written) {
+            (Some(mut before), Some(now)) => {
+                before.union(&now);
+                Some(before)
+            }
+            _ => None,
+        };
         let instructions = system_api::instructions_used(&self.store);
         let mut logs = std::mem::take(&mut self.store.data_mut().ctx.logs);
         let result = match call {
@@ -319,8 +371,21 @@ impl Execution {
 
     fn commit(&mut self) {
         self.store.data_mut().stable.commit();
+        let written = self.written.replace(PageSet::default());
         if let Some(m) = self.memory {
-            commit_pages(&mut self.backup, m.data(&self.store), &mut self.dirty);
+            let heap = m.data(&self.store);
+            match written {
+                Some(mut pages) if heap.len() == self.backup.len() => {
+                    for p in pages.take() {
+                        let range = page_range(p, heap.len());
+                        if self.backup[range.clone()] != heap[range.clone()] {
+                            self.backup[range.clone()].copy_from_slice(&heap[range]);
+                            self.dirty.insert(p);
+                        }
+                    }
+                }
+                _ => commit_pages(&mut self.backup, heap, &mut self.dirty),
+            }
         }
         self.global_backup = self
             .globals
@@ -340,6 +405,11 @@ impl Execution {
         self.host_backup.restore(self.store.data_mut());
         self.restore();
     }
+}
+
+/// The bytes of 4 KiB page `p` in a heap of `len` bytes.
+fn page_range(p: usize, len: usize) -> std::ops::Range<usize> {
+    p * PAGE_BYTES..len.min((p + 1) * PAGE_BYTES)
 }
 
 /// What a rolled-back message must give back besides memory: cycles (burnt, accepted or

@@ -16,7 +16,7 @@
 //! | messages | `scheduler`: routing, call contexts and the queue, ingress, composite queries, timers |
 //! | what messages reach | `management` (the management canister), [`services`] (system services behind one trait), `persist` (checkpoint + journal) |
 //! | the world | `state` (canisters, clock, ids), `calls` (calls in flight, as data) |
-//! | one canister | `canister`, `execution` (an instance; atomicity), `snapshots`, `history` |
+//! | one canister | `canister`, `execution` (an instance; atomicity), `write_tracking`, `snapshots`, `history` |
 //! | ic0 | `system_api` (one module per theme), `host` (a message's context, as data) |
 //! | ground | `limits`, `fees`, `error`, `ids`, `module`, `engine`, `stable`, `pages`, `logs`, `clock`, `config` |
 //!
@@ -57,6 +57,7 @@ mod stable;
 mod state;
 mod system_api;
 pub mod testing;
+mod write_tracking;
 
 pub use candid::Principal;
 pub use config::{ReplicaConfig, TimeMode};

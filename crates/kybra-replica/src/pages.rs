@@ -21,6 +21,16 @@ impl PageSet {
         self.words[w] |= 1 << b;
     }
 
+    /// Adds every page of `other`.
+    pub fn union(&mut self, other: &PageSet) {
+        if other.words.len() > self.words.len() {
+            self.words.resize(other.words.len(), 0);
+        }
+        for (w, o) in self.words.iter_mut().zip(&other.words) {
+            *w |= o;
+        }
+    }
+
     /// Marks every page touched by the byte range `offset..offset + len`.
     pub fn insert_range(&mut self, offset: usize, len: usize) {
         if len == 0 {
@@ -90,5 +100,11 @@ mod tests {
         assert_eq!(dirty.take(), Vec::<usize>::new());
         dirty.insert_range(PAGE_BYTES - 1, 2);
         assert_eq!(dirty.take(), vec![0, 1]);
+        let (mut a, mut b) = (PageSet::default(), PageSet::default());
+        a.insert(3);
+        b.insert(130);
+        b.insert(3);
+        a.union(&b);
+        assert_eq!(a.take(), vec![3, 130]);
     }
 }

@@ -274,6 +274,27 @@ fn raw_rand_is_fresh_per_call() {
 fn composite_query_calls_queries_and_is_refused_updates() {
     let r = replica();
     let ids = canisters(&r, 2);
+    let scratch = |r: &Replica| -> u64 {
+        let out = r
+            .query(
+                user(),
+                ids[0],
+                "scratch_sum",
+                &candid::encode_args(()).unwrap(),
+            )
+            .unwrap();
+        candid::decode_one(&out).unwrap()
+    };
+    let out = r
+        .update(
+            user(),
+            ids[0],
+            None,
+            "scratch_init",
+            &candid::encode_args(()).unwrap(),
+        )
+        .unwrap();
+    assert_eq!(candid::decode_one::<u64>(&out).unwrap(), 0);
     let out = r
         .query(
             user(),
@@ -284,6 +305,14 @@ fn composite_query_calls_queries_and_is_refused_updates() {
         .unwrap();
     let (sum,): (u64,) = candid::decode_args(&out).unwrap();
     assert_eq!(sum, 10 + 12);
+    // What it changed before, between and after its calls is all undone.
+    let (before, after, pings, ..) = state(&r, ids[0]);
+    assert_eq!((before.as_str(), after.as_str(), pings), ("", "", 0));
+    assert_eq!(
+        scratch(&r),
+        0,
+        "a page only the first message wrote was kept"
+    );
     let out = r
         .query(
             user(),

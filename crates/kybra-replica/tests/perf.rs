@@ -44,7 +44,8 @@ fn perf_figures() {
         r.update(user(), id, None, "set_message", &set_arg).unwrap();
     }
     let per_update = t.elapsed() / n;
-    // A bigger heap: queries and updates copy/restore it (until dirty-page tracking).
+    // A bigger heap: a message restores or copies only the pages it wrote, so its cost
+    // should not grow with the heap (compare the two lines printed below).
     let _: u64 = call(&r, id, "grow_heap", 64u32).unwrap();
     let heap = status(&r, user(), id)
         .unwrap()

@@ -215,6 +215,45 @@ fn queries_do_not_persist() {
     assert_eq!(get_message(&r, id), "kept");
 }
 
+/// On a heap of over 100 MB: a query that writes every page of it leaves no trace (the
+/// replica restores only the pages a message wrote, which it learns from page faults), an
+/// update that writes every page keeps all of it, and a trap after writing undoes all.
+#[test]
+fn a_query_writing_a_100_mb_heap_leaves_no_trace() {
+    let (r, id) = hello();
+    set_message(&r, id, "kept");
+    let heap: u64 = call(&r, id, "grow_heap", 100u32).unwrap();
+    assert!(heap >= 100 << 20, "{heap}");
+    let pages = 100 * 1024 * 1024 / 4096;
+    let probe = |r: &kybra_replica::Replica| query::<_, u64>(r, id, "ballast_probe", ()).unwrap();
+    assert_eq!(probe(&r), 7 * pages);
+    let written: u64 = query(&r, id, "scribble_in_query", 9u8).unwrap();
+    assert_eq!(written, pages);
+    assert_eq!(probe(&r), 7 * pages, "a query's writes were kept");
+    assert_eq!(get_message(&r, id), "kept");
+    // Twice, so the protection set up again after a message holds too.
+    let _: u64 = query(&r, id, "scribble_in_query", 11u8).unwrap();
+    assert_eq!(probe(&r), 7 * pages);
+    let _: u64 = call(&r, id, "scribble_in_update", 3u8).unwrap();
+    assert_eq!(probe(&r), 3 * pages, "an update's writes were lost");
+    let _: u64 = query(&r, id, "scribble_in_query", 9u8).unwrap();
+    assert_eq!(probe(&r), 3 * pages);
+    assert_reject(
+        call::<_, ()>(&r, id, "set_message_then_trap", "lost".to_string()),
+        5,
+        "IC0503",
+        "deliberate trap",
+    );
+    assert_eq!(get_message(&r, id), "kept");
+    assert_eq!(
+        status(&r, user(), id)
+            .unwrap()
+            .memory_metrics
+            .wasm_memory_size,
+        candid::Nat::from(heap)
+    );
+}
+
 #[test]
 fn instruction_limits_stop_endless_loops() {
     let (r, id) = hello();

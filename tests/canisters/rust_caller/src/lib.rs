@@ -25,6 +25,20 @@ struct State {
 
 thread_local! {
     static STATE: RefCell<State> = RefCell::new(State::default());
+    /// 256 KiB that only `composite_sum`'s first message writes (pages nothing else touches).
+    static SCRATCH: RefCell<Vec<u8>> = RefCell::new(vec![0u8; 256 * 1024]);
+}
+
+/// Allocates `SCRATCH` (an update, so it persists); its sum.
+#[update]
+fn scratch_init() -> u64 {
+    scratch_sum()
+}
+
+/// The sum of `SCRATCH`'s bytes.
+#[query]
+fn scratch_sum() -> u64 {
+    SCRATCH.with(|b| b.borrow().iter().map(|x| u64::from(*x)).sum())
 }
 
 fn with<R>(f: impl FnOnce(&mut State) -> R) -> R {
@@ -197,21 +211,26 @@ async fn rand() -> Vec<u8> {
         .expect("raw_rand returns a blob")
 }
 
-/// `target.double(n)` + `target.double(n + 1)`, from a composite query.
+/// `target.double(n)` + `target.double(n + 1)`, from a composite query. It also changes
+/// the state before, between and after its calls: none of it may persist.
 #[query(composite = true)]
 async fn composite_sum(target: Principal, n: u64) -> u64 {
+    with(|s| s.pings += 100);
+    SCRATCH.with(|b| b.borrow_mut()[200_000] = 1);
     let a: u64 = Call::unbounded_wait(target, "double")
         .with_arg(n)
         .await
         .expect("double failed")
         .candid()
         .expect("nat64");
+    with(|s| s.before = "set by a composite query".repeat(1000));
     let b: u64 = Call::unbounded_wait(target, "double")
         .with_arg(n + 1)
         .await
         .expect("double failed")
         .candid()
         .expect("nat64");
+    with(|s| s.after = "set by a composite query".to_string());
     a + b
 }
 

@@ -48,6 +48,44 @@ fn grow_heap(mib: u32) -> u64 {
     core::arch::wasm32::memory_size(0) as u64 * 65536
 }
 
+/// Writes `byte` at the start of every 4 KiB page of the ballast; the pages written.
+fn scribble(byte: u8) -> u64 {
+    BALLAST.with(|b| {
+        let mut n = 0;
+        for v in b.borrow_mut().iter_mut() {
+            for i in (0..v.len()).step_by(4096) {
+                v[i] = byte;
+                n += 1;
+            }
+        }
+        n
+    })
+}
+
+/// A query that writes every page of the ballast: none of it may persist.
+#[query]
+fn scribble_in_query(byte: u8) -> u64 {
+    scribble(byte)
+}
+
+/// An update that writes every page of the ballast: all of it persists.
+#[update]
+fn scribble_in_update(byte: u8) -> u64 {
+    scribble(byte)
+}
+
+/// The sum of the ballast's bytes at the start of every 4 KiB page.
+#[query]
+fn ballast_probe() -> u64 {
+    BALLAST.with(|b| {
+        b.borrow()
+            .iter()
+            .flat_map(|v| v.iter().step_by(4096))
+            .map(|x| u64::from(*x))
+            .sum()
+    })
+}
+
 /// A query that changes state: the change must not persist.
 #[query]
 fn set_message_in_query(message: String) -> String {
