@@ -172,3 +172,13 @@ pub fn install(
         }
     }
 }
+
+/// Uninstalls canister `id`'s code (its certified data goes too), as `sender` asked.
+pub fn uninstall(state: &mut State, sender: Principal, id: Principal) {
+    if let Some(c) = state.canisters.get_mut(&id) {
+        c.exec = None;
+        c.certified_data.clear();
+        c.version += 1;
+    }
+    record_change(state, id, sender, mgmt::ChangeDetails::CodeUninstall);
+}

@@ -228,16 +228,8 @@ fn lifecycle_call(
         "uninstall_code" => {
             let a: mgmt::UninstallCodeArgs = decode(method, arg)?;
             check_effective(effective, a.canister_id)?;
-            let c = controlled_mut(state, sender, a.canister_id)?;
-            c.exec = None;
-            c.certified_data.clear();
-            c.version += 1;
-            record_change(
-                state,
-                a.canister_id,
-                sender,
-                mgmt::ChangeDetails::CodeUninstall,
-            );
+            controlled(state, sender, a.canister_id)?;
+            lifecycle::uninstall(state, sender, a.canister_id);
             Ok(empty())
         }
         "update_settings" => {

@@ -81,15 +81,7 @@ pub fn take(state: &mut State, sender: Principal, arg: &[u8]) -> Result<Vec<u8>,
     let answer = listed(&snapshot);
     c.snapshots.push(snapshot);
     if a.uninstall_code == Some(true) {
-        c.exec = None;
-        c.certified_data.clear();
-        c.version += 1;
-        record_change(
-            state,
-            a.canister_id,
-            sender,
-            mgmt::ChangeDetails::CodeUninstall,
-        );
+        super::lifecycle::uninstall(state, sender, a.canister_id);
     }
     Ok(encode(&answer))
 }
