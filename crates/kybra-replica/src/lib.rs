@@ -20,7 +20,8 @@
 //! | ic0 | `system_api` (one module per theme), `host` (a message's context, as data) |
 //! | ground | `limits`, `fees`, `error`, `ids`, `module`, `engine`, `stable`, `pages`, `logs`, `clock`, `config` |
 //!
-//! System services — `raw_rand`, threshold ECDSA, HTTP outcalls (feature `http-outcalls`),
+//! System services — `raw_rand`, threshold ECDSA and Schnorr, vetKD, HTTP outcalls (feature
+//! `http-outcalls`),
 //! bitcoin on a simulated regtest chain (feature `bitcoin`, the `kybra-bitcoin` crate), the
 //! cycles minting canister and the cycles ledger — plug in through
 //! [`services::api::SystemService`]; a replica registers the ones it wants
