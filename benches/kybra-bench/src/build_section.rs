@@ -17,6 +17,7 @@ use crate::env::{self, AssetFiles};
 use crate::payload::{self, PayloadMix};
 use crate::rust_baseline::{self, RustBuildTimes};
 use crate::table::{self, bytes, dash, int, millis, secs, Table};
+use crate::targets::Targets;
 use crate::wasm_info::WasmInfo;
 
 /// The dfx.json name of the book's hello world canister.
@@ -43,6 +44,7 @@ pub fn run(
     assets: &AssetFiles,
     rust_wasm: &[u8],
     options: &BuildOptions,
+    targets: &mut Targets,
 ) -> Result<(String, Canister)> {
     let example = env::repo_root().join("examples/hello_world");
     let main_py = example.join("src/main.py");
@@ -81,6 +83,22 @@ pub fn run(
 
     let py = WasmInfo::of(&canister.wasm, Some(&canister.wasm_gz))?;
     let rs = WasmInfo::of(rust_wasm, None)?;
+    let cargo = rust_times
+        .as_ref()
+        .map(|r| format!("Rust: {} (cargo, one-line change)", secs(r.one_line_change)))
+        .unwrap_or_else(|| "Rust: cargo not timed (--no-cargo-edit)".into());
+    targets.record(
+        "build",
+        secs(cli.no_change),
+        cargo,
+        cli.no_change.as_secs_f64() <= 0.3,
+    );
+    targets.record(
+        "module",
+        bytes(py.gzip_bytes),
+        format!("Rust: {}", bytes(rs.gzip_bytes)),
+        py.gzip_bytes <= 3 << 19,
+    );
     let mix = payload::mix(&main_py, &example, assets)?;
     let figures = Figures {
         in_process,

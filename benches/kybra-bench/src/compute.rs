@@ -15,6 +15,7 @@ use crate::callgrind::NativePython;
 use crate::canisters::Bench;
 use crate::env::{self, AssetFiles};
 use crate::table::{int, ratio, Table};
+use crate::targets::Targets;
 
 /// What a row's figure is divided by.
 #[derive(Clone, Copy)]
@@ -95,7 +96,13 @@ const WORKLOADS: [Workload; 8] = [
 ];
 
 /// Runs the section with loops of `n` iterations; returns its markdown.
-pub fn run(bench: &Bench, assets: &AssetFiles, rust_wasm: &[u8], n: u64) -> Result<String> {
+pub fn run(
+    bench: &Bench,
+    assets: &AssetFiles,
+    rust_wasm: &[u8],
+    n: u64,
+    targets: &mut Targets,
+) -> Result<String> {
     if n < 10 {
         bail!("--n must be at least 10");
     }
@@ -161,6 +168,7 @@ pub fn run(bench: &Bench, assets: &AssetFiles, rust_wasm: &[u8], n: u64) -> Resu
             Some(s) => (fmt(s), format!("{:+.0}%", (wasm_per / s - 1.0) * 100.0)),
             None => ("—".into(), "—".into()),
         };
+        record_target(targets, w, wasm_per, x86_per);
         t.row(vec![
             format!(
                 "{} ({})",
@@ -190,8 +198,38 @@ pub fn run(bench: &Bench, assets: &AssetFiles, rust_wasm: &[u8], n: u64) -> Resu
         native.version,
         native.exe.display()
     ));
-    out.push_str(&system_api(bench, id, rust_wasm)?);
+    out.push_str(&system_api(bench, id, rust_wasm, targets)?);
     Ok(out)
+}
+
+/// Records workload `w`'s figure for the performance issue's target of the same name (the
+/// ids of `targets::TARGETS` are the workloads' function names).
+fn record_target(targets: &mut Targets, w: &Workload, wasm_per: f64, x86_per: f64) {
+    let times_native = wasm_per / x86_per;
+    let start = w.start.unwrap_or(f64::INFINITY);
+    let (now, met) = match w.function {
+        "fib" | "ackermann" | "helper_calls" => (
+            format!(
+                "{} ({:+.0}%)",
+                fmt(wasm_per),
+                (wasm_per / start - 1.0) * 100.0
+            ),
+            wasm_per <= 0.75 * start,
+        ),
+        "sum_range" | "for_loop" => (
+            format!("{} ({times_native:.2}× native)", fmt(wasm_per)),
+            times_native <= 2.0,
+        ),
+        _ => (
+            format!(
+                "{} ({:+.1}%)",
+                fmt(wasm_per),
+                (wasm_per / start - 1.0) * 100.0
+            ),
+            wasm_per <= start * 1.01,
+        ),
+    };
+    targets.record(w.function, now, format!("native: {}", fmt(x86_per)), met);
 }
 
 /// The system APIs `system_api` measures, in its order, with their figure (Python) before
@@ -217,7 +255,12 @@ const SYSTEM_API_CALLS: u32 = 1000;
 
 /// The system API table: instructions per call in the Python canister `python` and in the
 /// Rust hello world.
-fn system_api(bench: &Bench, python: candid::Principal, rust_wasm: &[u8]) -> Result<String> {
+fn system_api(
+    bench: &Bench,
+    python: candid::Principal,
+    rust_wasm: &[u8],
+    targets: &mut Targets,
+) -> Result<String> {
     let (rust, _) = bench.create_and_install("the Rust hello world", rust_wasm)?;
     let arg = candid::encode_one(SYSTEM_API_CALLS)?;
     let per_call = |id, what: &str| -> Result<Vec<u64>> {
@@ -237,6 +280,10 @@ fn system_api(bench: &Bench, python: candid::Principal, rust_wasm: &[u8]) -> Res
         "Rust (ic-cdk)",
         "Python / Rust",
     ]);
+    for (id, i) in [("ic_time", 0), ("ic_caller", 1), ("ic_perf", 4)] {
+        let rust = format!("Rust: {}", int(rs[i]));
+        targets.record(id, int(py[i]), rust, py[i] <= 1_000);
+    }
     for (i, (api, rust_api, before)) in SYSTEM_APIS.iter().enumerate() {
         t.row(vec![
             format!("{api} / {rust_api}"),

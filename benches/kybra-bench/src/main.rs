@@ -22,6 +22,7 @@ mod replica;
 mod rust_baseline;
 mod stable;
 mod table;
+mod targets;
 mod wasm_info;
 
 use std::process::ExitCode;
@@ -123,6 +124,7 @@ fn run() -> Result<()> {
     println!("Assets: {}. Every figure below was measured in this run unless its label says otherwise.\n", assets.dir.display());
 
     let rust_wasm = rust_baseline::module()?;
+    let mut targets = targets::Targets::default();
     let mut failed = Vec::new();
     let mut report = |name: &str, result: Result<String>| match result {
         Ok(md) => println!("{md}"),
@@ -138,7 +140,7 @@ fn run() -> Result<()> {
         let opts = build_section::BuildOptions {
             rust_edit: options.rust_edit,
         };
-        match build_section::run(&assets, &rust_wasm, &opts) {
+        match build_section::run(&assets, &rust_wasm, &opts, &mut targets) {
             Ok((md, c)) => {
                 hello = Some(c);
                 report("1. Build", Ok(md));
@@ -164,7 +166,7 @@ fn run() -> Result<()> {
     if want("compute") {
         report(
             "3. Compute",
-            compute::run(&bench, &assets, &rust_wasm, options.n),
+            compute::run(&bench, &assets, &rust_wasm, options.n, &mut targets),
         );
     }
     if want("codec") {
@@ -172,7 +174,8 @@ fn run() -> Result<()> {
     }
     if want("replica") {
         let secs = Duration::from_secs_f64(options.secs);
-        let result = hello_wasm().and_then(|wasm| replica::run(&wasm, &rust_wasm, secs));
+        let result =
+            hello_wasm().and_then(|wasm| replica::run(&wasm, &rust_wasm, secs, &mut targets));
         report("5. Replica", result);
     }
     if want("stable") {
@@ -181,6 +184,7 @@ fn run() -> Result<()> {
     if want("packages") {
         report("7. Packages", packages::run_section(&bench, &assets));
     }
+    println!("{}", targets.render());
     println!("Total wall time: {:.1} s", started.elapsed().as_secs_f64());
     if !failed.is_empty() {
         bail!("sections that failed: {} (see above)", failed.join(", "));

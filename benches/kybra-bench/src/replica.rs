@@ -22,6 +22,8 @@ use kybra_replica::{Replica, ReplicaConfig, TimeMode};
 
 use crate::canisters::Bench;
 use crate::load::{self, Figures, Workload};
+use crate::table::int;
+use crate::targets::Targets;
 use report::{Ceiling, Journal, Report, Row};
 
 /// Concurrent clients of each measurement.
@@ -58,7 +60,12 @@ const JOURNAL_SAMPLE: u64 = 50;
 
 /// Runs the section on the two modules, each measurement lasting `duration`; returns its
 /// markdown.
-pub fn run(python_wasm: &[u8], rust_wasm: &[u8], duration: Duration) -> Result<String> {
+pub fn run(
+    python_wasm: &[u8],
+    rust_wasm: &[u8],
+    duration: Duration,
+    targets: &mut Targets,
+) -> Result<String> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -76,6 +83,7 @@ pub fn run(python_wasm: &[u8], rust_wasm: &[u8], duration: Duration) -> Result<S
         memory.bench.memory_size(memory.rust)?,
     ];
     let (mut rows, ceiling) = runtime.block_on(measure_server(&memory, true, duration))?;
+    record_targets(&rows, targets);
     drop(memory);
 
     let state_dir = state.path().join("state");
@@ -183,6 +191,35 @@ async fn measure_server(
         .await
         .context("the HTTP server did not stop cleanly")?;
     Ok((rows, ceiling))
+}
+
+/// The performance issue's targets for queries: 16 clients over HTTP, and direct.
+fn record_targets(rows: &[Row], targets: &mut Targets) {
+    let query = |clients| {
+        rows.iter()
+            .find(|r| r.request == "`get_message` query" && r.clients == clients)
+    };
+    if let Some(r) = query(16) {
+        let (py, rs) = (r.python.per_second, r.rust.per_second);
+        let rust = format!("Rust: {}", int(rs as u64));
+        targets.record("http16", int(py as u64), rust.clone(), py >= 2_000.0);
+        targets.record(
+            "http_vs_rust",
+            format!("{:.2}×", py / rs),
+            rust,
+            py >= 0.8 * rs,
+        );
+    }
+    if let Some(r) = query(0) {
+        let rust = format!("Rust: {}", int(r.rust.per_second as u64));
+        let py = r.python.per_second;
+        targets.record(
+            "direct",
+            format!("{}/s", int(py as u64)),
+            rust,
+            py >= 5_000.0,
+        );
+    }
 }
 
 /// Measures `workload` on the Python and then the Rust canister at each client count.
