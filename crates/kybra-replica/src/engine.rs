@@ -2,13 +2,25 @@
 //! counter, deterministic features only, parallel compilation) and the on-disk cache of
 //! compiled modules, keyed by the sha256 of the instrumented module and the engine's
 //! compatibility hash, under `$KYBRA_CACHE/wasmtime/` (default `~/.cache/kybra/wasmtime/`).
-//! A cache that cannot be read or written is skipped, never an error.
+//! A cache that cannot be read or written is skipped, never an error. The cache is bounded:
+//! after each write, the least recently used entries go until it holds at most
+//! [`MAX_CACHE_BYTES`] (`KYBRA_REPLICA_CACHE_BYTES` overrides it); a hit counts as a use.
 
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 
 use sha2::{Digest, Sha256};
 use wasmtime::{Config, Module, OptLevel};
+
+/// How big the compiled-module cache may grow (a Python canister's entry is about 40 MB).
+pub const MAX_CACHE_BYTES: u64 = 2 << 30;
+
+fn max_cache_bytes() -> u64 {
+    std::env::var("KYBRA_REPLICA_CACHE_BYTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(MAX_CACHE_BYTES)
+}
 
 pub struct Engine {
     pub engine: wasmtime::Engine,
@@ -81,6 +93,10 @@ impl Engine {
                 // SAFETY: the file was written by `Module::serialize` of an engine with the
                 // same compatibility hash (it is in the name); wasmtime re-checks the header.
                 if let Ok(module) = unsafe { Module::deserialize_file(&self.engine, path) } {
+                    let _ = std::fs::File::options()
+                        .append(true)
+                        .open(path)
+                        .and_then(|f| f.set_modified(std::time::SystemTime::now()));
                     return Ok(module);
                 }
             }
@@ -88,10 +104,43 @@ impl Engine {
         let module = Module::new(&self.engine, wasm)?;
         if let Some(path) = &path {
             if let Ok(bytes) = module.serialize() {
-                let _ = write_atomically(path, &bytes);
+                if write_atomically(path, &bytes).is_ok() {
+                    prune(
+                        path.parent().expect("cache path has a parent"),
+                        max_cache_bytes(),
+                    );
+                }
             }
         }
         Ok(module)
+    }
+}
+
+/// Removes the least recently modified files of `dir` until the rest take at most `limit`
+/// bytes (the newest file always stays). Errors are ignored: the cache is best effort.
+fn prune(dir: &std::path::Path, limit: u64) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut files: Vec<(std::time::SystemTime, u64, PathBuf)> = entries
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let meta = e.metadata().ok()?;
+            if !meta.is_file() {
+                return None;
+            }
+            Some((meta.modified().ok()?, meta.len(), e.path()))
+        })
+        .collect();
+    files.sort();
+    let mut total: u64 = files.iter().map(|(_, len, _)| len).sum();
+    for (_, len, path) in &files[..files.len().saturating_sub(1)] {
+        if total <= limit {
+            break;
+        }
+        if std::fs::remove_file(path).is_ok() {
+            total -= len;
+        }
     }
 }
 
@@ -105,4 +154,36 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()>
     ));
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime};
+
+    use super::prune;
+
+    #[test]
+    fn prune_removes_the_least_recently_used_until_under_the_limit() {
+        let dir = std::env::temp_dir().join(format!("kybra-prune-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let now = SystemTime::now();
+        for (i, name) in ["old", "mid", "new"].iter().enumerate() {
+            let path = dir.join(name);
+            std::fs::write(&path, vec![0u8; 100]).unwrap();
+            let f = std::fs::File::options().append(true).open(&path).unwrap();
+            f.set_modified(now - Duration::from_secs(100 - i as u64 * 10))
+                .unwrap();
+        }
+        prune(&dir, 250);
+        let mut left: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, vec!["mid", "new"]);
+        prune(&dir, 0);
+        let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+        assert_eq!(left.len(), 1, "the newest entry always stays");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
