@@ -13,8 +13,8 @@ use std::collections::HashSet;
 use candid::types::internal::TypeContainer;
 use candid::types::subtype::equal;
 use candid::types::{Function, Type as CType, TypeInner};
-use candid::{CandidType, Nat, TypeEnv};
-use common::{load_did as load, Project};
+use candid::{CandidType, Nat};
+use common::{label_problems, load_did as load, Labels, Project};
 use icrc_ledger_types::icrc::generic_metadata_value::MetadataValue;
 use icrc_ledger_types::icrc1::account::Account;
 use icrc_ledger_types::icrc1::transfer::{TransferArg, TransferError};
@@ -118,48 +118,6 @@ fn icrc_reference(c: &mut TypeContainer) -> Vec<Method> {
     ]
 }
 
-/// Record fields and variant cases of `a` and `b` carry the same names, all the way down
-/// (subtyping alone would let an optional field with a misspelt name through).
-fn same_labels(
-    env: &TypeEnv,
-    a: &CType,
-    b: &CType,
-    path: &str,
-    seen: &mut HashSet<(CType, CType)>,
-    out: &mut Vec<String>,
-) {
-    let (a, b) = (env.trace_type(a).unwrap(), env.trace_type(b).unwrap());
-    if !seen.insert((a.clone(), b.clone())) {
-        return;
-    }
-    match (a.as_ref(), b.as_ref()) {
-        (TypeInner::Opt(x), TypeInner::Opt(y)) | (TypeInner::Vec(x), TypeInner::Vec(y)) => {
-            same_labels(env, x, y, path, seen, out)
-        }
-        (TypeInner::Record(fs), TypeInner::Record(gs))
-        | (TypeInner::Variant(fs), TypeInner::Variant(gs)) => {
-            let names =
-                |v: &[candid::types::Field]| v.iter().map(|f| f.id.to_string()).collect::<Vec<_>>();
-            if names(fs) != names(gs) {
-                out.push(format!("{path}: {:?} against {:?}", names(fs), names(gs)));
-                return;
-            }
-            for (f, g) in fs.iter().zip(gs.iter()) {
-                same_labels(env, &f.ty, &g.ty, &format!("{path}.{}", f.id), seen, out);
-            }
-        }
-        (TypeInner::Func(f), TypeInner::Func(g)) => {
-            for (i, (x, y)) in f.args.iter().zip(&g.args).enumerate() {
-                same_labels(env, x, y, &format!("{path}(arg {i})"), seen, out);
-            }
-            for (i, (x, y)) in f.rets.iter().zip(&g.rets).enumerate() {
-                same_labels(env, x, y, &format!("{path}(result {i})"), seen, out);
-            }
-        }
-        _ => {}
-    }
-}
-
 /// The `.did` text of a service with `reference`'s methods.
 fn crate_did(reference: fn(&mut TypeContainer) -> Vec<Method>) -> String {
     let mut container = TypeContainer::new();
@@ -208,14 +166,7 @@ fn assert_service_equals(module: &str, class: &str, references: &[String]) {
             if let Err(e) = equal(&mut HashSet::new(), &env, ty, &reference) {
                 problems.push(format!("{name}: {e}"));
             }
-            same_labels(
-                &env,
-                ty,
-                &reference,
-                &name,
-                &mut HashSet::new(),
-                &mut problems,
-            );
+            problems.extend(label_problems(&env, ty, &reference, &name, Labels::Equal));
         }
     }
     for (name, _) in &ours {

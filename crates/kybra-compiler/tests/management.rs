@@ -7,9 +7,8 @@ mod common;
 use std::collections::HashSet;
 
 use candid::types::subtype::{equal, subtype};
-use candid::types::{Type as CType, TypeInner};
-use candid::TypeEnv;
-use common::{load_did as load, Project};
+use candid::types::TypeInner;
+use common::{label_problems, load_did as load, Labels, Project};
 use kybra_interface::ModuleCode;
 
 /// The names of the `type X = ...;` definitions of a `.did`, sorted.
@@ -449,50 +448,6 @@ const BOOK_METHODS: &[&str] = &[
     "vetkd_public_key",
 ];
 
-/// Every record field and variant case of `ours` exists in `theirs` at the same place
-/// (subtyping alone lets a misspelt `opt` field through: Candid reads it as absent).
-fn labels_within(
-    env: &TypeEnv,
-    ours: &CType,
-    theirs: &CType,
-    path: &str,
-    seen: &mut HashSet<(CType, CType)>,
-    out: &mut Vec<String>,
-) {
-    let (a, b) = (
-        env.trace_type(ours).unwrap(),
-        env.trace_type(theirs).unwrap(),
-    );
-    if !seen.insert((a.clone(), b.clone())) {
-        return;
-    }
-    match (a.as_ref(), b.as_ref()) {
-        (TypeInner::Opt(x), TypeInner::Opt(y)) | (TypeInner::Vec(x), TypeInner::Vec(y)) => {
-            labels_within(env, x, y, path, seen, out)
-        }
-        (TypeInner::Record(fs), TypeInner::Record(gs))
-        | (TypeInner::Variant(fs), TypeInner::Variant(gs)) => {
-            for f in fs {
-                match gs.iter().find(|g| g.id == f.id) {
-                    Some(g) => {
-                        labels_within(env, &f.ty, &g.ty, &format!("{path}.{}", f.id), seen, out)
-                    }
-                    None => out.push(format!("{path}: `{}` is not in ic.did", f.id)),
-                }
-            }
-        }
-        (TypeInner::Func(f), TypeInner::Func(g)) => {
-            for (i, (x, y)) in f.args.iter().zip(&g.args).enumerate() {
-                labels_within(env, x, y, &format!("{path}(arg {i})"), seen, out);
-            }
-            for (i, (x, y)) in f.rets.iter().zip(&g.rets).enumerate() {
-                labels_within(env, x, y, &format!("{path}(result {i})"), seen, out);
-            }
-        }
-        _ => {}
-    }
-}
-
 #[test]
 fn the_service_agrees_with_the_ic_interface_spec() {
     let main = "from kybra import query\nfrom kybra.canisters.management import ManagementCanister, management_canister\n\n\
@@ -522,7 +477,7 @@ fn the_service_agrees_with_the_ic_interface_spec() {
                 "{name}: the IC's method is not a subtype of ours: {e}"
             ));
         }
-        labels_within(&env, ty, &spec, name, &mut HashSet::new(), &mut problems);
+        problems.extend(label_problems(&env, ty, &spec, name, Labels::Within));
     }
     assert!(
         problems.is_empty(),

@@ -156,3 +156,88 @@ pub fn load_did(text: &str) -> (candid::TypeEnv, candid::types::Type) {
         candid_parser::check_prog(&mut env, &prog).unwrap_or_else(|e| panic!("{e}\n{text}"));
     (env, actor.expect("a service"))
 }
+
+/// How the record fields and variant cases of two Candid types must correspond.
+#[derive(Clone, Copy)]
+pub enum Labels {
+    /// The same names on both sides.
+    Equal,
+    /// Every name of ours is in theirs (theirs may have more).
+    Within,
+}
+
+/// Where the record fields and variant cases of `ours` and `theirs` (types of `env`) do not
+/// correspond as `labels` says, all the way down, each prefixed with its path from `path`:
+/// subtyping alone would let an optional field with a misspelt name through.
+pub fn label_problems(
+    env: &candid::TypeEnv,
+    ours: &candid::types::Type,
+    theirs: &candid::types::Type,
+    path: &str,
+    labels: Labels,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    walk_labels(
+        env,
+        ours,
+        theirs,
+        path,
+        labels,
+        &mut Default::default(),
+        &mut out,
+    );
+    out
+}
+
+fn walk_labels(
+    env: &candid::TypeEnv,
+    ours: &candid::types::Type,
+    theirs: &candid::types::Type,
+    path: &str,
+    labels: Labels,
+    seen: &mut std::collections::HashSet<(candid::types::Type, candid::types::Type)>,
+    out: &mut Vec<String>,
+) {
+    use candid::types::TypeInner;
+    let (a, b) = (
+        env.trace_type(ours).unwrap(),
+        env.trace_type(theirs).unwrap(),
+    );
+    if !seen.insert((a.clone(), b.clone())) {
+        return;
+    }
+    let mut down = |x, y, at: String| walk_labels(env, x, y, &at, labels, seen, out);
+    match (a.as_ref(), b.as_ref()) {
+        (TypeInner::Opt(x), TypeInner::Opt(y)) | (TypeInner::Vec(x), TypeInner::Vec(y)) => {
+            down(x, y, path.to_string())
+        }
+        (TypeInner::Record(fs), TypeInner::Record(gs))
+        | (TypeInner::Variant(fs), TypeInner::Variant(gs)) => {
+            let names =
+                |v: &[candid::types::Field]| v.iter().map(|f| f.id.to_string()).collect::<Vec<_>>();
+            if let Labels::Equal = labels {
+                if names(fs) != names(gs) {
+                    out.push(format!("{path}: {:?} against {:?}", names(fs), names(gs)));
+                    return;
+                }
+            }
+            let mut missing = Vec::new();
+            for f in fs {
+                match gs.iter().find(|g| g.id == f.id) {
+                    Some(g) => down(&f.ty, &g.ty, format!("{path}.{}", f.id)),
+                    None => missing.push(format!("{path}: `{}` is not in theirs", f.id)),
+                }
+            }
+            out.extend(missing);
+        }
+        (TypeInner::Func(f), TypeInner::Func(g)) => {
+            for (i, (x, y)) in f.args.iter().zip(&g.args).enumerate() {
+                down(x, y, format!("{path}(arg {i})"));
+            }
+            for (i, (x, y)) in f.rets.iter().zip(&g.rets).enumerate() {
+                down(x, y, format!("{path}(result {i})"));
+            }
+        }
+        _ => {}
+    }
+}
