@@ -28,7 +28,7 @@ use ic_management_canister_types::{
 use sha2::{Digest, Sha256};
 
 use super::api::{Address, Answer, Env, Reply, Request, SystemService};
-use super::threshold::{rejected, secp256k1_master, MAX_PATH_ELEMENTS};
+use super::threshold::{rejected, require_fee, secp256k1_master, settle, MAX_PATH_ELEMENTS};
 use crate::error::Reject;
 use crate::fees;
 
@@ -130,12 +130,7 @@ fn sign_with_schnorr(
         .map_err(|e| Reject::invalid_management_payload("sign_with_schnorr", e))
         .and_then(|args| {
             let (key, _) = derive(&args.key_id, caller, &args.derivation_path)?;
-            if cycles < fees::SIGN_WITH_ECDSA {
-                return Err(rejected(format!(
-                    "sign_with_schnorr request sent with {cycles} cycles, but {} cycles are required.",
-                    fees::SIGN_WITH_ECDSA
-                )));
-            }
+            require_fee("sign_with_schnorr", cycles)?;
             let signature = match (&key, &args.aux) {
                 (Key::Bip340(k), None) => k.sign_message_with_bip340_no_rng(&args.message),
                 (Key::Bip340(k), Some(SchnorrAux::Bip341(b))) => k
@@ -156,10 +151,7 @@ fn sign_with_schnorr(
             let result = SignWithSchnorrResult { signature: signature.to_vec() };
             Ok(candid::encode_one(result).expect("encodes"))
         });
-    match signed {
-        Ok(bytes) => (Ok(bytes), cycles - fees::SIGN_WITH_ECDSA),
-        Err(reject) => (Err(reject), cycles),
-    }
+    settle(signed, cycles)
 }
 
 /// The threshold Schnorr service.

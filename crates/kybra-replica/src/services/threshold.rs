@@ -80,17 +80,33 @@ fn sign_with_ecdsa(caller: Principal, arg: &[u8], cycles: u128) -> (Result<Vec<u
                 args.message_hash.len()
             )));
         }
-        if cycles < fees::SIGN_WITH_ECDSA {
-            return Err(rejected(format!(
-                "sign_with_ecdsa request sent with {cycles} cycles, but {} cycles are required.",
-                fees::SIGN_WITH_ECDSA
-            )));
-        }
+        require_fee("sign_with_ecdsa", cycles)?;
         let (key, _) = derive(&master, caller, &args.derivation_path)?;
         let signature = key.sign_digest_with_ecdsa(&args.message_hash).to_vec();
         Ok(candid::encode_one(SignWithEcdsaResult { signature }).expect("encodes"))
     });
-    match signed {
+    settle(signed, cycles)
+}
+
+/// Refuses a threshold operation `method` sent with fewer `cycles` than its fee
+/// ([`fees::SIGN_WITH_ECDSA`], for ECDSA, Schnorr and vetKD alike), as the IC words it.
+pub(super) fn require_fee(method: &str, cycles: u128) -> Result<(), Reject> {
+    if cycles < fees::SIGN_WITH_ECDSA {
+        return Err(rejected(format!(
+            "{method} request sent with {cycles} cycles, but {} cycles are required.",
+            fees::SIGN_WITH_ECDSA
+        )));
+    }
+    Ok(())
+}
+
+/// A threshold operation's answer and the cycles to refund: all of `cycles` when it was
+/// refused, else what is left after the fee.
+pub(super) fn settle(
+    result: Result<Vec<u8>, Reject>,
+    cycles: u128,
+) -> (Result<Vec<u8>, Reject>, u128) {
+    match result {
         Ok(bytes) => (Ok(bytes), cycles - fees::SIGN_WITH_ECDSA),
         Err(reject) => (Err(reject), cycles),
     }

@@ -29,7 +29,7 @@ use ic_management_canister_types::{
 };
 
 use super::api::{Address, Answer, Env, Reply, Request, SystemService};
-use super::threshold::rejected;
+use super::threshold::{rejected, require_fee, settle};
 use crate::error::Reject;
 use crate::fees;
 
@@ -161,19 +161,11 @@ fn vetkd_derive_key(
                         args.transport_public_key.len()
                     ))
                 })?;
-            if cycles < fees::SIGN_WITH_ECDSA {
-                return Err(rejected(format!(
-                    "vetkd_derive_key request sent with {cycles} cycles, but {} cycles are required.",
-                    fees::SIGN_WITH_ECDSA
-                )));
-            }
+            require_fee("vetkd_derive_key", cycles)?;
             let encrypted_key = encrypted_key(&key, &args.input, &transport, arg);
             Ok(candid::encode_one(VetKDDeriveKeyResult { encrypted_key }).expect("encodes"))
         });
-    match derived {
-        Ok(bytes) => (Ok(bytes), cycles - fees::SIGN_WITH_ECDSA),
-        Err(reject) => (Err(reject), cycles),
-    }
+    settle(derived, cycles)
 }
 
 /// The vetKD service.
